@@ -1,0 +1,157 @@
+"""The error tree.
+
+Every error agentstate raises derives from :class:`AgentStateError`. Each subclass carries the
+data that explains it (agent, status, event, actor) as attributes, and its message says what was
+refused and why. An error raised while applying an event never changes anything: the agent's
+state, history and ledger are exactly as they were before the call.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+__all__ = [
+    "AgentExists",
+    "AgentStateError",
+    "ClockError",
+    "ConflictError",
+    "InvalidEvent",
+    "InvalidTransition",
+    "NotPermitted",
+    "PolicyError",
+    "StaleEvent",
+    "UnknownAgent",
+    "UnknownReason",
+    "UnknownStatus",
+]
+
+
+class AgentStateError(Exception):
+    """Base class of every error agentstate raises."""
+
+
+class PolicyError(AgentStateError, ValueError):
+    """A policy is invalid. Raised while building it, never later.
+
+    Attributes:
+        culprit: the name of the status, transition, reason or field at fault.
+    """
+
+    def __init__(self, message: str, *, culprit: str) -> None:
+        super().__init__(message)
+        self.culprit = culprit
+
+
+class ClockError(AgentStateError, ValueError):
+    """A clock was asked to go backwards, or a time was given without a time zone."""
+
+
+class _AgentError(AgentStateError):
+    """An error about one agent; the agent's state is unchanged."""
+
+    def __init__(self, message: str, *, agent: str, event: Any = None) -> None:
+        super().__init__(message)
+        self.agent = agent
+        self.event = event
+
+
+class UnknownAgent(_AgentError, LookupError):
+    """The agent is not registered with the tracker."""
+
+    def __init__(self, agent: str, *, event: Any = None) -> None:
+        super().__init__(f"unknown agent {agent!r}: register it first", agent=agent, event=event)
+
+    def __str__(self) -> str:  # LookupError would quote the message like a key
+        return str(self.args[0])
+
+
+class AgentExists(_AgentError):
+    """The agent is already registered."""
+
+    def __init__(self, agent: str) -> None:
+        super().__init__(f"agent {agent!r} is already registered", agent=agent)
+
+
+class UnknownStatus(_AgentError, ValueError):
+    """The event names a status the policy does not define."""
+
+    def __init__(self, *, agent: str, status: str, event: Any = None) -> None:
+        super().__init__(
+            f"agent {agent!r}: unknown status {status!r} (not in the policy)",
+            agent=agent,
+            event=event,
+        )
+        self.status = status
+
+
+class UnknownReason(_AgentError, ValueError):
+    """The reason is unknown, not taken by the status, or missing where one is required."""
+
+    def __init__(self, message: str, *, agent: str, status: str, reason: str | None,
+                 event: Any = None) -> None:
+        super().__init__(message, agent=agent, event=event)
+        self.status = status
+        self.reason = reason
+
+
+class InvalidTransition(_AgentError):
+    """The policy allows no transition from the agent's status to the one asked for."""
+
+    def __init__(self, *, agent: str, source: str, dest: str, event: Any = None,
+                 why: str = "the policy has no such transition") -> None:
+        super().__init__(
+            f"agent {agent!r}: cannot go from {source!r} to {dest!r}: {why}",
+            agent=agent,
+            event=event,
+        )
+        self.source = source
+        self.dest = dest
+
+
+class NotPermitted(_AgentError, PermissionError):
+    """The actor may not perform this event on this agent."""
+
+    def __init__(self, *, agent: str, actor: Any, why: str, event: Any = None) -> None:
+        super().__init__(f"not permitted for {actor} on agent {agent!r}: {why}", agent=agent,
+                         event=event)
+        self.actor = actor
+
+    def __str__(self) -> str:  # PermissionError would format errno-style
+        return str(self.args[0])
+
+
+class InvalidEvent(_AgentError, ValueError):
+    """The event does not fit the agent's current situation (e.g. an unknown interaction)."""
+
+    def __init__(self, *, agent: str, why: str, event: Any = None) -> None:
+        super().__init__(f"agent {agent!r}: {why}", agent=agent, event=event)
+        self.why = why
+
+
+class StaleEvent(_AgentError, ValueError):
+    """The event is stamped before the agent's last recorded change, or after the clock's now."""
+
+    def __init__(self, *, agent: str, at: datetime, bound: datetime, event: Any = None,
+                 future: bool = False) -> None:
+        if future:
+            why = f"it is stamped {at.isoformat()}, after the clock's now {bound.isoformat()}"
+        else:
+            why = (f"it is stamped {at.isoformat()}, before the agent's last recorded change "
+                   f"at {bound.isoformat()}")
+        super().__init__(f"agent {agent!r}: event refused: {why}", agent=agent, event=event)
+        self.at = at
+        self.bound = bound
+
+
+class ConflictError(_AgentError):
+    """The agent's stored version moved under the writer (compare-and-set failed)."""
+
+    def __init__(self, *, agent: str, expected: int, actual: int | None) -> None:
+        super().__init__(
+            f"agent {agent!r}: version conflict: expected stored version {expected}, "
+            f"found {actual}; reload and try again",
+            agent=agent,
+        )
+        self.expected = expected
+        self.actual = actual

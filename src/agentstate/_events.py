@@ -1,0 +1,188 @@
+"""Events: what the host tells the tracker happened. Frozen, keyword-only values.
+
+Every event names its ``agent`` and may carry:
+
+- ``at``: when it happened (aware datetime); default: the tracker's clock, read once.
+- ``event_id``: an idempotency key, unique per agent. Applying an event whose id the agent has
+  already seen returns the original result (marked ``duplicate``) and changes nothing.
+- ``actor``: who did it. Default: the agent itself for the agent's own actions (login, logout,
+  set status, answer, end, reject), the system for what only the system sees (offer, miss).
+  Supervisor actions (:class:`ForceStatus`, :class:`ForceLogout`) require one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+import attrs
+
+from ._policy import Role
+
+__all__ = [
+    "Actor",
+    "Event",
+    "ForceLogout",
+    "ForceStatus",
+    "InteractionAnswered",
+    "InteractionEnded",
+    "InteractionMissed",
+    "InteractionOffered",
+    "InteractionRejected",
+    "Login",
+    "Logout",
+    "Register",
+    "SetStatus",
+]
+
+
+@attrs.frozen
+class Actor:
+    """Who performs an event: a role and, for people, their id."""
+
+    role: Role = attrs.field(converter=Role)
+    id: str | None = None
+
+    @classmethod
+    def agent(cls, agent_id: str) -> Actor:
+        """The agent ``agent_id`` acting on itself."""
+        return cls(Role.AGENT, agent_id)
+
+    @classmethod
+    def supervisor(cls, supervisor_id: str) -> Actor:
+        """A supervisor, identified for the history."""
+        return cls(Role.SUPERVISOR, supervisor_id)
+
+    @classmethod
+    def system(cls, name: str | None = None) -> Actor:
+        """The host system or agentstate's own timers."""
+        return cls(Role.SYSTEM, name)
+
+    def __str__(self) -> str:
+        if self.id is None:
+            return f"the {self.role.value}"
+        return f"{self.role.value} {self.id!r}"
+
+
+SYSTEM = Actor(Role.SYSTEM)
+
+
+def _tuple(value: Any) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _str(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value:
+        raise TypeError(f"{type(instance).__name__}.{attribute.name} must be a non-empty "
+                        f"string, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """Base of all events. Not applied directly."""
+
+    agent: str = attrs.field(validator=_str)
+    at: datetime | None = None
+    event_id: str | None = None
+    actor: Actor | None = None
+
+    default_role: ClassVar[Role] = Role.AGENT
+    """Whose event it is when no ``actor`` is given."""
+
+
+@attrs.frozen(kw_only=True)
+class Register(Event):
+    """Add an agent to the roster, logged out. Recorded as the agent's first history entry."""
+
+    default_role: ClassVar[Role] = Role.SYSTEM
+
+
+@attrs.frozen(kw_only=True)
+class Login(Event):
+    """The agent logs in, into ``status`` (default: the policy's ``login_status``).
+
+    Attributes:
+        queues: the queues the agent works this session.
+        device: the device (extension, softphone) the agent works from.
+        status: where to land instead of the policy's ``login_status``.
+    """
+
+    queues: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    device: str | None = None
+    status: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Logout(Event):
+    """The agent logs out. Refused while it has open interactions."""
+
+
+@attrs.frozen(kw_only=True)
+class SetStatus(Event):
+    """The agent (or the system) chooses a status, with a pause reason where it takes one."""
+
+    status: str = attrs.field(validator=_str)
+    reason: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ForceStatus(Event):
+    """A supervisor puts an agent into a status. Only supervisors may."""
+
+    status: str = attrs.field(validator=_str)
+    reason: str | None = None
+    actor: Actor | None = attrs.field(validator=attrs.validators.instance_of(Actor))
+
+    default_role: ClassVar[Role] = Role.SUPERVISOR
+
+
+@attrs.frozen(kw_only=True)
+class ForceLogout(Event):
+    """A supervisor logs an agent out; open interactions are dropped from its state."""
+
+    actor: Actor | None = attrs.field(validator=attrs.validators.instance_of(Actor))
+
+    default_role: ClassVar[Role] = Role.SUPERVISOR
+
+
+@attrs.frozen(kw_only=True)
+class _InteractionEvent(Event):
+    interaction: str = attrs.field(validator=_str)
+
+
+@attrs.frozen(kw_only=True)
+class InteractionOffered(_InteractionEvent):
+    """Work is offered (rings) to the agent.
+
+    Attributes:
+        interaction: the host's id for the call, chat or email.
+        channel: one of the policy's channels.
+        queue: the queue it comes from, or ``None`` for a direct call to the agent.
+    """
+
+    channel: str = "voice"
+    queue: str | None = None
+
+    default_role: ClassVar[Role] = Role.SYSTEM
+
+
+@attrs.frozen(kw_only=True)
+class InteractionAnswered(_InteractionEvent):
+    """The agent accepted an offered interaction."""
+
+
+@attrs.frozen(kw_only=True)
+class InteractionEnded(_InteractionEvent):
+    """An interaction ended. Ending one still ringing means the offer was withdrawn."""
+
+
+@attrs.frozen(kw_only=True)
+class InteractionMissed(_InteractionEvent):
+    """An offer was not answered in time."""
+
+    default_role: ClassVar[Role] = Role.SYSTEM
+
+
+@attrs.frozen(kw_only=True)
+class InteractionRejected(_InteractionEvent):
+    """The agent declined an offered interaction."""

@@ -1,0 +1,298 @@
+"""The policy: one call centre's rules, as a frozen and validated value.
+
+A policy names the statuses an agent can be in, which changes between them are allowed and by
+whom, the pause reasons each status takes, and the channels agents work on. Building one checks
+it whole and raises :class:`PolicyError` naming the culprit; a policy that exists is valid.
+
+The allowed transitions are stated once, here. :mod:`agentstate._engine` turns them into a
+``transitions`` machine (one per policy) and reads its lookup table back from that machine.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ._errors import PolicyError
+
+if TYPE_CHECKING:
+    from ._engine import Engine
+
+__all__ = [
+    "ANY",
+    "BusyChange",
+    "Channel",
+    "PauseReason",
+    "Policy",
+    "Role",
+    "Status",
+    "Transition",
+]
+
+ANY = "*"
+"""A transition source meaning "from every other status"."""
+
+
+class Role(enum.Enum):
+    """Who performs an event."""
+
+    AGENT = "agent"
+    """The agent itself, acting on its own status."""
+    SUPERVISOR = "supervisor"
+    """A supervisor acting on any agent."""
+    SYSTEM = "system"
+    """The host (PBX, CRM) or agentstate's own timers: drives occupations."""
+
+
+class BusyChange(enum.Enum):
+    """What a status change asked for while the agent is busy with interactions does."""
+
+    IMMEDIATE = "immediate"
+    """The status changes at once; open interactions carry on."""
+    REFUSE = "refuse"
+    """Refused until the interactions end (seed 001: "no other status is available")."""
+
+
+def _roles(value: Iterable[Role | str]) -> frozenset[Role]:
+    return frozenset(Role(v) for v in value)
+
+
+def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(value)
+
+
+def _name(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise PolicyError(f"{attribute.name} must be a non-empty string, got {value!r}",
+                          culprit=repr(value))
+
+
+_EVERYONE = frozenset({Role.AGENT, Role.SUPERVISOR})
+
+
+@attrs.frozen(kw_only=True)
+class Status:
+    """A status an agent or supervisor chooses (the first of the two layers).
+
+    Attributes:
+        name: unique key, used in events and storage.
+        label: what people see; defaults to ``name``.
+        routable: queues may offer work to an agent in this status.
+        logged_in: reported as logged in (seed 000 reports Lunch as logged out).
+        report_as: the reporting bucket ("logged out under Lunch"); defaults to ``label``.
+        direct_calls: calls to the agent's own extension still ring.
+        selectable_by: who may choose it. Empty means only the system (``Role.SYSTEM``).
+        custom: a site-defined status (seed 000: custom statuses count as offline).
+        reasons: codes of the pause reasons this status takes.
+        reason_required: entering the status needs one of ``reasons``.
+    """
+
+    name: str = attrs.field(validator=_name)
+    label: str = attrs.field(default=attrs.Factory(lambda self: self.name, takes_self=True))
+    routable: bool = False
+    logged_in: bool = True
+    report_as: str = attrs.field(
+        default=attrs.Factory(lambda self: self.label, takes_self=True))
+    direct_calls: bool = True
+    selectable_by: frozenset[Role] = attrs.field(default=_EVERYONE, converter=_roles)
+    custom: bool = False
+    reasons: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    reason_required: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class Transition:
+    """An allowed change of status.
+
+    Attributes:
+        source: the status left, or :data:`ANY` for every other status.
+        dest: the status entered.
+        by: who may perform it; ``None`` means whoever may select ``dest`` (and the system).
+    """
+
+    source: str = attrs.field(validator=_name)
+    dest: str = attrs.field(validator=_name)
+    by: frozenset[Role] | None = attrs.field(
+        default=None, converter=attrs.converters.optional(_roles))
+
+
+@attrs.frozen(kw_only=True)
+class PauseReason:
+    """Why an agent is paused; taken by the statuses that list its code.
+
+    Attributes:
+        code: unique key.
+        label: what people see.
+        paid: time in this reason is paid working time.
+        daily_allotment: total time allowed per day, or ``None`` for no limit.
+        max_per_day: how many pauses a day, or ``None``.
+        max_length: the longest one pause may last, or ``None``.
+    """
+
+    code: str = attrs.field(validator=_name)
+    label: str = attrs.field(default=attrs.Factory(lambda self: self.code, takes_self=True))
+    paid: bool = False
+    daily_allotment: timedelta | None = None
+    max_per_day: int | None = None
+    max_length: timedelta | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Channel:
+    """A kind of work (voice, chat, email) and how many an agent holds at once by default."""
+
+    name: str = attrs.field(validator=_name)
+    capacity: int = 1
+
+
+@attrs.frozen(kw_only=True)
+class Policy:
+    """One call centre's rules. Validated when built; immutable after.
+
+    Attributes:
+        name: a label for the policy.
+        statuses: every status, including the logged-out one.
+        transitions: the allowed changes and who may make them.
+        logged_out: the status of an agent that is not logged in.
+        login_status: where a login lands unless it names another status.
+        reasons: the pause reasons.
+        channels: the channels and their default per-agent capacity.
+        while_busy: what a status change asked for during interactions does.
+
+    Raises:
+        PolicyError: the policy is inconsistent; ``culprit`` names what is at fault.
+    """
+
+    name: str = "policy"
+    statuses: tuple[Status, ...] = attrs.field(converter=_tuple)
+    transitions: tuple[Transition, ...] = attrs.field(converter=_tuple)
+    logged_out: str = "logged_out"
+    login_status: str = "available"
+    reasons: tuple[PauseReason, ...] = attrs.field(default=(), converter=_tuple)
+    channels: tuple[Channel, ...] = attrs.field(
+        default=(Channel(name="voice"),), converter=_tuple)
+    while_busy: BusyChange = BusyChange.IMMEDIATE
+    _engine: Engine = attrs.field(init=False, repr=False, eq=False, hash=False)
+    _by_name: dict[str, Status] = attrs.field(init=False, repr=False, eq=False, hash=False)
+    _reason_by_code: dict[str, PauseReason] = attrs.field(
+        init=False, repr=False, eq=False, hash=False)
+    _channel_by_name: dict[str, Channel] = attrs.field(
+        init=False, repr=False, eq=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        from ._engine import Engine
+
+        by_name = _unique("status", (s.name for s in self.statuses), self.statuses)
+        reasons = _unique("reason", (r.code for r in self.reasons), self.reasons)
+        channels = _unique("channel", (c.name for c in self.channels), self.channels)
+        _check_statuses(self, by_name, reasons, channels)
+        object.__setattr__(self, "_by_name", by_name)
+        object.__setattr__(self, "_reason_by_code", reasons)
+        object.__setattr__(self, "_channel_by_name", channels)
+        object.__setattr__(self, "_engine", Engine(self))
+
+    # -- look-ups ------------------------------------------------------------------------------
+
+    def status(self, name: str) -> Status:
+        """The status called ``name``; ``KeyError`` if there is none."""
+        return self._by_name[name]
+
+    def has_status(self, name: str) -> bool:
+        return name in self._by_name
+
+    def reason(self, code: str) -> PauseReason:
+        """The pause reason with ``code``; ``KeyError`` if there is none."""
+        return self._reason_by_code[code]
+
+    def channel(self, name: str) -> Channel:
+        """The channel called ``name``; ``KeyError`` if there is none."""
+        return self._channel_by_name[name]
+
+    def has_channel(self, name: str) -> bool:
+        return name in self._channel_by_name
+
+    def allowed(self, source: str, dest: str) -> frozenset[Role]:
+        """Who may change an agent from ``source`` to ``dest`` (empty: nobody)."""
+        return self._engine.allowed(source, dest)
+
+    def destinations(self, source: str, role: Role) -> frozenset[str]:
+        """The statuses ``role`` may move an agent to from ``source``."""
+        return self._engine.destinations(source, role)
+
+    @property
+    def engine(self) -> Engine:
+        """The compiled transition table (read from the policy's ``transitions`` machine)."""
+        return self._engine
+
+
+def _unique(kind: str, names: Iterable[str], items: tuple[Any, ...]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for name, item in zip(names, items, strict=True):
+        if name in seen:
+            raise PolicyError(f"duplicate {kind} {name!r}", culprit=name)
+        seen[name] = item
+    return seen
+
+
+def _check_statuses(policy: Policy, by_name: dict[str, Status], reasons: dict[str, PauseReason],
+                    channels: dict[str, Channel]) -> None:
+    if not by_name:
+        raise PolicyError("a policy needs at least one status besides logged out",
+                          culprit="statuses")
+    for field in ("logged_out", "login_status"):
+        name = getattr(policy, field)
+        if name not in by_name:
+            raise PolicyError(f"{field} names unknown status {name!r}", culprit=name)
+    if by_name[policy.logged_out].routable:
+        raise PolicyError(f"the logged-out status {policy.logged_out!r} cannot be routable",
+                          culprit=policy.logged_out)
+    if policy.login_status == policy.logged_out:
+        raise PolicyError("login_status cannot be the logged-out status",
+                          culprit=policy.login_status)
+    for status in by_name.values():
+        for code in status.reasons:
+            if code not in reasons:
+                raise PolicyError(f"status {status.name!r} takes unknown reason {code!r}",
+                                  culprit=code)
+        if status.reason_required and not status.reasons:
+            raise PolicyError(f"status {status.name!r} requires a reason but takes none",
+                              culprit=status.name)
+    for channel in channels.values():
+        if channel.capacity < 1:
+            raise PolicyError(
+                f"channel {channel.name!r} capacity must be at least 1, got {channel.capacity}",
+                culprit=channel.name)
+    for reason in reasons.values():
+        for field in ("daily_allotment", "max_length"):
+            limit = getattr(reason, field)
+            if limit is not None and limit <= timedelta(0):
+                raise PolicyError(f"reason {reason.code!r}: {field} must be positive, "
+                                  f"got {limit}", culprit=reason.code)
+        if reason.max_per_day is not None and reason.max_per_day < 1:
+            raise PolicyError(f"reason {reason.code!r}: max_per_day must be at least 1, "
+                              f"got {reason.max_per_day}", culprit=reason.code)
+    for transition in policy.transitions:
+        for end in (transition.source, transition.dest):
+            if end != ANY and end not in by_name:
+                raise PolicyError(
+                    f"transition {transition.source!r} -> {transition.dest!r} names unknown "
+                    f"status {end!r}", culprit=end)
+        if transition.dest == ANY:
+            raise PolicyError("a transition's dest cannot be '*'", culprit=transition.dest)
+        if transition.by is not None:
+            extra = transition.by - _selectable(by_name[transition.dest])
+            if extra:
+                names = ", ".join(sorted(r.value for r in extra))
+                raise PolicyError(
+                    f"transition {transition.source!r} -> {transition.dest!r} lets {names} "
+                    f"perform it, but {transition.dest!r} is not selectable by {names}",
+                    culprit=f"{transition.source}->{transition.dest}")
+
+
+def _selectable(status: Status) -> frozenset[Role]:
+    """Who may select ``status``: the system may always move agents."""
+    return status.selectable_by | {Role.SYSTEM}

@@ -1,0 +1,114 @@
+"""Storage: the protocol a host implements, and the in-memory store.
+
+A store keeps each agent's current :class:`AgentState` and its history. The one write is
+:meth:`Store.commit`: save the new state *and* append its history entries as one unit of work,
+only if the stored version is still the one the change was computed from (compare-and-set).
+That single rule is what makes several hosts sharing one database safe without locks: the loser
+of a race gets :class:`ConflictError`, and the tracker recomputes the event on the fresh state.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from ._errors import ConflictError
+from ._state import AgentState, Change
+
+__all__ = ["MemoryStore", "Store"]
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What the tracker needs from persistence."""
+
+    def load(self, agent: str) -> AgentState | None:
+        """The agent's current state, or ``None`` if it is not registered."""
+        ...
+
+    def commit(self, state: AgentState, changes: Sequence[Change], *,
+               expected_version: int) -> None:
+        """Save ``state`` and append ``changes``, atomically.
+
+        Only if the stored version is ``expected_version`` (0: the agent must not exist yet);
+        otherwise raise :class:`ConflictError` and write nothing.
+        """
+        ...
+
+    def history(self, agent: str, *, start: datetime | None = None,
+                end: datetime | None = None) -> Sequence[Change]:
+        """The agent's entries with ``start <= at < end``, in order."""
+        ...
+
+    def changes_for_event(self, agent: str, event_id: str) -> Sequence[Change]:
+        """The entries recorded for ``event_id`` on this agent (empty if never seen)."""
+        ...
+
+    def agents(self) -> Iterator[str]:
+        """Every registered agent's id."""
+        ...
+
+
+def _at(change: Change) -> datetime:
+    return change.at
+
+
+class MemoryStore:
+    """A :class:`Store` in process memory: fast, for tests, simulations and single hosts.
+
+    Not durable. Safe for one thread; hosts sharing it across threads get compare-and-set
+    semantics only under the GIL's per-call atomicity, which this class does not promise.
+    """
+
+    __slots__ = ("_event_ids", "_history", "_states")
+
+    def __init__(self) -> None:
+        self._states: dict[str, AgentState] = {}
+        self._history: dict[str, list[Change]] = {}
+        self._event_ids: dict[tuple[str, str], tuple[int, int]] = {}
+
+    def load(self, agent: str) -> AgentState | None:
+        return self._states.get(agent)
+
+    def commit(self, state: AgentState, changes: Sequence[Change], *,
+               expected_version: int) -> None:
+        agent = state.agent
+        current = self._states.get(agent)
+        actual = 0 if current is None else current.version
+        if actual != expected_version:
+            raise ConflictError(agent=agent, expected=expected_version,
+                                actual=None if current is None else actual)
+        self._states[agent] = state
+        entries = self._history.get(agent)
+        if entries is None:
+            self._history[agent] = entries = []
+        entries.extend(changes)
+        for change in changes:
+            if change.event_id is not None:
+                key = (agent, change.event_id)
+                first = self._event_ids.get(key, (change.seq, change.seq))[0]
+                self._event_ids[key] = (first, change.seq)
+
+    def history(self, agent: str, *, start: datetime | None = None,
+                end: datetime | None = None) -> Sequence[Change]:
+        entries = self._history.get(agent, [])
+        lo = 0 if start is None else bisect_left(entries, start, key=_at)
+        hi = len(entries) if end is None else bisect_left(entries, end, key=_at)
+        return entries[lo:hi]
+
+    def changes_for_event(self, agent: str, event_id: str) -> Sequence[Change]:
+        span = self._event_ids.get((agent, event_id))
+        if span is None:
+            return ()
+        return self._history[agent][span[0] - 1:span[1]]
+
+    def agents(self) -> Iterator[str]:
+        return iter(self._states)
+
+    def __len__(self) -> int:
+        return len(self._states)
+
+    def __repr__(self) -> str:
+        return f"<MemoryStore agents={len(self._states)}>"
