@@ -20,7 +20,9 @@ __all__ = [
     "InvalidTransition",
     "NotPermitted",
     "PolicyError",
+    "SchemaError",
     "StaleEvent",
+    "StoreError",
     "UnknownAgent",
     "UnknownReason",
     "UnknownStatus",
@@ -155,3 +157,29 @@ class ConflictError(_AgentError):
         )
         self.expected = expected
         self.actual = actual
+
+
+class StoreError(AgentStateError):
+    """A store cannot do what was asked: a malformed row, a broken connection, a bad file.
+
+    Attributes:
+        agent: the agent concerned, if any.
+    """
+
+    def __init__(self, message: str, *, agent: str | None = None) -> None:
+        super().__init__(message)
+        self.agent = agent
+
+
+class SchemaError(StoreError):
+    """The database was written by a newer (or unknown) schema version: never reset silently.
+
+    Attributes:
+        found: the schema version in the database.
+        supported: the newest version this agentstate knows.
+    """
+
+    def __init__(self, message: str, *, found: int | None, supported: int) -> None:
+        super().__init__(message)
+        self.found = found
+        self.supported = supported

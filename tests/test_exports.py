@@ -1,0 +1,45 @@
+"""The public API is exactly what __all__ says, and the engine never leaks."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+import agentstate
+import agentstate.presets
+import agentstate.testing
+
+MODULES = [agentstate, agentstate.presets, agentstate.testing]
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
+def test_all_is_sorted_and_importable(module: object) -> None:
+    """Every name in __all__ exists, and __all__ is sorted and free of duplicates."""
+    names = list(module.__all__)  # type: ignore[attr-defined]
+    assert sorted(set(names)) == names
+    for name in names:
+        assert hasattr(module, name), name
+
+
+def test_transitions_does_not_leak() -> None:
+    """No public name is, or is from, the transitions library."""
+    for name in agentstate.__all__:
+        value = getattr(agentstate, name)
+        assert "transitions" not in getattr(value, "__module__", ""), name
+        assert name != "Machine"
+
+
+def test_private_modules_define_their_all() -> None:
+    """Each private module declares __all__, and the package re-exports only from them."""
+    for name in ["_errors", "_events", "_policy", "_state", "_store", "_time", "_tracker",
+                 "_rules", "_engine", "_diagram"]:
+        module = importlib.import_module(f"agentstate.{name}")
+        assert isinstance(module.__all__, list), name
+
+
+def test_package_is_typed() -> None:
+    """The package ships py.typed for type checkers."""
+    from importlib.resources import files
+
+    assert files("agentstate").joinpath("py.typed").is_file()

@@ -1,0 +1,18 @@
+"""The stateful property test: random event sequences never break an invariant."""
+
+from __future__ import annotations
+
+from hypothesis import settings
+
+from agentstate import BusyChange
+from agentstate.presets import basic
+from agentstate.testing import policy_state_machine
+
+TestBasicPolicy = policy_state_machine(basic()).TestCase
+TestBasicPolicy.settings = settings(TestBasicPolicy.settings, stateful_step_count=40)
+
+_refusing = basic()
+import attrs  # noqa: E402
+
+TestRefusingPolicy = policy_state_machine(
+    attrs.evolve(_refusing, while_busy=BusyChange.REFUSE, name="refusing")).TestCase
