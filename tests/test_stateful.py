@@ -16,3 +16,8 @@ import attrs  # noqa: E402
 
 TestRefusingPolicy = policy_state_machine(
     attrs.evolve(_refusing, while_busy=BusyChange.REFUSE, name="refusing")).TestCase
+
+from tests._policies import timed  # noqa: E402
+
+TestTimedPolicy = policy_state_machine(timed()).TestCase
+TestTimedPolicy.settings = settings(TestTimedPolicy.settings, stateful_step_count=60)

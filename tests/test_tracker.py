@@ -206,12 +206,15 @@ def test_occupation_follows_interactions(tracker: Tracker, clock: ManualClock) -
     assert timedelta(0) == tracker.time_in_occupation("a1")
 
 
-def test_logout_with_open_interactions_is_refused_but_forced_logout_drops_them(
-        tracker: Tracker) -> None:
-    """An agent cannot log out mid-call; a supervisor can, and the host is told what dropped."""
+def test_logout_mid_call_is_refused_unless_deferred_but_forced_logout_drops_calls(
+        clock: ManualClock) -> None:
+    """With IMMEDIATE, an agent cannot log out mid-call; a supervisor can, and is told what
+    dropped."""
+    tracker = Tracker(attrs.evolve(basic(), while_busy=BusyChange.IMMEDIATE), clock=clock)
+    tracker.register("a1")
     tracker.apply(Login(agent="a1"))
     tracker.apply(InteractionOffered(agent="a1", interaction="c1", queue="sales"))
-    with pytest.raises(InvalidEvent, match="open interaction"):
+    with pytest.raises(InvalidEvent, match="cannot log out while handling an interaction"):
         tracker.apply(Logout(agent="a1"))
     result = tracker.apply(ForceLogout(agent="a1", actor=Actor.supervisor("s1")))
     assert {NoticeKind.NOT_ROUTABLE, NoticeKind.INTERACTIONS_DROPPED} == {

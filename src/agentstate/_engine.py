@@ -67,6 +67,7 @@ class Engine:
             (s, d, self._allowed[(s, d)]) for s in names for d in names if (s, d) in self._allowed
         )
         _check_graph(policy, names, self._allowed)
+        _check_system_moves(policy, self._allowed)
 
     def allowed(self, source: str, dest: str) -> frozenset[Role]:
         """Who may move an agent from ``source`` to ``dest``."""
@@ -110,3 +111,25 @@ def _check_graph(policy: Policy, names: list[str],
         if name not in back:
             raise PolicyError(f"no way to log out from status {name!r}: no path to "
                               f"{policy.logged_out!r}", culprit=name)
+
+
+def _check_system_moves(policy: Policy, allowed: dict[tuple[str, str], frozenset[Role]]
+                        ) -> None:
+    """Every automatic move the policy configures must be a transition the system may take."""
+    routable = [s.name for s in policy.statuses if s.routable]
+    timers = policy.timers
+    moves: list[tuple[str, list[str], str | None]] = [
+        ("timers.no_answer_status", routable, timers.no_answer_status),
+        ("timers.reject_status", routable, timers.reject_status),
+    ]
+    paused = [s.name for s in policy.statuses if any(policy.limited(r) for r in s.reasons)]
+    moves.append(("overrun_status", paused, policy.overrun_status))
+    moves.extend((f"status {s.name!r} then", [s.name], s.then) for s in policy.statuses)
+    for label, sources, dest in moves:
+        if dest is None:
+            continue
+        for source in sources:
+            if source != dest and Role.SYSTEM not in allowed.get((source, dest), frozenset()):
+                raise PolicyError(
+                    f"{label}: the system must be allowed {source!r} -> {dest!r}; add that "
+                    "transition", culprit=f"{source}->{dest}")

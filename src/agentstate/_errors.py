@@ -18,6 +18,7 @@ __all__ = [
     "ConflictError",
     "InvalidEvent",
     "InvalidTransition",
+    "LimitReached",
     "NotPermitted",
     "PolicyError",
     "SchemaError",
@@ -129,6 +130,26 @@ class InvalidEvent(_AgentError, ValueError):
     def __init__(self, *, agent: str, why: str, event: Any = None) -> None:
         super().__init__(f"agent {agent!r}: {why}", agent=agent, event=event)
         self.why = why
+
+
+class LimitReached(_AgentError):
+    """The pause reason's daily limit is used up; a supervisor may override it.
+
+    Attributes:
+        reason: the reason's code.
+        limit: which limit (``"daily_allotment"`` or ``"max_per_day"``).
+        used: how much of it is used, in words.
+    """
+
+    def __init__(self, *, agent: str, reason: str, limit: str, used: str,
+                 event: Any = None) -> None:
+        words = {"daily_allotment": "daily allotment", "max_per_day": "pauses per day"}[limit]
+        super().__init__(
+            f"agent {agent!r}: pause {reason!r} refused: its {words} is used up ({used}); "
+            "a supervisor may override", agent=agent, event=event)
+        self.reason = reason
+        self.limit = limit
+        self.used = used
 
 
 class StaleEvent(_AgentError, ValueError):

@@ -17,10 +17,13 @@ from typing import Any, ClassVar
 
 import attrs
 
-from ._policy import Role
+from ._policy import Role, WrapUp
 
 __all__ = [
     "Actor",
+    "CancelPending",
+    "Configure",
+    "EndWrapUp",
     "Event",
     "ForceLogout",
     "ForceStatus",
@@ -33,6 +36,7 @@ __all__ = [
     "Logout",
     "Register",
     "SetStatus",
+    "TimerFired",
 ]
 
 
@@ -185,4 +189,46 @@ class InteractionMissed(_InteractionEvent):
 
 @attrs.frozen(kw_only=True)
 class InteractionRejected(_InteractionEvent):
-    """The agent declined an offered interaction."""
+    """The agent declined an offered interaction (or its device was ``busy``)."""
+
+    busy: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class EndWrapUp(Event):
+    """The agent ends its post-processing, where the wrap-up mode allows it."""
+
+
+@attrs.frozen(kw_only=True)
+class CancelPending(Event):
+    """Withdraw the pending (deferred) status change."""
+
+
+@attrs.frozen(kw_only=True)
+class Configure(Event):
+    """Per-agent settings, set by a supervisor or the system.
+
+    Attributes:
+        wrap_up: the agent's own post-processing, overriding queue and policy; ``None`` clears.
+        timezone: the agent's own IANA time zone for its days; ``None``: the site's.
+    """
+
+    wrap_up: WrapUp | None = None
+    timezone: str | None = None
+
+    default_role: ClassVar[Role] = Role.SYSTEM
+
+
+@attrs.frozen(kw_only=True)
+class TimerFired(Event):
+    """A deadline was reached. Recorded by agentstate itself; hosts never send it.
+
+    Attributes:
+        timer: which timer (``"wrap_up"``, ``"delay"``, ``"offer"``, ``"pause_limit"``).
+        ref: what it is about (the interaction id for an offer timeout), or ``None``.
+    """
+
+    timer: str = attrs.field(validator=_str)
+    ref: str | None = None
+
+    default_role: ClassVar[Role] = Role.SYSTEM

@@ -26,11 +26,16 @@ __all__ = [
     "ANY",
     "BusyChange",
     "Channel",
+    "DayRule",
     "PauseReason",
     "Policy",
+    "Queue",
     "Role",
     "Status",
+    "Timers",
     "Transition",
+    "WrapUp",
+    "WrapUpMode",
 ]
 
 ANY = "*"
@@ -49,12 +54,31 @@ class Role(enum.Enum):
 
 
 class BusyChange(enum.Enum):
-    """What a status change asked for while the agent is busy with interactions does."""
+    """What a status change (or logout) asked for while the agent is busy does.
 
+    Busy means: an interaction is open, or the agent is in post-processing (wrap-up).
+    """
+
+    DEFER = "defer"
+    """Accepted as the agent's *pending* status, applied when the interactions and the wrap-up
+    end (Amazon Connect's and Kazoo's "next status"); no new queue work meanwhile."""
     IMMEDIATE = "immediate"
-    """The status changes at once; open interactions carry on."""
+    """The status changes at once; open interactions carry on. Logout stays refused."""
     REFUSE = "refuse"
-    """Refused until the interactions end (seed 001: "no other status is available")."""
+    """Refused until the agent is free (seed 001: "no other status is available")."""
+
+
+class WrapUpMode(enum.Enum):
+    """How post-processing (wrap-up) after a queue interaction ends."""
+
+    NONE = "none"
+    """No post-processing: the agent is idle as soon as the interaction ends."""
+    TIMED = "timed"
+    """Lasts exactly ``length``; the agent cannot end it early (time-boxed)."""
+    OPTIONAL = "optional"
+    """Lasts ``length`` at most; the agent may end it early (:class:`EndWrapUp`)."""
+    MANDATORY = "mandatory"
+    """Lasts until the agent ends it (:class:`EndWrapUp`); ``length`` is ignored."""
 
 
 def _roles(value: Iterable[Role | str]) -> frozenset[Role]:
@@ -89,6 +113,10 @@ class Status:
         custom: a site-defined status (seed 000: custom statuses count as offline).
         reasons: codes of the pause reasons this status takes.
         reason_required: entering the status needs one of ``reasons``.
+        interaction_limit: after this many queue interactions answered in the status, the
+            agent moves to ``then`` (seed 000's Single Call: 1, then offline), once the
+            interaction and its wrap-up are over; no more queue work is offered meanwhile.
+        then: the status entered when ``interaction_limit`` is reached.
     """
 
     name: str = attrs.field(validator=_name)
@@ -102,6 +130,8 @@ class Status:
     custom: bool = False
     reasons: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     reason_required: bool = False
+    interaction_limit: int | None = None
+    then: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -141,6 +171,81 @@ class PauseReason:
     max_length: timedelta | None = None
 
 
+def _duration(value: float | timedelta | None) -> timedelta | None:
+    if value is None or isinstance(value, timedelta):
+        return value
+    return timedelta(seconds=value)
+
+
+def _required_duration(value: float | timedelta) -> timedelta:
+    return value if isinstance(value, timedelta) else timedelta(seconds=value)
+
+
+@attrs.frozen(kw_only=True)
+class WrapUp:
+    """Post-processing after a queue interaction: a mode and a length (seconds or timedelta)."""
+
+    mode: WrapUpMode = WrapUpMode.NONE
+    length: timedelta = attrs.field(default=timedelta(0), converter=_required_duration)
+
+
+@attrs.frozen(kw_only=True)
+class Queue:
+    """A queue's own settings, where they differ from the policy's.
+
+    Attributes:
+        name: the queue's name as the host uses it.
+        wrap_up: post-processing after this queue's interactions (overrides the policy's).
+    """
+
+    name: str = attrs.field(validator=_name)
+    wrap_up: WrapUp | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Timers:
+    """Timers as data: every one is a deadline stored with the agent, fired by the host.
+
+    Durations are seconds or ``timedelta``; ``None`` switches a timer off.
+
+    Attributes:
+        offer_timeout: ring time: an offer not answered by then is missed.
+        no_answer_delay: after a missed offer, no queue work for this long (Webitel "Missed").
+        reject_delay: after a rejected offer, no queue work for this long.
+        busy_delay: after an offer rejected because the device was busy.
+        max_no_answer: after this many misses in a row, move the agent to
+            ``no_answer_status`` (FreeSWITCH max_no_answer; Asterisk autopause: 1).
+        no_answer_status: where ``max_no_answer`` moves the agent.
+        no_answer_reason: the system reason given for that move.
+        reject_status: where rejecting a queue offer moves the agent (seed 001: On Break).
+        reject_reason: the system reason given for that move.
+    """
+
+    offer_timeout: timedelta | None = attrs.field(default=None, converter=_duration)
+    no_answer_delay: timedelta | None = attrs.field(default=None, converter=_duration)
+    reject_delay: timedelta | None = attrs.field(default=None, converter=_duration)
+    busy_delay: timedelta | None = attrs.field(default=None, converter=_duration)
+    max_no_answer: int | None = None
+    no_answer_status: str | None = None
+    no_answer_reason: str | None = None
+    reject_status: str | None = None
+    reject_reason: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class DayRule:
+    """What "a day" means for daily allotments and counters.
+
+    Attributes:
+        timezone: the site's IANA time zone; days run midnight to midnight there (so a DST
+            change day is 23 or 25 hours long).
+        rolling: count the last 24 hours instead of the calendar day.
+    """
+
+    timezone: str = "UTC"
+    rolling: bool = False
+
+
 @attrs.frozen(kw_only=True)
 class Channel:
     """A kind of work (voice, chat, email) and how many an agent holds at once by default."""
@@ -161,7 +266,13 @@ class Policy:
         login_status: where a login lands unless it names another status.
         reasons: the pause reasons.
         channels: the channels and their default per-agent capacity.
-        while_busy: what a status change asked for during interactions does.
+        while_busy: what a status change asked for while busy does (default: defer it).
+        wrap_up: post-processing after queue interactions (queues and agents may override).
+        queues: queues with settings of their own.
+        timers: ring time, delays, automatic moves after misses and rejects.
+        day: what a day is, for allotments and counters.
+        overrun_status: where an agent is moved when a pause outruns its reason's allotment or
+            maximum length; ``None`` records and notifies only.
 
     Raises:
         PolicyError: the policy is inconsistent; ``culprit`` names what is at fault.
@@ -175,13 +286,19 @@ class Policy:
     reasons: tuple[PauseReason, ...] = attrs.field(default=(), converter=_tuple)
     channels: tuple[Channel, ...] = attrs.field(
         default=(Channel(name="voice"),), converter=_tuple)
-    while_busy: BusyChange = BusyChange.IMMEDIATE
+    while_busy: BusyChange = BusyChange.DEFER
+    wrap_up: WrapUp = WrapUp()
+    queues: tuple[Queue, ...] = attrs.field(default=(), converter=_tuple)
+    timers: Timers = Timers()
+    day: DayRule = DayRule()
+    overrun_status: str | None = None
     _engine: Engine = attrs.field(init=False, repr=False, eq=False, hash=False)
     _by_name: dict[str, Status] = attrs.field(init=False, repr=False, eq=False, hash=False)
     _reason_by_code: dict[str, PauseReason] = attrs.field(
         init=False, repr=False, eq=False, hash=False)
     _channel_by_name: dict[str, Channel] = attrs.field(
         init=False, repr=False, eq=False, hash=False)
+    _queue_by_name: dict[str, Queue] = attrs.field(init=False, repr=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         from ._engine import Engine
@@ -189,7 +306,10 @@ class Policy:
         by_name = _unique("status", (s.name for s in self.statuses), self.statuses)
         reasons = _unique("reason", (r.code for r in self.reasons), self.reasons)
         channels = _unique("channel", (c.name for c in self.channels), self.channels)
+        queues = _unique("queue", (q.name for q in self.queues), self.queues)
         _check_statuses(self, by_name, reasons, channels)
+        _check_timers(self, by_name)
+        object.__setattr__(self, "_queue_by_name", queues)
         object.__setattr__(self, "_by_name", by_name)
         object.__setattr__(self, "_reason_by_code", reasons)
         object.__setattr__(self, "_channel_by_name", channels)
@@ -214,6 +334,21 @@ class Policy:
 
     def has_channel(self, name: str) -> bool:
         return name in self._channel_by_name
+
+    def queue_wrap_up(self, queue: str | None) -> WrapUp:
+        """The wrap-up for ``queue``'s interactions: its own, or the policy's."""
+        found = self._queue_by_name.get(queue) if queue is not None else None
+        if found is not None and found.wrap_up is not None:
+            return found.wrap_up
+        return self.wrap_up
+
+    def limited(self, reason: str | None) -> bool:
+        """Whether ``reason`` has any daily or per-pause limit."""
+        if reason is None:
+            return False
+        found = self._reason_by_code[reason]
+        return (found.daily_allotment is not None or found.max_per_day is not None
+                or found.max_length is not None)
 
     def allowed(self, source: str, dest: str) -> frozenset[Role]:
         """Who may change an agent from ``source`` to ``dest`` (empty: nobody)."""
@@ -291,6 +426,47 @@ def _check_statuses(policy: Policy, by_name: dict[str, Status], reasons: dict[st
                     f"transition {transition.source!r} -> {transition.dest!r} lets {names} "
                     f"perform it, but {transition.dest!r} is not selectable by {names}",
                     culprit=f"{transition.source}->{transition.dest}")
+
+
+def _check_timers(policy: Policy, by_name: dict[str, Status]) -> None:
+    timers = policy.timers
+    for field in ("offer_timeout", "no_answer_delay", "reject_delay", "busy_delay"):
+        value = getattr(timers, field)
+        if value is not None and value <= timedelta(0):
+            raise PolicyError(f"timers.{field} must be positive, got {value}", culprit=field)
+    if timers.max_no_answer is not None:
+        if timers.max_no_answer < 1:
+            raise PolicyError(f"timers.max_no_answer must be at least 1, got "
+                              f"{timers.max_no_answer}", culprit="max_no_answer")
+        if timers.no_answer_status is None:
+            raise PolicyError("timers.max_no_answer needs a no_answer_status to move to",
+                              culprit="no_answer_status")
+    moves = [("timers.no_answer_status", timers.no_answer_status, timers.no_answer_reason),
+             ("timers.reject_status", timers.reject_status, timers.reject_reason),
+             ("overrun_status", policy.overrun_status, None)]
+    moves.extend((f"status {s.name!r} then", s.then, None) for s in by_name.values())
+    for label, dest, reason in moves:
+        if dest is None:
+            continue
+        if dest not in by_name:
+            raise PolicyError(f"{label} names unknown status {dest!r}", culprit=dest)
+        if dest == policy.logged_out:
+            raise PolicyError(f"{label} cannot be the logged-out status", culprit=dest)
+        if reason is not None and reason not in by_name[dest].reasons:
+            raise PolicyError(f"{label} gives reason {reason!r}, which {dest!r} does not take",
+                              culprit=reason)
+    for status in by_name.values():
+        if (status.interaction_limit is None) != (status.then is None):
+            raise PolicyError(f"status {status.name!r}: interaction_limit and then go together",
+                              culprit=status.name)
+        if status.interaction_limit is not None and status.interaction_limit < 1:
+            raise PolicyError(f"status {status.name!r}: interaction_limit must be at least 1",
+                              culprit=status.name)
+    for wrap in [policy.wrap_up, *(q.wrap_up for q in policy.queues if q.wrap_up)]:
+        timed = wrap.mode in (WrapUpMode.TIMED, WrapUpMode.OPTIONAL)
+        if timed and wrap.length <= timedelta(0):
+            raise PolicyError(f"wrap-up mode {wrap.mode.value} needs a positive length",
+                              culprit="wrap_up")
 
 
 def _selectable(status: Status) -> frozenset[Role]:

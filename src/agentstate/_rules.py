@@ -5,17 +5,28 @@ Theory of operation
 :func:`step` is a pure function ``(policy, state, event, at) -> (state', change)``. It reads
 nothing but its arguments: no clock, no store. It either returns the agent's next state with the
 history entry that records it, or raises a typed error and returns nothing, so a refused event
-cannot change anything. The tracker does the I/O around it (clock, store, idempotency); replaying
-an agent's history is folding :func:`step` over the recorded events.
+cannot change anything. The tracker does the I/O around it (clock, store, idempotency, firing
+due timers); replaying an agent's history is folding :func:`step` over the recorded events.
 
 Every event goes through the same checks, in this order:
 
 1. **who**: the actor's role may perform this kind of event, and an agent acts only on itself;
 2. **whether**: the event fits the agent's situation (logged in, the interaction exists, ...);
 3. **where to**: for status changes, the policy's transition table allows ``actor.role`` to go
-   from the current status to the new one, and the reason fits the new status.
+   from the current status to the new one, the reason fits the new status, and the reason's
+   daily limits are not used up (a supervisor may override them).
 
-The occupation is never set directly: it is derived from the open interactions.
+Then :func:`_finish` settles the draft the same way for every event:
+
+- a **pending** status change (asked for while busy, or set by a single-call status) is applied
+  as soon as the agent is free: no open interaction and no post-processing;
+- leaving a pause in a limited reason records the pause span (for allotments); entering one sets
+  the **pause-limit deadline**;
+- the **occupation** is derived, never set: on interaction, offered, wrap-up, missed (a delay),
+  or idle, in that order of precedence.
+
+Timers are deadlines in the state. When one falls due the tracker applies a
+:class:`~agentstate.TimerFired` event at the deadline's own time, through this same function.
 """
 
 from __future__ import annotations
@@ -24,10 +35,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import pendulum
+
+from . import _ledger
 from ._errors import (
     AgentExists,
     InvalidEvent,
     InvalidTransition,
+    LimitReached,
     NotPermitted,
     UnknownReason,
     UnknownStatus,
@@ -35,6 +50,9 @@ from ._errors import (
 from ._events import (
     SYSTEM,
     Actor,
+    CancelPending,
+    Configure,
+    EndWrapUp,
     Event,
     ForceLogout,
     ForceStatus,
@@ -47,18 +65,24 @@ from ._events import (
     Logout,
     Register,
     SetStatus,
+    TimerFired,
 )
-from ._policy import BusyChange, Policy, Role
+from ._policy import BusyChange, Policy, Role, WrapUpMode
 from ._state import (
     AgentState,
     Change,
+    Deadline,
     Interaction,
     InteractionState,
     Notice,
     NoticeKind,
     Occupation,
+    PauseSpan,
+    Pending,
     Session,
+    Timer,
 )
+from ._time import shift
 
 __all__ = ["actor_of", "notices", "register", "step"]
 
@@ -66,9 +90,9 @@ _ANYONE = frozenset(Role)
 _SYSTEM_ONLY = frozenset({Role.SYSTEM})
 _SUPERVISOR_ONLY = frozenset({Role.SUPERVISOR})
 _AGENT_OR_SYSTEM = frozenset({Role.AGENT, Role.SYSTEM})
-_REGISTRARS = frozenset({Role.SYSTEM, Role.SUPERVISOR})
+_MANAGERS = frozenset({Role.SYSTEM, Role.SUPERVISOR})
 
-Handler = Callable[[Policy, AgentState, Any, datetime, Actor], tuple[AgentState, Change]]
+Handler = Callable[[Policy, AgentState, "_Draft", Any, datetime, Actor], None]
 
 
 def actor_of(event: Event) -> Actor:
@@ -86,7 +110,7 @@ def register(policy: Policy, existing: AgentState | None, event: Register, at: d
     actor = actor_of(event)
     if existing is not None:
         raise AgentExists(event.agent)
-    _check_actor(event, actor, _REGISTRARS, event.agent)
+    _check_actor(event, actor, _MANAGERS, event.agent)
     state = AgentState(agent=event.agent, version=1, status=policy.logged_out, reason=None,
                        since=at, occupation=Occupation.IDLE, occupation_since=at, updated_at=at)
     change = Change(agent=event.agent, seq=1, at=at, actor=actor, event=event, from_status=None,
@@ -111,7 +135,53 @@ def step(policy: Policy, state: AgentState, event: Event, at: datetime
                                "to a registered agent") from None
     actor = actor_of(event)
     _check_actor(event, actor, roles, state.agent)
-    return handler(policy, state, event, at, actor)
+    draft = _Draft(state)
+    handler(policy, state, draft, event, at, actor)
+    return _finish(policy, state, draft, event, at, actor)
+
+
+class _Draft:
+    """The next state while an event is being applied (mutable, private to one step)."""
+
+    __slots__ = ("deadlines", "handled", "interactions", "missed_in_a_row", "notes",
+                 "overrun_at", "pauses", "pending", "reason", "session", "status", "tags",
+                 "timezone", "wrap_up", "wrap_up_mode")
+
+    def __init__(self, state: AgentState) -> None:
+        self.status = state.status
+        self.reason = state.reason
+        self.session = state.session
+        self.interactions = state.interactions
+        self.deadlines = state.deadlines
+        self.wrap_up_mode = state.wrap_up_mode
+        self.pending = state.pending
+        self.missed_in_a_row = state.missed_in_a_row
+        self.handled = state.handled
+        self.pauses = state.pauses
+        self.overrun_at = state.overrun_at
+        self.wrap_up = state.wrap_up
+        self.timezone = state.timezone
+        self.notes: list[str] = []
+        self.tags: list[str] = []
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.interactions) or self.wrap_up_mode is not None
+
+    def move(self, status: str, reason: str | None) -> None:
+        self.status, self.reason = status, reason
+
+    def note(self, tag: str | None, text: str) -> None:
+        if tag is not None:
+            self.tags.append(tag)
+        self.notes.append(text)
+
+    def drop_deadlines(self, timer: Timer, ref: str | None = None) -> None:
+        self.deadlines = tuple(d for d in self.deadlines
+                               if not (d.timer is timer and (ref is None or d.ref == ref)))
+
+    def add_deadline(self, deadline: Deadline) -> None:
+        self.deadlines = tuple(sorted((*self.deadlines, deadline)))
 
 
 # -- checks ------------------------------------------------------------------------------------
@@ -171,13 +241,31 @@ def _pick_reason(policy: Policy, state: AgentState, dest: str, reason: str | Non
     return reason
 
 
-def _find(state: AgentState, event: InteractionAnswered | InteractionEnded | InteractionMissed
-          | InteractionRejected, *, ringing: bool | None) -> Interaction:
-    """The open interaction the event names; ``ringing`` requires it offered (or connected)."""
-    item = state.interaction(event.interaction)
+def _check_limits(policy: Policy, state: AgentState, draft: _Draft, reason: str | None,
+                  event: Event, at: datetime) -> None:
+    """Refuse a pause whose reason's daily limit is used up, unless a supervisor forces it."""
+    if reason is None or not policy.limited(reason):
+        return
+    spans = state.pauses
+    if state.reason is not None:
+        spans = (*spans, PauseSpan(reason=state.reason, start=state.since, end=at))
+    refused = _ledger.refusal(policy, reason, spans, at, state.timezone)
+    if refused is None:
+        return
+    limit, used = refused
+    if isinstance(event, ForceStatus):
+        draft.note("override", f"override of {reason} {limit.replace('_', ' ')} ({used})")
+        return
+    raise LimitReached(agent=state.agent, reason=reason, limit=limit, used=used, event=event)
+
+
+def _find(state: AgentState, event: Event, interaction: str, *, ringing: bool | None
+          ) -> Interaction:
+    """The open interaction; ``ringing`` requires it offered (True) or connected (False)."""
+    item = state.interaction(interaction)
     if item is None:
         raise InvalidEvent(agent=state.agent, event=event,
-                           why=f"no open interaction {event.interaction!r}")
+                           why=f"no open interaction {interaction!r}")
     if ringing is not None and (item.state is InteractionState.OFFERED) != ringing:
         raise InvalidEvent(agent=state.agent, event=event,
                            why=f"interaction {item.id!r} is {item.state.value}, not "
@@ -185,42 +273,98 @@ def _find(state: AgentState, event: InteractionAnswered | InteractionEnded | Int
     return item
 
 
-# -- the one way to build the next state ---------------------------------------------------------
+def _not_eligible(policy: Policy, state: AgentState) -> str | None:
+    """Why the agent cannot be offered queue work now (timers and pending), or ``None``."""
+    if not policy.status(state.status).routable:
+        return f"status {state.status!r} takes no queue work"
+    if state.wrap_up_mode is not None:
+        until = next((d.at for d in state.deadlines if d.timer is Timer.WRAP_UP), None)
+        return "in post-processing" + (f" until {until.isoformat()}" if until else "")
+    for deadline in state.deadlines:
+        if deadline.timer is Timer.DELAY:
+            return f"in a missed-offer delay until {deadline.at.isoformat()}"
+    if state.pending is not None:
+        return f"a change to {state.pending.status!r} is pending"
+    return None
 
 
-def _occupation(interactions: tuple[Interaction, ...]) -> Occupation:
-    if not interactions:
-        return Occupation.IDLE
-    for item in interactions:
-        if item.state is InteractionState.CONNECTED:
-            return Occupation.ON_INTERACTION
-    return Occupation.OFFERED
+# -- settling: the one way to build the next state ---------------------------------------------
 
 
-def _advance(state: AgentState, event: Event, actor: Actor, at: datetime, *, status: str,
-             reason: str | None, session: Session | None,
-             interactions: tuple[Interaction, ...], note: str | None = None
-             ) -> tuple[AgentState, Change]:
-    occupation = _occupation(interactions)
-    moved = status != state.status or reason != state.reason
+def _occupation(draft: _Draft) -> Occupation:
+    if draft.interactions:
+        for item in draft.interactions:
+            if item.state is InteractionState.CONNECTED:
+                return Occupation.ON_INTERACTION
+        return Occupation.OFFERED
+    if draft.wrap_up_mode is not None:
+        return Occupation.WRAP_UP
+    for deadline in draft.deadlines:
+        if deadline.timer is Timer.DELAY:
+            return Occupation.MISSED
+    return Occupation.IDLE
+
+
+def _apply_pending(policy: Policy, draft: _Draft) -> None:
+    pending = draft.pending
+    if pending is None or draft.busy:
+        return
+    draft.pending = None
+    if pending.actor.role not in policy.allowed(draft.status, pending.status):
+        draft.note("pending_dropped", f"pending {pending.status!r} dropped: no longer allowed "
+                                      f"from {draft.status!r}")
+        return
+    draft.move(pending.status, pending.reason)
+    if pending.status == policy.logged_out:
+        draft.session = None
+    draft.note("pending_applied", f"pending {pending.status!r} applied, asked by "
+                                  f"{pending.actor} at {pending.requested_at.isoformat()}")
+
+
+def _finish(policy: Policy, state: AgentState, draft: _Draft, event: Event, at: datetime,
+            actor: Actor) -> tuple[AgentState, Change]:
+    _apply_pending(policy, draft)
+    if draft.session is None:
+        draft.interactions, draft.deadlines, draft.wrap_up_mode = (), (), None
+        draft.pending = None
+    moved = draft.status != state.status or draft.reason != state.reason
+    if moved:
+        draft.handled = 0
+        draft.overrun_at = None
+        draft.drop_deadlines(Timer.PAUSE_LIMIT)
+        if state.reason is not None and policy.limited(state.reason):
+            span = PauseSpan(reason=state.reason, start=state.since, end=at)
+            draft.pauses = _ledger.keep_recent((*draft.pauses, span), at)
+        if draft.reason is not None and draft.session is not None and policy.limited(
+                draft.reason):
+            due = _ledger.limit_deadline(policy, draft.reason, draft.pauses, at, at,
+                                         draft.timezone)
+            if due is not None:
+                draft.add_deadline(Deadline(at=due, timer=Timer.PAUSE_LIMIT))
+    occupation = _occupation(draft)
     version = state.version + 1
     new = AgentState(
-        agent=state.agent, version=version, status=status, reason=reason,
+        agent=state.agent, version=version, status=draft.status, reason=draft.reason,
         since=at if moved else state.since, occupation=occupation,
         occupation_since=at if occupation is not state.occupation else state.occupation_since,
-        updated_at=at, session=session, interactions=interactions)
+        updated_at=at, session=draft.session, interactions=draft.interactions,
+        deadlines=draft.deadlines, wrap_up_mode=draft.wrap_up_mode, pending=draft.pending,
+        missed_in_a_row=draft.missed_in_a_row, handled=draft.handled, pauses=draft.pauses,
+        overrun_at=draft.overrun_at, wrap_up=draft.wrap_up, timezone=draft.timezone)
     change = Change(agent=state.agent, seq=version, at=at, actor=actor, event=event,
-                    from_status=state.status, to_status=status, from_reason=state.reason,
-                    to_reason=reason, from_occupation=state.occupation,
-                    to_occupation=occupation, event_id=event.event_id, note=note)
+                    from_status=state.status, to_status=draft.status, from_reason=state.reason,
+                    to_reason=draft.reason, from_occupation=state.occupation,
+                    to_occupation=occupation, event_id=event.event_id,
+                    note="; ".join(draft.notes) if draft.notes else None,
+                    tags=tuple(draft.tags))
     return new, change
 
 
 # -- status events -------------------------------------------------------------------------------
 
 
-def _login(policy: Policy, state: AgentState, event: Login, at: datetime, actor: Actor
-           ) -> tuple[AgentState, Change]:
+def _login(policy: Policy, state: AgentState, draft: _Draft, event: Login, at: datetime,
+           actor: Actor) -> None:
     if state.session is not None:
         raise InvalidEvent(agent=state.agent, event=event,
                            why=f"already logged in (status {state.status!r})")
@@ -228,25 +372,43 @@ def _login(policy: Policy, state: AgentState, event: Login, at: datetime, actor:
     _check_status(policy, state, dest, event)
     _check_move(policy, state, dest, actor, event)
     reason = _pick_reason(policy, state, dest, None, event)
-    session = Session(login_at=at, device=event.device, queues=event.queues)
-    return _advance(state, event, actor, at, status=dest, reason=reason, session=session,
-                    interactions=())
+    _check_limits(policy, state, draft, reason, event, at)
+    draft.move(dest, reason)
+    draft.session = Session(login_at=at, device=event.device, queues=event.queues)
+    draft.missed_in_a_row = 0
 
 
-def _logout(policy: Policy, state: AgentState, event: Logout, at: datetime, actor: Actor
-            ) -> tuple[AgentState, Change]:
+def _logout(policy: Policy, state: AgentState, draft: _Draft, event: Logout, at: datetime,
+            actor: Actor) -> None:
     _check_logged_in(state, event)
-    if state.interactions:
-        raise InvalidEvent(agent=state.agent, event=event,
-                           why=f"cannot log out with {len(state.interactions)} open "
-                               "interaction(s); end them first, or a supervisor forces it")
     _check_move(policy, state, policy.logged_out, actor, event)
-    return _advance(state, event, actor, at, status=policy.logged_out, reason=None,
-                    session=None, interactions=())
+    if draft.busy:
+        _defer(policy, state, draft, event, at, actor, policy.logged_out, None)
+        return
+    draft.move(policy.logged_out, None)
+    draft.session = None
 
 
-def _set_status(policy: Policy, state: AgentState, event: SetStatus | ForceStatus,
-                at: datetime, actor: Actor) -> tuple[AgentState, Change]:
+def _defer(policy: Policy, state: AgentState, draft: _Draft, event: Event, at: datetime,
+           actor: Actor, dest: str, reason: str | None) -> None:
+    """Ask for ``dest`` while busy: pending, refused or (not for logout) at once, by policy."""
+    if policy.while_busy is BusyChange.DEFER:
+        if draft.pending is not None:
+            draft.note(None, f"replaces pending {draft.pending.status!r}")
+        draft.pending = Pending(status=dest, reason=reason, actor=actor, requested_at=at)
+        draft.note("pending", f"{dest!r} pending until the agent is free")
+        return
+    if policy.while_busy is BusyChange.IMMEDIATE and dest != policy.logged_out:
+        draft.move(dest, reason)
+        return
+    what = "log out" if dest == policy.logged_out else f"change to {dest!r}"
+    raise InvalidEvent(agent=state.agent, event=event,
+                       why=f"cannot {what} while handling an interaction or in "
+                           "post-processing (the policy refuses it until the agent is free)")
+
+
+def _set_status(policy: Policy, state: AgentState, draft: _Draft,
+                event: SetStatus | ForceStatus, at: datetime, actor: Actor) -> None:
     _check_logged_in(state, event)
     dest = event.status
     _check_status(policy, state, dest, event)
@@ -260,29 +422,48 @@ def _set_status(policy: Policy, state: AgentState, event: SetStatus | ForceStatu
                                why=f"already in {dest!r}" + (f" ({reason})" if reason else ""))
     else:
         _check_move(policy, state, dest, actor, event)
-    if state.interactions and policy.while_busy is BusyChange.REFUSE:
-        raise InvalidEvent(agent=state.agent, event=event,
-                           why="no status change while handling an interaction "
-                               "(the policy refuses them until it ends)")
-    return _advance(state, event, actor, at, status=dest, reason=reason,
-                    session=state.session, interactions=state.interactions)
+    _check_limits(policy, state, draft, reason, event, at)
+    if draft.busy:
+        _defer(policy, state, draft, event, at, actor, dest, reason)
+        return
+    draft.move(dest, reason)
 
 
-def _force_logout(policy: Policy, state: AgentState, event: ForceLogout, at: datetime,
-                  actor: Actor) -> tuple[AgentState, Change]:
+def _cancel_pending(policy: Policy, state: AgentState, draft: _Draft, event: CancelPending,
+                    at: datetime, actor: Actor) -> None:
+    if state.pending is None:
+        raise InvalidEvent(agent=state.agent, event=event, why="no status change is pending")
+    draft.pending = None
+    draft.note("pending_dropped", f"pending {state.pending.status!r} cancelled")
+
+
+def _force_logout(policy: Policy, state: AgentState, draft: _Draft, event: ForceLogout,
+                  at: datetime, actor: Actor) -> None:
     _check_logged_in(state, event)
     _check_move(policy, state, policy.logged_out, actor, event)
-    dropped = ", ".join(item.id for item in state.interactions)
-    return _advance(state, event, actor, at, status=policy.logged_out, reason=None,
-                    session=None, interactions=(),
-                    note=f"interactions dropped: {dropped}" if dropped else None)
+    if state.interactions:
+        dropped = ", ".join(item.id for item in state.interactions)
+        draft.note("dropped", f"interactions dropped: {dropped}")
+    draft.move(policy.logged_out, None)
+    draft.session = None
+
+
+def _configure(policy: Policy, state: AgentState, draft: _Draft, event: Configure,
+               at: datetime, actor: Actor) -> None:
+    if event.timezone is not None:
+        try:
+            pendulum.timezone(event.timezone)
+        except Exception:
+            raise InvalidEvent(agent=state.agent, event=event,
+                               why=f"unknown time zone {event.timezone!r}") from None
+    draft.wrap_up, draft.timezone = event.wrap_up, event.timezone
 
 
 # -- interaction events --------------------------------------------------------------------------
 
 
-def _offered(policy: Policy, state: AgentState, event: InteractionOffered, at: datetime,
-             actor: Actor) -> tuple[AgentState, Change]:
+def _offered(policy: Policy, state: AgentState, draft: _Draft, event: InteractionOffered,
+             at: datetime, actor: Actor) -> None:
     _check_logged_in(state, event)
     if state.interaction(event.interaction) is not None:
         raise InvalidEvent(agent=state.agent, event=event,
@@ -290,11 +471,11 @@ def _offered(policy: Policy, state: AgentState, event: InteractionOffered, at: d
     if not policy.has_channel(event.channel):
         raise InvalidEvent(agent=state.agent, event=event,
                            why=f"unknown channel {event.channel!r}")
-    status = policy.status(state.status)
-    if event.queue is not None and not status.routable:
-        raise InvalidEvent(agent=state.agent, event=event,
-                           why=f"status {state.status!r} takes no queue work")
-    if event.queue is None and not status.direct_calls:
+    if event.queue is not None:
+        why = _not_eligible(policy, state)
+        if why is not None:
+            raise InvalidEvent(agent=state.agent, event=event, why=why)
+    elif not policy.status(state.status).direct_calls:
         raise InvalidEvent(agent=state.agent, event=event,
                            why=f"status {state.status!r} takes no direct calls")
     capacity = policy.channel(event.channel).capacity
@@ -302,31 +483,171 @@ def _offered(policy: Policy, state: AgentState, event: InteractionOffered, at: d
     if held >= capacity:
         raise InvalidEvent(agent=state.agent, event=event,
                            why=f"{event.channel} slots full ({held}/{capacity})")
-    item = Interaction(id=event.interaction, channel=event.channel, queue=event.queue,
-                       state=InteractionState.OFFERED, since=at)
-    return _advance(state, event, actor, at, status=state.status, reason=state.reason,
-                    session=state.session, interactions=(*state.interactions, item))
+    draft.interactions = (*state.interactions, Interaction(
+        id=event.interaction, channel=event.channel, queue=event.queue,
+        state=InteractionState.OFFERED, since=at))
+    if policy.timers.offer_timeout is not None:
+        draft.add_deadline(Deadline(at=shift(at, policy.timers.offer_timeout),
+                                    timer=Timer.OFFER, ref=event.interaction))
 
 
-def _answered(policy: Policy, state: AgentState, event: InteractionAnswered, at: datetime,
-              actor: Actor) -> tuple[AgentState, Change]:
-    item = _find(state, event, ringing=True)
+def _answered(policy: Policy, state: AgentState, draft: _Draft, event: InteractionAnswered,
+              at: datetime, actor: Actor) -> None:
+    item = _find(state, event, event.interaction, ringing=True)
     connected = Interaction(id=item.id, channel=item.channel, queue=item.queue,
                             state=InteractionState.CONNECTED, since=at)
-    interactions = tuple(connected if i is item else i for i in state.interactions)
-    return _advance(state, event, actor, at, status=state.status, reason=state.reason,
-                    session=state.session, interactions=interactions)
+    draft.interactions = tuple(connected if i is item else i for i in state.interactions)
+    draft.drop_deadlines(Timer.OFFER, item.id)
+    draft.missed_in_a_row = 0
+    if item.queue is None:
+        return
+    draft.handled += 1
+    status = policy.status(state.status)
+    if (status.interaction_limit is not None and status.then is not None
+            and draft.handled >= status.interaction_limit and draft.pending is None):
+        draft.pending = Pending(status=status.then, reason=_implied(policy, status.then),
+                                actor=SYSTEM, requested_at=at)
+        draft.note("pending", f"{status.then!r} pending: {status.label} took "
+                              f"{status.interaction_limit} interaction(s)")
 
 
-def _closed(policy: Policy, state: AgentState, event: InteractionEnded | InteractionMissed
-            | InteractionRejected, at: datetime, actor: Actor) -> tuple[AgentState, Change]:
-    ringing = None if isinstance(event, InteractionEnded) else True
-    item = _find(state, event, ringing=ringing)
-    note = ("offer withdrawn" if isinstance(event, InteractionEnded)
-            and item.state is InteractionState.OFFERED else None)
-    interactions = tuple(i for i in state.interactions if i is not item)
-    return _advance(state, event, actor, at, status=state.status, reason=state.reason,
-                    session=state.session, interactions=interactions, note=note)
+def _implied(policy: Policy, status: str) -> str | None:
+    reasons = policy.status(status).reasons
+    return reasons[0] if len(reasons) == 1 else None
+
+
+def _ended(policy: Policy, state: AgentState, draft: _Draft, event: InteractionEnded,
+           at: datetime, actor: Actor) -> None:
+    item = _find(state, event, event.interaction, ringing=None)
+    draft.interactions = tuple(i for i in state.interactions if i is not item)
+    draft.drop_deadlines(Timer.OFFER, item.id)
+    if item.state is InteractionState.OFFERED:
+        draft.note("withdrawn", "offer withdrawn")
+        return
+    if item.queue is None:
+        return
+    wrap = state.wrap_up or policy.queue_wrap_up(item.queue)
+    if wrap.mode is WrapUpMode.NONE:
+        return
+    draft.wrap_up_mode = wrap.mode
+    if wrap.mode is WrapUpMode.MANDATORY:
+        draft.drop_deadlines(Timer.WRAP_UP)
+        return
+    ends = shift(at, wrap.length)
+    current = next((d for d in draft.deadlines if d.timer is Timer.WRAP_UP), None)
+    if current is None or current.at < ends:
+        draft.drop_deadlines(Timer.WRAP_UP)
+        draft.add_deadline(Deadline(at=ends, timer=Timer.WRAP_UP))
+
+
+def _missed(policy: Policy, state: AgentState, draft: _Draft, event: InteractionMissed,
+            at: datetime, actor: Actor) -> None:
+    item = _find(state, event, event.interaction, ringing=True)
+    _miss(policy, state, draft, item, at)
+
+
+def _miss(policy: Policy, state: AgentState, draft: _Draft, item: Interaction, at: datetime
+          ) -> None:
+    draft.interactions = tuple(i for i in draft.interactions if i.id != item.id)
+    draft.drop_deadlines(Timer.OFFER, item.id)
+    if item.queue is None:
+        return
+    timers = policy.timers
+    draft.missed_in_a_row += 1
+    if (timers.max_no_answer is not None and timers.no_answer_status is not None
+            and draft.missed_in_a_row >= timers.max_no_answer):
+        draft.missed_in_a_row = 0
+        reason = timers.no_answer_reason or _implied(policy, timers.no_answer_status)
+        if _system_move(policy, draft, timers.no_answer_status, reason,
+                        f"{timers.max_no_answer} missed in a row"):
+            return
+    if timers.no_answer_delay is not None:
+        _delay(draft, shift(at, timers.no_answer_delay))
+
+
+def _system_move(policy: Policy, draft: _Draft, dest: str, reason: str | None, why: str
+                 ) -> bool:
+    if dest == draft.status and reason == draft.reason:
+        return False
+    if Role.SYSTEM not in policy.allowed(draft.status, dest) and dest != draft.status:
+        draft.note(None, f"{why}: the policy does not let the system move "
+                         f"{draft.status!r} -> {dest!r}")
+        return False
+    draft.move(dest, reason)
+    draft.note("auto_moved", f"moved to {dest!r}: {why}")
+    return True
+
+
+def _delay(draft: _Draft, until: datetime) -> None:
+    current = next((d for d in draft.deadlines if d.timer is Timer.DELAY), None)
+    if current is None or current.at < until:
+        draft.drop_deadlines(Timer.DELAY)
+        draft.add_deadline(Deadline(at=until, timer=Timer.DELAY))
+
+
+def _rejected(policy: Policy, state: AgentState, draft: _Draft, event: InteractionRejected,
+              at: datetime, actor: Actor) -> None:
+    item = _find(state, event, event.interaction, ringing=True)
+    draft.interactions = tuple(i for i in state.interactions if i is not item)
+    draft.drop_deadlines(Timer.OFFER, item.id)
+    if item.queue is None:
+        return
+    timers = policy.timers
+    if event.busy:
+        if timers.busy_delay is not None:
+            _delay(draft, shift(at, timers.busy_delay))
+        return
+    if timers.reject_status is not None:
+        reason = timers.reject_reason or _implied(policy, timers.reject_status)
+        if _system_move(policy, draft, timers.reject_status, reason, "a queue offer rejected"):
+            return
+    if timers.reject_delay is not None:
+        _delay(draft, shift(at, timers.reject_delay))
+
+
+def _end_wrap_up(policy: Policy, state: AgentState, draft: _Draft, event: EndWrapUp,
+                 at: datetime, actor: Actor) -> None:
+    if state.wrap_up_mode is None:
+        raise InvalidEvent(agent=state.agent, event=event, why="not in post-processing")
+    if state.wrap_up_mode is WrapUpMode.TIMED:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why="post-processing is time-boxed and cannot be ended early")
+    draft.wrap_up_mode = None
+    draft.drop_deadlines(Timer.WRAP_UP)
+
+
+def _timer_fired(policy: Policy, state: AgentState, draft: _Draft, event: TimerFired,
+                 at: datetime, actor: Actor) -> None:
+    deadline = next((d for d in state.deadlines
+                     if d.timer.value == event.timer and d.ref == event.ref), None)
+    if deadline is None or deadline.at > at:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"no {event.timer} timer due at {at.isoformat()}")
+    draft.deadlines = tuple(d for d in state.deadlines if d is not deadline)
+    if deadline.timer is Timer.OFFER:
+        item = _find(state, event, deadline.ref or "", ringing=True)
+        draft.note(None, f"no answer to {item.id!r} within the offer timeout")
+        _miss(policy, state, draft, item, at)
+    elif deadline.timer is Timer.WRAP_UP:
+        draft.wrap_up_mode = None
+    elif deadline.timer is Timer.PAUSE_LIMIT and state.reason is not None:
+        _pause_limit(policy, state, draft, state.reason, at)
+
+
+def _pause_limit(policy: Policy, state: AgentState, draft: _Draft, reason: str,
+                 at: datetime) -> None:
+    if not _ledger.is_overrun(policy, reason, state.pauses, state.since, at, state.timezone):
+        due = _ledger.limit_deadline(policy, reason, state.pauses, state.since, at,
+                                     state.timezone)
+        if due is not None:
+            draft.add_deadline(Deadline(at=due, timer=Timer.PAUSE_LIMIT))
+        draft.note(None, f"{reason} limit moved: a new day began")
+        return
+    draft.overrun_at = at
+    draft.note("overrun", f"{reason} overran its limit")
+    if policy.overrun_status is not None:
+        _system_move(policy, draft, policy.overrun_status,
+                     _implied(policy, policy.overrun_status), f"{reason} overran its limit")
 
 
 _HANDLERS: dict[type[Event], tuple[Handler, frozenset[Role]]] = {
@@ -335,11 +656,25 @@ _HANDLERS: dict[type[Event], tuple[Handler, frozenset[Role]]] = {
     SetStatus: (_set_status, _ANYONE),
     ForceStatus: (_set_status, _SUPERVISOR_ONLY),
     ForceLogout: (_force_logout, _SUPERVISOR_ONLY),
+    CancelPending: (_cancel_pending, _ANYONE),
+    Configure: (_configure, _MANAGERS),
     InteractionOffered: (_offered, _SYSTEM_ONLY),
     InteractionAnswered: (_answered, _AGENT_OR_SYSTEM),
-    InteractionEnded: (_closed, _AGENT_OR_SYSTEM),
-    InteractionMissed: (_closed, _SYSTEM_ONLY),
-    InteractionRejected: (_closed, _AGENT_OR_SYSTEM),
+    InteractionEnded: (_ended, _AGENT_OR_SYSTEM),
+    InteractionMissed: (_missed, _SYSTEM_ONLY),
+    InteractionRejected: (_rejected, _AGENT_OR_SYSTEM),
+    EndWrapUp: (_end_wrap_up, _AGENT_OR_SYSTEM),
+    TimerFired: (_timer_fired, _SYSTEM_ONLY),
+}
+
+_TAG_NOTICES = {
+    "pending": NoticeKind.PENDING,
+    "pending_applied": NoticeKind.PENDING_APPLIED,
+    "pending_dropped": NoticeKind.PENDING_DROPPED,
+    "auto_moved": NoticeKind.AUTO_MOVED,
+    "overrun": NoticeKind.OVERRUN,
+    "override": NoticeKind.OVERRIDE,
+    "dropped": NoticeKind.INTERACTIONS_DROPPED,
 }
 
 
@@ -352,7 +687,6 @@ def notices(policy: Policy, change: Change) -> tuple[Notice, ...]:
         kind = NoticeKind.ROUTABLE if now else NoticeKind.NOT_ROUTABLE
         found.append(Notice(kind=kind, agent=change.agent, at=change.at,
                             detail=f"{change.from_status} -> {change.to_status}"))
-    if isinstance(change.event, ForceLogout) and change.note:
-        found.append(Notice(kind=NoticeKind.INTERACTIONS_DROPPED, agent=change.agent,
-                            at=change.at, detail=change.note))
+    found.extend(Notice(kind=_TAG_NOTICES[tag], agent=change.agent, at=change.at,
+                        detail=change.note or "") for tag in change.tags if tag in _TAG_NOTICES)
     return tuple(found)

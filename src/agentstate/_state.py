@@ -18,18 +18,23 @@ from datetime import datetime
 import attrs
 
 from ._events import Actor, Event
+from ._policy import WrapUp, WrapUpMode
 
 __all__ = [
     "AgentState",
     "Change",
+    "Deadline",
     "Interaction",
     "InteractionState",
     "Notice",
     "NoticeKind",
     "Occupation",
+    "PauseSpan",
+    "Pending",
     "Result",
     "Session",
     "Snapshot",
+    "Timer",
 ]
 
 
@@ -42,6 +47,60 @@ class Occupation(enum.Enum):
     """Work is ringing or offered and not yet accepted."""
     ON_INTERACTION = "on_interaction"
     """Handling at least one accepted interaction (seed 001 "Busy", seed 002 "Connected")."""
+    WRAP_UP = "wrap_up"
+    """Post-processing after a queue interaction (seed 001 "Post Processing", Webitel
+    "Post-processing", FreeSWITCH wrap_up_time)."""
+    MISSED = "missed"
+    """A delay after a missed, rejected or busy offer (Webitel "Missed"; FreeSWITCH
+    no_answer_delay_time, reject_delay_time, busy_delay_time)."""
+
+
+class Timer(enum.Enum):
+    """The kinds of deadline agentstate keeps."""
+
+    OFFER = "offer"
+    """Ring time: the offer ``ref`` is missed when it passes."""
+    WRAP_UP = "wrap_up"
+    """Post-processing ends."""
+    DELAY = "delay"
+    """A missed/rejected/busy delay ends."""
+    PAUSE_LIMIT = "pause_limit"
+    """The pause reaches its reason's allotment or maximum length."""
+
+
+@attrs.frozen(kw_only=True, order=True)
+class Deadline:
+    """A timer as data: what happens to the agent at ``at`` unless something comes first."""
+
+    at: datetime
+    timer: Timer = attrs.field(order=lambda t: t.value)
+    ref: str | None = attrs.field(default=None, order=lambda r: r or "")
+
+
+@attrs.frozen(kw_only=True)
+class Pending:
+    """A status change asked for while busy, applied when the agent is free.
+
+    Attributes:
+        status: the status to enter (the logged-out status for a deferred logout).
+        reason: its reason.
+        actor: who asked (the transition is checked again for this actor when applied).
+        requested_at: when it was asked.
+    """
+
+    status: str
+    reason: str | None
+    actor: Actor
+    requested_at: datetime
+
+
+@attrs.frozen(kw_only=True)
+class PauseSpan:
+    """A finished pause in a reason with limits, kept while it counts towards an allotment."""
+
+    reason: str
+    start: datetime
+    end: datetime
 
 
 class InteractionState(enum.Enum):
@@ -86,6 +145,15 @@ class AgentState:
         updated_at: when the last change was recorded; older events are stale.
         session: the login session, or ``None`` when logged out.
         interactions: the open interactions, oldest first.
+        deadlines: the agent's timers, earliest first.
+        wrap_up_mode: the running post-processing's mode, or ``None`` when not wrapping up.
+        pending: a status change waiting for the agent to be free.
+        missed_in_a_row: queue offers missed since the last one answered.
+        handled: queue interactions answered since entering the current status.
+        pauses: recent finished pauses in limited reasons (for daily allotments).
+        overrun_at: when the current pause outran its limit, if it has.
+        wrap_up: the agent's own post-processing setting (overrides queue and policy).
+        timezone: the agent's own time zone for its days (overrides the policy's).
     """
 
     agent: str
@@ -98,6 +166,20 @@ class AgentState:
     updated_at: datetime
     session: Session | None = None
     interactions: tuple[Interaction, ...] = ()
+    deadlines: tuple[Deadline, ...] = ()
+    wrap_up_mode: WrapUpMode | None = None
+    pending: Pending | None = None
+    missed_in_a_row: int = 0
+    handled: int = 0
+    pauses: tuple[PauseSpan, ...] = ()
+    overrun_at: datetime | None = None
+    wrap_up: WrapUp | None = None
+    timezone: str | None = None
+
+    @property
+    def next_deadline(self) -> datetime | None:
+        """The earliest deadline, or ``None``."""
+        return self.deadlines[0].at if self.deadlines else None
 
     @property
     def logged_in(self) -> bool:
@@ -137,6 +219,9 @@ class Change:
         event: the event applied (replaying these reproduces the agent's state).
         event_id: the idempotency key, if the event had one.
         note: why, where more needs saying (e.g. "interactions dropped: c1").
+        tags: machine-readable marks of what happened besides the move itself
+            (``pending``, ``pending_applied``, ``pending_dropped``, ``auto_moved``, ``overrun``,
+            ``override``, ``dropped``, ``withdrawn``).
     """
 
     agent: str
@@ -152,6 +237,7 @@ class Change:
     to_occupation: Occupation
     event_id: str | None = None
     note: str | None = None
+    tags: tuple[str, ...] = ()
 
     @property
     def before(self) -> Snapshot | None:
@@ -175,6 +261,18 @@ class NoticeKind(enum.Enum):
     """The agent may no longer be offered queue work (e.g. pause it in the PBX's queues)."""
     INTERACTIONS_DROPPED = "interactions_dropped"
     """A forced logout left interactions open in the host; they are no longer the agent's."""
+    PENDING = "pending"
+    """A status change was deferred until the agent is free."""
+    PENDING_APPLIED = "pending_applied"
+    """A deferred status change took effect."""
+    PENDING_DROPPED = "pending_dropped"
+    """A deferred status change was dropped (cancelled, or no longer allowed)."""
+    AUTO_MOVED = "auto_moved"
+    """The system moved the agent (misses in a row, a reject, single call, an overrun)."""
+    OVERRUN = "overrun"
+    """A pause outran its reason's allotment or maximum length."""
+    OVERRIDE = "override"
+    """A supervisor put the agent into a pause whose limit was used up."""
 
 
 @attrs.frozen(kw_only=True)
@@ -195,13 +293,15 @@ class Result:
         agent: the agent's id.
         event: the event as given.
         changes: the history entries the event recorded (at least one).
-        notices: what the host may need to act on.
+        fired: entries recorded by timers that fell due before the event (fired first).
+        notices: what the host may need to act on (from ``fired`` and ``changes``).
         duplicate: the event's id had been seen: nothing changed, ``changes`` are the original.
     """
 
     agent: str
     event: Event
     changes: tuple[Change, ...]
+    fired: tuple[Change, ...] = ()
     notices: tuple[Notice, ...] = ()
     duplicate: bool = False
 

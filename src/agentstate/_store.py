@@ -9,6 +9,7 @@ of a race gets :class:`ConflictError`, and the tracker recomputes the event on t
 
 from __future__ import annotations
 
+import heapq
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from datetime import datetime
@@ -50,6 +51,18 @@ class Store(Protocol):
         """Every registered agent's id."""
         ...
 
+    def next_deadline(self) -> datetime | None:
+        """The earliest deadline of any agent (``AgentState.next_deadline``), or ``None``."""
+        ...
+
+    def next_due(self, until: datetime) -> tuple[datetime, str] | None:
+        """The earliest ``(deadline, agent)`` with deadline ``<= until``, or ``None``.
+
+        Stores shared by several hosts may hand each agent to one caller at a time (e.g.
+        PostgreSQL's ``FOR UPDATE SKIP LOCKED``); compare-and-set keeps double firing harmless.
+        """
+        ...
+
 
 def _at(change: Change) -> datetime:
     return change.at
@@ -62,12 +75,13 @@ class MemoryStore:
     semantics only under the GIL's per-call atomicity, which this class does not promise.
     """
 
-    __slots__ = ("_event_ids", "_history", "_states")
+    __slots__ = ("_deadlines", "_event_ids", "_history", "_states")
 
     def __init__(self) -> None:
         self._states: dict[str, AgentState] = {}
         self._history: dict[str, list[Change]] = {}
         self._event_ids: dict[tuple[str, str], tuple[int, int]] = {}
+        self._deadlines: list[tuple[datetime, str]] = []  # a heap; stale entries skipped
 
     def load(self, agent: str) -> AgentState | None:
         return self._states.get(agent)
@@ -81,6 +95,9 @@ class MemoryStore:
             raise ConflictError(agent=agent, expected=expected_version,
                                 actual=None if current is None else actual)
         self._states[agent] = state
+        due = state.next_deadline
+        if due is not None and (current is None or current.next_deadline != due):
+            heapq.heappush(self._deadlines, (due, agent))
         entries = self._history.get(agent)
         if entries is None:
             self._history[agent] = entries = []
@@ -106,6 +123,21 @@ class MemoryStore:
 
     def agents(self) -> Iterator[str]:
         return iter(self._states)
+
+    def next_deadline(self) -> datetime | None:
+        heap = self._deadlines
+        while heap:
+            at, agent = heap[0]
+            if self._states[agent].next_deadline == at:
+                return at
+            heapq.heappop(heap)  # the agent's deadline moved since: forget this entry
+        return None
+
+    def next_due(self, until: datetime) -> tuple[datetime, str] | None:
+        at = self.next_deadline()
+        if at is None or at > until:
+            return None
+        return at, self._deadlines[0][1]
 
     def __len__(self) -> int:
         return len(self._states)

@@ -10,7 +10,7 @@ under a microsecond and return plain ``timedelta`` values.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 import pendulum
 
@@ -18,6 +18,7 @@ from ._errors import ClockError
 
 __all__ = ["Clock", "ManualClock", "SystemClock", "elapsed", "shift", "to_utc"]
 
+T = TypeVar("T", bound=datetime)
 UTC = pendulum.UTC
 ZERO = timedelta(0)
 
@@ -31,9 +32,9 @@ def elapsed(start: datetime, end: datetime) -> timedelta:
     return result
 
 
-def shift(instant: pendulum.DateTime, by: timedelta) -> pendulum.DateTime:
-    """``instant + by``, keeping pendulum's type, at C speed."""
-    result: pendulum.DateTime = _add(instant, by)
+def shift(instant: T, by: timedelta) -> T:
+    """``instant + by``, keeping the instant's type (pendulum's), at C speed."""
+    result: T = _add(instant, by)
     return result
 
 

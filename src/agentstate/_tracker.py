@@ -2,21 +2,27 @@
 
 The tracker owns no rules (they are in :mod:`agentstate._rules`) and no data (that is the
 store's). Per event it: reads the clock once, resolves the event's time, answers a repeated
-``event_id`` with the original result, loads the agent, checks the time is not stale, computes
-the next state with the pure rules, and commits it with compare-and-set, recomputing on a
+``event_id`` with the original result, loads the agent, checks the time is not stale, fires the
+agent's timers that fell due up to the event's time (each at its own deadline), computes the
+next state with the pure rules, and commits everything with compare-and-set, recomputing on a
 conflict up to ``retries`` times.
+
+Timers never need a thread: the host asks :meth:`Tracker.next_deadline` when to wake up and calls
+:meth:`Tracker.fire_due`; and since every event and every question about an agent first fires
+that agent's due timers, answers are exact even if the host never ticks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pendulum
 
-from . import _rules
+from . import _ledger, _rules
 from ._errors import ConflictError, StaleEvent, UnknownAgent
-from ._events import Event, Register
+from ._events import SYSTEM, Event, Register, TimerFired
+from ._ledger import Ledger
 from ._policy import Policy
 from ._state import AgentState, Change, Notice, Result
 from ._store import MemoryStore, Store
@@ -94,21 +100,90 @@ class Tracker:
             if isinstance(event, Register):
                 new, change = _rules.register(self._policy, state, event, at)
                 expected = 0
+                fired: tuple[Change, ...] = ()
             else:
                 if state is None:
                     raise UnknownAgent(agent, event=event)
                 if at < state.updated_at:
                     raise StaleEvent(agent=agent, at=at, bound=state.updated_at, event=event)
-                new, change = _rules.step(self._policy, state, event, at)
+                current, fired = self._catch_up(state, at)
+                new, change = _rules.step(self._policy, current, event, at)
                 expected = state.version
             try:
-                store.commit(new, (change,), expected_version=expected)
+                store.commit(new, (*fired, change), expected_version=expected)
             except ConflictError:
                 attempt += 1
                 if attempt > self._retries:
                     raise
                 continue
-            return self._result(event, (change,))
+            return self._result(event, (change,), fired=fired)
+
+    def _catch_up(self, state: AgentState, until: datetime
+                  ) -> tuple[AgentState, tuple[Change, ...]]:
+        """Fire the agent's deadlines up to ``until``, each at its own time, in order."""
+        fired: list[Change] = []
+        while state.deadlines and state.deadlines[0].at <= until:
+            deadline = state.deadlines[0]
+            event = TimerFired(agent=state.agent, at=deadline.at, actor=SYSTEM,
+                               timer=deadline.timer.value, ref=deadline.ref)
+            state, change = _rules.step(self._policy, state, event, deadline.at)
+            fired.append(change)
+        return state, tuple(fired)
+
+    def _current(self, agent: str, now: pendulum.DateTime) -> AgentState:
+        """The agent's state with every timer due by ``now`` fired and committed."""
+        attempt = 0
+        while True:
+            state = self._store.load(agent)
+            if state is None:
+                raise UnknownAgent(agent)
+            if state.next_deadline is None or state.next_deadline > now:
+                return state
+            new, fired = self._catch_up(state, now)
+            try:
+                self._store.commit(new, fired, expected_version=state.version)
+            except ConflictError:
+                attempt += 1
+                if attempt > self._retries:
+                    raise
+                continue
+            return new
+
+    # -- timers ----------------------------------------------------------------------------------
+
+    def next_deadline(self, agent: str | None = None) -> datetime | None:
+        """When the next timer falls due: the earliest of all agents, or of ``agent``."""
+        if agent is None:
+            return self._store.next_deadline()
+        state = self._store.load(agent)
+        if state is None:
+            raise UnknownAgent(agent)
+        return state.next_deadline
+
+    def fire_due(self, until: datetime | None = None) -> list[Result]:
+        """Fire every timer due up to ``until`` (default: now), earliest first.
+
+        Each timer takes effect at its own deadline, however late the host calls this; the
+        result lists one :class:`Result` per timer fired.
+        """
+        now = self._clock.now()
+        limit = now if until is None else min(to_utc(until), now)
+        results: list[Result] = []
+        while (item := self._store.next_due(limit)) is not None:
+            at, agent = item
+            state = self._store.load(agent)
+            if state is None or not state.deadlines or state.deadlines[0].at != at:
+                continue
+            deadline = state.deadlines[0]
+            event = TimerFired(agent=agent, at=at, actor=SYSTEM, timer=deadline.timer.value,
+                               ref=deadline.ref)
+            new, change = _rules.step(self._policy, state, event, at)
+            try:
+                self._store.commit(new, (change,), expected_version=state.version)
+            except ConflictError:
+                continue  # another writer moved the agent; its due timers are looked at again
+            results.append(self._result(event, (change,)))
+        return results
 
     def _when(self, at: pendulum.DateTime | None, now: pendulum.DateTime,
               event: Event | None) -> pendulum.DateTime:
@@ -119,32 +194,46 @@ class Tracker:
                              event=event, future=True)
         return at
 
-    def _result(self, event: Event, changes: tuple[Change, ...], *, duplicate: bool = False
-                ) -> Result:
+    def _result(self, event: Event, changes: tuple[Change, ...], *,
+                fired: tuple[Change, ...] = (), duplicate: bool = False) -> Result:
         found: list[Notice] = []
-        for change in changes:
+        for change in (*fired, *changes):
             found.extend(_rules.notices(self._policy, change))
-        return Result(agent=event.agent, event=event, changes=changes, notices=tuple(found),
-                      duplicate=duplicate)
+        return Result(agent=event.agent, event=event, changes=changes, fired=fired,
+                      notices=tuple(found), duplicate=duplicate)
 
     # -- questions -------------------------------------------------------------------------------
 
     def state(self, agent: str) -> AgentState:
-        """The agent's current state. Raises :class:`UnknownAgent`."""
-        state = self._store.load(agent)
-        if state is None:
-            raise UnknownAgent(agent)
-        return state
+        """The agent's current state (due timers fired first). Raises :class:`UnknownAgent`."""
+        return self._current(agent, self._clock.now())
 
     def time_in_status(self, agent: str) -> timedelta:
         """How long the agent has been in its current status and reason, by the clock."""
-        state = self.state(agent)
-        return max(elapsed(state.since, self._clock.now()), timedelta(0))
+        now = self._clock.now()
+        return max(elapsed(self._current(agent, now).since, now), timedelta(0))
 
     def time_in_occupation(self, agent: str) -> timedelta:
         """How long the agent has been in its current occupation, by the clock."""
-        state = self.state(agent)
-        return max(elapsed(state.occupation_since, self._clock.now()), timedelta(0))
+        now = self._clock.now()
+        return max(elapsed(self._current(agent, now).occupation_since, now), timedelta(0))
+
+    def ledger(self, agent: str, day: date | None = None) -> Ledger:
+        """The agent's pause time per reason for a day: used, remaining, count, overrun.
+
+        Args:
+            day: a calendar date in the agent's (or the site's) time zone; default: the day
+                containing now (with a rolling day rule: the 24 hours up to now).
+        """
+        now = self._clock.now()
+        state = self._current(agent, now)
+        rule = self._policy.day
+        if day is None:
+            lo, hi = _ledger.day_window(rule, now, state.timezone)
+        else:
+            lo, hi = _ledger.date_window(rule, day, state.timezone)
+        spans = _ledger.spans_from_history(self._store.history(agent, end=hi), min(hi, now))
+        return _ledger.ledger(self._policy, agent, spans, lo, hi)
 
     def agents(self) -> list[str]:
         """Every registered agent."""
@@ -153,8 +242,7 @@ class Tracker:
     def history(self, agent: str, *, start: datetime | None = None,
                 end: datetime | None = None) -> Sequence[Change]:
         """The agent's recorded changes with ``start <= at < end``, oldest first."""
-        if self._store.load(agent) is None:
-            raise UnknownAgent(agent)
+        self._current(agent, self._clock.now())
         return self._store.history(agent, start=None if start is None else to_utc(start),
                                    end=None if end is None else to_utc(end))
 

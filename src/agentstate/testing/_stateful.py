@@ -68,9 +68,17 @@ def policy_state_machine(policy: Policy, *, agents: int = 3) -> type[RuleBasedSt
             if event.event_id is not None:
                 self.applied.append(event)
 
-        @rule(seconds=st.one_of(st.integers(0, 90), st.integers(0, 36 * 3600)))
+        @rule(seconds=st.one_of(st.integers(0, 5), st.integers(0, 90), st.integers(0, 36 * 3600)))
         def tick(self, seconds: int) -> None:
             self.clock.advance(seconds)
+
+        @rule()
+        def host_ticks(self) -> None:
+            before = {a: self.tracker.state(a) for a in names}
+            for result in self.tracker.fire_due():
+                assert result.changes[0].at <= self.clock.now()
+            assert before == {a: self.tracker.state(a) for a in names}, (
+                "fire_due changed what queries had already brought up to date")
 
         @rule(data=st.data(), agent=st.sampled_from(names), keyed=st.booleans())
         def likely_valid(self, data: st.DataObject, agent: str, keyed: bool) -> None:
