@@ -7,6 +7,7 @@ answers.
 
 from __future__ import annotations
 
+from ._counters import Counters
 from ._diagram import to_mermaid
 from ._errors import (
     AgentExists,
@@ -94,6 +95,7 @@ __all__ = [
     "ClockError",
     "Configure",
     "ConflictError",
+    "Counters",
     "DayRule",
     "Deadline",
     "EndWrapUp",

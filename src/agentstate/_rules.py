@@ -21,7 +21,8 @@ Then :func:`_finish` settles the draft the same way for every event:
 - a **pending** status change (asked for while busy, or set by a single-call status) is applied
   as soon as the agent is free: no open interaction and no post-processing;
 - leaving a pause in a limited reason records the pause span (for allotments); entering one sets
-  the **pause-limit deadline**;
+  the **pause-limit deadline** (a pause a supervisor forced past its limit is overrun from its
+  start and never moved automatically);
 - the **occupation** is derived, never set: on interaction, offered, wrap-up, missed (a delay),
   or idle, in that order of precedence.
 
@@ -337,10 +338,13 @@ def _finish(policy: Policy, state: AgentState, draft: _Draft, event: Event, at: 
             draft.pauses = _ledger.keep_recent((*draft.pauses, span), at)
         if draft.reason is not None and draft.session is not None and policy.limited(
                 draft.reason):
-            due = _ledger.limit_deadline(policy, draft.reason, draft.pauses, at, at,
-                                         draft.timezone)
-            if due is not None:
-                draft.add_deadline(Deadline(at=due, timer=Timer.PAUSE_LIMIT))
+            if "override" in draft.tags:
+                draft.overrun_at = at  # forced past its limit: overrun from the start, kept
+            else:
+                due = _ledger.limit_deadline(policy, draft.reason, draft.pauses, at, at,
+                                             draft.timezone)
+                if due is not None:
+                    draft.add_deadline(Deadline(at=due, timer=Timer.PAUSE_LIMIT))
     occupation = _occupation(draft)
     version = state.version + 1
     new = AgentState(

@@ -19,7 +19,8 @@ from datetime import date, datetime, timedelta
 
 import pendulum
 
-from . import _ledger, _rules
+from . import _counters, _ledger, _rules
+from ._counters import Counters
 from ._errors import ConflictError, StaleEvent, UnknownAgent
 from ._events import SYSTEM, Event, Register, TimerFired
 from ._ledger import Ledger
@@ -218,6 +219,24 @@ class Tracker:
         now = self._clock.now()
         return max(elapsed(self._current(agent, now).occupation_since, now), timedelta(0))
 
+    def _day(self, agent: str, day: date | None) -> tuple[datetime, datetime, datetime]:
+        """``(start, end, now)`` of ``day`` (default: today) for the agent, with timers fired."""
+        now = self._clock.now()
+        state = self._current(agent, now)
+        if day is None:
+            lo, hi = _ledger.day_window(self._policy.day, now, state.timezone)
+        else:
+            lo, hi = _ledger.date_window(self._policy.day, day, state.timezone)
+        return lo, hi, now
+
+    def counters(self, agent: str, day: date | None = None) -> Counters:
+        """Interactions offered, answered, completed, missed, rejected in a day (default today).
+
+        ``day`` is a calendar date in the agent's (or the site's) time zone.
+        """
+        lo, hi, _now = self._day(agent, day)
+        return _counters.count(self._store.history(agent, start=lo, end=hi))
+
     def ledger(self, agent: str, day: date | None = None) -> Ledger:
         """The agent's pause time per reason for a day: used, remaining, count, overrun.
 
@@ -225,13 +244,7 @@ class Tracker:
             day: a calendar date in the agent's (or the site's) time zone; default: the day
                 containing now (with a rolling day rule: the 24 hours up to now).
         """
-        now = self._clock.now()
-        state = self._current(agent, now)
-        rule = self._policy.day
-        if day is None:
-            lo, hi = _ledger.day_window(rule, now, state.timezone)
-        else:
-            lo, hi = _ledger.date_window(rule, day, state.timezone)
+        lo, hi, now = self._day(agent, day)
         spans = _ledger.spans_from_history(self._store.history(agent, end=hi), min(hi, now))
         return _ledger.ledger(self._policy, agent, spans, lo, hi)
 
