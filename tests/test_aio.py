@@ -23,7 +23,7 @@ def test_run_timers_fires_each_deadline_when_it_falls_due() -> None:
     clock = ManualClock()
     tracker = Tracker(timed(), clock=clock)
     tracker.register("a1")
-    tracker.apply(Login(agent="a1"))
+    tracker.apply(Login(agent="a1", queues=("sales",)))
     tracker.apply(InteractionOffered(agent="a1", interaction="c1", queue="sales"))
     tracker.apply(InteractionAnswered(agent="a1", interaction="c1"))
     tracker.apply(InteractionEnded(agent="a1", interaction="c1"))

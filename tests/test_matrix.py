@@ -28,6 +28,7 @@ from agentstate import (
     Login,
     Logout,
     ManualClock,
+    NotEligible,
     NotPermitted,
     SetStatus,
     Tracker,
@@ -39,7 +40,7 @@ from agentstate.presets import basic
 SUP = Actor.supervisor("s1")
 
 EVENTS: dict[str, Callable[[], Event]] = {
-    "login": lambda: Login(agent="a1"),
+    "login": lambda: Login(agent="a1", queues=("sales",)),
     "logout": lambda: Logout(agent="a1"),
     "set available": lambda: SetStatus(agent="a1", status="available"),
     "set break coffee": lambda: SetStatus(agent="a1", status="break", reason="coffee"),
@@ -68,6 +69,7 @@ STATUSES = ["logged_out", "available", "break", "lunch", "offline"]
 # One column per status above: the status it ends in, or the error it raises.
 Outcome = str | type[AgentStateError]
 IE, IT, NP, UR, US = InvalidEvent, InvalidTransition, NotPermitted, UnknownReason, UnknownStatus
+NE = NotEligible
 TABLE: dict[str, list[Outcome]] = {
     #                             logged_out   available     break         lunch        offline
     "login":                       ["available", IE,          IE,           IE,          IE],
@@ -82,7 +84,7 @@ TABLE: dict[str, list[Outcome]] = {
     "agent forces available":      [NP,          NP,          NP,           NP,          NP],
     "supervisor forces logout":    [IE,          "logged_out", "logged_out", "logged_out", "logged_out"],
     "another agent sets offline":  [NP,          NP,          NP,           NP,          NP],
-    "queue call offered":          [IE,          "available", IE,           IE,          IE],
+    "queue call offered":          [IE,          "available", NE,           NE,          NE],
     "direct call offered":         [IE,          "available", "break",      "lunch",     "offline"],
     "unknown call answered":       [IE,          IE,          IE,           IE,          IE],
     "unknown call ended":          [IE,          IE,          IE,           IE,          IE],
@@ -92,10 +94,10 @@ TABLE: dict[str, list[Outcome]] = {
 
 ROUTES: dict[str, list[Event]] = {
     "logged_out": [],
-    "available": [Login(agent="a1")],
-    "break": [Login(agent="a1"), SetStatus(agent="a1", status="break", reason="coffee")],
-    "lunch": [Login(agent="a1"), SetStatus(agent="a1", status="lunch")],
-    "offline": [Login(agent="a1"), SetStatus(agent="a1", status="offline")],
+    "available": [Login(agent="a1", queues=("sales",))],
+    "break": [Login(agent="a1", queues=("sales",)), SetStatus(agent="a1", status="break", reason="coffee")],
+    "lunch": [Login(agent="a1", queues=("sales",)), SetStatus(agent="a1", status="lunch")],
+    "offline": [Login(agent="a1", queues=("sales",)), SetStatus(agent="a1", status="offline")],
 }
 
 

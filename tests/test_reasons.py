@@ -32,7 +32,7 @@ def _tracker(start: pendulum.DateTime, **overrides: object) -> tuple[Tracker, Ma
     clock = ManualClock(start)
     tracker = Tracker(timed(**overrides), clock=clock)
     tracker.register("a1")
-    tracker.apply(Login(agent="a1"))
+    tracker.apply(Login(agent="a1", queues=("sales",)))
     return tracker, clock
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "InvalidEvent",
     "InvalidTransition",
     "LimitReached",
+    "NotEligible",
     "NotPermitted",
     "PolicyError",
     "SchemaError",
@@ -150,6 +151,21 @@ class LimitReached(_AgentError):
         self.reason = reason
         self.limit = limit
         self.used = used
+
+
+class NotEligible(InvalidEvent):
+    """The agent may not be offered this work now; ``why`` says why ("chat slots 3/3").
+
+    Attributes:
+        queue: the queue the work came from, or ``None`` for a direct call.
+        channel: the channel.
+    """
+
+    def __init__(self, *, agent: str, why: str, queue: str | None, channel: str,
+                 event: Any = None) -> None:
+        super().__init__(agent=agent, why=why, event=event)
+        self.queue = queue
+        self.channel = channel
 
 
 class StaleEvent(_AgentError, ValueError):

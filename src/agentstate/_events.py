@@ -8,6 +8,9 @@ Every event names its ``agent`` and may carry:
 - ``actor``: who did it. Default: the agent itself for the agent's own actions (login, logout,
   set status, answer, end, reject), the system for what only the system sees (offer, miss).
   Supervisor actions (:class:`ForceStatus`, :class:`ForceLogout`) require one.
+- ``expected_version``: compare-and-set from the host's view: refused with
+  :class:`ConflictError` unless the agent is still at that version (an offer to a candidate
+  of :meth:`Tracker.eligible` carries the version it listed).
 """
 
 from __future__ import annotations
@@ -32,10 +35,17 @@ __all__ = [
     "InteractionMissed",
     "InteractionOffered",
     "InteractionRejected",
+    "JoinQueue",
+    "LeaveQueue",
     "Login",
     "Logout",
+    "PauseQueue",
     "Register",
+    "ResumeNew",
+    "ResumeQueue",
+    "SetChannel",
     "SetStatus",
+    "StopNew",
     "TimerFired",
 ]
 
@@ -89,6 +99,7 @@ class Event:
     at: datetime | None = None
     event_id: str | None = None
     actor: Actor | None = None
+    expected_version: int | None = None
 
     default_role: ClassVar[Role] = Role.AGENT
     """Whose event it is when no ``actor`` is given."""
@@ -232,3 +243,61 @@ class TimerFired(Event):
     ref: str | None = None
 
     default_role: ClassVar[Role] = Role.SYSTEM
+
+
+
+@attrs.frozen(kw_only=True)
+class JoinQueue(Event):
+    """The agent joins ``queue`` (or changes its penalty and position there).
+
+    Agents may do it themselves only where ``Policy.agents_manage_queues`` allows.
+    """
+
+    queue: str = attrs.field(validator=_str)
+    penalty: int = 0
+    position: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class LeaveQueue(Event):
+    """The agent leaves ``queue``."""
+
+    queue: str = attrs.field(validator=_str)
+
+
+@attrs.frozen(kw_only=True)
+class PauseQueue(Event):
+    """Pause the agent in one queue, or in all its queues (``queue=None``), status unchanged."""
+
+    queue: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ResumeQueue(Event):
+    """Unpause the agent in one queue, or in all (``queue=None``)."""
+
+    queue: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SetChannel(Event):
+    """A supervisor switches a channel on or off for the agent, or sets its capacity.
+
+    ``None`` leaves that setting as it is; ``capacity=0`` is refused (switch it off instead).
+    """
+
+    channel: str = attrs.field(validator=_str)
+    enabled: bool | None = None
+    capacity: int | None = None
+
+    default_role: ClassVar[Role] = Role.SUPERVISOR
+
+
+@attrs.frozen(kw_only=True)
+class StopNew(Event):
+    """Keep current work, take no new queue work (seed 001's "Stop new")."""
+
+
+@attrs.frozen(kw_only=True)
+class ResumeNew(Event):
+    """Take new queue work again after :class:`StopNew` (seed 001's "Resume")."""

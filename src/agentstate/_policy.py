@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ANY",
+    "Blocking",
     "BusyChange",
     "Channel",
     "DayRule",
@@ -32,6 +33,7 @@ __all__ = [
     "Queue",
     "Role",
     "Status",
+    "Strategy",
     "Timers",
     "Transition",
     "WrapUp",
@@ -189,6 +191,26 @@ class WrapUp:
     length: timedelta = attrs.field(default=timedelta(0), converter=_required_duration)
 
 
+class Strategy(enum.Enum):
+    """How a queue orders the agents it may offer work to. Lower penalty tiers always come
+    first; within a tier:"""
+
+    LONGEST_IDLE = "longest_idle"
+    """Longest in the current occupation first (FreeSWITCH longest-idle-agent)."""
+    LEAST_RECENT = "least_recent"
+    """Least recently offered work by this queue first (Asterisk leastrecent)."""
+    FEWEST_CALLS = "fewest_calls"
+    """Fewest interactions answered from this queue today first (Asterisk fewestcalls)."""
+    ROUND_ROBIN = "round_robin"
+    """By agent id, starting after the agent this queue offered work to last (rrmemory)."""
+    RANDOM = "random"
+    """Weighted random, reproducible with a seed; weight 1 / (1 + penalty) (wrandom)."""
+    RING_ALL = "ring_all"
+    """Everyone eligible at once, by agent id."""
+    LINEAR = "linear"
+    """By the member's position, then id (Asterisk linear, FreeSWITCH top-down)."""
+
+
 @attrs.frozen(kw_only=True)
 class Queue:
     """A queue's own settings, where they differ from the policy's.
@@ -196,10 +218,23 @@ class Queue:
     Attributes:
         name: the queue's name as the host uses it.
         wrap_up: post-processing after this queue's interactions (overrides the policy's).
+        strategy: how eligible agents are ordered.
     """
 
     name: str = attrs.field(validator=_name)
     wrap_up: WrapUp | None = None
+    strategy: Strategy = Strategy.LONGEST_IDLE
+
+
+@attrs.frozen(kw_only=True)
+class Blocking:
+    """A cross-channel rule: while an agent holds work on ``when``, no new ``blocks`` work.
+
+    ``Blocking(when="voice", blocks=("chat", "email"))``: on a call, no new chats or emails.
+    """
+
+    when: str = attrs.field(validator=_name)
+    blocks: tuple[str, ...] = attrs.field(converter=_tuple)
 
 
 @attrs.frozen(kw_only=True)
@@ -273,6 +308,9 @@ class Policy:
         day: what a day is, for allotments and counters.
         overrun_status: where an agent is moved when a pause outruns its reason's allotment or
             maximum length; ``None`` records and notifies only.
+        blocking: cross-channel rules.
+        agents_manage_queues: agents may join and leave queues themselves (seed 002: an
+            option, disabled by default).
 
     Raises:
         PolicyError: the policy is inconsistent; ``culprit`` names what is at fault.
@@ -292,6 +330,8 @@ class Policy:
     timers: Timers = Timers()
     day: DayRule = DayRule()
     overrun_status: str | None = None
+    blocking: tuple[Blocking, ...] = attrs.field(default=(), converter=_tuple)
+    agents_manage_queues: bool = False
     _engine: Engine = attrs.field(init=False, repr=False, eq=False, hash=False)
     _by_name: dict[str, Status] = attrs.field(init=False, repr=False, eq=False, hash=False)
     _reason_by_code: dict[str, PauseReason] = attrs.field(
@@ -299,6 +339,8 @@ class Policy:
     _channel_by_name: dict[str, Channel] = attrs.field(
         init=False, repr=False, eq=False, hash=False)
     _queue_by_name: dict[str, Queue] = attrs.field(init=False, repr=False, eq=False, hash=False)
+    _blocked_by: dict[str, tuple[str, ...]] = attrs.field(
+        init=False, repr=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         from ._engine import Engine
@@ -310,6 +352,15 @@ class Policy:
         _check_statuses(self, by_name, reasons, channels)
         _check_timers(self, by_name)
         object.__setattr__(self, "_queue_by_name", queues)
+        blocked: dict[str, list[str]] = {}
+        for rule in self.blocking:
+            for name in (rule.when, *rule.blocks):
+                if name not in channels:
+                    raise PolicyError(f"blocking rule names unknown channel {name!r}",
+                                      culprit=name)
+            for target in rule.blocks:
+                blocked.setdefault(target, []).append(rule.when)
+        object.__setattr__(self, "_blocked_by", {k: tuple(v) for k, v in blocked.items()})
         object.__setattr__(self, "_by_name", by_name)
         object.__setattr__(self, "_reason_by_code", reasons)
         object.__setattr__(self, "_channel_by_name", channels)
@@ -334,6 +385,15 @@ class Policy:
 
     def has_channel(self, name: str) -> bool:
         return name in self._channel_by_name
+
+    def strategy(self, queue: str) -> Strategy:
+        """The ordering strategy of ``queue`` (longest idle unless the queue says otherwise)."""
+        found = self._queue_by_name.get(queue)
+        return found.strategy if found is not None else Strategy.LONGEST_IDLE
+
+    def blocked_by(self, channel: str) -> tuple[str, ...]:
+        """The channels whose open work blocks new work on ``channel``."""
+        return self._blocked_by.get(channel, ())
 
     def queue_wrap_up(self, queue: str | None) -> WrapUp:
         """The wrap-up for ``queue``'s interactions: its own, or the policy's."""

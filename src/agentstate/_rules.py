@@ -36,14 +36,18 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import attrs
 import pendulum
 
 from . import _ledger
+from ._eligibility import blocker, capacity, describe
 from ._errors import (
     AgentExists,
+    ConflictError,
     InvalidEvent,
     InvalidTransition,
     LimitReached,
+    NotEligible,
     NotPermitted,
     UnknownReason,
     UnknownStatus,
@@ -62,19 +66,28 @@ from ._events import (
     InteractionMissed,
     InteractionOffered,
     InteractionRejected,
+    JoinQueue,
+    LeaveQueue,
     Login,
     Logout,
+    PauseQueue,
     Register,
+    ResumeNew,
+    ResumeQueue,
+    SetChannel,
     SetStatus,
+    StopNew,
     TimerFired,
 )
-from ._policy import BusyChange, Policy, Role, WrapUpMode
+from ._policy import BusyChange, DayRule, Policy, Role, WrapUpMode
 from ._state import (
     AgentState,
     Change,
+    ChannelSetting,
     Deadline,
     Interaction,
     InteractionState,
+    Membership,
     Notice,
     NoticeKind,
     Occupation,
@@ -136,6 +149,9 @@ def step(policy: Policy, state: AgentState, event: Event, at: datetime
                                "to a registered agent") from None
     actor = actor_of(event)
     _check_actor(event, actor, roles, state.agent)
+    if event.expected_version is not None and event.expected_version != state.version:
+        raise ConflictError(agent=state.agent, expected=event.expected_version,
+                            actual=state.version)
     draft = _Draft(state)
     handler(policy, state, draft, event, at, actor)
     return _finish(policy, state, draft, event, at, actor)
@@ -144,9 +160,10 @@ def step(policy: Policy, state: AgentState, event: Event, at: datetime
 class _Draft:
     """The next state while an event is being applied (mutable, private to one step)."""
 
-    __slots__ = ("deadlines", "handled", "interactions", "missed_in_a_row", "notes",
-                 "overrun_at", "pauses", "pending", "reason", "session", "status", "tags",
-                 "timezone", "wrap_up", "wrap_up_mode")
+    __slots__ = ("channels", "deadlines", "handled", "interactions", "memberships",
+                 "missed_in_a_row", "notes", "overrun_at", "pauses", "pending", "reason",
+                 "session", "status", "stop_new", "tags", "timezone", "wrap_up",
+                 "wrap_up_mode")
 
     def __init__(self, state: AgentState) -> None:
         self.status = state.status
@@ -162,6 +179,9 @@ class _Draft:
         self.overrun_at = state.overrun_at
         self.wrap_up = state.wrap_up
         self.timezone = state.timezone
+        self.memberships = state.memberships
+        self.channels = state.channels
+        self.stop_new = state.stop_new
         self.notes: list[str] = []
         self.tags: list[str] = []
 
@@ -274,21 +294,6 @@ def _find(state: AgentState, event: Event, interaction: str, *, ringing: bool | 
     return item
 
 
-def _not_eligible(policy: Policy, state: AgentState) -> str | None:
-    """Why the agent cannot be offered queue work now (timers and pending), or ``None``."""
-    if not policy.status(state.status).routable:
-        return f"status {state.status!r} takes no queue work"
-    if state.wrap_up_mode is not None:
-        until = next((d.at for d in state.deadlines if d.timer is Timer.WRAP_UP), None)
-        return "in post-processing" + (f" until {until.isoformat()}" if until else "")
-    for deadline in state.deadlines:
-        if deadline.timer is Timer.DELAY:
-            return f"in a missed-offer delay until {deadline.at.isoformat()}"
-    if state.pending is not None:
-        return f"a change to {state.pending.status!r} is pending"
-    return None
-
-
 # -- settling: the one way to build the next state ---------------------------------------------
 
 
@@ -354,7 +359,8 @@ def _finish(policy: Policy, state: AgentState, draft: _Draft, event: Event, at: 
         updated_at=at, session=draft.session, interactions=draft.interactions,
         deadlines=draft.deadlines, wrap_up_mode=draft.wrap_up_mode, pending=draft.pending,
         missed_in_a_row=draft.missed_in_a_row, handled=draft.handled, pauses=draft.pauses,
-        overrun_at=draft.overrun_at, wrap_up=draft.wrap_up, timezone=draft.timezone)
+        overrun_at=draft.overrun_at, wrap_up=draft.wrap_up, timezone=draft.timezone,
+        memberships=draft.memberships, channels=draft.channels, stop_new=draft.stop_new)
     change = Change(agent=state.agent, seq=version, at=at, actor=actor, event=event,
                     from_status=state.status, to_status=draft.status, from_reason=state.reason,
                     to_reason=draft.reason, from_occupation=state.occupation,
@@ -380,6 +386,10 @@ def _login(policy: Policy, state: AgentState, draft: _Draft, event: Login, at: d
     draft.move(dest, reason)
     draft.session = Session(login_at=at, device=event.device, queues=event.queues)
     draft.missed_in_a_row = 0
+    joined = {m.queue for m in state.memberships}
+    draft.memberships = (*state.memberships,
+                         *(Membership(queue=q) for q in dict.fromkeys(event.queues)
+                           if q not in joined))
 
 
 def _logout(policy: Policy, state: AgentState, draft: _Draft, event: Logout, at: datetime,
@@ -476,17 +486,22 @@ def _offered(policy: Policy, state: AgentState, draft: _Draft, event: Interactio
         raise InvalidEvent(agent=state.agent, event=event,
                            why=f"unknown channel {event.channel!r}")
     if event.queue is not None:
-        why = _not_eligible(policy, state)
-        if why is not None:
-            raise InvalidEvent(agent=state.agent, event=event, why=why)
-    elif not policy.status(state.status).direct_calls:
-        raise InvalidEvent(agent=state.agent, event=event,
-                           why=f"status {state.status!r} takes no direct calls")
-    capacity = policy.channel(event.channel).capacity
-    held = sum(1 for item in state.interactions if item.channel == event.channel)
-    if held >= capacity:
-        raise InvalidEvent(agent=state.agent, event=event,
-                           why=f"{event.channel} slots full ({held}/{capacity})")
+        found = blocker(policy, state, event.queue, event.channel)
+        if found is not None:
+            raise NotEligible(agent=state.agent, why=describe(policy, found), queue=event.queue,
+                              channel=event.channel, event=event)
+        draft.memberships = tuple(
+            attrs.evolve(m, last_offer_at=at) if m.queue == event.queue else m
+            for m in state.memberships)
+    else:
+        if not policy.status(state.status).direct_calls:
+            raise NotEligible(agent=state.agent, queue=None, channel=event.channel, event=event,
+                              why=f"status {state.status!r} takes no direct calls")
+        held = sum(1 for item in state.interactions if item.channel == event.channel)
+        limit = capacity(policy, state, event.channel)
+        if held >= limit:
+            raise NotEligible(agent=state.agent, queue=None, channel=event.channel, event=event,
+                              why=f"{event.channel} slots {held}/{limit}")
     draft.interactions = (*state.interactions, Interaction(
         id=event.interaction, channel=event.channel, queue=event.queue,
         state=InteractionState.OFFERED, since=at))
@@ -505,6 +520,8 @@ def _answered(policy: Policy, state: AgentState, draft: _Draft, event: Interacti
     draft.missed_in_a_row = 0
     if item.queue is None:
         return
+    draft.memberships = tuple(_count_call(policy, state, m, at) if m.queue == item.queue else m
+                              for m in state.memberships)
     draft.handled += 1
     status = policy.status(state.status)
     if (status.interaction_limit is not None and status.then is not None
@@ -513,6 +530,16 @@ def _answered(policy: Policy, state: AgentState, draft: _Draft, event: Interacti
                                 actor=SYSTEM, requested_at=at)
         draft.note("pending", f"{status.then!r} pending: {status.label} took "
                               f"{status.interaction_limit} interaction(s)")
+
+
+def _count_call(policy: Policy, state: AgentState, member: Membership, at: datetime
+                ) -> Membership:
+    """One more call answered from the member's queue today (for the fewest-calls strategy)."""
+    if member.calls_until is not None and at < member.calls_until:
+        return attrs.evolve(member, calls=member.calls + 1)
+    day = DayRule(timezone=policy.day.timezone)
+    return attrs.evolve(member, calls=1,
+                        calls_until=_ledger.day_window(day, at, state.timezone)[1])
 
 
 def _implied(policy: Policy, status: str) -> str | None:
@@ -654,6 +681,93 @@ def _pause_limit(policy: Policy, state: AgentState, draft: _Draft, reason: str,
                      _implied(policy, policy.overrun_status), f"{reason} overran its limit")
 
 
+# -- queues, channels, stop-new -------------------------------------------------------------------
+
+
+def _join_queue(policy: Policy, state: AgentState, draft: _Draft, event: JoinQueue,
+                at: datetime, actor: Actor) -> None:
+    _check_queue_manager(policy, state, event, actor)
+    member = state.membership(event.queue)
+    if member is not None and (member.penalty, member.position) == (event.penalty,
+                                                                    event.position):
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"already in queue {event.queue} at penalty {event.penalty}")
+    if member is None:
+        draft.memberships = (*state.memberships, Membership(
+            queue=event.queue, penalty=event.penalty, position=event.position))
+    else:
+        draft.memberships = tuple(
+            attrs.evolve(m, penalty=event.penalty, position=event.position)
+            if m is member else m for m in state.memberships)
+    draft.note(None, f"queue {event.queue}: penalty {event.penalty}, position {event.position}")
+
+
+def _leave_queue(policy: Policy, state: AgentState, draft: _Draft, event: LeaveQueue,
+                 at: datetime, actor: Actor) -> None:
+    _check_queue_manager(policy, state, event, actor)
+    if state.membership(event.queue) is None:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"not a member of queue {event.queue}")
+    draft.memberships = tuple(m for m in state.memberships if m.queue != event.queue)
+    draft.note(None, f"left queue {event.queue}")
+
+
+def _check_queue_manager(policy: Policy, state: AgentState, event: Event, actor: Actor) -> None:
+    if actor.role is Role.AGENT and not policy.agents_manage_queues:
+        raise NotPermitted(agent=state.agent, actor=actor, event=event,
+                           why="agents may not join or leave queues under this policy")
+
+
+def _pause_queue(policy: Policy, state: AgentState, draft: _Draft,
+                 event: PauseQueue | ResumeQueue, at: datetime, actor: Actor) -> None:
+    paused = isinstance(event, PauseQueue)
+    if event.queue is not None and state.membership(event.queue) is None:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"not a member of queue {event.queue}")
+    targets = [m for m in state.memberships
+               if (event.queue is None or m.queue == event.queue) and m.paused != paused]
+    if not targets:
+        where = f"queue {event.queue}" if event.queue else "any queue"
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"already {'paused' if paused else 'unpaused'} in {where}")
+    draft.memberships = tuple(attrs.evolve(m, paused=paused) if m in targets else m
+                              for m in state.memberships)
+    names = ", ".join(m.queue for m in targets)
+    draft.note(None, f"{'paused' if paused else 'unpaused'} in {names}")
+
+
+def _set_channel(policy: Policy, state: AgentState, draft: _Draft, event: SetChannel,
+                 at: datetime, actor: Actor) -> None:
+    if not policy.has_channel(event.channel):
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"unknown channel {event.channel!r}")
+    if event.capacity is not None and event.capacity < 1:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"capacity must be at least 1, got {event.capacity} "
+                               "(switch the channel off instead)")
+    current = state.channel_setting(event.channel) or ChannelSetting(channel=event.channel)
+    setting = ChannelSetting(
+        channel=event.channel,
+        enabled=current.enabled if event.enabled is None else event.enabled,
+        capacity=current.capacity if event.capacity is None else event.capacity)
+    if setting == current and state.channel_setting(event.channel) is not None:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"{event.channel} is already set that way")
+    draft.channels = (*(c for c in state.channels if c.channel != event.channel), setting)
+    draft.note(None, f"{event.channel}: {'on' if setting.enabled else 'off'}"
+                     + (f", capacity {setting.capacity}" if setting.capacity else ""))
+
+
+def _stop_new(policy: Policy, state: AgentState, draft: _Draft, event: StopNew | ResumeNew,
+              at: datetime, actor: Actor) -> None:
+    stop = isinstance(event, StopNew)
+    if state.stop_new == stop:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why="already " + ("stopped taking new work" if stop
+                                             else "taking new work"))
+    draft.stop_new = stop
+
+
 _HANDLERS: dict[type[Event], tuple[Handler, frozenset[Role]]] = {
     Login: (_login, _ANYONE),
     Logout: (_logout, _ANYONE),
@@ -669,6 +783,13 @@ _HANDLERS: dict[type[Event], tuple[Handler, frozenset[Role]]] = {
     InteractionRejected: (_rejected, _AGENT_OR_SYSTEM),
     EndWrapUp: (_end_wrap_up, _AGENT_OR_SYSTEM),
     TimerFired: (_timer_fired, _SYSTEM_ONLY),
+    JoinQueue: (_join_queue, _ANYONE),
+    LeaveQueue: (_leave_queue, _ANYONE),
+    PauseQueue: (_pause_queue, _ANYONE),
+    ResumeQueue: (_pause_queue, _ANYONE),
+    SetChannel: (_set_channel, _MANAGERS),
+    StopNew: (_stop_new, _ANYONE),
+    ResumeNew: (_stop_new, _ANYONE),
 }
 
 _TAG_NOTICES = {

@@ -24,8 +24,10 @@ __all__ = [
     "AgentState",
     "Change",
     "Deadline",
+    "ChannelSetting",
     "Interaction",
     "InteractionState",
+    "Membership",
     "Notice",
     "NoticeKind",
     "Occupation",
@@ -122,6 +124,39 @@ class Interaction:
 
 
 @attrs.frozen(kw_only=True)
+class Membership:
+    """An agent's place in a queue.
+
+    Attributes:
+        queue: the queue's name.
+        penalty: the tier: lower penalties are offered work first (Asterisk penalty,
+            FreeSWITCH tier level).
+        position: the order within a tier for the linear strategy.
+        paused: paused in this queue only (Asterisk's per-queue pause).
+        last_offer_at: when this queue last offered the agent work.
+        calls: interactions answered from this queue in the day ending ``calls_until``.
+        calls_until: the end of the day ``calls`` counts.
+    """
+
+    queue: str
+    penalty: int = 0
+    position: int = 0
+    paused: bool = False
+    last_offer_at: datetime | None = None
+    calls: int = 0
+    calls_until: datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ChannelSetting:
+    """An agent's own setting for a channel: a supervisor's switch and capacity override."""
+
+    channel: str
+    enabled: bool = True
+    capacity: int | None = None
+
+
+@attrs.frozen(kw_only=True)
 class Session:
     """A login session: when it began, from which device, on which queues."""
 
@@ -154,6 +189,9 @@ class AgentState:
         overrun_at: when the current pause outran its limit, if it has.
         wrap_up: the agent's own post-processing setting (overrides queue and policy).
         timezone: the agent's own time zone for its days (overrides the policy's).
+        memberships: the queues the agent belongs to.
+        channels: the agent's own channel settings (switches, capacities).
+        stop_new: keep current work, take no new queue work (seed 001's Busy (Stop New)).
     """
 
     agent: str
@@ -175,6 +213,23 @@ class AgentState:
     overrun_at: datetime | None = None
     wrap_up: WrapUp | None = None
     timezone: str | None = None
+    memberships: tuple[Membership, ...] = ()
+    channels: tuple[ChannelSetting, ...] = ()
+    stop_new: bool = False
+
+    def membership(self, queue: str) -> Membership | None:
+        """The agent's membership of ``queue``, or ``None``."""
+        for item in self.memberships:
+            if item.queue == queue:
+                return item
+        return None
+
+    def channel_setting(self, channel: str) -> ChannelSetting | None:
+        """The agent's own setting for ``channel``, or ``None``."""
+        for item in self.channels:
+            if item.channel == channel:
+                return item
+        return None
 
     @property
     def next_deadline(self) -> datetime | None:

@@ -14,13 +14,14 @@ that agent's due timers, answers are exact even if the host never ticks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 import pendulum
 
-from . import _counters, _ledger, _rules
+from . import _counters, _eligibility, _ledger, _rules
 from ._counters import Counters
+from ._eligibility import Candidate, TeamView
 from ._errors import ConflictError, StaleEvent, UnknownAgent
 from ._events import SYSTEM, Event, Register, TimerFired
 from ._ledger import Ledger
@@ -42,7 +43,7 @@ class Tracker:
         retries: how many times an event is recomputed when another writer moved the agent.
     """
 
-    __slots__ = ("_clock", "_policy", "_retries", "_store")
+    __slots__ = ("_clock", "_index", "_policy", "_retries", "_store")
 
     def __init__(self, policy: Policy, *, store: Store | None = None,
                  clock: Clock | None = None, retries: int = 3) -> None:
@@ -50,6 +51,7 @@ class Tracker:
         self._store: Store = store if store is not None else MemoryStore()
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._retries = retries
+        self._index: _eligibility.Index | None = None  # built on the first eligibility question
 
     @property
     def policy(self) -> Policy:
@@ -77,7 +79,7 @@ class Tracker:
         for agent in agents:
             event = Register(agent=agent, at=when)
             state, change = _rules.register(policy, store.load(agent), event, when)
-            store.commit(state, (change,), expected_version=0)
+            self._commit(state, (change,), 0)
             count += 1
         return count
 
@@ -108,16 +110,27 @@ class Tracker:
                 if at < state.updated_at:
                     raise StaleEvent(agent=agent, at=at, bound=state.updated_at, event=event)
                 current, fired = self._catch_up(state, at)
-                new, change = _rules.step(self._policy, current, event, at)
+                try:
+                    new, change = _rules.step(self._policy, current, event, at)
+                except ConflictError:  # the host's expected_version is stale: so may we be
+                    if self._index is not None:
+                        self._index.update(state)
+                    raise
                 expected = state.version
             try:
-                store.commit(new, (*fired, change), expected_version=expected)
+                self._commit(new, (*fired, change), expected)
             except ConflictError:
                 attempt += 1
                 if attempt > self._retries:
                     raise
                 continue
             return self._result(event, (change,), fired=fired)
+
+    def _commit(self, state: AgentState, changes: Sequence[Change], expected: int) -> None:
+        """The one write: the store's compare-and-set, then the eligibility index if built."""
+        self._store.commit(state, changes, expected_version=expected)
+        if self._index is not None:
+            self._index.update(state)
 
     def _catch_up(self, state: AgentState, until: datetime
                   ) -> tuple[AgentState, tuple[Change, ...]]:
@@ -142,7 +155,7 @@ class Tracker:
                 return state
             new, fired = self._catch_up(state, now)
             try:
-                self._store.commit(new, fired, expected_version=state.version)
+                self._commit(new, fired, state.version)
             except ConflictError:
                 attempt += 1
                 if attempt > self._retries:
@@ -180,7 +193,7 @@ class Tracker:
                                ref=deadline.ref)
             new, change = _rules.step(self._policy, state, event, at)
             try:
-                self._store.commit(new, (change,), expected_version=state.version)
+                self._commit(new, (change,), state.version)
             except ConflictError:
                 continue  # another writer moved the agent; its due timers are looked at again
             results.append(self._result(event, (change,)))
@@ -248,6 +261,65 @@ class Tracker:
         spans = _ledger.spans_from_history(self._store.history(agent, end=hi), min(hi, now))
         return _ledger.ledger(self._policy, agent, spans, lo, hi)
 
+    # -- eligibility -------------------------------------------------------------------------
+
+    def eligible(self, queue: str, channel: str = "voice", *, limit: int | None = None,
+                 seed: int | None = None) -> list[Candidate]:
+        """The agents ``queue`` may offer ``channel`` work to now, best first.
+
+        Lower penalty tiers come first, then the queue's strategy (longest idle unless the
+        policy's :class:`~agentstate.Queue` says otherwise). Answered from an index kept up to
+        date on every change; due timers are fired first. Offer to a candidate with
+        ``expected_version=candidate.version``: if another host got there first, the offer is
+        refused with :class:`ConflictError` and you take the next candidate.
+
+        Args:
+            limit: at most this many (``1``: just the best).
+            seed: the seed of the random strategy, for reproducible orders.
+        """
+        index = self._eligibility_index()
+        now = self._clock.now()
+        self.fire_due()
+        return [_eligibility.Candidate(agent=s.agent, version=s.version,
+                                       penalty=_penalty(s, queue))
+                for s in index.eligible(queue, channel, now, limit=limit, seed=seed)]
+
+    def explain(self, agent: str, queue: str, channel: str = "voice") -> str | None:
+        """Why ``agent`` may not be offered ``queue`` work on ``channel`` now, or ``None``.
+
+        For example "in post-processing until 09:14:30", "paused in queue sales",
+        "chat slots 3/3", "logged out".
+        """
+        state = self.state(agent)
+        found = _eligibility.blocker(self._policy, state, queue, channel)
+        return None if found is None else _eligibility.describe(self._policy, found)
+
+    def team(self, agents: Iterable[str] | None = None, *, queue: str | None = None,
+             waiting: Mapping[str, int] | None = None) -> TeamView:
+        """A team at a glance: per channel slots total / in use / free and an overloaded flag,
+        and the logged-in agents by occupation.
+
+        Args:
+            agents: the team; default: every agent (or the members of ``queue``).
+            queue: restrict to the members of this queue.
+            waiting: the host's count of work waiting per channel, shown with the load.
+        """
+        names = list(self._store.agents()) if agents is None else list(agents)
+        states = [self.state(name) for name in names]
+        if queue is not None:
+            states = [s for s in states if s.membership(queue) is not None]
+        return _eligibility.team_view(self._policy, states, waiting or {})
+
+    def _eligibility_index(self) -> _eligibility.Index:
+        if self._index is None:
+            index = _eligibility.Index(self._policy)
+            for agent in self._store.agents():
+                state = self._store.load(agent)
+                if state is not None:
+                    index.update(state)
+            self._index = index
+        return self._index
+
     def agents(self) -> list[str]:
         """Every registered agent."""
         return list(self._store.agents())
@@ -261,6 +333,11 @@ class Tracker:
 
     def __repr__(self) -> str:
         return f"<Tracker policy={self._policy.name!r} store={self._store!r}>"
+
+
+def _penalty(state: AgentState, queue: str) -> int:
+    member = state.membership(queue)
+    return member.penalty if member is not None else 0
 
 
 def replay(policy: Policy, changes: Iterable[Change]) -> AgentState:

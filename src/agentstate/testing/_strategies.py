@@ -63,8 +63,8 @@ def events_for(policy: Policy, agents: Sequence[str], *,
     supervisor = st.sampled_from([Actor.supervisor("sup"), Actor.agent(agents[0]),
                                   Actor.system()])
     return st.one_of(
-        st.builds(Login, agent=agent, actor=actor,
-                  status=st.one_of(st.none(), status)),
+        st.builds(Login, agent=agent, actor=actor, status=st.one_of(st.none(), status),
+                  queues=st.lists(st.sampled_from(["sales", "support"]), max_size=2)),
         st.builds(Logout, agent=agent, actor=actor),
         st.builds(SetStatus, agent=agent, status=status, reason=reason, actor=actor),
         st.builds(ForceStatus, agent=agent, status=status, reason=reason, actor=supervisor),
@@ -85,7 +85,7 @@ def likely_valid_events(policy: Policy, state: AgentState, *, fresh_interaction:
     me = Actor.agent(agent)
     out: list[Event] = []
     if state.session is None:
-        out.extend(Login(agent=agent, status=dest) for dest in
+        out.extend(Login(agent=agent, status=dest, queues=("sales", "support")) for dest in
                    policy.destinations(state.status, Role.AGENT))
         return out
     for role, actor in ((Role.AGENT, me), (Role.SUPERVISOR, Actor.supervisor("sup"))):
