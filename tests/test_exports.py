@@ -7,10 +7,13 @@ import importlib
 import pytest
 
 import agentstate
+import agentstate.adapters.asterisk
+import agentstate.aio
 import agentstate.presets
 import agentstate.testing
 
-MODULES = [agentstate, agentstate.presets, agentstate.testing]
+MODULES = [agentstate, agentstate.adapters.asterisk, agentstate.aio, agentstate.presets,
+           agentstate.testing]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
@@ -33,7 +36,7 @@ def test_transitions_does_not_leak() -> None:
 def test_private_modules_define_their_all() -> None:
     """Each private module declares __all__, and the package re-exports only from them."""
     for name in ["_errors", "_events", "_policy", "_state", "_store", "_time", "_tracker",
-                 "_rules", "_engine", "_diagram"]:
+                 "_rules", "_engine", "_diagram", "_eligibility", "_ledger", "_report"]:
         module = importlib.import_module(f"agentstate.{name}")
         assert isinstance(module.__all__, list), name
 

@@ -7,7 +7,6 @@ answers.
 
 from __future__ import annotations
 
-from ._counters import Counters
 from ._diagram import to_mermaid
 from ._eligibility import Candidate, ChannelLoad, TeamView
 from ._errors import (
@@ -72,6 +71,21 @@ from ._policy import (
     WrapUp,
     WrapUpMode,
 )
+from ._report import (
+    Counts,
+    InteractionOutcome,
+    InteractionRecord,
+    LoginSession,
+    Report,
+    ReportError,
+    Totals,
+    agent_reports,
+    day_report,
+    interactions_csv,
+    report,
+    sessions_csv,
+    summary_csv,
+)
 from ._state import (
     AgentState,
     Change,
@@ -112,7 +126,7 @@ __all__ = [
     "ClockError",
     "Configure",
     "ConflictError",
-    "Counters",
+    "Counts",
     "DayRule",
     "Deadline",
     "EndWrapUp",
@@ -124,6 +138,8 @@ __all__ = [
     "InteractionEnded",
     "InteractionMissed",
     "InteractionOffered",
+    "InteractionOutcome",
+    "InteractionRecord",
     "InteractionRejected",
     "InteractionState",
     "InvalidEvent",
@@ -133,6 +149,7 @@ __all__ = [
     "Ledger",
     "LimitReached",
     "Login",
+    "LoginSession",
     "Logout",
     "ManualClock",
     "Membership",
@@ -151,6 +168,8 @@ __all__ = [
     "Queue",
     "ReasonUsage",
     "Register",
+    "Report",
+    "ReportError",
     "Result",
     "ResumeNew",
     "ResumeQueue",
@@ -171,6 +190,7 @@ __all__ = [
     "Timer",
     "TimerFired",
     "Timers",
+    "Totals",
     "Tracker",
     "Transition",
     "UnknownAgent",
@@ -178,7 +198,13 @@ __all__ = [
     "UnknownStatus",
     "WrapUp",
     "WrapUpMode",
+    "agent_reports",
+    "day_report",
+    "interactions_csv",
     "replay",
+    "report",
+    "sessions_csv",
+    "summary_csv",
     "to_mermaid",
 ]
 

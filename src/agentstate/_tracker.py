@@ -19,8 +19,7 @@ from datetime import date, datetime, timedelta
 
 import pendulum
 
-from . import _counters, _eligibility, _ledger, _rules
-from ._counters import Counters
+from . import _eligibility, _ledger, _report, _rules
 from ._eligibility import Candidate, TeamView
 from ._errors import ConflictError, StaleEvent, UnknownAgent
 from ._events import SYSTEM, Event, Register, TimerFired
@@ -242,13 +241,16 @@ class Tracker:
             lo, hi = _ledger.date_window(self._policy.day, day, state.timezone)
         return lo, hi, now
 
-    def counters(self, agent: str, day: date | None = None) -> Counters:
-        """Interactions offered, answered, completed, missed, rejected in a day (default today).
+    def counters(self, agent: str, day: date | None = None) -> _report.Counts:
+        """Interactions offered, answered, completed, missed, rejected (and withdrawn, dropped)
+        in a day (default: today), by the time of each event.
 
         ``day`` is a calendar date in the agent's (or the site's) time zone.
         """
-        lo, hi, _now = self._day(agent, day)
-        return _counters.count(self._store.history(agent, start=lo, end=hi))
+        lo, hi, now = self._day(agent, day)
+        history = self._store.history(agent, end=hi)
+        return _report.report(history, self._policy, start=lo, end=hi,
+                              until=min(hi, now)).counts
 
     def ledger(self, agent: str, day: date | None = None) -> Ledger:
         """The agent's pause time per reason for a day: used, remaining, count, overrun.

@@ -1,0 +1,1196 @@
+"""The Asterisk ``queue_log`` adapter: read a queue_log, replay it through a tracker.
+
+Asterisk's ``app_queue`` writes one line per queue event, pipe-separated::
+
+    time|callid|queue|agent|EVENT|data1|data2|...
+
+:func:`read` parses lines into typed :class:`Record` values (``Connect``, ``Complete``, ...),
+reporting the lines it cannot parse instead of stopping. :func:`replay` turns the records into
+agentstate events and applies them to a :class:`~agentstate.Tracker` whose
+:class:`~agentstate.ManualClock` follows the log's timestamps, and rebuilds the caller side of
+each queue call (:class:`QueueCall`: wait, hold and talk times). Reports then come from the
+tracker's history (:mod:`agentstate` reports), like for any other host.
+
+Mapping
+-------
+==================================  ==============================================================
+queue_log                            agentstate
+==================================  ==============================================================
+ADDMEMBER, AGENTLOGIN,               :class:`~agentstate.Login` when the agent was logged out
+AGENTCALLBACKLOGIN                   (ADDMEMBER ``PAUSED``: logs in paused)
+REMOVEMEMBER, AGENTLOGOFF,           :class:`~agentstate.Logout` once the agent is in no queue and
+AGENTCALLBACKLOGOFF                  has no agent login left
+PAUSE, PAUSEALL                      :class:`~agentstate.SetStatus` ``paused`` with the reason
+UNPAUSE, UNPAUSEALL                  :class:`~agentstate.SetStatus` to the login status
+RINGNOANSWER (ring ms)               offered at ``t - ring``, missed at ``t``
+RINGCANCELED (ring ms)               offered at ``t - ring``, withdrawn (ended) at ``t``
+CONNECT (hold, bridged, ring s)      offered at ``t - ring``, answered at ``t``
+COMPLETEAGENT, COMPLETECALLER,       :class:`~agentstate.InteractionEnded` at ``t``
+TRANSFER, BLINDTRANSFER,
+ATTENDEDTRANSFER
+ENTERQUEUE, ABANDON, EXITEMPTY,      caller side only: :class:`QueueCall`
+EXITWITHKEY, EXITWITHTIMEOUT
+QUEUESTART                           an Asterisk (re)start: see *Restarts*
+CONFIGRELOAD                         nothing (a reload keeps members and calls)
+OUTDIAL, OUTANSWER, ... (PBXware)    skipped: outbound calls have no Asterisk queue meaning
+==================================  ==============================================================
+
+Choices
+-------
+- **Agents.** Asterisk names members by interface (``Local/1127@callback-agent``) in ADDMEMBER
+  and by agent (``Agent/1127``) in call events. :func:`member_agent` maps both to ``1127``;
+  pass ``agent_id=`` to map them otherwise.
+- **One status per agent.** Asterisk pauses a member per queue; agentstate has one status per
+  agent, so a pause (or unpause) in any queue pauses (or unpauses) the agent. PAUSEALL is logged
+  once before the per-queue PAUSE lines: the first line pauses the agent and the next ones,
+  already paused with the same reason, change nothing, so the time is counted once. A pause
+  without a reason gets the reason :data:`NO_REASON`, so that all paused time is in the pause
+  totals.
+- **Time order.** agentstate refuses an event older than the agent's last change. Each line
+  becomes one or two steps at their own times (the offer ``ring`` seconds before a CONNECT or
+  RINGNOANSWER line), and the steps are applied in time order, log order breaking ties, so two
+  overlapping rings are replayed as they happened. The tracker's clock follows the steps and
+  never goes back. A step that would still fall before the agent's last change (replaying into a
+  tracker that already holds later history) is moved to that change, noted (``ADJUSTED``).
+- **Two calls at once.** Asterisk rings a member that is already on a call (``ringinuse=yes``,
+  or a Local-channel or callback member whose device state the queue cannot see), and may ring
+  it for two waiting calls at once: :func:`policy` holds two voice calls per agent by default.
+- **Restarts.** QUEUESTART is logged when ``app_queue`` loads, i.e. when Asterisk starts. Calls
+  do not survive it: the open calls are ended at the restart (noted). Login sessions do, by
+  default (:attr:`Restart.KEEP`): persistent members and callback agents are restored by the
+  PBX (PBXware re-adds them from ``MANAGER`` a second later, and its own AGENTCALLBACKLOGOFF
+  ``logintime`` spans the restart), so the re-adding ADDMEMBER changes nothing.
+  :attr:`Restart.LOGOUT` logs every agent out at the restart instead, for PBXs that do not
+  restore members. CONFIGRELOAD (``module reload``) changes nothing.
+- **Implicit logins.** Static members (``queues.conf``) never log in, and a log may start in
+  the middle of a session: a call or pause line for an agent that is logged out logs it in
+  first, at that line's time (noted).
+- **Logoffs during a call.** agentstate refuses a logout with open interactions; the replay
+  ends them first (noted), and a later COMPLETE for such a call is skipped (noted).
+
+Nothing here reads files: pass the lines (an open file is an iterable of lines).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import attrs
+import pendulum
+
+from .._errors import AgentStateError
+from .._events import (
+    Actor,
+    Event,
+    InteractionAnswered,
+    InteractionEnded,
+    InteractionMissed,
+    InteractionOffered,
+    JoinQueue,
+    LeaveQueue,
+    Login,
+    Logout,
+    SetStatus,
+)
+from .._policy import BusyChange, Channel, PauseReason, Policy, Status, Transition
+from .._report import Report, agent_reports, report
+from .._state import AgentState, Change, InteractionState
+from .._store import Store
+from .._time import ManualClock, elapsed, to_utc
+from .._tracker import Tracker
+
+__all__ = [
+    "AddMember",
+    "AgentLogin",
+    "AgentLogoff",
+    "CallOutcome",
+    "CallerExit",
+    "Complete",
+    "ConfigReload",
+    "Connect",
+    "EnterQueue",
+    "NO_REASON",
+    "Note",
+    "NoteKind",
+    "Other",
+    "PAUSED",
+    "Pause",
+    "QueueCall",
+    "QueueLog",
+    "QueueLogError",
+    "QueueStart",
+    "Record",
+    "RemoveMember",
+    "Replay",
+    "Restart",
+    "RingCanceled",
+    "RingNoAnswer",
+    "Transfer",
+    "Unpause",
+    "member_agent",
+    "parse_line",
+    "policy",
+    "read",
+    "replay",
+]
+
+ZERO = timedelta(0)
+NONE = "NONE"
+"""What Asterisk writes in a field that does not apply."""
+
+PAUSED = "paused"
+"""The status the adapter's policy pauses agents into."""
+
+NO_REASON = "(none)"
+"""The pause reason of a PAUSE logged without one."""
+
+ASTERISK = Actor.system("asterisk")
+"""Who performs every replayed event: the PBX, as far as agentstate can tell."""
+
+
+# -- notes and errors ----------------------------------------------------------------------------
+
+
+class NoteKind(enum.Enum):
+    """What a note says about a line."""
+
+    MALFORMED = "malformed"
+    """The line does not parse (too few fields, a number that is not one): skipped. An error."""
+    UNKNOWN_EVENT = "unknown_event"
+    """An event this adapter does not know: skipped. An error."""
+    REFUSED = "refused"
+    """agentstate refused the event the line maps to: skipped. An error."""
+    SKIPPED = "skipped"
+    """A line with nothing to replay (an outbound-call event; the end of a call the log never
+    connected). Not an error."""
+    ADJUSTED = "adjusted"
+    """The replay inferred or moved something (a clamped time, an implicit login, a call cut by a
+    restart). Not an error."""
+
+    @property
+    def is_problem(self) -> bool:
+        """Whether the note reports an error (fatal with ``strict=True``)."""
+        return self in _PROBLEMS
+
+
+_PROBLEMS = frozenset({NoteKind.MALFORMED, NoteKind.UNKNOWN_EVENT, NoteKind.REFUSED})
+
+
+@attrs.frozen(kw_only=True)
+class Note:
+    """Something about one line of the log.
+
+    Attributes:
+        line: the line number, from 1.
+        kind: what kind of note.
+        event: the line's EVENT field, if it was read.
+        message: what happened, in words.
+    """
+
+    line: int
+    kind: NoteKind
+    event: str | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.kind.value}: {self.message}"
+
+
+class QueueLogError(AgentStateError, ValueError):
+    """A queue_log line cannot be read or replayed (raised by :func:`parse_line`, and by
+    :func:`read` and :func:`replay` with ``strict=True``).
+
+    Attributes:
+        line: the line number.
+        kind: what is wrong.
+        event: the line's EVENT field, if it was read.
+        reason: the message without its ``line N:`` prefix.
+    """
+
+    def __init__(self, message: str, *, line: int, kind: NoteKind, event: str | None = None
+                 ) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+        self.kind = kind
+        self.event = event
+        self.reason = message
+
+
+# -- records -------------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Record:
+    """One queue_log line. Subclasses add the event's own fields.
+
+    Attributes:
+        line: the line number, from 1.
+        time: when Asterisk wrote it (UTC).
+        callid: the caller channel's unique id, ``NONE``, or ``MANAGER`` for manager actions.
+        queue: the queue's name, or ``NONE``.
+        member: the agent or member interface, or ``NONE``.
+        event: the EVENT field.
+    """
+
+    line: int
+    time: pendulum.DateTime
+    callid: str
+    queue: str
+    member: str
+    event: str
+
+
+@attrs.frozen(kw_only=True)
+class AddMember(Record):
+    """ADDMEMBER: a member joins a queue (``paused`` when added paused)."""
+
+    paused: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class RemoveMember(Record):
+    """REMOVEMEMBER: a member leaves a queue."""
+
+
+@attrs.frozen(kw_only=True)
+class AgentLogin(Record):
+    """AGENTLOGIN (``location`` = channel) or AGENTCALLBACKLOGIN (``location`` = exten@context)."""
+
+    location: str = ""
+    callback: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class AgentLogoff(Record):
+    """AGENTLOGOFF or AGENTCALLBACKLOGOFF, with the PBX's own session length ``login_time``."""
+
+    location: str = ""
+    login_time: timedelta | None = None
+    reason: str = ""
+    callback: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class Pause(Record):
+    """PAUSE (one queue) or PAUSEALL (``all_queues``), with the free-text ``reason``."""
+
+    reason: str | None = None
+    all_queues: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class Unpause(Record):
+    """UNPAUSE (one queue) or UNPAUSEALL (``all_queues``)."""
+
+    reason: str | None = None
+    all_queues: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class RingNoAnswer(Record):
+    """RINGNOANSWER: the member rang for ``ring_time`` and did not answer."""
+
+    ring_time: timedelta = ZERO
+
+
+@attrs.frozen(kw_only=True)
+class RingCanceled(Record):
+    """RINGCANCELED: the member rang for ``ring_time`` until the ringing was cancelled."""
+
+    ring_time: timedelta = ZERO
+
+
+@attrs.frozen(kw_only=True)
+class Connect(Record):
+    """CONNECT: the member answered after ``ring_time``; the caller waited ``hold_time``."""
+
+    hold_time: timedelta = ZERO
+    bridged: str = ""
+    ring_time: timedelta = ZERO
+
+
+@attrs.frozen(kw_only=True)
+class Complete(Record):
+    """COMPLETEAGENT or COMPLETECALLER (``by_caller``): who hung up, with the PBX's times."""
+
+    by_caller: bool = False
+    hold_time: timedelta = ZERO
+    talk_time: timedelta = ZERO
+    position: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Transfer(Record):
+    """TRANSFER, BLINDTRANSFER (``target`` = extension) or ATTENDEDTRANSFER (``target`` = method).
+    """
+
+    target: str = ""
+    context: str = ""
+    hold_time: timedelta = ZERO
+    talk_time: timedelta = ZERO
+    position: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class EnterQueue(Record):
+    """ENTERQUEUE: a caller (``caller`` = caller id) joins the queue."""
+
+    url: str = ""
+    caller: str = ""
+    position: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CallerExit(Record):
+    """ABANDON, EXITEMPTY, EXITWITHKEY or EXITWITHTIMEOUT: the caller left without an agent."""
+
+    position: int | None = None
+    original_position: int | None = None
+    wait_time: timedelta = ZERO
+    key: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class QueueStart(Record):
+    """QUEUESTART: app_queue loaded, i.e. Asterisk (re)started."""
+
+
+@attrs.frozen(kw_only=True)
+class ConfigReload(Record):
+    """CONFIGRELOAD: the queue configuration was reloaded."""
+
+
+@attrs.frozen(kw_only=True)
+class Other(Record):
+    """A known event with nothing to replay (PBXware's OUTDIAL family, SYSCOMPAT, INFO, ...)."""
+
+    data: tuple[str, ...] = ()
+
+
+class _Malformed(Exception):
+    pass
+
+
+def _field(data: Sequence[str], index: int) -> str:
+    return data[index].strip() if index < len(data) else ""
+
+
+def _number(data: Sequence[str], index: int, name: str) -> float | None:
+    text = _field(data, index)
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise _Malformed(f"{name} must be a number, got {text!r}") from None
+
+
+def _seconds(data: Sequence[str], index: int, name: str, *, scale: float = 1.0,
+             required: bool = True) -> timedelta:
+    value = _number(data, index, name)
+    if value is None:
+        if required:
+            raise _Malformed(f"{name} is missing")
+        return ZERO
+    return timedelta(seconds=value / scale)
+
+
+def _optional_seconds(data: Sequence[str], index: int, name: str) -> timedelta | None:
+    value = _number(data, index, name)
+    return None if value is None else timedelta(seconds=value)
+
+
+def _position(data: Sequence[str], index: int, name: str) -> int | None:
+    value = _number(data, index, name)
+    return None if value is None else int(value)
+
+
+def _text(data: Sequence[str], index: int) -> str | None:
+    return _field(data, index) or None
+
+
+_Parser = Callable[[dict[str, Any], Sequence[str]], Record]
+
+
+def _exit(b: dict[str, Any], d: Sequence[str]) -> Record:
+    if b["event"] == "EXITWITHKEY":
+        return CallerExit(**b, key=_text(d, 0), position=_position(d, 1, "position"),
+                          original_position=_position(d, 2, "origposition"),
+                          wait_time=_seconds(d, 3, "waittime"))
+    return CallerExit(**b, position=_position(d, 0, "position"),
+                      original_position=_position(d, 1, "origposition"),
+                      wait_time=_seconds(d, 2, "waittime"))
+
+
+def _transfer(b: dict[str, Any], d: Sequence[str]) -> Record:
+    return Transfer(**b, target=_field(d, 0), context=_field(d, 1),
+                    hold_time=_seconds(d, 2, "holdtime"), talk_time=_seconds(d, 3, "calltime"),
+                    position=_position(d, 4, "origposition"))
+
+
+def _complete(b: dict[str, Any], d: Sequence[str]) -> Record:
+    return Complete(**b, by_caller=b["event"] == "COMPLETECALLER",
+                    hold_time=_seconds(d, 0, "holdtime"), talk_time=_seconds(d, 1, "calltime"),
+                    position=_position(d, 2, "origposition"))
+
+
+_PARSERS: dict[str, _Parser] = {
+    "ADDMEMBER": lambda b, d: AddMember(**b, paused=_field(d, 0).upper() == "PAUSED"),
+    "REMOVEMEMBER": lambda b, d: RemoveMember(**b),
+    "AGENTLOGIN": lambda b, d: AgentLogin(**b, location=_field(d, 0)),
+    "AGENTCALLBACKLOGIN": lambda b, d: AgentLogin(**b, location=_field(d, 0), callback=True),
+    "AGENTLOGOFF": lambda b, d: AgentLogoff(
+        **b, location=_field(d, 0), login_time=_optional_seconds(d, 1, "logintime")),
+    "AGENTCALLBACKLOGOFF": lambda b, d: AgentLogoff(
+        **b, location=_field(d, 0), login_time=_optional_seconds(d, 1, "logintime"),
+        reason=_field(d, 2), callback=True),
+    "PAUSE": lambda b, d: Pause(**b, reason=_text(d, 0)),
+    "PAUSEALL": lambda b, d: Pause(**b, reason=_text(d, 0), all_queues=True),
+    "UNPAUSE": lambda b, d: Unpause(**b, reason=_text(d, 0)),
+    "UNPAUSEALL": lambda b, d: Unpause(**b, reason=_text(d, 0), all_queues=True),
+    "RINGNOANSWER": lambda b, d: RingNoAnswer(
+        **b, ring_time=_seconds(d, 0, "ringtime (ms)", scale=1000)),
+    "RINGCANCELED": lambda b, d: RingCanceled(
+        **b, ring_time=_seconds(d, 0, "ringtime (ms)", scale=1000)),
+    "CONNECT": lambda b, d: Connect(
+        **b, hold_time=_seconds(d, 0, "holdtime"), bridged=_field(d, 1),
+        ring_time=_seconds(d, 2, "ringtime", required=False)),
+    "COMPLETEAGENT": _complete,
+    "COMPLETECALLER": _complete,
+    "TRANSFER": _transfer,
+    "BLINDTRANSFER": _transfer,
+    "ATTENDEDTRANSFER": _transfer,
+    "ENTERQUEUE": lambda b, d: EnterQueue(**b, url=_field(d, 0), caller=_field(d, 1),
+                                          position=_position(d, 2, "position")),
+    "ABANDON": _exit,
+    "EXITEMPTY": _exit,
+    "EXITWITHKEY": _exit,
+    "EXITWITHTIMEOUT": _exit,
+    "QUEUESTART": lambda b, d: QueueStart(**b),
+    "CONFIGRELOAD": lambda b, d: ConfigReload(**b),
+}
+
+_NOTHING_TO_REPLAY = frozenset({"SYSCOMPAT", "INFO", "DID", "AGENTDUMP", "PENALTY",
+                                "SHARED_LASTCALL", "MIXMONITOR", "RECORDING"})
+"""Known events without an agent status meaning (besides PBXware's ``OUT*`` family)."""
+
+
+def _instant(text: str) -> pendulum.DateTime:
+    whole, _, fraction = text.strip().partition(".")
+    if not whole.isdigit() or (fraction and not fraction.isdigit()):
+        raise _Malformed(f"time must be epoch seconds, got {text!r}")
+    micro = int((fraction + "000000")[:6]) if fraction else 0
+    return pendulum.from_timestamp(int(whole)).add(microseconds=micro)
+
+
+def parse_line(text: str, *, line: int = 1) -> Record:
+    """Parse one queue_log line into its :class:`Record`.
+
+    >>> record = parse_line("1543602753|1543602660.197|IT|Agent/1127|CONNECT|76|1543602746.232|6")
+    >>> type(record).__name__, record.hold_time.seconds, record.ring_time.seconds
+    ('Connect', 76, 6)
+
+    Raises:
+        QueueLogError: the line is malformed (``kind`` MALFORMED) or its event is unknown
+            (UNKNOWN_EVENT).
+    """
+    fields = text.rstrip("\r\n").split("|")
+    if len(fields) < 5:
+        raise QueueLogError(f"expected time|callid|queue|agent|EVENT|data..., got {text!r}",
+                            line=line, kind=NoteKind.MALFORMED)
+    event = fields[4].strip()
+    try:
+        if not event:
+            raise _Malformed("the EVENT field is empty")
+        base: dict[str, Any] = {
+            "line": line, "time": _instant(fields[0]), "callid": fields[1].strip(),
+            "queue": fields[2].strip(), "member": fields[3].strip(), "event": event}
+        parser = _PARSERS.get(event)
+        if parser is not None:
+            return parser(base, fields[5:])
+    except _Malformed as error:
+        raise QueueLogError(f"{event or 'line'}: {error}", line=line, kind=NoteKind.MALFORMED,
+                            event=event or None) from None
+    if event.startswith("OUT") or event in _NOTHING_TO_REPLAY:
+        return Other(**base, data=tuple(fields[5:]))
+    raise QueueLogError(f"unknown event {event!r}", line=line, kind=NoteKind.UNKNOWN_EVENT,
+                        event=event)
+
+
+@attrs.frozen(kw_only=True)
+class QueueLog:
+    """A read queue_log: the records, and the notes about lines that were skipped.
+
+    Attributes:
+        records: the parsed lines, in log order.
+        notes: the lines that could not be read (MALFORMED, UNKNOWN_EVENT).
+    """
+
+    records: tuple[Record, ...]
+    notes: tuple[Note, ...] = ()
+
+    @property
+    def pause_reasons(self) -> tuple[str, ...]:
+        """The pause reasons the log uses, in order of first use (Asterisk's are free text)."""
+        seen: dict[str, None] = {}
+        for record in self.records:
+            if isinstance(record, Pause | Unpause) and record.reason:
+                seen[record.reason] = None
+        return tuple(seen)
+
+
+def read(lines: Iterable[str], *, strict: bool = False) -> QueueLog:
+    """Parse queue_log lines. Blank lines are ignored; bad ones are noted and skipped.
+
+    Args:
+        lines: the log's lines (an open file will do).
+        strict: raise on the first bad line instead of noting it.
+
+    Raises:
+        QueueLogError: with ``strict``, the first malformed line or unknown event.
+    """
+    records: list[Record] = []
+    notes: list[Note] = []
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            records.append(parse_line(text, line=number))
+        except QueueLogError as error:
+            if strict:
+                raise
+            notes.append(Note(line=number, kind=error.kind, event=error.event,
+                              message=error.reason))
+    return QueueLog(records=tuple(records), notes=tuple(notes))
+
+
+# -- the policy ----------------------------------------------------------------------------------
+
+
+def policy(*, reasons: Iterable[str | PauseReason] = (), capacity: int = 2,
+           name: str = "asterisk") -> Policy:
+    """An Asterisk-style policy: ``logged_out``, ``available`` (routable) and ``paused``.
+
+    ``paused`` takes the given reasons and :data:`NO_REASON`. Asterisk's pause reasons are free
+    text: pass those of a log (:attr:`QueueLog.pause_reasons`), or :class:`~agentstate.PauseReason`
+    values to say which are paid. A status change during a call applies at once, as in Asterisk.
+
+    An agent holds two voice calls by default: Asterisk rings a member that is already on a call
+    (``ringinuse=yes``, or a Local-channel or callback member whose device state the queue cannot
+    see) and may ring it for two waiting calls at once, as the PBXware capture shows.
+
+    >>> p = policy(reasons=["Lunch", PauseReason(code="Tea Break", paid=True)])
+    >>> p.status("paused").reasons
+    ('Lunch', 'Tea Break', '(none)')
+
+    Args:
+        reasons: pause reasons, as codes or :class:`~agentstate.PauseReason` values.
+        capacity: how many voice calls an agent holds (rings or talks) at once.
+        name: the policy's name.
+    """
+    found: dict[str, PauseReason] = {}
+    for item in reasons:
+        reason = item if isinstance(item, PauseReason) else PauseReason(code=item)
+        found.setdefault(reason.code, reason)
+    found.setdefault(NO_REASON, PauseReason(code=NO_REASON, label="No reason given"))
+    statuses = (
+        Status(name="logged_out", label="Logged out", logged_in=False, direct_calls=False),
+        Status(name="available", label="Available", routable=True),
+        Status(name=PAUSED, label="Paused", reasons=tuple(found)),
+    )
+    transitions = (
+        Transition(source="logged_out", dest="available"),
+        Transition(source="logged_out", dest=PAUSED),
+        Transition(source="available", dest=PAUSED),
+        Transition(source=PAUSED, dest="available"),
+        Transition(source="available", dest="logged_out"),
+        Transition(source=PAUSED, dest="logged_out"),
+    )
+    return Policy(name=name, statuses=statuses, transitions=transitions,
+                  logged_out="logged_out", login_status="available",
+                  reasons=tuple(found.values()),
+                  channels=(Channel(name="voice", capacity=capacity),),
+                  while_busy=BusyChange.IMMEDIATE)
+
+
+_default_policy = policy
+
+
+def member_agent(member: str) -> str:
+    """The agent id of a queue_log member: the interface's resource, without its context.
+
+    >>> member_agent("Local/1127@callback-agent"), member_agent("Agent/1127")
+    ('1127', '1127')
+    >>> member_agent("PJSIP/alice"), member_agent("Alice Smith")
+    ('alice', 'Alice Smith')
+    """
+    resource = member.split("/", 1)[1] if "/" in member else member
+    return resource.split("@", 1)[0].split("/", 1)[0] or member
+
+
+# -- the caller side -----------------------------------------------------------------------------
+
+
+class CallOutcome(enum.Enum):
+    """How a queue call ended, seen from the caller."""
+
+    COMPLETED_BY_AGENT = "completed_by_agent"
+    COMPLETED_BY_CALLER = "completed_by_caller"
+    TRANSFERRED = "transferred"
+    ABANDONED = "abandoned"
+    """The caller hung up while waiting."""
+    TIMEOUT = "timeout"
+    """The queue's maximum wait was reached (EXITWITHTIMEOUT)."""
+    EMPTY = "empty"
+    """The queue had no members (EXITEMPTY)."""
+    KEY = "key"
+    """The caller pressed a key to leave (EXITWITHKEY)."""
+    RESTART = "restart"
+    """Asterisk restarted during the call."""
+    OPEN = "open"
+    """Still waiting or talking when the log ends (or superseded by a new ENTERQUEUE)."""
+
+
+@attrs.frozen(kw_only=True)
+class QueueCall:
+    """One caller's stay in a queue, rebuilt from the log's timestamps.
+
+    Attributes:
+        callid: the caller channel's unique id.
+        queue: the queue.
+        caller: the caller id, if ENTERQUEUE gave one.
+        entered_at: when the caller entered the queue (``None`` if before the log).
+        agent: the agent it was connected to, if any.
+        connected_at: when an agent answered.
+        ended_at: when the call left the queue or ended (``None`` if still open).
+        outcome: how it ended.
+    """
+
+    callid: str
+    queue: str
+    caller: str | None
+    entered_at: datetime | None
+    agent: str | None
+    connected_at: datetime | None
+    ended_at: datetime | None
+    outcome: CallOutcome
+
+    @property
+    def hold_time(self) -> timedelta | None:
+        """How long the caller waited before an agent answered (Asterisk's holdtime)."""
+        if self.entered_at is None or self.connected_at is None:
+            return None
+        return elapsed(self.entered_at, self.connected_at)
+
+    @property
+    def wait_time(self) -> timedelta | None:
+        """How long the caller was in the queue before it answered or left."""
+        left = self.connected_at if self.connected_at is not None else self.ended_at
+        if self.entered_at is None or left is None:
+            return None
+        return elapsed(self.entered_at, left)
+
+    @property
+    def talk_time(self) -> timedelta | None:
+        """How long the caller talked with the agent (Asterisk's calltime)."""
+        if self.connected_at is None or self.ended_at is None:
+            return None
+        return elapsed(self.connected_at, self.ended_at)
+
+
+# -- the replay ----------------------------------------------------------------------------------
+
+
+class Restart(enum.Enum):
+    """What an Asterisk restart (QUEUESTART) does to the agents' sessions."""
+
+    KEEP = "keep"
+    """Sessions carry on (the PBX restores members); open calls end at the restart."""
+    LOGOUT = "logout"
+    """Every agent is logged out at the restart; open calls end there too."""
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Replay:
+    """The result of :func:`replay`: the tracker it filled, the caller side, and the notes.
+
+    Attributes:
+        tracker: the tracker holding every agent's state and history.
+        calls: the queue calls, caller side, in order of entry.
+        notes: everything worth knowing about particular lines, in line order.
+        start: the earliest instant replayed: the first line's time, or a ring time before it
+            (``None`` for an empty log).
+        end: the last line's time.
+    """
+
+    tracker: Tracker
+    calls: tuple[QueueCall, ...]
+    notes: tuple[Note, ...]
+    start: pendulum.DateTime | None
+    end: pendulum.DateTime | None
+
+    @property
+    def problems(self) -> tuple[Note, ...]:
+        """The notes that report errors: malformed lines, unknown events, refused events."""
+        return tuple(n for n in self.notes if n.kind.is_problem)
+
+    @property
+    def skipped(self) -> tuple[Note, ...]:
+        """The lines with nothing to replay."""
+        return tuple(n for n in self.notes if n.kind is NoteKind.SKIPPED)
+
+    def history(self) -> list[Change]:
+        """Every agent's history, agent by agent."""
+        return [c for agent in sorted(self.tracker.agents())
+                for c in self.tracker.history(agent)]
+
+    def _range(self, start: datetime | None, end: datetime | None, until: datetime | None
+               ) -> tuple[datetime, datetime, datetime]:
+        first = self.start or self.tracker.clock.now()
+        last = self.end or first
+        begin = first if start is None else start
+        finish = to_utc(last) + timedelta(seconds=1) if end is None else end
+        return begin, finish, last if until is None else until
+
+    def report(self, *, start: datetime | None = None, end: datetime | None = None,
+               until: datetime | None = None) -> Report:
+        """The team report. By default over the whole log: from its first line to one second
+        after its last, with what is still open at the end running until the last line."""
+        begin, finish, stop = self._range(start, end, until)
+        return report(self.history(), self.tracker.policy, start=begin, end=finish, until=stop)
+
+    def agent_reports(self, *, start: datetime | None = None, end: datetime | None = None,
+                      until: datetime | None = None) -> dict[str, Report]:
+        """One report per agent, over the same default range as :meth:`report`."""
+        begin, finish, stop = self._range(start, end, until)
+        return agent_reports(self.history(), self.tracker.policy, start=begin, end=finish,
+                             until=stop)
+
+
+@attrs.define
+class _Member:
+    """What the log says of one agent: the queues it is in, and whether it has an agent login."""
+
+    queues: set[str] = attrs.Factory(set)
+    agent_login: bool = False
+
+
+@attrs.define
+class _Call:
+    callid: str
+    queue: str
+    caller: str | None = None
+    entered_at: datetime | None = None
+    agent: str | None = None
+    connected_at: datetime | None = None
+
+    def done(self, at: datetime | None, outcome: CallOutcome) -> QueueCall:
+        return QueueCall(callid=self.callid, queue=self.queue, caller=self.caller,
+                         entered_at=self.entered_at, agent=self.agent,
+                         connected_at=self.connected_at, ended_at=at, outcome=outcome)
+
+
+def replay(source: Iterable[str] | QueueLog, *, policy: Policy | None = None,
+           store: Store | None = None, tracker: Tracker | None = None,
+           agent_id: Callable[[str], str] = member_agent, restart: Restart = Restart.KEEP,
+           strict: bool = False) -> Replay:
+    """Replay a queue_log through a tracker: agents' statuses and calls, and the caller side.
+
+    Args:
+        source: the log's lines, or a :class:`QueueLog` already read.
+        policy: the policy to replay under; default :func:`policy` with the log's pause reasons.
+            A policy of your own needs the statuses of :func:`policy` (``paused`` taking the
+            log's reasons and :data:`NO_REASON`). Unused with ``tracker``, which has its own.
+        store: where the new tracker keeps agents and history (default in memory).
+        tracker: a tracker to replay into instead (its clock must be a ``ManualClock``).
+        agent_id: maps a member interface or agent name to an agent id.
+        restart: what QUEUESTART does to sessions (see the module's *Restarts*).
+        strict: raise on the first problem instead of noting it and carrying on.
+
+    Raises:
+        QueueLogError: with ``strict``, the first malformed line, unknown event or refused one.
+        TypeError: ``tracker``'s clock is not a :class:`~agentstate.ManualClock`.
+    """
+    log = source if isinstance(source, QueueLog) else read(source, strict=strict)
+    steps = sorted(step for record in log.records for step in _plan(record))
+    if tracker is None:
+        chosen = policy if policy is not None else _default_policy(reasons=log.pause_reasons)
+        tracker = Tracker(chosen, store=store,
+                          clock=ManualClock(steps[0].at if steps else None))
+    if not isinstance(tracker.clock, ManualClock):
+        raise TypeError(f"replay needs a tracker with a ManualClock, got {tracker.clock!r}")
+    engine = _Replayer(tracker, tracker.clock, agent_id=agent_id, restart=restart,
+                       strict=strict)
+    for step in steps:
+        engine.run(step)
+    calls = engine.finish()
+    notes = sorted((*log.notes, *engine.notes), key=lambda n: n.line)
+    times = [r.time for r in log.records]
+    return Replay(tracker=tracker, calls=calls, notes=tuple(notes),
+                  start=to_utc(steps[0].at) if steps else None, end=max(times, default=None))
+
+
+@attrs.frozen(order=True)
+class _Step:
+    """One thing to do at one instant. Steps run in time order, then log order."""
+
+    at: datetime
+    line: int
+    order: int
+    action: str = attrs.field(order=False)
+    record: Record = attrs.field(order=False)
+
+
+_TWO_STEPS: dict[type[Record], str] = {
+    RingNoAnswer: "missed", RingCanceled: "withdrawn", Connect: "answered"}
+
+_ONE_STEP: dict[type[Record], str] = {
+    AddMember: "add_member", RemoveMember: "remove_member", AgentLogin: "agent_login",
+    AgentLogoff: "agent_logoff", Pause: "pause", Unpause: "unpause", Complete: "hang_up",
+    Transfer: "hang_up", EnterQueue: "enter_queue", CallerExit: "caller_exit",
+    QueueStart: "queue_start", Other: "other"}
+
+
+def _plan(record: Record) -> list[_Step]:
+    """The steps of one record: a ring is offered ``ring_time`` before its line's time."""
+    if isinstance(record, RingNoAnswer | RingCanceled | Connect):
+        second = _TWO_STEPS[type(record)]
+        return [_Step(record.time - record.ring_time, record.line, 0, "offer", record),
+                _Step(record.time, record.line, 1, second, record)]
+    first = _ONE_STEP.get(type(record))
+    return [] if first is None else [_Step(record.time, record.line, 0, first, record)]
+
+
+class _Replayer:
+    """Applies the steps of a log to a tracker, in time order."""
+
+    def __init__(self, tracker: Tracker, clock: ManualClock, *, agent_id: Callable[[str], str],
+                 restart: Restart, strict: bool) -> None:
+        self.tracker, self.clock, self.agent_id = tracker, clock, agent_id
+        self.restart, self.strict = restart, strict
+        self.policy = tracker.policy
+        self.members: dict[str, _Member] = {}
+        self.open_calls: dict[str, _Call] = {}
+        self.calls: list[QueueCall] = []
+        self.offered: set[tuple[str, str, int]] = set()
+        self.cut: set[tuple[str, str]] = set()
+        self.notes: list[Note] = []
+        self.record: Record | None = None
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def run(self, step: _Step) -> None:
+        self.record = step.record
+        at: datetime = step.at
+        now = self.clock.now()
+        if at < now:  # only with a tracker that already holds later history
+            self.note(NoteKind.ADJUSTED, f"stamped {elapsed(at, now)} before the clock; "
+                                         f"replayed at {now.isoformat()}")
+            at = now
+        else:
+            self.clock.set(at)
+        getattr(self, step.action)(step.record, at)
+
+    def finish(self) -> tuple[QueueCall, ...]:
+        for call in self.open_calls.values():
+            self.calls.append(call.done(None, CallOutcome.OPEN))
+        self.open_calls.clear()
+        return tuple(sorted(self.calls, key=_call_order))
+
+    def note(self, kind: NoteKind, message: str) -> None:
+        record = self.record
+        assert record is not None
+        if self.strict and kind.is_problem:
+            raise QueueLogError(message, line=record.line, kind=kind, event=record.event)
+        self.notes.append(Note(line=record.line, kind=kind, event=record.event,
+                               message=message))
+
+    def state(self, agent: str) -> AgentState | None:
+        return self.tracker.store.load(agent)
+
+    def apply(self, event: Event) -> bool:
+        try:
+            self.tracker.apply(event)
+        except AgentStateError as error:
+            self.note(NoteKind.REFUSED, str(error))
+            return False
+        return True
+
+    def clamp(self, agent: str, wanted: datetime, what: str) -> datetime:
+        """``wanted``, or the agent's last change if that is later (noted)."""
+        state = self.state(agent)
+        if state is None or wanted >= state.updated_at:
+            return wanted
+        self.note(NoteKind.ADJUSTED, f"{what} of agent {agent!r} moved "
+                                     f"{elapsed(wanted, state.updated_at)} later, to its last "
+                                     "recorded change")
+        return state.updated_at
+
+    def agent(self) -> str | None:
+        record = self.record
+        assert record is not None
+        if record.member in ("", NONE):
+            self.note(NoteKind.MALFORMED, f"{record.event} names no agent")
+            return None
+        return self.agent_id(record.member)
+
+    def queue(self) -> str | None:
+        record = self.record
+        assert record is not None
+        return None if record.queue in ("", NONE) else record.queue
+
+    def membership(self, agent: str) -> _Member:
+        return self.members.setdefault(agent, _Member())
+
+    def register(self, agent: str, at: datetime) -> AgentState:
+        state = self.state(agent)
+        if state is None:
+            self.tracker.register(agent, at=at)
+            state = self.state(agent)
+            assert state is not None
+        return state
+
+    def login(self, agent: str, at: datetime, *, paused: bool = False, device: str | None = None
+              ) -> bool:
+        queue = self.queue()
+        ok = self.apply(Login(agent=agent, at=at, actor=ASTERISK, device=device or None,
+                              queues=(queue,) if queue else (),
+                              status=PAUSED if paused else None))
+        state = self.state(agent)
+        if ok and paused and state is not None and state.reason is None:
+            ok = self.apply(SetStatus(agent=agent, at=at, actor=ASTERISK, status=PAUSED,
+                                      reason=NO_REASON))
+        return ok
+
+    def session(self, agent: str, at: datetime) -> bool:
+        """Make sure the agent is logged in at ``at`` (an implicit login, noted)."""
+        state = self.register(agent, at)
+        if state.session is not None:
+            return True
+        self.note(NoteKind.ADJUSTED, f"agent {agent!r} logged in implicitly (a static member, "
+                                     "or the log starts in its session)")
+        return self.login(agent, self.clamp(agent, at, "login"))
+
+    def join(self, agent: str, queue: str, at: datetime, *, why: str | None = None) -> bool:
+        """Make the agent a member of ``queue`` (noted with ``why`` when implicit)."""
+        state = self.state(agent)
+        if state is None or state.membership(queue) is not None:
+            return True
+        if why is not None:
+            self.note(NoteKind.ADJUSTED, f"agent {agent!r} joined queue {queue!r} implicitly "
+                                         f"({why})")
+        return self.apply(JoinQueue(agent=agent, at=self.clamp(agent, at, "join"),
+                                    actor=ASTERISK, queue=queue))
+
+    def end_calls(self, agent: str, at: datetime, why: str) -> None:
+        state = self.state(agent)
+        if state is None:
+            return
+        for item in state.interactions:
+            self.note(NoteKind.ADJUSTED, f"call {item.id!r} of agent {agent!r} ended: {why}")
+            self.cut.add((agent, item.id))
+            self.apply(InteractionEnded(agent=agent, at=max(at, state.updated_at),
+                                        actor=ASTERISK, interaction=item.id))
+
+    def logout_if_gone(self, agent: str, at: datetime) -> None:
+        member = self.membership(agent)
+        state = self.state(agent)
+        if member.queues or member.agent_login or state is None or state.session is None:
+            return
+        when = self.clamp(agent, at, "logoff")
+        self.end_calls(agent, when, "the agent logged off during it")
+        self.apply(Logout(agent=agent, at=when, actor=ASTERISK))
+
+    # -- agent side ------------------------------------------------------------------------------
+
+    def add_member(self, record: AddMember, at: datetime) -> None:
+        agent = self.agent()
+        if agent is None:
+            return
+        queue = self.queue()
+        if queue is not None:
+            self.membership(agent).queues.add(queue)
+        if self.register(agent, at).session is None:
+            self.login(agent, self.clamp(agent, at, "login"), paused=record.paused)
+        elif queue is not None:
+            self.join(agent, queue, at)
+
+    def remove_member(self, record: RemoveMember, at: datetime) -> None:
+        agent = self.agent()
+        if agent is None:
+            return
+        queue = self.queue()
+        if queue is not None:
+            self.membership(agent).queues.discard(queue)
+            state = self.state(agent)
+            if state is not None and state.membership(queue) is not None:
+                self.apply(LeaveQueue(agent=agent, at=self.clamp(agent, at, "leave"),
+                                      actor=ASTERISK, queue=queue))
+        self.logout_if_gone(agent, at)
+
+    def agent_login(self, record: AgentLogin, at: datetime) -> None:
+        agent = self.agent()
+        if agent is None:
+            return
+        self.membership(agent).agent_login = True
+        if self.register(agent, at).session is None:
+            self.login(agent, self.clamp(agent, at, "login"), device=record.location)
+
+    def agent_logoff(self, record: AgentLogoff, at: datetime) -> None:
+        agent = self.agent()
+        if agent is None:
+            return
+        self.membership(agent).agent_login = False
+        self.logout_if_gone(agent, at)
+
+    def pause(self, record: Pause, at: datetime) -> None:
+        agent = self.agent()
+        if agent is None:
+            return
+        when = self.clamp(agent, at, "pause")
+        if not self.session(agent, when):
+            return
+        reason = record.reason or NO_REASON
+        state = self.state(agent)
+        assert state is not None
+        if state.status == PAUSED and state.reason == reason:
+            return  # PAUSEALL, then the same pause per queue: counted once
+        self.apply(SetStatus(agent=agent, at=when, actor=ASTERISK, status=PAUSED,
+                             reason=reason))
+
+    def unpause(self, record: Unpause, at: datetime) -> None:
+        agent = self.agent()
+        if agent is None:
+            return
+        state = self.state(agent)
+        if state is None or state.session is None or state.status != PAUSED:
+            return
+        self.apply(SetStatus(agent=agent, at=self.clamp(agent, at, "unpause"), actor=ASTERISK,
+                             status=self.policy.login_status))
+
+    # -- calls -----------------------------------------------------------------------------------
+
+    def offer(self, record: Record, at: datetime) -> None:
+        """The first step of a ring: the record's call offered to the agent at ``at``."""
+        agent = self.agent()
+        if agent is None:
+            return
+        when = self.clamp(agent, at, "offer")
+        queue = self.queue()
+        if not self.session(agent, when) or (queue is not None and not self.join(
+                agent, queue, when, why="a static member, or joined before the log begins")):
+            return
+        state = self.state(agent)
+        assert state is not None
+        if state.interaction(record.callid) is None and not self.apply(InteractionOffered(
+                agent=agent, at=when, actor=ASTERISK, interaction=record.callid, queue=queue)):
+            return
+        self.offered.add((agent, record.callid, record.line))
+
+    def ringing(self, record: Record) -> str | None:
+        """The agent whose offer of this record's call is still ringing, if any."""
+        if record.member in ("", NONE):
+            return None
+        agent = self.agent_id(record.member)
+        if (agent, record.callid, record.line) not in self.offered:
+            return None  # the offer was refused (noted) or never made
+        state = self.state(agent)
+        item = None if state is None else state.interaction(record.callid)
+        if item is None or item.state is not InteractionState.OFFERED:
+            self.note(NoteKind.SKIPPED, f"{record.event}: the offer of {record.callid!r} to "
+                                        f"agent {agent!r} was already closed")
+            return None
+        return agent
+
+    def missed(self, record: RingNoAnswer, at: datetime) -> None:
+        agent = self.ringing(record)
+        if agent is not None:
+            self.apply(InteractionMissed(agent=agent, at=at, actor=ASTERISK,
+                                         interaction=record.callid))
+
+    def withdrawn(self, record: RingCanceled, at: datetime) -> None:
+        agent = self.ringing(record)
+        if agent is not None:
+            self.apply(InteractionEnded(agent=agent, at=at, actor=ASTERISK,
+                                        interaction=record.callid))
+
+    def answered(self, record: Connect, at: datetime) -> None:
+        call = self.open_calls.get(record.callid)
+        if call is None:
+            call = self.open_calls[record.callid] = _Call(callid=record.callid,
+                                                          queue=record.queue)
+        call.connected_at = at
+        if record.member not in ("", NONE):
+            call.agent = self.agent_id(record.member)
+        agent = self.ringing(record)
+        if agent is not None:
+            self.apply(InteractionAnswered(agent=agent, at=at, actor=ASTERISK,
+                                           interaction=record.callid))
+
+    def hang_up(self, record: Complete | Transfer, at: datetime) -> None:
+        if isinstance(record, Transfer):
+            outcome = CallOutcome.TRANSFERRED
+        else:
+            outcome = (CallOutcome.COMPLETED_BY_CALLER if record.by_caller
+                       else CallOutcome.COMPLETED_BY_AGENT)
+        call = self.open_calls.pop(record.callid, None)
+        if call is not None:
+            self.calls.append(call.done(at, outcome))
+        agent = self.agent()
+        if agent is None:
+            return
+        state = self.state(agent)
+        item = None if state is None else state.interaction(record.callid)
+        if item is None or item.state is not InteractionState.CONNECTED:
+            why = ("the replay had already ended it" if (agent, record.callid) in self.cut
+                   else "no connected call (connected before the log begins?)")
+            self.note(NoteKind.SKIPPED, f"{record.event} of {record.callid!r} for agent "
+                                        f"{agent!r}: {why}")
+            return
+        self.apply(InteractionEnded(agent=agent, at=self.clamp(agent, at, "hang-up"),
+                                    actor=ASTERISK, interaction=record.callid))
+
+    # -- caller side and the system --------------------------------------------------------------
+
+    def enter_queue(self, record: EnterQueue, at: datetime) -> None:
+        old = self.open_calls.pop(record.callid, None)
+        if old is not None:
+            self.calls.append(old.done(None, CallOutcome.OPEN))
+        self.open_calls[record.callid] = _Call(callid=record.callid, queue=record.queue,
+                                               caller=record.caller or None, entered_at=at)
+
+    def caller_exit(self, record: CallerExit, at: datetime) -> None:
+        outcome = {"ABANDON": CallOutcome.ABANDONED, "EXITEMPTY": CallOutcome.EMPTY,
+                   "EXITWITHKEY": CallOutcome.KEY}.get(record.event, CallOutcome.TIMEOUT)
+        call = self.open_calls.pop(record.callid, None)
+        if call is None:
+            call = _Call(callid=record.callid, queue=record.queue)
+        self.calls.append(call.done(at, outcome))
+
+    def queue_start(self, record: QueueStart, at: datetime) -> None:
+        for call in self.open_calls.values():
+            self.calls.append(call.done(at, CallOutcome.RESTART))
+        self.open_calls.clear()
+        for agent in sorted(self.tracker.agents()):
+            self.end_calls(agent, at, "Asterisk restarted")
+            if self.restart is Restart.LOGOUT:
+                self.members[agent] = _Member()
+                state = self.state(agent)
+                if state is not None and state.session is not None:
+                    self.note(NoteKind.ADJUSTED,
+                              f"agent {agent!r} logged out: Asterisk restarted")
+                    self.apply(Logout(agent=agent, at=max(at, state.updated_at),
+                                      actor=ASTERISK))
+
+    def other(self, record: Other, at: datetime) -> None:
+        family = ("a PBXware outbound-call event" if record.event.startswith("OUT")
+                  else "no agent status meaning")
+        self.note(NoteKind.SKIPPED, f"{record.event}: {family}")
+
+
+def _call_order(call: QueueCall) -> tuple[datetime, str]:
+    first = call.entered_at or call.connected_at or call.ended_at
+    return (first or datetime.min.replace(tzinfo=pendulum.UTC), call.callid)
