@@ -105,6 +105,7 @@ from ._state import (
     Timer,
 )
 from ._store import MemoryStore, Store
+from ._svg import timeline_svg
 from ._time import Clock, ManualClock, SystemClock
 from ._tracker import Tracker, replay
 
@@ -205,6 +206,7 @@ __all__ = [
     "report",
     "sessions_csv",
     "summary_csv",
+    "timeline_svg",
     "to_mermaid",
 ]
 
