@@ -10,10 +10,11 @@ import agentstate
 import agentstate.adapters.asterisk
 import agentstate.aio
 import agentstate.presets
+import agentstate.simulation
 import agentstate.testing
 
 MODULES = [agentstate, agentstate.adapters.asterisk, agentstate.aio, agentstate.presets,
-           agentstate.testing]
+           agentstate.simulation, agentstate.testing]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
