@@ -154,7 +154,7 @@ def test_a_rolling_window_counts_the_last_24_hours() -> None:
     tracker, clock = _tracker(pendulum.datetime(2026, 1, 5, 12), day=DayRule(rolling=True))
     _pause(tracker, clock, 30)
     clock.advance(hours=23)
-    with pytest.raises(LimitReached):
+    with pytest.raises(LimitReached, match="used in the last 24 hours"):
         tracker.apply(SetStatus(agent="a1", status="lunch"))
     clock.advance(hours=2)
     tracker.apply(SetStatus(agent="a1", status="lunch"))

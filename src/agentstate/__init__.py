@@ -106,6 +106,7 @@ from ._state import (
 )
 from ._store import MemoryStore, Store
 from ._svg import timeline_svg
+from ._toml import PolicyFileError, dumps_policy, load_policy, loads_policy
 from ._time import Clock, ManualClock, SystemClock
 from ._tracker import Tracker, replay
 
@@ -166,6 +167,7 @@ __all__ = [
     "Pending",
     "Policy",
     "PolicyError",
+    "PolicyFileError",
     "Queue",
     "ReasonUsage",
     "Register",
@@ -201,7 +203,10 @@ __all__ = [
     "WrapUpMode",
     "agent_reports",
     "day_report",
+    "dumps_policy",
     "interactions_csv",
+    "load_policy",
+    "loads_policy",
     "replay",
     "report",
     "sessions_csv",

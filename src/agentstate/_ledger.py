@@ -129,15 +129,16 @@ def refusal(policy: Policy, reason: str, spans: Sequence[PauseSpan], now: dateti
     """Why a new pause in ``reason`` at ``now`` is over a limit: ``(limit, how much)``, or None."""
     limits = policy.reason(reason)
     lo, hi = day_window(policy.day, now, timezone)
+    when = "in the last 24 hours" if policy.day.rolling else "today"
     if limits.max_per_day is not None:
         count = started(spans, reason, lo, hi)
         if count >= limits.max_per_day:
-            return "max_per_day", f"{count} of {limits.max_per_day} pauses used today"
+            return "max_per_day", f"{count} of {limits.max_per_day} pauses used {when}"
     if limits.daily_allotment is not None:
         spent = used(spans, reason, lo, hi)
         if spent >= limits.daily_allotment:
             return "daily_allotment", (f"{_fmt(spent)} of {_fmt(limits.daily_allotment)} "
-                                       "used today")
+                                       f"used {when}")
     return None
 
 

@@ -433,8 +433,16 @@ def _unique(kind: str, names: Iterable[str], items: tuple[Any, ...]) -> dict[str
     return seen
 
 
+_RESERVED = frozenset({"*", "="})
+"""Names the transitions engine reads as markers (every state, the same state)."""
+
+
 def _check_statuses(policy: Policy, by_name: dict[str, Status], reasons: dict[str, PauseReason],
                     channels: dict[str, Channel]) -> None:
+    for name in by_name:
+        if name in _RESERVED:
+            raise PolicyError(f"{name!r} cannot name a status: it is reserved for transition "
+                              "sources ('*' means every status)", culprit=name)
     if not by_name:
         raise PolicyError("a policy needs at least one status besides logged out",
                           culprit="statuses")

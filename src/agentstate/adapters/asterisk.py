@@ -95,7 +95,7 @@ from .._events import (
     Logout,
     SetStatus,
 )
-from .._policy import BusyChange, Channel, PauseReason, Policy, Status, Transition
+from .._policy import PauseReason, Policy
 from .._report import Report, agent_reports, report
 from .._state import AgentState, Change, InteractionState
 from .._store import Store
@@ -574,9 +574,11 @@ def policy(*, reasons: Iterable[str | PauseReason] = (), capacity: int = 2,
            name: str = "asterisk") -> Policy:
     """An Asterisk-style policy: ``logged_out``, ``available`` (routable) and ``paused``.
 
-    ``paused`` takes the given reasons and :data:`NO_REASON`. Asterisk's pause reasons are free
-    text: pass those of a log (:attr:`QueueLog.pause_reasons`), or :class:`~agentstate.PauseReason`
-    values to say which are paid. A status change during a call applies at once, as in Asterisk.
+    This is :func:`agentstate.presets.asterisk_queue` with its defaults, so replays and live
+    tracking agree. ``paused`` takes the given reasons and :data:`NO_REASON`. Asterisk's pause
+    reasons are free text: pass those of a log (:attr:`QueueLog.pause_reasons`), or
+    :class:`~agentstate.PauseReason` values to say which are paid. A status change during a
+    call applies at once, as in Asterisk.
 
     An agent holds two voice calls by default: Asterisk rings a member that is already on a call
     (``ringinuse=yes``, or a Local-channel or callback member whose device state the queue cannot
@@ -591,29 +593,9 @@ def policy(*, reasons: Iterable[str | PauseReason] = (), capacity: int = 2,
         capacity: how many voice calls an agent holds (rings or talks) at once.
         name: the policy's name.
     """
-    found: dict[str, PauseReason] = {}
-    for item in reasons:
-        reason = item if isinstance(item, PauseReason) else PauseReason(code=item)
-        found.setdefault(reason.code, reason)
-    found.setdefault(NO_REASON, PauseReason(code=NO_REASON, label="No reason given"))
-    statuses = (
-        Status(name="logged_out", label="Logged out", logged_in=False, direct_calls=False),
-        Status(name="available", label="Available", routable=True),
-        Status(name=PAUSED, label="Paused", reasons=tuple(found)),
-    )
-    transitions = (
-        Transition(source="logged_out", dest="available"),
-        Transition(source="logged_out", dest=PAUSED),
-        Transition(source="available", dest=PAUSED),
-        Transition(source=PAUSED, dest="available"),
-        Transition(source="available", dest="logged_out"),
-        Transition(source=PAUSED, dest="logged_out"),
-    )
-    return Policy(name=name, statuses=statuses, transitions=transitions,
-                  logged_out="logged_out", login_status="available",
-                  reasons=tuple(found.values()),
-                  channels=(Channel(name="voice", capacity=capacity),),
-                  while_busy=BusyChange.IMMEDIATE)
+    from ..presets import asterisk_queue
+
+    return asterisk_queue(reasons=reasons, capacity=capacity, name=name)
 
 
 _default_policy = policy

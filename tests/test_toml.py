@@ -1,0 +1,324 @@
+"""Policies as data: TOML files read back exactly what was written, and bad files say where."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from agentstate import (
+    ANY,
+    Blocking,
+    BusyChange,
+    Channel,
+    DayRule,
+    PauseReason,
+    Policy,
+    PolicyError,
+    Queue,
+    Role,
+    Status,
+    Strategy,
+    Timers,
+    Transition,
+    WrapUp,
+    WrapUpMode,
+)
+from agentstate._toml import (
+    _INLINE_ARRAYS,
+    _SCALARS,
+    _SCHEMAS,
+    _TABLE_ARRAYS,
+    _TABLES,
+    PolicyFileError,
+    dumps_policy,
+    load_policy,
+    loads_policy,
+)
+from agentstate.presets import PRESETS, basic
+from tests._policies import timed
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
+# -- a strategy for valid policies (to move into agentstate.testing) ---------------------------
+
+names = st.text(st.characters(codec="utf-8"), min_size=1, max_size=6).filter(
+    lambda s: bool(s.strip()) and s not in (ANY, "="))
+"""Names and labels: any text, control characters, quotes and emoji included. Not "*" nor "=":
+``transitions`` reads them as its wildcard and reflexive markers, so a status so named can never
+be reached (the policy is refused, with a misleading message; reported as a core bug)."""
+durations = st.timedeltas(min_value=timedelta(microseconds=1), max_value=timedelta(days=30))
+
+
+def _maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(st.none(), strategy)
+
+
+@st.composite
+def _status(draw: st.DrawFn, name: str, *, logged_out: bool, others: list[str],
+            reasons: list[str]) -> Status:
+    fields: dict[str, Any] = {"name": name}
+    for field, strategy in (("label", names), ("report_as", names)):
+        value = draw(_maybe(strategy))
+        if value is not None:
+            fields[field] = value
+    takes = tuple(draw(st.lists(st.sampled_from(reasons), unique=True))) if reasons else ()
+    then = draw(_maybe(st.sampled_from(others))) if others and not logged_out else None
+    return Status(**fields, routable=not logged_out and draw(st.booleans()),
+                  logged_in=draw(st.booleans()), direct_calls=draw(st.booleans()),
+                  selectable_by=draw(st.frozensets(st.sampled_from(Role))),
+                  custom=draw(st.booleans()), reasons=takes,
+                  reason_required=bool(takes) and draw(st.booleans()),
+                  interaction_limit=None if then is None else draw(st.integers(1, 5)), then=then)
+
+
+@st.composite
+def _wrap_up(draw: st.DrawFn) -> WrapUp:
+    mode = draw(st.sampled_from(WrapUpMode))
+    timed_mode = mode in (WrapUpMode.TIMED, WrapUpMode.OPTIONAL)
+    length = draw(durations if timed_mode else st.one_of(st.just(timedelta(0)), durations))
+    return WrapUp(mode=mode, length=length)
+
+
+@st.composite
+def _move(draw: st.DrawFn, statuses: list[Status]) -> tuple[str | None, str | None]:
+    """A status the system may move agents to, and a reason it takes (or ``None``s)."""
+    dest = draw(_maybe(st.sampled_from(statuses)))
+    if dest is None:
+        return None, None
+    return dest.name, draw(_maybe(st.sampled_from(dest.reasons))) if dest.reasons else None
+
+
+@st.composite
+def policies(draw: st.DrawFn) -> Policy:
+    """Valid policies that set every field: any names, every status reachable both ways.
+
+    Every pair of statuses has a transition (or a ``*`` one), each with the system among its
+    roles, so that whatever automatic moves are drawn, the policy is valid.
+    """
+    status_names = draw(st.lists(names, min_size=2, max_size=5, unique=True))
+    logged_out = status_names[0]
+    codes = draw(st.lists(names, max_size=4, unique=True))
+    reasons = tuple(PauseReason(code=code, label=draw(names), paid=draw(st.booleans()),
+                                daily_allotment=draw(_maybe(durations)),
+                                max_per_day=draw(_maybe(st.integers(1, 10))),
+                                max_length=draw(_maybe(durations))) for code in codes)
+    statuses = [draw(_status(name, logged_out=name == logged_out, reasons=codes,
+                             others=[n for n in status_names[1:] if n != name]))
+                for name in status_names]
+    transitions = []
+    for dest in statuses:
+        roles = sorted(dest.selectable_by | {Role.SYSTEM}, key=lambda r: r.value)
+        by = st.one_of(st.none(), st.frozensets(st.sampled_from(roles)).map(
+            lambda chosen: chosen | {Role.SYSTEM}))
+        if draw(st.booleans()):
+            transitions.append(Transition(source=ANY, dest=dest.name, by=draw(by)))
+        else:
+            transitions.extend(Transition(source=source, dest=dest.name, by=draw(by))
+                               for source in status_names if source != dest.name)
+    others = statuses[1:]
+    no_answer, no_answer_reason = draw(_move(others))
+    reject, reject_reason = draw(_move(others))
+    timers = Timers(offer_timeout=draw(_maybe(durations)),
+                    no_answer_delay=draw(_maybe(durations)),
+                    reject_delay=draw(_maybe(durations)), busy_delay=draw(_maybe(durations)),
+                    max_no_answer=draw(_maybe(st.integers(1, 9))) if no_answer else None,
+                    no_answer_status=no_answer, no_answer_reason=no_answer_reason,
+                    reject_status=reject, reject_reason=reject_reason)
+    channel_names = draw(st.lists(names, max_size=3, unique=True))
+    channels = tuple(Channel(name=n, capacity=draw(st.integers(1, 20))) for n in channel_names)
+    blocking = tuple(
+        Blocking(when=draw(st.sampled_from(channel_names)),
+                 blocks=draw(st.lists(st.sampled_from(channel_names), max_size=2)))
+        for _ in range(draw(st.integers(0, 2) if channel_names else st.just(0))))
+    queues = tuple(Queue(name=n, wrap_up=draw(_maybe(_wrap_up())),
+                         strategy=draw(st.sampled_from(Strategy)))
+                   for n in draw(st.lists(names, max_size=3, unique=True)))
+    return Policy(
+        name=draw(st.text(st.characters(codec="utf-8"), max_size=8)),
+        statuses=statuses, transitions=draw(st.permutations(transitions)),
+        logged_out=logged_out, login_status=status_names[1], reasons=reasons,
+        channels=channels, while_busy=draw(st.sampled_from(BusyChange)),
+        wrap_up=draw(_wrap_up()), queues=queues, timers=timers,
+        day=DayRule(timezone=draw(names), rolling=draw(st.booleans())),
+        overrun_status=draw(_maybe(st.sampled_from(status_names[1:]))),
+        blocking=blocking, agents_manage_queues=draw(st.booleans()))
+
+
+# -- round trips --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_every_preset_reads_back_equal(name: str) -> None:
+    """load(dump(p)) == p for every preset, with its defaults."""
+    policy = PRESETS[name]()
+    assert policy == loads_policy(dumps_policy(policy))
+
+
+@pytest.mark.parametrize("policy", [
+    timed(),
+    PRESETS["freeswitch_callcenter"](queues=["sales", Queue(name="vip", strategy=Strategy.LINEAR,
+                                                            wrap_up=WrapUp(length=2.5))]),
+    PRESETS["asterisk_queue"](reasons=["Lunch", PauseReason(code="Tea", paid=True)],
+                              autopause="all", wrapuptime=15),
+    PRESETS["callharbor"](custom_statuses=["Training", "Quality \"QA\" review"]),
+    PRESETS["webitel"](pause_causes=["Обед", "Coffee ☕"], wrap_up_time=0.25),
+], ids=["timed", "freeswitch", "asterisk", "callharbor", "webitel"])
+def test_configured_presets_read_back_equal(policy: Policy) -> None:
+    """load(dump(p)) == p for presets with settings, odd names and fractional seconds."""
+    assert policy == loads_policy(dumps_policy(policy))
+
+
+@given(policies())
+def test_any_policy_reads_back_equal(policy: Policy) -> None:
+    """load(dump(p)) == p for hypothesis-generated policies that set every field."""
+    text = dumps_policy(policy)
+    assert policy == loads_policy(text)
+    assert text == dumps_policy(loads_policy(text))
+
+
+def test_every_field_of_every_policy_class_has_a_key() -> None:
+    """The format covers each field of the policy's classes, so none is silently dropped."""
+    for cls, schema in _SCHEMAS.items():
+        assert {f.name for f in attrs.fields(cls) if f.init} == set(schema.fields), cls
+    keys = {*_SCALARS, *_TABLES, *_INLINE_ARRAYS, *_TABLE_ARRAYS}
+    assert {f.name for f in attrs.fields(Policy) if f.init} == keys
+
+
+def test_defaults_are_left_out_and_durations_are_seconds() -> None:
+    """A dumped policy is short: defaults are omitted, durations are plain numbers."""
+    policy = attrs.evolve(basic(), timers=Timers(offer_timeout=timedelta(seconds=20.5)))
+    text = dumps_policy(policy)
+    doc = tomllib.loads(text)
+    assert {"offer_timeout": 20.5} == doc["timers"]
+    assert {"name": "available", "label": "Available", "routable": True} == doc["statuses"][1]
+    assert "overrun_status" not in doc
+
+
+def test_a_hand_written_file_with_floats_and_defaults() -> None:
+    """A file may leave defaults out and give durations as integers or floats."""
+    policy = loads_policy("""
+        logged_out = "out"
+        login_status = "in"
+        transitions = [{ source = "out", dest = "in" }, { source = "in", dest = "out" }]
+        [timers]
+        no_answer_delay = 1.5
+        [[statuses]]
+        name = "out"
+        [[statuses]]
+        name = "in"
+        routable = true
+    """)
+    assert timedelta(seconds=1.5) == policy.timers.no_answer_delay
+    assert "policy" == policy.name
+    assert (Channel(name="voice"),) == policy.channels
+
+
+def test_load_policy_reads_a_file_or_a_text(tmp_path: Path) -> None:
+    """load_policy takes a path (str or Path) or the TOML text itself."""
+    path = tmp_path / "site.toml"
+    path.write_text(dumps_policy(timed()), encoding="utf-8")
+    assert timed() == load_policy(path) == load_policy(str(path))
+    assert timed() == load_policy(path.read_text(encoding="utf-8"))
+
+
+# -- errors name the file, the key and what was wrong ------------------------------------------
+
+_GOOD = dumps_policy(basic())
+
+
+def _error(text: str, **kwargs: Any) -> PolicyFileError:
+    with pytest.raises(PolicyFileError) as caught:
+        loads_policy(text, **kwargs)
+    return caught.value
+
+
+def _edit(old: str, new: str, *, count: int = 1) -> str:
+    assert old in _GOOD
+    return _GOOD.replace(old, new, count)
+
+
+@pytest.mark.parametrize(("text", "key", "what"), [
+    (_edit('while_busy = "defer"', 'while_busy = "later"'), "while_busy",
+     'expected one of "defer", "immediate", "refuse", got "later" (a string)'),
+    (_edit("routable = true", 'routable = "yes"'), "statuses[1].routable",
+     'expected true or false, got "yes" (a string)'),
+    (_edit("routable = true", "routable = true\ncolour = \"green\""), "statuses[1].colour",
+     "unknown key; expected one of name, label, routable, logged_in, report_as, direct_calls, "
+     "selectable_by, custom, reasons, reason_required, interaction_limit, then"),
+    (_edit('name = "basic"', 'name = "basic"\nversion = 2'), "version",
+     "unknown key; expected one of name, logged_out, login_status, while_busy, overrun_status, "
+     "agents_manage_queues, statuses, transitions, reasons, channels, queues, blocking, "
+     "wrap_up, timers, day"),
+    (_edit('by = ["supervisor"]', 'by = ["boss"]'), "transitions[13].by[0]",
+     'expected one of "agent", "supervisor", "system", got "boss" (a string)'),
+    (_edit("capacity = 3", "capacity = true"), "channels[1].capacity",
+     "expected an integer, got true (a boolean)"),
+    (_edit("daily_allotment = 1200", 'daily_allotment = "20m"'), "reasons[0].daily_allotment",
+     'expected a number of seconds, got "20m" (a string)'),
+    (_edit('name = "available"\n', 'name = ""\n'), "statuses[1].name",
+     'expected a non-empty name, got "" (a string)'),
+    (_edit('name = "available"\n', ""), "statuses[1].name", "missing (it has no default)"),
+    (_edit('{ source = "available", dest = "break" }', '{ source = "available", dest = "brake" }'),
+     "transitions[2].dest",
+     "transition 'available' -> 'brake' names unknown status 'brake'"),
+    (_edit('name = "offline"\n', 'name = "lunch"\n'), "statuses[4].name",
+     "duplicate status 'lunch'"),
+    (_edit("[[reasons]]", "[timers]\noffer_timeout = -5\n\n[[reasons]]"), "timers.offer_timeout",
+     "timers.offer_timeout must be positive, got -1 day, 23:59:55"),
+    (_edit('login_status = "available"', 'login_status = "lunch"'), "login_status",
+     "no way to log in: no transition 'logged_out' -> 'lunch'"),
+    (re.sub(r"transitions = \[.*?\]\n", "", _GOOD, flags=re.S), "transitions",
+     "missing (a policy needs its statuses and transitions)"),
+], ids=["enum", "bool", "unknown-key", "unknown-top-key", "role", "int", "duration",
+        "empty-name", "missing-name", "unknown-status", "duplicate", "negative-delay",
+        "no-login", "no-transitions"])
+def test_errors_name_the_file_the_key_and_what_was_wrong(text: str, key: str, what: str
+                                                        ) -> None:
+    """Errors in a file name the file, the key and what was wrong; unknown keys are errors."""
+    error = _error(text, file="site.toml")
+    assert ("site.toml", key, what) == (error.file, error.key, error.what)
+    assert f"site.toml: {key}: {what}" == str(error)
+    assert isinstance(error, PolicyError)
+
+
+def test_a_file_that_is_not_toml() -> None:
+    """Text that is not TOML is refused with the parser's line and column, and no key."""
+    error = _error("name = basic\n")
+    assert ("<string>", None) == (error.file, error.key)
+    assert str(error).startswith("<string>: not valid TOML: ")
+    assert "line 1" in str(error)
+
+
+def test_errors_from_a_file_name_its_path(tmp_path: Path) -> None:
+    """load_policy names the file it read in the error."""
+    path = tmp_path / "bad.toml"
+    path.write_text(_edit("routable = true", "routable = 1"), encoding="utf-8")
+    with pytest.raises(PolicyFileError) as caught:
+        load_policy(path)
+    assert f"{path}: statuses[1].routable: expected true or false, got 1 (an integer)" == str(
+        caught.value)
+    path.write_bytes(b"name = \"\xff\"\n")
+    with pytest.raises(PolicyFileError, match="not UTF-8"):
+        load_policy(path)
+
+
+@pytest.mark.parametrize("build", [lambda: loads_policy("statuses = 3\ntransitions = []\n"),
+                                   lambda: loads_policy("statuses = [1]\ntransitions = []\n"),
+                                   lambda: loads_policy("statuses = []\ntransitions = []\n"),
+                                   lambda: loads_policy("wrap_up = 30\n")])
+def test_wrong_shapes_are_policy_file_errors(build: Callable[[], Policy]) -> None:
+    """An array where a table belongs (or the reverse) is a PolicyFileError, never a crash."""
+    with pytest.raises(PolicyFileError):
+        build()
