@@ -57,7 +57,8 @@ class FloorResult:
 
 
 def simulate_floor(tracker: Tracker, *, agents: int = 50, seed: int = 1,
-                   mean_arrival: float = 12.0, mean_talk: float = 240.0, hours: float = 9,
+                   mean_arrival: float | None = None, mean_talk: float = 240.0,
+                   hours: float = 9,
                    progress: Callable[[float], None] | None = None) -> FloorResult:
     """Simulate a team's day on ``tracker``, whose clock must be a :class:`ManualClock` set
     to the start of the day; returns the calls' waits and how many were abandoned.
@@ -65,11 +66,14 @@ def simulate_floor(tracker: Tracker, *, agents: int = 50, seed: int = 1,
     Agents ``agent01``... log in over the first 15 minutes on queue ``sales``, take a coffee
     break and lunch, and log out after eight hours. Calls arrive at random (exponential gaps
     of ``mean_arrival`` s), wait in one queue, and are offered to the best eligible agent with
-    compare-and-set; a call waiting more than 5 minutes is abandoned. The tracker's deadlines
+    compare-and-set; a call waiting more than 5 minutes is abandoned. The default arrival rate
+    (``600 / agents`` s between calls) keeps a team about half occupied. The tracker's deadlines
     (wrap-up ends) drive the clock: nothing sleeps. ``progress`` is called with the fraction
     of the day done.
     """
     rng = random.Random(seed)
+    if mean_arrival is None:
+        mean_arrival = 600 / max(agents, 1)
     clock = tracker.clock
     if not isinstance(clock, ManualClock):
         raise TypeError("simulate_floor needs a tracker with a ManualClock")
