@@ -104,6 +104,8 @@ from ._state import (
     Snapshot,
     Timer,
 )
+from ._postgres import PostgresStore
+from ._sqlite import SQLiteStore
 from ._store import MemoryStore, Store
 from ._svg import timeline_svg
 from ._toml import PolicyFileError, dumps_policy, load_policy, loads_policy
@@ -168,6 +170,7 @@ __all__ = [
     "Policy",
     "PolicyError",
     "PolicyFileError",
+    "PostgresStore",
     "Queue",
     "ReasonUsage",
     "Register",
@@ -177,6 +180,7 @@ __all__ = [
     "ResumeNew",
     "ResumeQueue",
     "Role",
+    "SQLiteStore",
     "SchemaError",
     "Session",
     "SetChannel",

@@ -339,6 +339,8 @@ class Policy:
     _channel_by_name: dict[str, Channel] = attrs.field(
         init=False, repr=False, eq=False, hash=False)
     _queue_by_name: dict[str, Queue] = attrs.field(init=False, repr=False, eq=False, hash=False)
+    _routable: frozenset[str] = attrs.field(init=False, repr=False, eq=False, hash=False)
+    _limited: frozenset[str] = attrs.field(init=False, repr=False, eq=False, hash=False)
     _blocked_by: dict[str, tuple[str, ...]] = attrs.field(
         init=False, repr=False, eq=False, hash=False)
 
@@ -352,6 +354,11 @@ class Policy:
         _check_statuses(self, by_name, reasons, channels)
         _check_timers(self, by_name)
         object.__setattr__(self, "_queue_by_name", queues)
+        object.__setattr__(self, "_routable",
+                           frozenset(s.name for s in self.statuses if s.routable))
+        object.__setattr__(self, "_limited", frozenset(
+            r.code for r in self.reasons if r.daily_allotment is not None
+            or r.max_per_day is not None or r.max_length is not None))
         blocked: dict[str, list[str]] = {}
         for rule in self.blocking:
             for name in (rule.when, *rule.blocks):
@@ -374,6 +381,10 @@ class Policy:
 
     def has_status(self, name: str) -> bool:
         return name in self._by_name
+
+    def is_routable(self, name: str) -> bool:
+        """Whether the status ``name`` takes queue work."""
+        return name in self._routable
 
     def reason(self, code: str) -> PauseReason:
         """The pause reason with ``code``; ``KeyError`` if there is none."""
@@ -404,11 +415,7 @@ class Policy:
 
     def limited(self, reason: str | None) -> bool:
         """Whether ``reason`` has any daily or per-pause limit."""
-        if reason is None:
-            return False
-        found = self._reason_by_code[reason]
-        return (found.daily_allotment is not None or found.max_per_day is not None
-                or found.max_length is not None)
+        return reason in self._limited
 
     def allowed(self, source: str, dest: str) -> frozenset[Role]:
         """Who may change an agent from ``source`` to ``dest`` (empty: nobody)."""

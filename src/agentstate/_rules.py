@@ -32,6 +32,7 @@ Timers are deadlines in the state. When one falls due the tracker applies a
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -114,8 +115,14 @@ def actor_of(event: Event) -> Actor:
     if event.actor is not None:
         return event.actor
     if event.default_role is Role.AGENT:
-        return Actor(Role.AGENT, event.agent)
+        return _agent_actor(event.agent)
     return SYSTEM
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _agent_actor(agent: str) -> Actor:
+    """The agent as its own actor (values are equal either way; caching saves the build)."""
+    return Actor(Role.AGENT, agent)
 
 
 def register(policy: Policy, existing: AgentState | None, event: Register, at: datetime
@@ -182,8 +189,8 @@ class _Draft:
         self.memberships = state.memberships
         self.channels = state.channels
         self.stop_new = state.stop_new
-        self.notes: list[str] = []
-        self.tags: list[str] = []
+        self.notes: list[str] | None = None
+        self.tags: list[str] | None = None
 
     @property
     def busy(self) -> bool:
@@ -194,12 +201,20 @@ class _Draft:
 
     def note(self, tag: str | None, text: str) -> None:
         if tag is not None:
+            if self.tags is None:
+                self.tags = []
             self.tags.append(tag)
+        if self.notes is None:
+            self.notes = []
         self.notes.append(text)
 
+    def tagged(self, tag: str) -> bool:
+        return self.tags is not None and tag in self.tags
+
     def drop_deadlines(self, timer: Timer, ref: str | None = None) -> None:
-        self.deadlines = tuple(d for d in self.deadlines
-                               if not (d.timer is timer and (ref is None or d.ref == ref)))
+        if self.deadlines:
+            self.deadlines = tuple(d for d in self.deadlines
+                                   if not (d.timer is timer and (ref is None or d.ref == ref)))
 
     def add_deadline(self, deadline: Deadline) -> None:
         self.deadlines = tuple(sorted((*self.deadlines, deadline)))
@@ -343,7 +358,7 @@ def _finish(policy: Policy, state: AgentState, draft: _Draft, event: Event, at: 
             draft.pauses = _ledger.keep_recent((*draft.pauses, span), at)
         if draft.reason is not None and draft.session is not None and policy.limited(
                 draft.reason):
-            if "override" in draft.tags:
+            if draft.tagged("override"):
                 draft.overrun_at = at  # forced past its limit: overrun from the start, kept
             else:
                 due = _ledger.limit_deadline(policy, draft.reason, draft.pauses, at, at,
@@ -366,7 +381,7 @@ def _finish(policy: Policy, state: AgentState, draft: _Draft, event: Event, at: 
                     to_reason=draft.reason, from_occupation=state.occupation,
                     to_occupation=occupation, event_id=event.event_id,
                     note="; ".join(draft.notes) if draft.notes else None,
-                    tags=tuple(draft.tags))
+                    tags=tuple(draft.tags) if draft.tags else ())
     return new, change
 
 
@@ -806,8 +821,8 @@ _TAG_NOTICES = {
 def notices(policy: Policy, change: Change) -> tuple[Notice, ...]:
     """What the host may need to act on after ``change`` (a pure function of it)."""
     found: list[Notice] = []
-    was = change.from_status is not None and policy.status(change.from_status).routable
-    now = policy.status(change.to_status).routable
+    was = change.from_status is not None and policy.is_routable(change.from_status)
+    now = policy.is_routable(change.to_status)
     if was != now:
         kind = NoticeKind.ROUTABLE if now else NoticeKind.NOT_ROUTABLE
         found.append(Notice(kind=kind, agent=change.agent, at=change.at,

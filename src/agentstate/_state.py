@@ -18,7 +18,7 @@ from datetime import datetime
 import attrs
 
 from ._events import Actor, Event
-from ._policy import WrapUp, WrapUpMode
+from ._policy import Policy, WrapUp, WrapUpMode
 
 __all__ = [
     "AgentState",
@@ -349,16 +349,29 @@ class Result:
         event: the event as given.
         changes: the history entries the event recorded (at least one).
         fired: entries recorded by timers that fell due before the event (fired first).
-        notices: what the host may need to act on (from ``fired`` and ``changes``).
         duplicate: the event's id had been seen: nothing changed, ``changes`` are the original.
+        policy: the policy the changes were made under (to derive :attr:`notices`).
     """
 
     agent: str
     event: Event
     changes: tuple[Change, ...]
     fired: tuple[Change, ...] = ()
-    notices: tuple[Notice, ...] = ()
     duplicate: bool = False
+    policy: Policy | None = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def notices(self) -> tuple[Notice, ...]:
+        """What the host may need to act on, from ``fired`` and ``changes`` (derived on demand:
+        most hosts never look, and the hot path does not pay for it)."""
+        if self.policy is None:
+            return ()
+        from ._rules import notices
+
+        found: list[Notice] = []
+        for change in (*self.fired, *self.changes):
+            found.extend(notices(self.policy, change))
+        return tuple(found)
 
     @property
     def before(self) -> Snapshot | None:

@@ -25,7 +25,7 @@ from ._errors import ConflictError, StaleEvent, UnknownAgent
 from ._events import SYSTEM, Event, Register, TimerFired
 from ._ledger import Ledger
 from ._policy import Policy
-from ._state import AgentState, Change, Notice, Result
+from ._state import AgentState, Change, Result
 from ._store import MemoryStore, Store
 from ._time import Clock, SystemClock, elapsed, to_utc
 
@@ -182,10 +182,14 @@ class Tracker:
         now = self._clock.now()
         limit = now if until is None else min(to_utc(until), now)
         results: list[Result] = []
+        stale: tuple[datetime, str] | None = None
         while (item := self._store.next_due(limit)) is not None:
             at, agent = item
             state = self._store.load(agent)
             if state is None or not state.deadlines or state.deadlines[0].at != at:
+                if item == stale:  # a store that keeps answering a moved deadline: stop
+                    break
+                stale = item
                 continue
             deadline = state.deadlines[0]
             event = TimerFired(agent=agent, at=at, actor=SYSTEM, timer=deadline.timer.value,
@@ -209,11 +213,8 @@ class Tracker:
 
     def _result(self, event: Event, changes: tuple[Change, ...], *,
                 fired: tuple[Change, ...] = (), duplicate: bool = False) -> Result:
-        found: list[Notice] = []
-        for change in (*fired, *changes):
-            found.extend(_rules.notices(self._policy, change))
         return Result(agent=event.agent, event=event, changes=changes, fired=fired,
-                      notices=tuple(found), duplicate=duplicate)
+                      duplicate=duplicate, policy=self._policy)
 
     # -- questions -------------------------------------------------------------------------------
 

@@ -1,0 +1,650 @@
+"""The codec: :class:`AgentState` and :class:`Change` to JSON-able values and back, strictly.
+
+Stores keep an agent's state and each history entry as JSON. The codec is driven by the attrs
+classes themselves, never by a hand-written list of fields: it walks ``attrs.fields()`` and the
+fields' type annotations, so a field added to :class:`AgentState`, :class:`Change` or an event
+is stored as soon as it exists. What it understands:
+
+- attrs classes: a JSON object with exactly one key per field (``init=False`` fields are
+  derived, not stored); where the declared type is polymorphic (:class:`Event`, whose concrete
+  class is found by name among agentstate's public event classes, or a union of several attrs
+  classes) the object also carries the class name under ``"$type"``;
+- ``str``, ``int``, ``float``, ``bool``, ``None``; enums by value;
+- ``datetime``: a UTC instant as ``"YYYY-MM-DDTHH:MM:SS.ffffff+00:00"``, read back as a
+  ``pendulum.DateTime`` in UTC, to the microsecond (an aware time in another zone is stored as
+  the same instant in UTC; a naive one is refused);
+- ``timedelta``: whole microseconds, an integer;
+- ``tuple[X, ...]``, ``tuple[X, Y]``, ``frozenset[X]`` (as lists), ``dict[str, X]`` and
+  ``X | None``.
+
+Decoding is strict: an unknown class name, a missing or extra key, a wrong type or an invalid
+value raises :class:`StoreError` naming the agent and the path of the bad value (e.g.
+``state.interactions[0].since``). It never fills in a default. A field added later therefore
+needs a schema migration that writes its value into the stored rows (see the stores' migration
+lists), which is what keeps old rows from being read as something they are not.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+import sys
+import types
+import typing
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any, Union
+
+import attrs
+import pendulum
+
+from ._errors import ClockError, StoreError
+from ._events import Event
+from ._state import AgentState, Change
+
+__all__ = [
+    "INDEXED",
+    "TYPE_KEY",
+    "decode_change",
+    "decode_state",
+    "dumps",
+    "encode_change",
+    "encode_state",
+    "event_classes",
+    "from_micros",
+    "loads",
+    "micros",
+    "read_instant",
+]
+
+TYPE_KEY = "$type"
+"""The key naming the concrete class of a polymorphic value (an event)."""
+
+_UTC = pendulum.UTC
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH_DAY = _EPOCH.toordinal()
+_ONE_US = timedelta(microseconds=1)
+_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00\Z")
+_ISO = "%04d-%02d-%02dT%02d:%02d:%02d.%06d+00:00"
+_astimezone = datetime.astimezone
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+Encoder = Callable[[Any], Any]
+Decoder = Callable[[Any], Any]
+
+
+class _Bad(Exception):
+    """A value that cannot be encoded or decoded; ``path`` grows as it goes up the value.
+
+    Encoders and decoders never build paths on the way down (that would cost on every call):
+    a container that catches a ``_Bad`` from one of its items prepends the item's name.
+    """
+
+    def __init__(self, why: str, path: str = "") -> None:
+        super().__init__(why)
+        self.why = why
+        self.path = path
+
+    def at(self, step: str) -> _Bad:
+        self.path = step + self.path
+        return self
+
+
+# -- public entry points ---------------------------------------------------------------------
+
+
+def encode_state(state: AgentState) -> dict[str, Any]:
+    """``state`` as a JSON-able dict.
+
+    Raises:
+        StoreError: a value cannot be stored (e.g. a naive datetime, an unsupported type).
+    """
+    return _top(AgentState, state, "state", state.agent, encode=True)  # type: ignore[no-any-return]
+
+
+def decode_state(data: Any, *, agent: str) -> AgentState:
+    """The :class:`AgentState` stored as ``data`` for ``agent``.
+
+    Raises:
+        StoreError: ``data`` is malformed; the message names the agent and the bad value.
+    """
+    state: AgentState = _top(AgentState, data, "state", agent, encode=False)
+    return state
+
+
+def encode_change(change: Change) -> dict[str, Any]:
+    """``change`` as a JSON-able dict.
+
+    Raises:
+        StoreError: a value cannot be stored.
+    """
+    return _top(Change, change, "change", change.agent, encode=True)  # type: ignore[no-any-return]
+
+
+def decode_change(data: Any, *, agent: str) -> Change:
+    """The :class:`Change` stored as ``data`` for ``agent``.
+
+    Raises:
+        StoreError: ``data`` is malformed; the message names the agent and the bad value.
+    """
+    change: Change = _top(Change, data, "change", agent, encode=False)
+    return change
+
+
+def micros(instant: datetime) -> int:
+    """Microseconds since the Unix epoch of an aware ``instant`` (exact, for SQL columns).
+
+    Raises:
+        ClockError: ``instant`` is naive.
+    """
+    zone = instant.tzinfo
+    if zone is _UTC or zone is timezone.utc:  # the usual case, without calling utcoffset()
+        days = instant.toordinal() - _EPOCH_DAY
+        seconds = days * 86400 + instant.hour * 3600 + instant.minute * 60 + instant.second
+        return seconds * 1_000_000 + instant.microsecond
+    if zone is None or instant.utcoffset() is None:
+        raise ClockError(f"time {instant.isoformat()} has no time zone; give an aware datetime")
+    delta: timedelta = datetime.__sub__(instant, _EPOCH)
+    return delta // _ONE_US
+
+
+def from_micros(value: int) -> pendulum.DateTime:
+    """The UTC instant ``value`` microseconds after the Unix epoch."""
+    plain = _EPOCH + timedelta(microseconds=value)
+    return pendulum.DateTime(plain.year, plain.month, plain.day, plain.hour, plain.minute,
+                             plain.second, plain.microsecond, tzinfo=_UTC)
+
+
+def read_instant(text: Any, *, agent: str) -> pendulum.DateTime:
+    """The UTC instant stored as ``text`` (for migrations reading JSON directly).
+
+    Raises:
+        StoreError: ``text`` is not a stored instant.
+    """
+    try:
+        return _read_instant(text)
+    except _Bad as bad:
+        raise StoreError(f"agent {agent!r}: stored data is malformed: {bad.why}",
+                         agent=agent) from None
+
+
+def event_classes() -> dict[str, type[Event]]:
+    """agentstate's public event classes by name: :class:`Event`'s subclasses, recursively.
+
+    Only classes their module exposes under their name count: ``__subclasses__()`` may still
+    list a class that a decorator replaced (attrs builds a new class for ``slots=True``) until
+    it is garbage-collected.
+    """
+    found: dict[str, type[Event]] = {}
+    todo: list[type[Event]] = [Event]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if (cls is not Event and not cls.__name__.startswith("_")
+                and cls.__module__.split(".")[0] == "agentstate" and _exposed(cls)):
+            found[cls.__name__] = cls
+    return found
+
+
+def _exposed(cls: type[Any]) -> bool:
+    """Whether ``cls`` is what its module holds under its qualified name."""
+    target: Any = sys.modules.get(cls.__module__)
+    for part in cls.__qualname__.split("."):
+        target = getattr(target, part, None)
+    return target is cls
+
+
+def _top(cls: type[Any], value: Any, what: str, agent: str, *, encode: bool) -> Any:
+    try:
+        codec = _codec_for(cls)
+        return codec[0](value) if encode else codec[1](value)
+    except _Bad as bad:
+        verb = "cannot store" if encode else "stored data is malformed:"
+        raise StoreError(f"agent {agent!r}: {verb} {what}{bad.path}: {bad.why}",
+                         agent=agent) from None
+
+
+# -- compiling a codec per type --------------------------------------------------------------
+
+
+_CACHE: dict[Any, tuple[Encoder, Decoder]] = {}
+_PLAIN: dict[type[Any], tuple[Encoder, Decoder]] = {}
+
+
+def _codec_for(tp: Any) -> tuple[Encoder, Decoder]:
+    """The (encoder, decoder) pair of a type, built once."""
+    try:
+        return _CACHE[tp]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable annotation: build it each time
+        return _build(tp)
+
+    # Placeholders first, so that a recursive type finds the finished pair when it runs.
+    def enc(value: Any) -> Any:
+        return _CACHE[tp][0](value)
+
+    def dec(data: Any) -> Any:
+        return _CACHE[tp][1](data)
+
+    _CACHE[tp] = (enc, dec)
+    try:
+        _CACHE[tp] = built = _build(tp)
+    except BaseException:
+        del _CACHE[tp]
+        raise
+    return built
+
+
+def _plain_for(cls: type[Any]) -> tuple[Encoder, Decoder]:
+    """The untagged codec of one concrete attrs class (the body of a tagged value)."""
+    try:
+        return _PLAIN[cls]
+    except KeyError:
+        _PLAIN[cls] = built = _attrs(cls)
+        return built
+
+
+def _type_name(tp: Any) -> str:
+    return getattr(tp, "__name__", None) or repr(tp)
+
+
+def _build(tp: Any) -> tuple[Encoder, Decoder]:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if tp is type(None) or tp is None:
+        return _none, _none
+    if origin in (Union, types.UnionType):
+        return _union(args)
+    if origin is tuple:
+        return _tuple(args)
+    if origin in (frozenset, set):
+        return _frozenset(args[0])
+    if origin in (dict, Mapping):
+        return _mapping(args)
+    if isinstance(tp, type):
+        if issubclass(tp, Event):
+            return _polymorphic(tp, lambda: _subclasses_of(tp))
+        if attrs.has(tp):
+            return _attrs(tp)
+        if issubclass(tp, enum.Enum):
+            return _enum(tp)
+        if issubclass(tp, datetime):
+            return _instant, _read_instant
+        if tp is timedelta:
+            return _duration, _read_duration
+        if tp in (str, int, float, bool):
+            return _scalar(tp)
+    if tp is Any:
+        raise _Bad("a field typed Any cannot be stored; give it a precise type")
+    raise _Bad(f"the codec cannot store values of type {_type_name(tp)}")
+
+
+def _none(value: Any) -> None:
+    if value is not None:
+        raise _Bad(f"expected null, got {value!r}")
+
+
+def _scalar(tp: type[Any]) -> tuple[Encoder, Decoder]:
+    name = tp.__name__
+
+    def check(value: Any) -> Any:
+        if type(value) is tp:
+            return value
+        if tp is float and type(value) is int:
+            return float(value)
+        raise _Bad(f"expected {name}, got {value!r}")
+
+    return check, check
+
+
+def _enum(tp: type[enum.Enum]) -> tuple[Encoder, Decoder]:
+    members = {member.value: member for member in tp}
+
+    def enc(value: Any) -> Any:
+        if type(value) is not tp:
+            raise _Bad(f"expected {tp.__name__}, got {value!r}")
+        return value.value
+
+    def dec(data: Any) -> Any:
+        try:
+            return members[data]
+        except (KeyError, TypeError):
+            pass
+        raise _Bad(f"expected a {tp.__name__} value (one of "
+                   f"{', '.join(repr(v) for v in members)}), got {data!r}")
+
+    return enc, dec
+
+
+def _instant(value: Any) -> str:
+    if not isinstance(value, datetime):
+        raise _Bad(f"expected a datetime, got {value!r}")
+    zone = value.tzinfo
+    if zone is not _UTC and zone is not timezone.utc:
+        if zone is None or value.utcoffset() is None:
+            raise _Bad(f"time {value.isoformat()} has no time zone")
+        value = _astimezone(value, timezone.utc)
+    return _ISO % (value.year, value.month, value.day, value.hour, value.minute, value.second,
+                   value.microsecond)
+
+
+def _read_instant(data: Any) -> pendulum.DateTime:
+    if type(data) is not str or _INSTANT.match(data) is None:
+        raise _Bad(f"expected a UTC time like '2026-01-05T09:00:00.000000+00:00', "
+                   f"got {data!r}")
+    try:
+        return pendulum.DateTime(int(data[0:4]), int(data[5:7]), int(data[8:10]),
+                                 int(data[11:13]), int(data[14:16]), int(data[17:19]),
+                                 int(data[20:26]), tzinfo=_UTC)
+    except ValueError as error:
+        raise _Bad(f"invalid time {data!r}: {error}") from None
+
+
+def _duration(value: Any) -> int:
+    if type(value) is not timedelta:
+        raise _Bad(f"expected a timedelta, got {value!r}")
+    return value // _ONE_US
+
+
+def _read_duration(data: Any) -> timedelta:
+    if type(data) is not int:
+        raise _Bad(f"expected a duration in whole microseconds, got {data!r}")
+    try:
+        return timedelta(microseconds=data)
+    except OverflowError:
+        raise _Bad(f"duration out of range: {data!r}") from None
+
+
+def _union(args: tuple[Any, ...]) -> tuple[Encoder, Decoder]:
+    rest = tuple(a for a in args if a is not type(None))
+    optional = len(rest) < len(args)
+    if len(rest) == 1:
+        inner_enc, inner_dec = _codec_for(rest[0])
+    elif all(isinstance(a, type) and attrs.has(a) for a in rest):
+        classes = {a.__name__: a for a in rest}
+        inner_enc, inner_dec = _polymorphic(None, lambda: classes)
+    else:
+        names = " | ".join(_type_name(a) for a in args)
+        raise _Bad(f"the codec cannot store the union {names}: only X | None and unions of "
+                   "attrs classes")
+    if not optional:
+        return inner_enc, inner_dec
+
+    def enc(value: Any) -> Any:
+        return None if value is None else inner_enc(value)
+
+    def dec(data: Any) -> Any:
+        return None if data is None else inner_dec(data)
+
+    return enc, dec
+
+
+def _each(items: Any, convert: Callable[[Any], Any]) -> list[Any]:
+    """``convert`` applied to every item; a failure names the item's index."""
+    out = []
+    for index, item in enumerate(items):
+        try:
+            out.append(convert(item))
+        except _Bad as bad:
+            raise bad.at(f"[{index}]") from None
+    return out
+
+
+def _tuple(args: tuple[Any, ...]) -> tuple[Encoder, Decoder]:
+    if len(args) == 2 and args[1] is Ellipsis:
+        item_enc, item_dec = _codec_for(args[0])
+
+        def enc(value: Any) -> Any:
+            if type(value) is not tuple:
+                raise _Bad(f"expected a tuple, got {value!r}")
+            return _each(value, item_enc) if value else []
+
+        def dec(data: Any) -> Any:
+            if type(data) is not list:
+                raise _Bad(f"expected a list, got {data!r}")
+            return tuple(_each(data, item_dec)) if data else ()
+
+        return enc, dec
+    parts = [_codec_for(a) for a in args]
+    encoders = [p[0] for p in parts]
+    decoders = [p[1] for p in parts]
+
+    def enc_fixed(value: Any) -> Any:
+        if type(value) is not tuple or len(value) != len(parts):
+            raise _Bad(f"expected a tuple of {len(parts)}, got {value!r}")
+        return _each(range(len(parts)), lambda i: encoders[i](value[i]))
+
+    def dec_fixed(data: Any) -> Any:
+        if type(data) is not list or len(data) != len(parts):
+            raise _Bad(f"expected a list of {len(parts)}, got {data!r}")
+        return tuple(_each(range(len(parts)), lambda i: decoders[i](data[i])))
+
+    return enc_fixed, dec_fixed
+
+
+def _frozenset(arg: Any) -> tuple[Encoder, Decoder]:
+    item_enc, item_dec = _codec_for(arg)
+
+    def enc(value: Any) -> Any:
+        if not isinstance(value, (set, frozenset)):
+            raise _Bad(f"expected a frozenset, got {value!r}")
+        items = _each(value, item_enc)
+        try:
+            return sorted(items)
+        except TypeError:
+            return sorted(items, key=repr)
+
+    def dec(data: Any) -> Any:
+        if type(data) is not list:
+            raise _Bad(f"expected a list, got {data!r}")
+        return frozenset(_each(data, item_dec))
+
+    return enc, dec
+
+
+def _mapping(args: tuple[Any, ...]) -> tuple[Encoder, Decoder]:
+    if not args or args[0] is not str:
+        raise _Bad("the codec stores only mappings with str keys")
+    value_enc, value_dec = _codec_for(args[1])
+
+    def convert(items: Any, how: Callable[[Any], Any]) -> dict[str, Any]:
+        out = {}
+        for key, item in items:
+            if type(key) is not str:
+                raise _Bad(f"expected str keys, got {key!r}")
+            try:
+                out[key] = how(item)
+            except _Bad as bad:
+                raise bad.at(f"[{key!r}]") from None
+        return out
+
+    def enc(value: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise _Bad(f"expected a mapping, got {value!r}")
+        return convert(value.items(), value_enc)
+
+    def dec(data: Any) -> Any:
+        if type(data) is not dict:
+            raise _Bad(f"expected an object, got {data!r}")
+        return convert(data.items(), value_dec)
+
+    return enc, dec
+
+
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(cls)
+    except Exception as error:  # a name only imported under TYPE_CHECKING, a typo
+        raise _Bad(f"cannot resolve the field types of {cls.__name__}: {error}") from None
+
+
+def _attrs(cls: type[Any]) -> tuple[Encoder, Decoder]:
+    """A plain attrs class: an object with one key per stored field.
+
+    The two functions are generated per class (as attrs generates ``__init__``), so that the
+    hot path is one dict display or one constructor call with direct attribute access.
+    """
+    hints = _hints(cls)
+    fields = [f for f in attrs.fields(cls) if f.init]
+    namespace: dict[str, Any] = {"cls": cls, "_Bad": _Bad, "_locate": _locate}
+    encoders, decoders = [], []
+    for i, f in enumerate(fields):
+        try:
+            field_enc, field_dec = _codec_for(hints[f.name])
+        except _Bad as bad:
+            raise _Bad(f"field {cls.__name__}.{f.name}: {bad.why}") from None
+        namespace[f"e{i}"], namespace[f"d{i}"] = field_enc, field_dec
+        encoders.append((f.name, field_enc))
+        decoders.append((f.name, field_dec))
+    label = cls.__name__
+    expected = frozenset(f.name for f in fields)
+    namespace["fields"] = (encoders, decoders, expected, label)
+    encode_items = ", ".join(f"{f.name!r}: e{i}(v.{f.name})" for i, f in enumerate(fields))
+    decode_args = ", ".join(f"{f.alias}=d{i}(d[{f.name!r}])" for i, f in enumerate(fields))
+    source = f"""
+def enc(v):
+    if type(v) is not cls:
+        raise _Bad(f"expected {{fields[3]}}, got {{v!r}}")
+    try:
+        return {{{encode_items}}}
+    except _Bad:
+        _locate(v, fields, True)
+        raise
+
+def dec(d):
+    if type(d) is not dict or len(d) != {len(fields)}:
+        _locate(d, fields, False)
+    try:
+        return cls({decode_args})
+    except _Bad:
+        _locate(d, fields, False)
+        raise
+    except KeyError:
+        _locate(d, fields, False)
+        raise
+    except (TypeError, ValueError) as error:
+        raise _Bad(f"not a valid {{fields[3]}}: {{error}}") from None
+"""
+    exec(compile(source, f"<agentstate codec for {cls.__qualname__}>", "exec"), namespace)
+    return namespace["enc"], namespace["dec"]
+
+
+def _locate(value: Any, fields: tuple[Any, ...], encoding: bool) -> None:
+    """On the error path only: raise a ``_Bad`` naming the key or field at fault."""
+    encoders, decoders, expected, label = fields
+    if encoding:
+        for name, field_enc in encoders:
+            try:
+                field_enc(getattr(value, name))
+            except _Bad as bad:
+                raise bad.at(f".{name}") from None
+        return
+    if type(value) is not dict:
+        raise _Bad(f"expected a {label} object, got {value!r}")
+    missing = sorted(expected.difference(value))
+    extra = sorted(repr(k) for k in value if k not in expected)
+    if missing or extra:
+        what = []
+        if missing:
+            what.append(f"missing {', '.join(missing)}")
+        if extra:
+            what.append(f"unexpected {', '.join(extra)}")
+        raise _Bad(f"{label} keys do not match its fields: {'; '.join(what)}")
+    for name, field_dec in decoders:
+        try:
+            field_dec(value[name])
+        except _Bad as bad:
+            raise bad.at(f".{name}") from None
+
+
+def _subclasses_of(base: type[Event]) -> dict[str, type[Any]]:
+    return {name: cls for name, cls in event_classes().items() if issubclass(cls, base)}
+
+
+def _polymorphic(base: type[Any] | None, classes: Callable[[], Mapping[str, type[Any]]]
+                 ) -> tuple[Encoder, Decoder]:
+    """A value whose concrete class is one of several: tagged with its class name."""
+    known: dict[str, type[Any]] = dict(classes())
+
+    def lookup(name: Any, expected: type[Any] | None = None) -> type[Any]:
+        cls = known.get(name) if type(name) is str else None
+        if type(name) is str and (cls is None or (expected is not None and cls is not expected)):
+            known.clear()  # a class defined (or replaced) after the first use
+            known.update(classes())
+            cls = known.get(name)
+        if cls is None:
+            choices = ", ".join(sorted(known)) or "none"
+            raise _Bad(f"unknown class {name!r} (known: {choices})")
+        return cls
+
+    def enc(value: Any) -> Any:
+        cls = type(value)
+        if base is not None and not isinstance(value, base):
+            raise _Bad(f"expected {base.__name__}, got {value!r}")
+        if lookup(cls.__name__, cls) is not cls:
+            raise _Bad(f"class {cls.__module__}.{cls.__qualname__} is not one the codec "
+                       "can name")
+        out = _plain_for(cls)[0](value)
+        return {TYPE_KEY: cls.__name__, **out}
+
+    def dec(data: Any) -> Any:
+        if type(data) is not dict:
+            raise _Bad(f"expected an object, got {data!r}")
+        if TYPE_KEY not in data:
+            raise _Bad(f"missing {TYPE_KEY!r} (the class name)")
+        try:
+            cls = lookup(data[TYPE_KEY])
+        except _Bad as bad:
+            raise bad.at(f".{TYPE_KEY}") from None
+        rest = dict(data)
+        del rest[TYPE_KEY]
+        return _plain_for(cls)[1](rest)
+
+    return enc, dec
+
+
+# -- what every store needs around the codec -------------------------------------------------
+
+INDEXED: tuple[tuple[str, Callable[[AgentState], str | bool | datetime | None]], ...] = (
+    ("status", lambda state: state.status),
+    ("occupation", lambda state: state.occupation.value),
+    ("logged_in", lambda state: state.logged_in),
+    ("next_deadline", lambda state: state.next_deadline),
+)
+"""The agents table's indexed columns, derived from the state on every commit.
+
+A store writes them next to the state's JSON so that the database answers "who is available",
+"who is logged in" and "whose timer is due" with an index. Adding one (e.g. queue membership)
+is: an entry here, and a migration in each store adding the column, its index and its
+backfill. A store converts ``datetime`` values to its own column type.
+"""
+
+
+def dumps(data: Any, *, agent: str) -> str:
+    """Compact JSON text of an encoded value.
+
+    Raises:
+        StoreError: the value is not JSON (e.g. a NaN float).
+    """
+    try:
+        return _JSON.encode(data)
+    except (TypeError, ValueError) as error:
+        raise StoreError(f"agent {agent!r}: cannot store: {error}", agent=agent) from None
+
+
+def loads(text: Any, *, agent: str, what: str) -> Any:
+    """The value of stored JSON text; ``what`` names it in the error (e.g. "state").
+
+    Raises:
+        StoreError: ``text`` is not valid JSON text.
+    """
+    if type(text) is not str:
+        raise StoreError(f"agent {agent!r}: stored {what} is malformed: expected JSON text, "
+                         f"got {type(text).__name__}", agent=agent)
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise StoreError(f"agent {agent!r}: stored {what} is malformed: not valid JSON "
+                         f"({error})", agent=agent) from None

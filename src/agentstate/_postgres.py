@@ -1,0 +1,514 @@
+"""PostgresStore: one database shared by several hosts (PBX or CRM nodes), with psycopg 3.
+
+Install with the ``postgres`` extra (``pip install 'agentstate[postgres]'``); psycopg is
+imported when a store is created, so the rest of agentstate never needs it.
+
+Layout (schema version 2), in a PostgreSQL schema of its own (``agentstate`` by default, so
+the tables never collide with the host's own ``agents`` table):
+
+- ``agents``: ``agent`` (primary key), ``version`` (the compare-and-set key), ``state`` (the
+  :class:`AgentState` as ``json``, kept byte for byte as written) and the indexed columns derived
+  from it (``status`` with ``occupation`` in one index, ``logged_in``, ``next_deadline``), an
+  identity column giving the registration order, and ``claimed_until``: the lease a node takes
+  on an agent whose timer is due (see :meth:`PostgresStore.next_due`);
+- ``history``: primary key ``(agent, seq)``, ``at`` (``timestamptz``, microseconds), ``event_id``
+  and ``entry`` (the :class:`Change` as ``json``); indexed on ``(agent, at)`` and
+  ``(agent, event_id)``;
+- ``schema_version``: one row per migration applied.
+
+Concurrency: optimistic, on the version column. A commit is *one* SQL statement (so one
+transaction): ``UPDATE agents ... WHERE agent = $1 AND version = $expected`` (or, for a new
+agent, ``INSERT ... ON CONFLICT DO NOTHING``) chained with the history ``INSERT`` through a
+data-modifying ``WITH``. If no row was updated or inserted, another writer got there first: the
+store raises :class:`ConflictError` and nothing was written, and the tracker recomputes the
+event on the fresh state. Under PostgreSQL's row locks two writers of one agent serialise, and
+the second sees the first's version, so a lost update cannot happen.
+
+Due timers across nodes: :meth:`PostgresStore.next_due` *claims* the agent it returns, with
+``SELECT ... FOR UPDATE SKIP LOCKED`` and a short lease (``claim_for``), so that nodes calling
+:meth:`Tracker.fire_due` at the same time fire different agents' timers. The next commit of
+the agent ends the lease. Should two nodes still fire one timer (a lease ran out), the second
+commit fails compare-and-set: a timer is never recorded twice.
+
+Migrations: :data:`MIGRATIONS` as for SQLite; they run under a transaction-scoped advisory lock,
+so several nodes starting at once migrate exactly once. A database whose schema is newer than
+this agentstate is refused with :class:`SchemaError` and left untouched. Migration 2 shows how
+an indexed column is added: the column, its index, a backfill in SQL.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ._codec import (
+    INDEXED,
+    decode_change,
+    decode_state,
+    dumps,
+    encode_change,
+    encode_state,
+    loads,
+    micros,
+)
+from ._errors import ConflictError, SchemaError, StoreError
+from ._state import AgentState, Change
+from ._time import to_utc
+
+if TYPE_CHECKING:
+    import psycopg
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "PgMigration", "PostgresStore"]
+
+
+@attrs.frozen(kw_only=True)
+class PgMigration:
+    """One numbered schema change.
+
+    Steps are SQL statements, where ``{schema}`` stands for the store's quoted schema name, or
+    functions of the connection (for backfills that need Python, e.g. decoding each state).
+    """
+
+    version: int
+    summary: str
+    steps: tuple[str | Callable[[psycopg.Connection[Any]], None], ...]
+
+
+MIGRATIONS: tuple[PgMigration, ...] = (
+    PgMigration(version=1, summary="agents, history", steps=(
+        """CREATE TABLE {schema}.agents (
+            id bigint GENERATED ALWAYS AS IDENTITY,
+            agent text NOT NULL PRIMARY KEY,
+            version bigint NOT NULL,
+            status text NOT NULL,
+            occupation text NOT NULL,
+            logged_in boolean NOT NULL,
+            state json NOT NULL
+        )""",
+        "CREATE INDEX agents_status ON {schema}.agents (status, occupation)",
+        "CREATE INDEX agents_logged_in ON {schema}.agents (logged_in)",
+        """CREATE TABLE {schema}.history (
+            agent text NOT NULL,
+            seq bigint NOT NULL,
+            at timestamptz NOT NULL,
+            event_id text,
+            entry json NOT NULL,
+            PRIMARY KEY (agent, seq)
+        )""",
+        "CREATE INDEX history_at ON {schema}.history (agent, at)",
+        "CREATE INDEX history_event ON {schema}.history (agent, event_id) "
+        "WHERE event_id IS NOT NULL",
+    )),
+    PgMigration(version=2, summary="agents.next_deadline and claims, for due timers", steps=(
+        "ALTER TABLE {schema}.agents ADD COLUMN next_deadline timestamptz, "
+        "ADD COLUMN claimed_until timestamptz",
+        "CREATE INDEX agents_next_deadline ON {schema}.agents (next_deadline) "
+        "WHERE next_deadline IS NOT NULL",
+        "UPDATE {schema}.agents SET next_deadline = (state->'deadlines'->0->>'at')::timestamptz",
+    )),
+)
+"""Every schema change, oldest first; a migration's ``version`` is its position plus one."""
+
+SCHEMA_VERSION = MIGRATIONS[-1].version
+"""The newest schema this agentstate reads and writes."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_CACHED = 4096  # decoded states kept, keyed by their exact JSON text
+
+
+class PostgresStore:
+    """A :class:`~agentstate.Store` in PostgreSQL, for several hosts sharing one database.
+
+    Args:
+        conninfo: a libpq connection string or URL (``"host=db dbname=cc user=agentstate"``).
+        schema: the PostgreSQL schema holding agentstate's tables; created if missing.
+        connect_timeout: seconds to wait for the server when (re)connecting.
+        claim_for: seconds an agent returned by :meth:`next_due` stays claimed by this store
+            (unless it commits the agent first); other nodes skip it meanwhile.
+
+    Raises:
+        SchemaError: the schema was written by a newer agentstate, or is not agentstate's.
+        StoreError: psycopg is missing, or the server cannot be reached.
+
+    One store holds one connection, reconnecting after the server went away. Reads that fail on
+    a broken connection are retried once on a new one; a commit is not (it may have been
+    applied): it raises :class:`StoreError`, and the host may re-apply the event, which its
+    ``event_id`` makes safe. Calls from several threads are serialised.
+    """
+
+    __slots__ = ("_cache", "_claim_for", "_conn", "_conninfo", "_lock", "_psycopg", "_schema",
+                 "_sql", "_timeout")
+
+    def __init__(self, conninfo: str, *, schema: str = "agentstate",
+                 connect_timeout: float = 10.0, claim_for: float = 30.0) -> None:
+        try:
+            import psycopg
+            from psycopg import sql
+        except ImportError:
+            raise StoreError("PostgresStore needs psycopg 3: pip install "
+                             "'agentstate[postgres]'") from None
+        if not schema:
+            raise ValueError("schema must be a non-empty name")
+        self._psycopg = psycopg
+        self._conninfo = conninfo
+        self._schema = schema
+        self._timeout = connect_timeout
+        self._claim_for = float(claim_for)
+        self._lock = threading.RLock()
+        self._cache: dict[str, tuple[str, AgentState]] = {}
+        self._conn: psycopg.Connection[Any] | None = None
+        quoted = sql.Identifier(schema).as_string(None)
+        self._sql = _statements(quoted)
+        with self._lock:
+            conn = self._connect()
+            try:
+                _migrate(conn, quoted, schema)
+            except BaseException:
+                self.close()
+                raise
+
+    # -- the Store protocol ----------------------------------------------------------------------
+
+    def load(self, agent: str) -> AgentState | None:
+        """The agent's current state, or ``None``. Raises :class:`StoreError` on a bad row."""
+        with self._lock:
+            row = self._read(agent, lambda c: c.execute(self._sql["load"], (agent,)).fetchone())
+            if row is None:
+                return None
+            text = row[-1]
+            cached = self._cache.get(agent)
+            if cached is not None and cached[0] == text:
+                state = cached[1]
+            else:
+                state = decode_state(loads(text, agent=agent, what="state"), agent=agent)
+            _check_row(agent, state, row)
+            self._remember(agent, text, state)
+            return state
+
+    def commit(self, state: AgentState, changes: Sequence[Change], *,
+               expected_version: int) -> None:
+        """Save ``state`` and append ``changes`` in one statement, if the version matches.
+
+        Raises:
+            ConflictError: the stored version is not ``expected_version``; nothing written.
+            StoreError: the database failed (if the connection broke, the outcome is unknown:
+                reload), or a change is for another agent or repeats a recorded ``seq``.
+        """
+        agent = state.agent
+        text = dumps(encode_state(state), agent=agent)
+        seqs, ats, ids, entries = [], [], [], []
+        for change in changes:
+            if change.agent != agent:
+                raise StoreError(f"agent {agent!r}: cannot commit a change of agent "
+                                 f"{change.agent!r} with it", agent=agent)
+            seqs.append(change.seq)
+            ats.append(_plain(change.at))
+            ids.append(change.event_id)
+            entries.append(dumps(encode_change(change), agent=agent))
+        params: dict[str, Any] = {"agent": agent, "version": state.version, "state": text,
+                                  "expected": expected_version}
+        params.update((name, _column(derive(state))) for name, derive in INDEXED)
+        if len(changes) == 1:  # the usual case: plain parameters are much cheaper than arrays
+            params.update(seq=seqs[0], at=ats[0], event_id=ids[0], entry=entries[0])
+            how = "one"
+        else:
+            params.update(seqs=seqs, ats=ats, ids=ids, entries=entries)
+            how = "many"
+        statement = self._sql[("insert_" if expected_version == 0 else "update_") + how]
+        psycopg = self._psycopg
+        with self._lock:
+            conn = self._connect()
+            try:
+                row = conn.execute(statement, params).fetchone()
+            except psycopg.errors.UniqueViolation as error:
+                raise StoreError(f"agent {agent!r}: cannot append history: a change repeats a "
+                                 f"recorded seq ({error.diag.message_detail})",
+                                 agent=agent) from None
+            except psycopg.Error as error:
+                raise self._failed(agent, error, "commit (if the connection broke, the "
+                                   "outcome is unknown: reload the agent)") from None
+            if row is None or row[0] != 1:
+                found = self._read(agent, lambda c: c.execute(self._sql["version"],
+                                                              (agent,)).fetchone())
+                raise ConflictError(agent=agent, expected=expected_version,
+                                    actual=None if found is None else found[0])
+            self._remember(agent, text, state)
+
+    def history(self, agent: str, *, start: datetime | None = None,
+                end: datetime | None = None) -> Sequence[Change]:
+        """The agent's entries with ``start <= at < end``, oldest first."""
+        key = "history" + ("_from" if start is not None else "") + ("_to" if end is not None
+                                                                     else "")
+        params = {"agent": agent, "start": None if start is None else _plain(start),
+                  "end": None if end is None else _plain(end)}
+        with self._lock:
+            rows = self._read(agent, lambda c: c.execute(self._sql[key], params).fetchall())
+        return [_change(agent, row) for row in rows]
+
+    def changes_for_event(self, agent: str, event_id: str) -> Sequence[Change]:
+        """The entries recorded for ``event_id`` on this agent, oldest first (or none)."""
+        with self._lock:
+            rows = self._read(agent, lambda c: c.execute(self._sql["event"],
+                                                         (agent, event_id)).fetchall())
+        return [_change(agent, row) for row in rows]
+
+    def agents(self) -> Iterator[str]:
+        """Every registered agent's id, in registration order."""
+        with self._lock:
+            rows = self._read(None, lambda c: c.execute(self._sql["agents"]).fetchall())
+        return iter([row[0] for row in rows])
+
+    def next_deadline(self) -> datetime | None:
+        """The earliest deadline of any agent, or ``None`` (an indexed query)."""
+        with self._lock:
+            row = self._read(None, lambda c: c.execute(self._sql["next_deadline"]).fetchone())
+        return None if row is None or row[0] is None else to_utc(row[0])
+
+    def next_due(self, until: datetime) -> tuple[datetime, str] | None:
+        """Claim the agent with the earliest deadline ``<= until`` that no node has claimed.
+
+        Returns ``(deadline, agent)``, or ``None``. The claim lasts ``claim_for`` seconds or
+        until the agent's next commit, whichever comes first; meanwhile :meth:`next_due` of
+        every store (this one included) skips the agent.
+        """
+        params = {"until": _plain(until), "lease": self._claim_for}
+        with self._lock:
+            conn = self._connect()
+            try:
+                row = conn.execute(self._sql["next_due"], params).fetchone()
+            except self._psycopg.Error as error:
+                raise self._failed(None, error, "claim of a due timer") from None
+        return None if row is None else (to_utc(row[0]), row[1])
+
+    # -- the rest --------------------------------------------------------------------------------
+
+    @property
+    def schema(self) -> str:
+        """The PostgreSQL schema holding the tables."""
+        return self._schema
+
+    def close(self) -> None:
+        """Close the connection. Idempotent; a later call reconnects."""
+        with self._lock:
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                conn.close()
+
+    def __enter__(self) -> PostgresStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        with self._lock:
+            row = self._read(None, lambda c: c.execute(self._sql["count"]).fetchone())
+        return int(row[0])
+
+    def __repr__(self) -> str:
+        return f"<PostgresStore schema={self._schema!r}>"
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        conn = self._conn
+        if conn is not None and not conn.closed and not conn.broken:
+            return conn
+        self._conn = None
+        try:
+            conn = self._psycopg.connect(self._conninfo, autocommit=True,
+                                         connect_timeout=max(1, round(self._timeout)))
+        except self._psycopg.Error as error:
+            raise StoreError(f"cannot connect to PostgreSQL: {error}") from None
+        self._conn = conn
+        return conn
+
+    def _read(self, agent: str | None, work: Callable[[psycopg.Connection[Any]], Any]) -> Any:
+        """Run a read, once more on a fresh connection if the first one was broken."""
+        for attempt in (1, 2):
+            conn = self._connect()
+            try:
+                return work(conn)
+            except self._psycopg.OperationalError as error:
+                if attempt == 2 or not conn.broken:
+                    raise self._failed(agent, error, "read") from None
+            except self._psycopg.Error as error:
+                raise self._failed(agent, error, "read") from None
+        raise AssertionError("unreachable")
+
+    def _failed(self, agent: str | None, error: Exception, what: str) -> StoreError:
+        who = f"agent {agent!r}: " if agent is not None else ""
+        return StoreError(f"{who}PostgreSQL {what} failed: {error}", agent=agent)
+
+    def _remember(self, agent: str, text: str, state: AgentState) -> None:
+        cache = self._cache
+        if len(cache) >= _CACHED and agent not in cache:
+            cache.clear()
+        cache[agent] = (text, state)
+
+
+def _plain(instant: datetime) -> datetime:
+    """``instant`` as a stdlib UTC datetime: psycopg adapts it without pendulum's arithmetic."""
+    return _EPOCH + timedelta(microseconds=micros(to_utc(instant)))
+
+
+def _column(value: str | bool | datetime | None) -> str | bool | datetime | None:
+    """An indexed value as psycopg should send it."""
+    return _plain(value) if isinstance(value, datetime) else value
+
+
+def _statements(schema: str) -> dict[str, Any]:
+    """The store's SQL, for the schema named ``schema`` (already quoted)."""
+    names = [name for name, _ in INDEXED]
+    columns = ", ".join(names)
+    values = ", ".join(f"%({name})s" for name in names)
+    sets = ", ".join(f"{name} = %({name})s" for name in names)
+    append_many = f"""
+        added AS (
+            INSERT INTO {schema}.history (agent, seq, at, event_id, entry)
+            SELECT moved.agent, c.seq, c.at, c.event_id, c.entry::json
+            FROM moved, unnest(%(seqs)s::bigint[], %(ats)s::timestamptz[], %(ids)s::text[],
+                               %(entries)s::text[]) AS c(seq, at, event_id, entry)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM added)"""
+    append_one = f"""
+        added AS (
+            INSERT INTO {schema}.history (agent, seq, at, event_id, entry)
+            SELECT moved.agent, %(seq)s, %(at)s, %(event_id)s, %(entry)s::json FROM moved
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM added)"""
+    insert = f"""
+            WITH moved AS (
+                INSERT INTO {schema}.agents (agent, version, {columns}, state)
+                VALUES (%(agent)s, %(version)s, {values}, %(state)s::json)
+                ON CONFLICT (agent) DO NOTHING
+                RETURNING agent
+            ),"""
+    update = f"""
+            WITH moved AS (
+                UPDATE {schema}.agents
+                SET version = %(version)s, {sets}, state = %(state)s::json, claimed_until = NULL
+                WHERE agent = %(agent)s AND version = %(expected)s
+                RETURNING agent
+            ),"""
+    history = f"SELECT seq, at, event_id, entry::text FROM {schema}.history WHERE agent = %(agent)s"
+    return {
+        "load": f"SELECT version, {columns}, state::text FROM {schema}.agents WHERE agent = %s",
+        "version": f"SELECT version FROM {schema}.agents WHERE agent = %s",
+        "insert_one": insert + append_one,
+        "insert_many": insert + append_many,
+        "update_one": update + append_one,
+        "update_many": update + append_many,
+        "history": history + " ORDER BY seq",
+        "history_from": history + " AND at >= %(start)s ORDER BY seq",
+        "history_to": history + " AND at < %(end)s ORDER BY seq",
+        "history_from_to": history + " AND at >= %(start)s AND at < %(end)s ORDER BY seq",
+        "event": (f"SELECT seq, at, event_id, entry::text FROM {schema}.history "
+                  "WHERE agent = %s AND event_id = %s ORDER BY seq"),
+        "agents": f"SELECT agent FROM {schema}.agents ORDER BY id",
+        "next_deadline": f"SELECT min(next_deadline) FROM {schema}.agents",
+        "next_due": f"""
+            UPDATE {schema}.agents
+            SET claimed_until = clock_timestamp() + make_interval(secs => %(lease)s)
+            WHERE agent = (
+                SELECT agent FROM {schema}.agents
+                WHERE next_deadline <= %(until)s
+                  AND (claimed_until IS NULL OR claimed_until < clock_timestamp())
+                ORDER BY next_deadline, agent
+                LIMIT 1
+                FOR UPDATE SKIP LOCKED)
+            RETURNING next_deadline, agent""",
+        "count": f"SELECT count(*) FROM {schema}.agents",
+    }
+
+
+def _check_row(agent: str, state: AgentState, row: tuple[Any, ...]) -> None:
+    """The row's key and indexed columns must say what its state says."""
+    if state.agent != agent:
+        raise StoreError(f"agent {agent!r}: stored state is malformed: it is the state of "
+                         f"agent {state.agent!r}", agent=agent)
+    if row[0] != state.version:
+        raise StoreError(f"agent {agent!r}: stored state is malformed: version column "
+                         f"{row[0]!r} but state version {state.version}", agent=agent)
+    for (name, derive), value in zip(INDEXED, row[1:-1], strict=True):
+        if value != _column(derive(state)):
+            raise StoreError(f"agent {agent!r}: stored state is malformed: {name} column "
+                             f"{value!r} but state says {derive(state)!r}", agent=agent)
+
+
+def _change(agent: str, row: tuple[Any, ...]) -> Change:
+    seq, at, event_id, entry = row
+    change = decode_change(loads(entry, agent=agent, what=f"history entry {seq}"), agent=agent)
+    if (change.agent != agent or change.seq != seq or change.at != at
+            or change.event_id != event_id):
+        raise StoreError(f"agent {agent!r}: stored history entry {seq!r} is malformed: its "
+                         "columns (agent, seq, at, event_id) disagree with its entry",
+                         agent=agent)
+    return change
+
+
+# -- migrating -------------------------------------------------------------------------------
+
+
+def _version(conn: psycopg.Connection[Any], schema: str, name: str) -> int | None:
+    """The schema's version: ``None`` if agentstate's tables are not there at all."""
+    tables = {row[0] for row in conn.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (name,))}
+    if "schema_version" not in tables:
+        ours = sorted(tables & {"agents", "history"})
+        if ours:
+            raise SchemaError(
+                f"PostgreSQL schema {name!r} has tables {', '.join(ours)} but no "
+                "schema_version: they are not agentstate's; refusing to touch them (choose "
+                "another schema)", found=None, supported=SCHEMA_VERSION)
+        return None
+    row = conn.execute(f"SELECT max(version) FROM {schema}.schema_version").fetchone()
+    found = None if row is None else row[0]
+    if type(found) is not int:
+        raise SchemaError(f"PostgreSQL schema {name!r}: malformed schema_version (latest "
+                          f"{found!r})", found=None, supported=SCHEMA_VERSION)
+    return found
+
+
+def _refuse_newer(found: int | None, name: str) -> None:
+    if found is not None and found > SCHEMA_VERSION:
+        raise SchemaError(
+            f"PostgreSQL schema {name!r} has schema version {found}, newer than this "
+            f"agentstate supports ({SCHEMA_VERSION}); upgrade agentstate. The database was "
+            "not changed", found=found, supported=SCHEMA_VERSION)
+
+
+def _migrate(conn: psycopg.Connection[Any], schema: str, name: str) -> None:
+    """Bring the schema to :data:`SCHEMA_VERSION`, or refuse a newer one."""
+    import psycopg
+
+    try:
+        found = _version(conn, schema, name)
+        _refuse_newer(found, name)
+        if found == SCHEMA_VERSION:
+            return
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"agentstate:{name}",))
+            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            found = _version(conn, schema, name)  # another node may have migrated meanwhile
+            _refuse_newer(found, name)
+            if found is None:
+                conn.execute(f"""CREATE TABLE {schema}.schema_version (
+                    version integer NOT NULL PRIMARY KEY,
+                    summary text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now())""")
+                found = 0
+            for migration in MIGRATIONS[found:]:
+                for step in migration.steps:
+                    if isinstance(step, str):
+                        conn.execute(step.replace("{schema}", schema))
+                    else:
+                        step(conn)
+                conn.execute(f"INSERT INTO {schema}.schema_version (version, summary) "
+                             "VALUES (%s, %s)", (migration.version, migration.summary))
+    except psycopg.Error as error:
+        raise StoreError(f"cannot prepare PostgreSQL schema {name!r}: {error}") from None

@@ -1,0 +1,459 @@
+"""SQLiteStore: the embedded default store, one file, standard library only.
+
+Layout (schema version 2):
+
+- ``agents``: one row per agent: ``agent`` (primary key), ``version`` (the compare-and-set
+  key), ``state`` (the :class:`AgentState` as JSON, see :mod:`agentstate._codec`) and the
+  indexed columns derived from it: ``status`` and ``occupation`` (one index on both: the
+  occupation changes with nearly every event, and one index costs one page write per commit
+  where two would cost two), ``logged_in``, and ``next_deadline`` (microseconds since the Unix
+  epoch, for :meth:`SQLiteStore.next_due`);
+- ``history``: one row per :class:`Change`: primary key ``(agent, seq)``, ``at`` (microseconds
+  since the Unix epoch, UTC), ``event_id``, and ``entry`` (the change as JSON); indexed on
+  ``(agent, at)`` for time ranges and ``(agent, event_id)`` for idempotency;
+- ``schema_version``: one row per migration applied.
+
+Durability: the database runs in WAL mode with ``synchronous=NORMAL``: a commit that returned
+survives the process being killed at any moment (the test suite kills writers with SIGKILL);
+after a power cut the last commits before it may be lost, never half-written. Pass
+``synchronous="FULL"`` to also keep those, at the cost of one fsync per commit.
+
+Several processes may share one file: a writer takes SQLite's write lock for the duration of
+one commit (``BEGIN IMMEDIATE``) and waits up to ``timeout`` seconds for it.
+
+Migrations: :data:`MIGRATIONS` is the numbered list of schema changes, applied in order, each in
+its own transaction, when a store opens a database at an older version. A database at a newer
+version is refused with :class:`SchemaError` and left untouched. Adding an indexed column is
+one migration: migration 2 is the example (``ALTER TABLE agents ADD COLUMN next_deadline``, its
+index, and a backfill, which may be a Python function of the connection), plus the column in
+:data:`agentstate._codec.INDEXED`. A field added to :class:`AgentState` needs a migration that
+writes its value into every stored state, e.g. ``UPDATE agents SET state = json_set(state,
+'$.memberships', json('[]'))``: the codec never fills in a missing key by itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+import attrs
+import pendulum
+
+from ._codec import (
+    INDEXED,
+    decode_change,
+    decode_state,
+    dumps,
+    encode_change,
+    encode_state,
+    from_micros,
+    loads,
+    micros,
+    read_instant,
+)
+from ._errors import ConflictError, SchemaError, StoreError
+from ._state import AgentState, Change
+from ._time import to_utc
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "SQLiteStore"]
+
+Step = str | Callable[[sqlite3.Connection], None]
+
+
+@attrs.frozen(kw_only=True)
+class Migration:
+    """One numbered schema change: SQL statements or functions of the connection, in order."""
+
+    version: int
+    summary: str
+    steps: tuple[Step, ...]
+
+
+def _backfill_next_deadline(conn: sqlite3.Connection) -> None:
+    """Migration 2: every agent's ``next_deadline`` from its stored deadlines (earliest first).
+
+    Reads the JSON directly rather than decoding whole states, so that it does not depend on
+    the fields :class:`AgentState` has today.
+    """
+    rows = conn.execute("SELECT agent, state FROM agents").fetchall()
+    for agent, text in rows:
+        try:
+            deadlines = json.loads(text).get("deadlines") or []
+            first = deadlines[0]["at"] if deadlines else None
+        except (ValueError, AttributeError, LookupError, TypeError):
+            raise StoreError(f"agent {agent!r}: stored state is malformed: cannot read its "
+                             "deadlines", agent=agent) from None
+        value = None if first is None else micros(read_instant(first, agent=agent))
+        conn.execute("UPDATE agents SET next_deadline = ? WHERE agent = ?", (value, agent))
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(version=1, summary="agents, history", steps=(
+        """CREATE TABLE agents (
+            agent TEXT NOT NULL PRIMARY KEY,
+            version INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            occupation TEXT NOT NULL,
+            logged_in INTEGER NOT NULL,
+            state TEXT NOT NULL
+        )""",
+        "CREATE INDEX agents_status ON agents (status, occupation)",
+        "CREATE INDEX agents_logged_in ON agents (logged_in)",
+        """CREATE TABLE history (
+            agent TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            event_id TEXT,
+            entry TEXT NOT NULL,
+            PRIMARY KEY (agent, seq)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX history_at ON history (agent, at)",
+        "CREATE INDEX history_event ON history (agent, event_id) WHERE event_id IS NOT NULL",
+    )),
+    Migration(version=2, summary="agents.next_deadline, for due timers", steps=(
+        "ALTER TABLE agents ADD COLUMN next_deadline INTEGER",
+        "CREATE INDEX agents_next_deadline ON agents (next_deadline) "
+        "WHERE next_deadline IS NOT NULL",
+        _backfill_next_deadline,
+    )),
+)
+"""Every schema change, oldest first; a migration's ``version`` is its position plus one."""
+
+SCHEMA_VERSION = MIGRATIONS[-1].version
+"""The newest schema this agentstate reads and writes."""
+
+_COLUMNS = ", ".join(name for name, _ in INDEXED)
+_MARKS = ", ".join("?" for _ in INDEXED)
+_SETS = ", ".join(f"{name} = ?" for name, _ in INDEXED)
+_INSERT_AGENT = (f"INSERT INTO agents (agent, version, {_COLUMNS}, state) "
+                 f"VALUES (?, ?, {_MARKS}, ?) ON CONFLICT (agent) DO NOTHING")
+_UPDATE_AGENT = f"UPDATE agents SET version = ?, {_SETS}, state = ? WHERE agent = ? AND version = ?"
+_INSERT_CHANGE = "INSERT INTO history (agent, seq, at, event_id, entry) VALUES (?, ?, ?, ?, ?)"
+_LOAD = f"SELECT version, {_COLUMNS}, state FROM agents WHERE agent = ?"
+_NEXT_DUE = ("SELECT next_deadline, agent FROM agents WHERE next_deadline <= ? "
+             "ORDER BY next_deadline, agent LIMIT 1")
+_HISTORY = "SELECT seq, at, event_id, entry FROM history WHERE agent = ?"
+_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
+_CACHED = 4096  # decoded states kept, keyed by their exact JSON text
+_AUTOCHECKPOINT = 1000  # WAL pages after which a commit copies the WAL back (SQLite's default)
+
+
+class SQLiteStore:
+    """A :class:`~agentstate.Store` in one SQLite file: durable, embedded, multi-process.
+
+    Args:
+        path: the database file (created if missing), or ``":memory:"`` for a throwaway one.
+        timeout: how long, in seconds, to wait for another process's write lock.
+        synchronous: SQLite's ``synchronous`` setting: ``"NORMAL"`` (default: survives a
+            process crash) or ``"FULL"`` (also survives a power cut, slower).
+
+    Raises:
+        SchemaError: the database was written by a newer agentstate, or is not agentstate's.
+        StoreError: the file cannot be opened or is not an SQLite database.
+
+    A store object may be shared by the threads of one process (calls are serialised); after a
+    ``fork``, open a new one in the child. Close it with :meth:`close` or a ``with`` block.
+    """
+
+    __slots__ = ("_cache", "_conn", "_lock", "_path", "_pid")
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0,
+                 synchronous: str = "NORMAL") -> None:
+        if synchronous.upper() not in _SYNCHRONOUS:
+            raise ValueError(f"synchronous must be one of {', '.join(_SYNCHRONOUS)}, "
+                             f"got {synchronous!r}")
+        self._path = os.fspath(path)
+        self._lock = threading.RLock()
+        self._pid = os.getpid()
+        self._cache: dict[str, tuple[str, AgentState]] = {}
+        try:
+            conn = sqlite3.connect(self._path, timeout=timeout, isolation_level=None,
+                                   check_same_thread=False)
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot open SQLite database {self._path!r}: {error}") from None
+        try:
+            _prepare(conn, self._path, synchronous.upper())
+            _migrate(conn, self._path)
+        except BaseException:
+            conn.close()
+            raise
+        self._conn: sqlite3.Connection | None = conn
+
+    # -- the Store protocol ----------------------------------------------------------------------
+
+    def load(self, agent: str) -> AgentState | None:
+        """The agent's current state, or ``None``. Raises :class:`StoreError` on a bad row."""
+        with self._lock:
+            row = self._run(agent, lambda c: c.execute(_LOAD, (agent,)).fetchone())
+            if row is None:
+                return None
+            text = row[-1]
+            cached = self._cache.get(agent)
+            if cached is not None and cached[0] == text:
+                state = cached[1]  # the very JSON this store last read or wrote: not decoded
+            else:
+                state = decode_state(loads(text, agent=agent, what="state"), agent=agent)
+            _check_row(agent, state, row)
+            self._remember(agent, text, state)
+            return state
+
+    def commit(self, state: AgentState, changes: Sequence[Change], *,
+               expected_version: int) -> None:
+        """Save ``state`` and append ``changes`` in one transaction, if the version matches.
+
+        Raises:
+            ConflictError: the stored version is not ``expected_version``; nothing written.
+            StoreError: the database failed, or a change is for another agent or repeats a
+                recorded ``seq``; nothing written.
+        """
+        agent = state.agent
+        text = dumps(encode_state(state), agent=agent)
+        columns = [_column(derive(state)) for _, derive in INDEXED]
+        rows = []
+        for change in changes:
+            if change.agent != agent:
+                raise StoreError(f"agent {agent!r}: cannot commit a change of agent "
+                                 f"{change.agent!r} with it", agent=agent)
+            rows.append((agent, change.seq, micros(change.at), change.event_id,
+                         dumps(encode_change(change), agent=agent)))
+        with self._lock:
+            self._run(agent, lambda c: self._write(c, agent, state.version, columns, text,
+                                                   rows, expected_version))
+            self._remember(agent, text, state)
+
+    def history(self, agent: str, *, start: datetime | None = None,
+                end: datetime | None = None) -> Sequence[Change]:
+        """The agent's entries with ``start <= at < end``, oldest first."""
+        sql = _HISTORY
+        args: list[Any] = [agent]
+        if start is not None:
+            sql += " AND at >= ?"
+            args.append(micros(to_utc(start)))
+        if end is not None:
+            sql += " AND at < ?"
+            args.append(micros(to_utc(end)))
+        sql += " ORDER BY seq"
+        with self._lock:
+            rows = self._run(agent, lambda c: c.execute(sql, args).fetchall())
+        return [_change(agent, row) for row in rows]
+
+    def changes_for_event(self, agent: str, event_id: str) -> Sequence[Change]:
+        """The entries recorded for ``event_id`` on this agent, oldest first (or none)."""
+        sql = _HISTORY + " AND event_id = ? ORDER BY seq"
+        with self._lock:
+            rows = self._run(agent, lambda c: c.execute(sql, (agent, event_id)).fetchall())
+        return [_change(agent, row) for row in rows]
+
+    def agents(self) -> Iterator[str]:
+        """Every registered agent's id, in registration order."""
+        with self._lock:
+            rows = self._run(None, lambda c: c.execute(
+                "SELECT agent FROM agents ORDER BY rowid").fetchall())
+        return iter([row[0] for row in rows])
+
+    def next_deadline(self) -> datetime | None:
+        """The earliest deadline of any agent, or ``None`` (an indexed query)."""
+        with self._lock:
+            row = self._run(None, lambda c: c.execute(
+                "SELECT min(next_deadline) FROM agents").fetchone())
+        return None if row[0] is None else from_micros(row[0])
+
+    def next_due(self, until: datetime) -> tuple[datetime, str] | None:
+        """The earliest ``(deadline, agent)`` with deadline ``<= until``, or ``None``.
+
+        Several processes on one file may get the same agent; compare-and-set lets one of them
+        fire its timer and the others' commits fail harmlessly.
+        """
+        limit = micros(to_utc(until))
+        with self._lock:
+            row = self._run(None, lambda c: c.execute(_NEXT_DUE, (limit,)).fetchone())
+        return None if row is None else (from_micros(row[0]), row[1])
+
+    # -- the rest --------------------------------------------------------------------------------
+
+    @property
+    def path(self) -> str:
+        """The database file."""
+        return self._path
+
+    def close(self) -> None:
+        """Close the database. Idempotent; the store cannot be used afterwards."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        with self._lock:
+            row = self._run(None, lambda c: c.execute("SELECT count(*) FROM agents").fetchone())
+        return int(row[0])
+
+    def __repr__(self) -> str:
+        closed = " closed" if self._conn is None else ""
+        return f"<SQLiteStore {self._path!r}{closed}>"
+
+    def _remember(self, agent: str, text: str, state: AgentState) -> None:
+        cache = self._cache
+        if len(cache) >= _CACHED and agent not in cache:
+            cache.clear()
+        cache[agent] = (text, state)
+
+    def _run(self, agent: str | None, work: Callable[[sqlite3.Connection], Any]) -> Any:
+        """Run ``work`` on the connection, turning SQLite's errors into :class:`StoreError`."""
+        conn = self._conn
+        if conn is None:
+            raise StoreError(f"SQLiteStore {self._path!r} is closed", agent=agent)
+        if os.getpid() != self._pid:
+            raise StoreError(f"SQLiteStore {self._path!r} was opened in another process "
+                             "(before a fork); open a new store in this one", agent=agent)
+        try:
+            return work(conn)
+        except sqlite3.Error as error:
+            who = f"agent {agent!r}: " if agent is not None else ""
+            raise StoreError(f"{who}SQLite database {self._path!r} failed: {error}",
+                             agent=agent) from None
+
+    @staticmethod
+    def _write(conn: sqlite3.Connection, agent: str, version: int, columns: list[Any],
+               text: str, rows: list[tuple[Any, ...]], expected: int) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if expected == 0:
+                cursor = conn.execute(_INSERT_AGENT, (agent, version, *columns, text))
+            else:
+                cursor = conn.execute(_UPDATE_AGENT, (version, *columns, text, agent, expected))
+            if cursor.rowcount != 1:
+                row = conn.execute("SELECT version FROM agents WHERE agent = ?",
+                                   (agent,)).fetchone()
+                raise ConflictError(agent=agent, expected=expected,
+                                    actual=None if row is None else row[0])
+            try:
+                conn.executemany(_INSERT_CHANGE, rows)
+            except sqlite3.IntegrityError as error:
+                raise StoreError(f"agent {agent!r}: cannot append history: {error} (a change "
+                                 "repeats a recorded seq)", agent=agent) from None
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+
+def _column(value: str | bool | datetime | None) -> str | int | None:
+    """An indexed value as stored: times as microseconds since the epoch, booleans as 0/1."""
+    if isinstance(value, datetime):
+        return micros(value)
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _check_row(agent: str, state: AgentState, row: tuple[Any, ...]) -> None:
+    """The row's key and indexed columns must say what its state says."""
+    if state.agent != agent:
+        raise StoreError(f"agent {agent!r}: stored state is malformed: it is the state of "
+                         f"agent {state.agent!r}", agent=agent)
+    if row[0] != state.version:
+        raise StoreError(f"agent {agent!r}: stored state is malformed: version column "
+                         f"{row[0]!r} but state version {state.version}", agent=agent)
+    for (name, derive), value in zip(INDEXED, row[1:-1], strict=True):
+        if value != _column(derive(state)):
+            raise StoreError(f"agent {agent!r}: stored state is malformed: {name} column "
+                             f"{value!r} but state says {derive(state)!r}", agent=agent)
+
+
+def _change(agent: str, row: tuple[Any, ...]) -> Change:
+    seq, at, event_id, entry = row
+    change = decode_change(loads(entry, agent=agent, what=f"history entry {seq}"), agent=agent)
+    if (change.agent != agent or change.seq != seq or micros(change.at) != at
+            or change.event_id != event_id):
+        raise StoreError(f"agent {agent!r}: stored history entry {seq!r} is malformed: its "
+                         "columns (agent, seq, at, event_id) disagree with its entry",
+                         agent=agent)
+    return change
+
+
+# -- opening and migrating -------------------------------------------------------------------
+
+
+def _prepare(conn: sqlite3.Connection, path: str, synchronous: str) -> None:
+    try:
+        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        conn.execute(f"PRAGMA synchronous={synchronous}")
+        conn.execute(f"PRAGMA wal_autocheckpoint={_AUTOCHECKPOINT}")
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"cannot open SQLite database {path!r}: {error}") from None
+    if str(mode).lower() not in ("wal", "memory"):
+        raise StoreError(f"SQLite database {path!r} cannot use WAL journaling (got {mode!r}); "
+                         "put it on a local file system")
+
+
+def _version(conn: sqlite3.Connection, path: str) -> int | None:
+    """The database's schema version: ``None`` if it has no tables at all."""
+    names = {row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+    if "schema_version" not in names:
+        if names:
+            raise SchemaError(
+                f"SQLite database {path!r} has tables ({', '.join(sorted(names))}) but no "
+                "schema_version: it is not an agentstate database; refusing to touch it",
+                found=None, supported=SCHEMA_VERSION)
+        return None
+    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+    found = row[0]
+    if type(found) is not int:
+        raise SchemaError(f"SQLite database {path!r}: malformed schema_version "
+                          f"(latest {found!r})", found=None, supported=SCHEMA_VERSION)
+    return found
+
+
+def _refuse_newer(found: int | None, path: str) -> None:
+    if found is not None and found > SCHEMA_VERSION:
+        raise SchemaError(
+            f"SQLite database {path!r} has schema version {found}, newer than this "
+            f"agentstate supports ({SCHEMA_VERSION}); upgrade agentstate. The database "
+            "was not changed", found=found, supported=SCHEMA_VERSION)
+
+
+def _migrate(conn: sqlite3.Connection, path: str) -> None:
+    """Bring the database to :data:`SCHEMA_VERSION`, or refuse a newer one."""
+    try:
+        found = _version(conn, path)
+        _refuse_newer(found, path)
+        if found == SCHEMA_VERSION:
+            return
+        conn.execute("BEGIN IMMEDIATE")  # another process may be migrating: re-read under lock
+        try:
+            found = _version(conn, path)
+            _refuse_newer(found, path)
+            if found is None:
+                conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY,"
+                             " summary TEXT NOT NULL, applied_at TEXT NOT NULL)")
+                found = 0
+            for migration in MIGRATIONS[found:]:
+                for step in migration.steps:
+                    if isinstance(step, str):
+                        conn.execute(step)
+                    else:
+                        step(conn)
+                conn.execute("INSERT INTO schema_version VALUES (?, ?, ?)",
+                             (migration.version, migration.summary,
+                              pendulum.now(pendulum.UTC).isoformat()))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    except sqlite3.Error as error:
+        raise StoreError(f"cannot open SQLite database {path!r}: {error}") from None

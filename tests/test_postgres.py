@@ -1,0 +1,391 @@
+"""PostgresStore: several processes on shared agents, restarts, claims, migrations, bad input.
+
+Every test here runs against a throwaway server started from the machine's PostgreSQL binaries
+(``tests/_pg.py``); without them the tests are skipped and the skip says why.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pendulum
+import pytest
+
+from agentstate import (
+    ConflictError,
+    InteractionEnded,
+    Login,
+    ManualClock,
+    SchemaError,
+    SetStatus,
+    StoreError,
+    Tracker,
+    _codec,
+    _postgres,
+)
+from agentstate._postgres import PostgresStore
+from agentstate.presets import basic
+from tests import _pg
+from tests.test_sqlite import _busy_day, _check_history
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+START = pendulum.datetime(2026, 1, 5, 9)
+_schemas = itertools.count()
+
+
+@pytest.fixture
+def conninfo() -> str:
+    return _pg.require().conninfo
+
+
+@pytest.fixture
+def schema() -> str:
+    return f"t_{os.getpid()}_{next(_schemas)}"
+
+
+def _sql(conninfo: str, query: str, *args: object) -> list[tuple[Any, ...]]:
+    import psycopg
+
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        cursor = conn.execute(query, args or None)  # type: ignore[arg-type]
+        return cursor.fetchall() if cursor.description else []
+
+
+# -- several processes -------------------------------------------------------------------------
+
+_WORKER = r"""
+import json, random, sys
+import pendulum
+from agentstate import (AgentStateError, ConflictError, InteractionAnswered, InteractionEnded,
+                        InteractionOffered, ManualClock, SetStatus, Tracker)
+from agentstate._postgres import PostgresStore
+from agentstate.presets import basic
+
+conninfo, schema, me, steps = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+AGENTS = [f"a{i}" for i in range(8)]
+store = PostgresStore(conninfo, schema=schema)
+clock = ManualClock(pendulum.now("UTC"))
+tracker = Tracker(basic(), store=store, clock=clock, retries=20)
+rng = random.Random(me)
+ok = {agent: 0 for agent in AGENTS}
+refused = 0
+print("ready", flush=True)
+sys.stdin.readline()
+for n in range(steps):
+    # every process reads one clock, the wall clock, through its ManualClock
+    now = pendulum.now("UTC")
+    if now > clock.now():
+        clock.set(now)
+    agent = rng.choice(AGENTS)
+    state = tracker.state(agent)
+    open_ = state.interactions[0] if state.interactions else None
+    roll = rng.random()
+    if open_ is not None and open_.state.value == "offered":
+        event = InteractionAnswered(agent=agent, interaction=open_.id)
+    elif open_ is not None:
+        event = InteractionEnded(agent=agent, interaction=open_.id)
+    elif state.status == "available" and roll < 0.4:
+        event = InteractionOffered(agent=agent, interaction=f"c{me}-{n}", queue="sales")
+    else:
+        dest = {"available": "offline", "offline": "available", "break": "available",
+                "lunch": "available"}[state.status]
+        event = SetStatus(agent=agent, status=dest)
+    try:
+        tracker.apply(event)
+        ok[agent] += 1
+    except AgentStateError:
+        refused += 1
+print(json.dumps({"ok": ok, "refused": refused}), flush=True)
+"""
+
+
+def test_processes_sharing_agents_lose_no_update(conninfo: str, schema: str) -> None:
+    """4 processes apply interleaved events to 8 shared agents: every agent's history is a
+    valid sequence, and the applied events are exactly the successful calls."""
+    agents = [f"a{i}" for i in range(8)]
+    with PostgresStore(conninfo, schema=schema) as store:
+        tracker = Tracker(basic(), store=store,
+                          clock=ManualClock(pendulum.now("UTC").subtract(minutes=1)))
+        for agent in agents:
+            tracker.register(agent)
+            tracker.apply(Login(agent=agent, queues=("sales",)))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(SRC), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    workers = [subprocess.Popen([sys.executable, "-c", _WORKER, conninfo, schema, str(n), "150"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=env)
+               for n in range(4)]
+    for worker in workers:  # start together, for as much contention as possible
+        assert worker.stdout is not None
+        assert worker.stdout.readline().strip() == "ready"
+    for worker in workers:
+        assert worker.stdin is not None
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
+    ok = dict.fromkeys(agents, 0)
+    for worker in workers:
+        out, err = worker.communicate(timeout=120)
+        assert worker.returncode == 0, err
+        for agent, count in json.loads(out.strip().splitlines()[-1])["ok"].items():
+            ok[agent] += count
+    with PostgresStore(conninfo, schema=schema) as store:
+        for agent in agents:
+            history = _check_history(store, agent)
+            assert len(history) - 2 == ok[agent], agent  # minus registration and login
+    assert sum(ok.values()) > 300
+
+
+def test_the_loser_of_a_race_gets_a_conflict_and_writes_nothing(conninfo: str,
+                                                                schema: str) -> None:
+    clock = ManualClock(START)
+    with PostgresStore(conninfo, schema=schema) as one, \
+            PostgresStore(conninfo, schema=schema) as two:
+        tracker = Tracker(basic(), store=one, clock=clock)
+        tracker.register("a1")
+        clock.advance(1)
+        tracker.apply(Login(agent="a1"))
+        seen_by_two = two.load("a1")
+        assert seen_by_two is not None
+        clock.advance(1)
+        tracker.apply(SetStatus(agent="a1", status="offline"))
+        stale = attrs.evolve(seen_by_two, version=3, status="lunch")
+        with pytest.raises(ConflictError) as caught:
+            two.commit(stale, (), expected_version=2)
+        assert (caught.value.expected, caught.value.actual) == (2, 3)
+        assert two.load("a1") == one.load("a1")
+        assert len(two.history("a1")) == 3
+
+
+# -- restart -----------------------------------------------------------------------------------
+
+
+def test_a_new_tracker_over_the_database_resumes_every_agent(conninfo: str,
+                                                              schema: str) -> None:
+    clock = ManualClock(START)
+    with PostgresStore(conninfo, schema=schema) as store:
+        tracker = Tracker(basic(), store=store, clock=clock)
+        _busy_day(tracker, clock)
+        before = {agent: tracker.state(agent) for agent in tracker.agents()}
+        due = tracker.next_deadline()
+    assert due is not None
+    with PostgresStore(conninfo, schema=schema) as store:
+        again = Tracker(basic(), store=store, clock=clock)
+        assert {agent: again.state(agent) for agent in again.agents()} == before
+        assert again.next_deadline() == due
+        clock.set(due + timedelta(minutes=1))
+        assert [r.agent for r in again.fire_due()] == ["a1"]
+        again.apply(InteractionEnded(agent="a2", interaction="c1"))
+        assert again.state("a2").status == "lunch"
+        for agent in again.agents():
+            _check_history(store, agent)
+
+
+# -- due timers across nodes -------------------------------------------------------------------
+
+
+def test_next_due_claims_an_agent_until_it_commits(conninfo: str, schema: str) -> None:
+    clock = ManualClock(START)
+    with PostgresStore(conninfo, schema=schema) as one, \
+            PostgresStore(conninfo, schema=schema) as two:
+        tracker = Tracker(basic(), store=one, clock=clock)
+        for agent in ("a1", "a2"):
+            tracker.register(agent)
+            tracker.apply(Login(agent=agent))
+            tracker.apply(SetStatus(agent=agent, status="break", reason="coffee"))
+            clock.advance(1)
+        later = clock.now() + timedelta(hours=1)
+        first = one.next_due(later)
+        assert first is not None
+        assert first[1] == "a1"
+        second = two.next_due(later)  # a1 is claimed by the first node: the next one
+        assert second is not None
+        assert second[1] == "a2"
+        assert one.next_due(later) is None  # both are claimed now
+        assert one.next_deadline() == first[0]  # claims do not hide deadlines
+        clock.set(later)
+        # the claims are this test's, not a tracker's: nothing is free to fire ...
+        assert Tracker(basic(), store=one, clock=clock).fire_due() == []
+        # ... until a commit of the agent ends its claim
+        tracker.apply(SetStatus(agent="a1", status="available"))
+        assert one.next_due(later) is None  # a1's deadline went with its break; a2 is claimed
+        assert two.next_deadline() == second[0]
+
+
+def test_an_expired_claim_frees_the_agent(conninfo: str, schema: str) -> None:
+    clock = ManualClock(START)
+    with PostgresStore(conninfo, schema=schema, claim_for=0) as one, \
+            PostgresStore(conninfo, schema=schema) as two:
+        tracker = Tracker(basic(), store=one, clock=clock)
+        tracker.register("a1")
+        tracker.apply(Login(agent="a1"))
+        tracker.apply(SetStatus(agent="a1", status="break", reason="coffee"))
+        later = clock.now() + timedelta(hours=1)
+        assert one.next_due(later) is not None
+        assert two.next_due(later) is not None  # the first claim lasted no time
+        clock.set(later)
+        fired = Tracker(basic(), store=one, clock=clock).fire_due()
+        assert fired == []  # two's claim (30 s) holds
+
+
+def test_two_nodes_firing_at_once_fire_each_timer_once(conninfo: str, schema: str) -> None:
+    """Two nodes call ``fire_due`` at the same moment: they share the work, and every timer is
+    recorded once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    clock = ManualClock(START)
+    agents = [f"a{n}" for n in range(12)]
+    with PostgresStore(conninfo, schema=schema) as one, \
+            PostgresStore(conninfo, schema=schema) as two:
+        tracker = Tracker(basic(), store=one, clock=clock)
+        for agent in agents:
+            tracker.register(agent)
+            tracker.apply(Login(agent=agent))
+            tracker.apply(SetStatus(agent=agent, status="break", reason="coffee"))
+        clock.advance(3600)
+        nodes = [Tracker(basic(), store=store, clock=clock) for store in (one, two)]
+        with ThreadPoolExecutor(2) as pool:
+            fired = list(pool.map(lambda node: [r.agent for r in node.fire_due()], nodes))
+        assert not set(fired[0]) & set(fired[1])
+        assert sorted(fired[0] + fired[1]) == sorted(agents)
+        timers = [c.agent for agent in agents for c in one.history(agent)
+                  if type(c.event).__name__ == "TimerFired"]
+        assert sorted(timers) == sorted(agents)
+
+
+# -- migrations and schema versions ------------------------------------------------------------
+
+
+def test_a_version_1_schema_is_migrated_and_backfilled(conninfo: str, schema: str) -> None:
+    clock = ManualClock(START)
+    source = Tracker(basic(), clock=clock)
+    _busy_day(source, clock)
+    quoted = f'"{schema}"'
+    _sql(conninfo, f"CREATE SCHEMA {quoted}")
+    _sql(conninfo, f"CREATE TABLE {quoted}.schema_version (version integer PRIMARY KEY, "
+                   "summary text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
+    for step in _postgres.MIGRATIONS[0].steps:
+        assert isinstance(step, str)
+        _sql(conninfo, step.replace("{schema}", quoted))
+    _sql(conninfo, f"INSERT INTO {quoted}.schema_version (version, summary) VALUES (1, 'v1')")
+    for agent in source.agents():
+        state = source.state(agent)
+        _sql(conninfo, f"INSERT INTO {quoted}.agents (agent, version, status, occupation, "
+                       "logged_in, state) VALUES (%s, %s, %s, %s, %s, %s)",
+             agent, state.version, state.status, state.occupation.value, state.logged_in,
+             _codec.dumps(_codec.encode_state(state), agent=agent))
+    with PostgresStore(conninfo, schema=schema) as store:
+        assert store.next_deadline() == source.next_deadline()
+        assert store.next_deadline() is not None
+        for agent in source.agents():
+            assert store.load(agent) == source.state(agent)
+    versions = [row[0] for row in _sql(conninfo, f"SELECT version FROM {quoted}.schema_version "
+                                                 "ORDER BY version")]
+    assert versions == [1, _postgres.SCHEMA_VERSION]
+
+
+def test_a_schema_from_a_newer_agentstate_is_refused(conninfo: str, schema: str) -> None:
+    PostgresStore(conninfo, schema=schema).close()
+    newer = _postgres.SCHEMA_VERSION + 1
+    _sql(conninfo, f'INSERT INTO "{schema}".schema_version (version, summary) '
+                   "VALUES (%s, 'future')", newer)
+    with pytest.raises(SchemaError, match=f"schema version {newer}, newer than") as caught:
+        PostgresStore(conninfo, schema=schema)
+    assert (caught.value.found, caught.value.supported) == (newer, _postgres.SCHEMA_VERSION)
+
+
+def test_foreign_tables_are_refused(conninfo: str, schema: str) -> None:
+    _sql(conninfo, f'CREATE SCHEMA "{schema}"')
+    _sql(conninfo, f'CREATE TABLE "{schema}".agents (name text)')
+    with pytest.raises(SchemaError, match="not agentstate's"):
+        PostgresStore(conninfo, schema=schema)
+
+
+def test_several_nodes_starting_at_once_migrate_once(conninfo: str, schema: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        stores = list(pool.map(lambda _: PostgresStore(conninfo, schema=schema), range(4)))
+    for store in stores:
+        store.close()
+    rows = _sql(conninfo, f'SELECT version FROM "{schema}".schema_version ORDER BY version')
+    assert [row[0] for row in rows] == [m.version for m in _postgres.MIGRATIONS]
+
+
+# -- bad rows, broken connections, missing psycopg ----------------------------------------------
+
+
+def test_malformed_rows_are_store_errors_naming_the_agent(conninfo: str, schema: str) -> None:
+    clock = ManualClock(START)
+    with PostgresStore(conninfo, schema=schema) as store:
+        _busy_day(Tracker(basic(), store=store, clock=clock), clock)
+    quoted = f'"{schema}"'
+    _sql(conninfo, f"UPDATE {quoted}.agents SET state = '{{\"agent\": \"a1\"}}' "
+                   "WHERE agent = 'a1'")
+    _sql(conninfo, f"UPDATE {quoted}.agents SET occupation = 'dancing' WHERE agent = 'a2'")
+    _sql(conninfo, f"UPDATE {quoted}.history SET entry = '[]' WHERE agent = 'a3' AND seq = 2")
+    with PostgresStore(conninfo, schema=schema) as store:
+        with pytest.raises(StoreError, match=r"agent 'a1': .*missing") as caught:
+            store.load("a1")
+        assert caught.value.agent == "a1"
+        with pytest.raises(StoreError, match="occupation column 'dancing'"):
+            store.load("a2")
+        with pytest.raises(StoreError, match=r"agent 'a3': .*change: expected a Change object"):
+            store.history("a3")
+        assert store.load("a3") is not None
+
+
+def _drop_connections(conninfo: str) -> None:
+    _sql(conninfo, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                   "WHERE pid <> pg_backend_pid() AND datname = current_database() "
+                   "AND backend_type = 'client backend'")
+
+
+def test_a_dropped_connection_is_reopened(conninfo: str, schema: str) -> None:
+    """Reads retry once on a new connection; a commit is never retried blindly (it may have
+    been applied) but says so, and the next call reconnects."""
+    clock = ManualClock(START)
+    with PostgresStore(conninfo, schema=schema) as store:
+        tracker = Tracker(basic(), store=store, clock=clock)
+        tracker.register("a1")
+        _drop_connections(conninfo)
+        state = store.load("a1")
+        assert state is not None
+        scratch = Tracker(basic(), clock=clock)
+        scratch.register("a1")
+        clock.advance(1)
+        login = scratch.apply(Login(agent="a1"))
+        _drop_connections(conninfo)
+        with pytest.raises(StoreError, match="outcome is unknown"):
+            store.commit(scratch.state("a1"), login.changes, expected_version=1)
+        store.commit(scratch.state("a1"), login.changes, expected_version=1)
+        assert tracker.state("a1").status == "available"
+
+
+def test_without_psycopg_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    with pytest.raises(StoreError, match=r"agentstate\[postgres\]"):
+        PostgresStore("host=127.0.0.1")
+
+
+def test_an_unreachable_server_is_a_store_error() -> None:
+    pytest.importorskip("psycopg")
+    with pytest.raises(StoreError, match="cannot connect to PostgreSQL"):
+        PostgresStore("host=127.0.0.1 port=1 connect_timeout=2 user=nobody")
+
+
+def test_without_server_binaries_these_tests_skip_and_say_why(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The helper's refusal is what the skipped tests show: never a silent pass."""
+    pytest.importorskip("psycopg")
+    monkeypatch.setattr(_pg.shutil, "which", lambda name: None)
+    monkeypatch.setattr(_pg.glob, "glob", lambda pattern: [])
+    with pytest.raises(_pg.Unavailable, match="install the 'postgresql' package"):
+        _pg.PgServer()

@@ -1,0 +1,520 @@
+"""SQLiteStore: crashes, restarts, several processes, migrations, and bad input.
+
+The protocol itself (compare-and-set, atomicity, ranges, round trips) is checked by the
+conformance suite in ``test_store_conformance.py``; here is what only a real file can show.
+The codec's strictness is pinned here too, as SQLite stores its JSON.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pendulum
+import pytest
+
+from agentstate import (
+    AgentState,
+    Change,
+    ClockError,
+    ConflictError,
+    InteractionAnswered,
+    InteractionEnded,
+    InteractionOffered,
+    Login,
+    ManualClock,
+    SchemaError,
+    SetStatus,
+    StoreError,
+    Timer,
+    Tracker,
+    _codec,
+    _sqlite,
+    replay,
+)
+from agentstate._sqlite import SQLiteStore
+from agentstate.presets import basic
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+START = pendulum.datetime(2026, 1, 5, 9)
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(SRC), *filter(None, [os.environ.get("PYTHONPATH")])])}
+
+
+def _check_history(store: Any, agent: str) -> list[Change]:
+    """The agent's history is gapless and its replay is the stored state; returns it."""
+    state = store.load(agent)
+    history = list(store.history(agent))
+    assert state is not None
+    assert [c.seq for c in history] == list(range(1, len(history) + 1)), agent
+    assert history[0].from_status is None
+    for before, after in itertools.pairwise(history):
+        assert (after.from_status, after.from_reason, after.from_occupation) == (
+            before.to_status, before.to_reason, before.to_occupation), (agent, after.seq)
+        assert after.at >= before.at
+    assert state.version == len(history)
+    assert replay(basic(), history) == state
+    return history
+
+
+def _busy_day(tracker: Tracker, clock: ManualClock) -> None:
+    """Agents left in every interesting situation: on a coffee break after an earlier one
+    (reason, allotment ledger, pause-limit deadline), on a call with a break pending, idle."""
+    for agent in ("a1", "a2", "a3"):
+        tracker.register(agent)
+        clock.advance(1)
+        tracker.apply(Login(agent=agent, queues=("sales",), device=f"ext-{agent}"))
+    clock.advance(60)
+    tracker.apply(SetStatus(agent="a1", status="break", reason="coffee"))
+    clock.advance(300)
+    tracker.apply(SetStatus(agent="a1", status="available"))
+    clock.advance(60)
+    tracker.apply(SetStatus(agent="a1", status="break", reason="coffee"))
+    tracker.apply(InteractionOffered(agent="a2", interaction="c1", queue="sales"))
+    clock.advance(2)
+    tracker.apply(InteractionAnswered(agent="a2", interaction="c1"))
+    clock.advance(5)
+    tracker.apply(SetStatus(agent="a2", status="lunch"))
+    clock.advance(5)
+
+
+# -- restart -----------------------------------------------------------------------------------
+
+
+def test_a_new_tracker_over_the_file_resumes_every_agent(tmp_path: Path) -> None:
+    """Reason, allotment ledger, pending change and pending deadline all survive a restart."""
+    path = tmp_path / "cc.db"
+    clock = ManualClock(START)
+    with SQLiteStore(path) as store:
+        tracker = Tracker(basic(), store=store, clock=clock)
+        _busy_day(tracker, clock)
+        before = {agent: tracker.state(agent) for agent in tracker.agents()}
+        due = tracker.next_deadline()
+    a1, a2 = before["a1"], before["a2"]
+    assert (a1.status, a1.reason) == ("break", "coffee")
+    assert a1.pauses
+    assert a1.deadlines
+    assert a1.deadlines[0].timer is Timer.PAUSE_LIMIT
+    assert a2.pending is not None
+    assert a2.interactions
+    assert due == a1.next_deadline
+
+    with SQLiteStore(path) as store:
+        again = Tracker(basic(), store=store, clock=clock)
+        assert again.agents() == ["a1", "a2", "a3"]
+        assert {agent: again.state(agent) for agent in again.agents()} == before
+        assert again.next_deadline() == due
+        assert due is not None
+        clock.set(due + timedelta(minutes=1))
+        fired = again.fire_due()  # the pause limit set before the restart fires after it
+        assert [r.agent for r in fired] == ["a1"]
+        assert fired[0].changes[0].at == due
+        again.apply(InteractionEnded(agent="a2", interaction="c1"))
+        assert again.state("a2").status == "lunch"  # the pending change applied
+        for agent in again.agents():
+            _check_history(store, agent)
+
+
+# -- crash -------------------------------------------------------------------------------------
+
+_CHILD = r"""
+import random, sys
+import pendulum
+from agentstate import (AgentStateError, InteractionAnswered, InteractionEnded,
+                        InteractionMissed, InteractionOffered, Login, Logout, ManualClock,
+                        SetStatus, Tracker)
+from agentstate._sqlite import SQLiteStore
+from agentstate.presets import basic
+
+path, seed = sys.argv[1], int(sys.argv[2])
+AGENTS = ["a1", "a2", "a3", "a4"]
+store = SQLiteStore(path)
+last = [s.updated_at for s in map(store.load, AGENTS) if s is not None]
+clock = ManualClock(max(last) if last else pendulum.datetime(2026, 1, 5, 9))
+tracker = Tracker(basic(), store=store, clock=clock)
+rng = random.Random(seed)
+
+def report(result):
+    for change in (*result.fired, *result.changes):
+        print(change.agent, change.seq, change.to_status, change.to_occupation.value,
+              change.at.isoformat(), flush=True)
+
+for agent in AGENTS:
+    if store.load(agent) is None:
+        report(tracker.register(agent))
+n = 0
+while True:
+    n += 1
+    clock.advance(rng.randint(1, 3_000_000) / 1_000_000)
+    agent = rng.choice(AGENTS)
+    state = tracker.state(agent)
+    open_ = state.interactions[0] if state.interactions else None
+    roll = rng.random()
+    if state.session is None:
+        event = Login(agent=agent, queues=("sales",))
+    elif open_ is not None and open_.state.value == "offered":
+        event = (InteractionAnswered if roll < 0.8 else InteractionMissed)(
+            agent=agent, interaction=open_.id)
+    elif open_ is not None:
+        event = InteractionEnded(agent=agent, interaction=open_.id)
+    elif state.status == "available":
+        event = (InteractionOffered(agent=agent, interaction=f"c{seed}-{n}", queue="sales")
+                 if roll < 0.6 else SetStatus(agent=agent, status="offline") if roll < 0.75
+                 else SetStatus(agent=agent, status="break", reason="coffee") if roll < 0.9
+                 else Logout(agent=agent))
+    else:
+        event = SetStatus(agent=agent, status="available")
+    try:
+        report(tracker.apply(event))
+    except AgentStateError:
+        pass
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals (SIGKILL)")
+def test_a_writer_killed_at_random_moments_loses_nothing_committed(tmp_path: Path) -> None:
+    """SIGKILL a writer again and again: every change it reported committed is there, each
+    agent's history is gapless, and replaying it gives the stored state."""
+    path = tmp_path / "crash.db"
+    rng = random.Random(20260105)
+    committed: dict[tuple[str, int], tuple[str, str, str]] = {}
+    for round_ in range(10):
+        child = subprocess.Popen([sys.executable, "-c", _CHILD, str(path), str(round_)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 env=_env())
+        assert child.stdout is not None
+        lines = []
+        wanted = rng.randint(5, 150)
+        while len(lines) < wanted:
+            line = child.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+        child.send_signal(signal.SIGKILL)
+        out, err = child.communicate(timeout=60)
+        assert child.returncode == -signal.SIGKILL, err
+        for line in [*lines, *out.splitlines()]:
+            agent, seq, status, occupation, at = line.split()
+            committed[(agent, int(seq))] = (status, occupation, at)
+    assert len(committed) > 100
+
+    with SQLiteStore(path) as store:
+        agents = sorted(store.agents())
+        assert agents == ["a1", "a2", "a3", "a4"]
+        recorded = {}
+        for agent in agents:
+            for change in _check_history(store, agent):
+                recorded[(agent, change.seq)] = (change.to_status, change.to_occupation.value,
+                                                 change.at.isoformat())
+        missing = {k: v for k, v in committed.items() if recorded.get(k) != v}
+        assert not missing, f"committed changes lost or altered: {missing}"
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+# -- several processes on one file -------------------------------------------------------------
+
+_WRITER = r"""
+import sys
+import pendulum
+from agentstate import AgentStateError, ManualClock, SetStatus, Tracker
+from agentstate._sqlite import SQLiteStore
+from agentstate.presets import basic
+
+path, me, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+store = SQLiteStore(path)
+clock = ManualClock(pendulum.datetime(2026, 1, 5, 9))
+tracker = Tracker(basic(), store=store, clock=clock, retries=50)
+ok = 0
+for n in range(rounds):
+    for agent in ("a1", "a2"):
+        # one clock for all writers: the wall clock, read through a ManualClock
+        now = pendulum.now("UTC")
+        if now > clock.now():
+            clock.set(now)
+        status = tracker.state(agent).status
+        try:
+            tracker.apply(SetStatus(agent=agent,
+                                    status="offline" if status == "available" else "available"))
+            ok += 1
+        except AgentStateError:
+            pass
+print(ok)
+"""
+
+
+def test_several_processes_share_one_file_without_losing_an_update(tmp_path: Path) -> None:
+    """Three processes toggle the same two agents; every successful call is in the history."""
+    path = tmp_path / "shared.db"
+    with SQLiteStore(path) as store:
+        tracker = Tracker(basic(), store=store, clock=ManualClock(START))
+        for agent in ("a1", "a2"):
+            tracker.register(agent)
+            tracker.apply(Login(agent=agent))
+    writers = [subprocess.Popen([sys.executable, "-c", _WRITER, str(path), str(n), "60"],
+                                stdout=subprocess.PIPE, text=True, env=_env())
+               for n in range(3)]
+    successes = 0
+    for writer in writers:
+        out, _ = writer.communicate(timeout=120)
+        assert writer.returncode == 0
+        successes += int(out.strip())
+    with SQLiteStore(path) as store:
+        applied = sum(len(_check_history(store, agent)) - 2 for agent in ("a1", "a2"))
+    assert applied == successes
+    assert successes > 0
+
+
+# -- migrations and schema versions ------------------------------------------------------------
+
+
+def _version_1(path: Path) -> None:
+    """A database as schema version 1 left it (before the ``next_deadline`` column)."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, "
+                     "summary TEXT NOT NULL, applied_at TEXT NOT NULL)")
+        for step in _sqlite.MIGRATIONS[0].steps:
+            assert isinstance(step, str)
+            conn.execute(step)
+        conn.execute("INSERT INTO schema_version VALUES (1, 'agents, history', 'then')")
+
+
+def test_a_version_1_database_is_migrated_and_backfilled(tmp_path: Path) -> None:
+    clock = ManualClock(START)
+    source = Tracker(basic(), clock=clock)
+    _busy_day(source, clock)
+    path = tmp_path / "old.db"
+    _version_1(path)
+    with sqlite3.connect(path) as conn:
+        for agent in source.agents():
+            state = source.state(agent)
+            conn.execute("INSERT INTO agents (agent, version, status, occupation, logged_in, "
+                         "state) VALUES (?, ?, ?, ?, ?, ?)",
+                         (agent, state.version, state.status, state.occupation.value,
+                          state.logged_in, _codec.dumps(_codec.encode_state(state),
+                                                        agent=agent)))
+            for change in source.history(agent):
+                conn.execute("INSERT INTO history VALUES (?, ?, ?, ?, ?)",
+                             (agent, change.seq, _codec.micros(change.at), change.event_id,
+                              _codec.dumps(_codec.encode_change(change), agent=agent)))
+    with SQLiteStore(path) as store:
+        assert store.next_deadline() == source.next_deadline()
+        assert store.next_deadline() is not None
+        for agent in source.agents():
+            assert store.load(agent) == source.state(agent)
+    with sqlite3.connect(path) as conn:
+        versions = [row[0] for row in conn.execute("SELECT version FROM schema_version")]
+    assert versions == [1, _sqlite.SCHEMA_VERSION]
+
+
+def test_a_database_from_a_newer_agentstate_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    SQLiteStore(path).close()
+    newer = _sqlite.SCHEMA_VERSION + 1
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO schema_version VALUES (?, 'from the future', 'later')",
+                     (newer,))
+    before = path.read_bytes()
+    with pytest.raises(SchemaError, match=f"schema version {newer}, newer than") as caught:
+        SQLiteStore(path)
+    assert (caught.value.found, caught.value.supported) == (newer, _sqlite.SCHEMA_VERSION)
+    assert path.read_bytes() == before
+
+
+def test_a_foreign_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "foreign.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE agents (name TEXT)")
+    with pytest.raises(SchemaError, match="not an agentstate database") as caught:
+        SQLiteStore(path)
+    assert caught.value.found is None
+
+
+def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"this is not an SQLite database, only some notes " * 100)
+    with pytest.raises(StoreError, match="cannot open SQLite database"):
+        SQLiteStore(path)
+
+
+# -- malformed rows ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def filled(tmp_path: Path) -> Path:
+    path = tmp_path / "cc.db"
+    clock = ManualClock(START)
+    with SQLiteStore(path) as store:
+        _busy_day(Tracker(basic(), store=store, clock=clock), clock)
+    return path
+
+
+def _tamper(path: Path, sql: str, *args: object) -> None:
+    with sqlite3.connect(path) as conn:
+        assert conn.execute(sql, args).rowcount >= 1
+
+
+def _state_json(path: Path, agent: str) -> dict[str, Any]:
+    with sqlite3.connect(path) as conn:
+        text = conn.execute("SELECT state FROM agents WHERE agent = ?", (agent,)).fetchone()[0]
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: "{not json", "not valid JSON"),
+    (lambda d: {k: v for k, v in d.items() if k != "reason"}, "missing reason"),
+    (lambda d: {**d, "colour": "blue"}, "unexpected 'colour'"),
+    (lambda d: {**d, "version": "4"}, "state.version: expected int"),
+    (lambda d: {**d, "occupation": "dancing"}, "state.occupation: expected a Occupation"),
+    (lambda d: {**d, "since": "yesterday"}, "state.since: expected a UTC time"),
+    (lambda d: {**d, "session": {**d["session"], "queues": [7]}}, r"state.session.queues\[0\]"),
+    (lambda d: {**d, "deadlines": [{"at": d["since"], "timer": "alarm", "ref": None}]},
+     r"state.deadlines\[0\].timer"),
+    (lambda d: [1, 2], "expected a AgentState object"),
+])
+def test_a_malformed_state_is_a_store_error_naming_the_agent(
+        filled: Path, change: Any, message: str) -> None:
+    data = change(_state_json(filled, "a1"))
+    _tamper(filled, "UPDATE agents SET state = ? WHERE agent = 'a1'",
+            data if isinstance(data, str) else json.dumps(data))
+    with SQLiteStore(filled) as store:
+        with pytest.raises(StoreError, match=message) as caught:
+            store.load("a1")
+        assert caught.value.agent == "a1"
+        assert "agent 'a1'" in str(caught.value)
+        assert store.load("a2") is not None  # the other rows are still readable
+
+
+def test_a_state_of_another_agent_or_version_is_refused(filled: Path) -> None:
+    other = json.dumps(_state_json(filled, "a2"))
+    _tamper(filled, "UPDATE agents SET state = ? WHERE agent = 'a3'", other)
+    _tamper(filled, "UPDATE agents SET version = version + 1 WHERE agent = 'a1'")
+    _tamper(filled, "UPDATE agents SET status = 'offline' WHERE agent = 'a2'")
+    with SQLiteStore(filled) as store:
+        with pytest.raises(StoreError, match="it is the state of agent 'a2'"):
+            store.load("a3")
+        with pytest.raises(StoreError, match="version column"):
+            store.load("a1")
+        with pytest.raises(StoreError, match="status column 'offline' but state says"):
+            store.load("a2")
+
+
+def test_a_malformed_history_entry_is_a_store_error(filled: Path) -> None:
+    with sqlite3.connect(filled) as conn:
+        entry = json.loads(conn.execute(
+            "SELECT entry FROM history WHERE agent = 'a1' AND seq = 2").fetchone()[0])
+    entry["event"]["$type"] = "Teleport"
+    _tamper(filled, "UPDATE history SET entry = ? WHERE agent = 'a1' AND seq = 2",
+            json.dumps(entry))
+    _tamper(filled, "UPDATE history SET seq = 99 WHERE agent = 'a2' AND seq = 3")
+    with SQLiteStore(filled) as store:
+        with pytest.raises(StoreError, match=r"change.event.\$type: unknown class 'Teleport'"):
+            store.history("a1")
+        with pytest.raises(StoreError, match="history entry 99 is malformed"):
+            store.history("a2")
+        assert len(store.history("a3")) == 2
+
+
+# -- writes that must not happen ----------------------------------------------------------------
+
+
+def test_bad_commits_write_nothing(filled: Path) -> None:
+    with SQLiteStore(filled) as store:
+        state = store.load("a3")
+        assert state is not None
+        history = list(store.history("a3"))
+        clock = ManualClock(state.updated_at)
+        clock.advance(1)
+        scratch = Tracker(basic(), clock=clock)
+        scratch.register("a3")  # a change of version 1: its seq is already recorded
+        repeated = scratch.history("a3")[0]
+        moved = attrs.evolve(state, version=state.version + 1, status="offline")
+        with pytest.raises(StoreError, match="repeats a recorded seq"):
+            store.commit(moved, (repeated,), expected_version=state.version)
+        foreign = attrs.evolve(repeated, agent="a2", seq=state.version + 1)
+        with pytest.raises(StoreError, match="a change of agent 'a2'"):
+            store.commit(moved, (foreign,), expected_version=state.version)
+        naive = attrs.evolve(repeated, seq=state.version + 1, at=datetime(2026, 1, 5, 10))
+        with pytest.raises(ClockError, match="no time zone"):
+            store.commit(moved, (naive,), expected_version=state.version)
+        with pytest.raises(ConflictError):
+            store.commit(moved, (), expected_version=state.version + 5)
+        assert store.load("a3") == state
+        assert list(store.history("a3")) == history
+
+
+def test_a_closed_store_says_so(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "x.db")
+    store.close()
+    store.close()
+    with pytest.raises(StoreError, match="is closed"):
+        store.load("a1")
+    assert "closed" in repr(store)
+
+
+def test_len_and_repr(filled: Path) -> None:
+    with SQLiteStore(filled) as store:
+        assert len(store) == 3
+        assert str(filled) in repr(store)
+
+
+# -- the codec's strictness ----------------------------------------------------------------------
+
+
+def _some_state() -> AgentState:
+    clock = ManualClock(START)
+    tracker = Tracker(basic(), clock=clock)
+    _busy_day(tracker, clock)
+    return tracker.state("a2")
+
+
+def test_the_codec_round_trips_to_the_microsecond_in_utc() -> None:
+    state = _some_state()
+    data = _codec.encode_state(state)
+    assert data["since"].endswith("+00:00")
+    back = _codec.decode_state(json.loads(_codec.dumps(data, agent="a2")), agent="a2")
+    assert back == state
+    assert type(back.since) is pendulum.DateTime
+    assert back.since.tzinfo is pendulum.UTC
+
+
+def test_the_codec_stores_other_time_zones_as_the_same_instant() -> None:
+    paris = pendulum.datetime(2026, 1, 5, 10, 0, 0, 123456, tz="Europe/Paris")
+    state = attrs.evolve(_some_state(), since=paris)
+    back = _codec.decode_state(_codec.encode_state(state), agent="a2")
+    assert back.since == paris
+    assert back.since.isoformat() == "2026-01-05T09:00:00.123456+00:00"
+
+
+def test_the_codec_refuses_what_it_cannot_store() -> None:
+    naive = attrs.evolve(_some_state(), since=datetime(2026, 1, 5, 9))
+    with pytest.raises(StoreError, match=r"state\.since: time .* has no time zone"):
+        _codec.encode_state(naive)
+    wrong = attrs.evolve(_some_state(), version="7")
+    with pytest.raises(StoreError, match=r"state\.version: expected int"):
+        _codec.encode_state(wrong)
+
+
+def test_the_codec_knows_every_public_event_class() -> None:
+    import agentstate
+
+    known = _codec.event_classes()
+    public = {name for name in agentstate.__all__
+              if isinstance(getattr(agentstate, name), type)
+              and issubclass(getattr(agentstate, name), agentstate.Event)
+              and name != "Event"}
+    assert public <= set(known)
