@@ -1,9 +1,10 @@
 """One agent's day, simulated: calls, a coffee break, lunch past its allotment, a refused second
 lunch that a supervisor overrides, end of shift.
 
-Run it with ``python examples/shift.py``. It prints what happened, the day's report and the
-pause ledger, and writes a timeline picture (``out/shift.svg``: statuses and occupations as
-coloured bars).
+Run it with ``python examples/shift.py``. Everything is recorded in the embedded SQLite store
+(``out/shift.sqlite3``, made fresh each run; ``--memory`` keeps it in memory). It prints what
+happened, the day's report and the pause ledger, and writes a timeline picture
+(``out/shift.svg``: statuses and occupations as coloured bars).
 """
 
 from __future__ import annotations
@@ -28,10 +29,13 @@ from agentstate import (
     Login,
     Logout,
     ManualClock,
+    MemoryStore,
     NotEligible,
     Policy,
     Result,
     SetStatus,
+    SQLiteStore,
+    Store,
     Timers,
     Tracker,
     WrapUp,
@@ -123,10 +127,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--svg", type=Path, default=Path("out/shift.svg"),
                         help="where to write the timeline picture (default: out/shift.svg)")
+    parser.add_argument("--db", type=Path, default=Path("out/shift.sqlite3"),
+                        help="the SQLite store, made fresh (default: out/shift.sqlite3)")
+    parser.add_argument("--memory", action="store_true", help="keep the store in memory")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
+    store: Store = MemoryStore()
+    if not args.memory:
+        args.db.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{args.db}{suffix}").unlink(missing_ok=True)
+        store = SQLiteStore(args.db)
     clock = ManualClock(pendulum.datetime(2026, 1, 5, 8, 0, tz=ZONE))
-    tracker = Tracker(policy(), clock=clock)
+    tracker = Tracker(policy(), store=store, clock=clock)
     simulate(tracker, clock, args.seed)
 
     history = list(tracker.history("ana"))
@@ -152,6 +165,8 @@ def main() -> None:
     args.svg.write_text(timeline_svg(tracker.policy, [history], start=start,
                                      end=start.add(hours=9)))
     print(f"timeline written to {args.svg}")
+    if not args.memory:
+        print(f"history stored in {args.db} ({len(history)} changes)")
 
 
 if __name__ == "__main__":
