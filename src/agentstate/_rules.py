@@ -506,8 +506,9 @@ def _offered(policy: Policy, state: AgentState, draft: _Draft, event: Interactio
             raise NotEligible(agent=state.agent, why=describe(policy, found), queue=event.queue,
                               channel=event.channel, event=event)
         draft.memberships = tuple(
-            attrs.evolve(m, last_offer_at=at) if m.queue == event.queue else m
-            for m in state.memberships)
+            Membership(queue=m.queue, penalty=m.penalty, position=m.position, paused=m.paused,
+                       last_offer_at=at, calls=m.calls, calls_until=m.calls_until)
+            if m.queue == event.queue else m for m in state.memberships)
     else:
         if not policy.status(state.status).direct_calls:
             raise NotEligible(agent=state.agent, queue=None, channel=event.channel, event=event,
@@ -551,10 +552,13 @@ def _count_call(policy: Policy, state: AgentState, member: Membership, at: datet
                 ) -> Membership:
     """One more call answered from the member's queue today (for the fewest-calls strategy)."""
     if member.calls_until is not None and at < member.calls_until:
-        return attrs.evolve(member, calls=member.calls + 1)
-    day = DayRule(timezone=policy.day.timezone)
-    return attrs.evolve(member, calls=1,
-                        calls_until=_ledger.day_window(day, at, state.timezone)[1])
+        calls, until = member.calls + 1, member.calls_until
+    else:
+        day = DayRule(timezone=policy.day.timezone)
+        calls, until = 1, _ledger.day_window(day, at, state.timezone)[1]
+    return Membership(queue=member.queue, penalty=member.penalty, position=member.position,
+                      paused=member.paused, last_offer_at=member.last_offer_at, calls=calls,
+                      calls_until=until)
 
 
 def _implied(policy: Policy, status: str) -> str | None:
