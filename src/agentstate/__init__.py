@@ -71,6 +71,7 @@ from ._policy import (
     WrapUp,
     WrapUpMode,
 )
+from ._postgres import PostgresStore
 from ._report import (
     Counts,
     InteractionOutcome,
@@ -86,6 +87,7 @@ from ._report import (
     sessions_csv,
     summary_csv,
 )
+from ._sqlite import SQLiteStore
 from ._state import (
     AgentState,
     Change,
@@ -104,12 +106,10 @@ from ._state import (
     Snapshot,
     Timer,
 )
-from ._postgres import PostgresStore
-from ._sqlite import SQLiteStore
 from ._store import MemoryStore, Store
 from ._svg import timeline_svg
-from ._toml import PolicyFileError, dumps_policy, load_policy, loads_policy
 from ._time import Clock, ManualClock, SystemClock
+from ._toml import PolicyFileError, dumps_policy, load_policy, loads_policy
 from ._tracker import Tracker, replay
 
 __all__ = [

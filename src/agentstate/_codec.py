@@ -648,3 +648,34 @@ def loads(text: Any, *, agent: str, what: str) -> Any:
     except ValueError as error:
         raise StoreError(f"agent {agent!r}: stored {what} is malformed: not valid JSON "
                          f"({error})", agent=agent) from None
+
+
+def check_row(agent: str, state: AgentState, row: tuple[Any, ...],
+              column: Callable[[Any], Any]) -> None:
+    """A stored agent row ``(version, *indexed columns, state)`` must say what its state says.
+
+    ``column`` turns an indexed value into its stored form (each database stores times its
+    own way).
+    """
+    if state.agent != agent:
+        raise StoreError(f"agent {agent!r}: stored state is malformed: it is the state of "
+                         f"agent {state.agent!r}", agent=agent)
+    if row[0] != state.version:
+        raise StoreError(f"agent {agent!r}: stored state is malformed: version column "
+                         f"{row[0]!r} but state version {state.version}", agent=agent)
+    for (name, derive), value in zip(INDEXED, row[1:-1], strict=True):
+        if value != column(derive(state)):
+            raise StoreError(f"agent {agent!r}: stored state is malformed: {name} column "
+                             f"{value!r} but state says {derive(state)!r}", agent=agent)
+
+
+def row_change(agent: str, row: tuple[Any, ...], column: Callable[[Any], Any]) -> Change:
+    """A stored history row ``(seq, at, event_id, entry)``, checked against its entry."""
+    seq, at, event_id, entry = row
+    change = decode_change(loads(entry, agent=agent, what=f"history entry {seq}"), agent=agent)
+    if (change.agent != agent or change.seq != seq or column(change.at) != at
+            or change.event_id != event_id):
+        raise StoreError(f"agent {agent!r}: stored history entry {seq!r} is malformed: its "
+                         "columns (agent, seq, at, event_id) disagree with its entry",
+                         agent=agent)
+    return change

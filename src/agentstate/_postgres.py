@@ -47,13 +47,14 @@ import attrs
 
 from ._codec import (
     INDEXED,
-    decode_change,
+    check_row,
     decode_state,
     dumps,
     encode_change,
     encode_state,
     loads,
     micros,
+    row_change,
 )
 from ._errors import ConflictError, SchemaError, StoreError
 from ._state import AgentState, Change
@@ -427,28 +428,15 @@ def _statements(schema: str) -> dict[str, Any]:
 
 
 def _check_row(agent: str, state: AgentState, row: tuple[Any, ...]) -> None:
-    """The row's key and indexed columns must say what its state says."""
-    if state.agent != agent:
-        raise StoreError(f"agent {agent!r}: stored state is malformed: it is the state of "
-                         f"agent {state.agent!r}", agent=agent)
-    if row[0] != state.version:
-        raise StoreError(f"agent {agent!r}: stored state is malformed: version column "
-                         f"{row[0]!r} but state version {state.version}", agent=agent)
-    for (name, derive), value in zip(INDEXED, row[1:-1], strict=True):
-        if value != _column(derive(state)):
-            raise StoreError(f"agent {agent!r}: stored state is malformed: {name} column "
-                             f"{value!r} but state says {derive(state)!r}", agent=agent)
+    check_row(agent, state, row, _column)
 
 
 def _change(agent: str, row: tuple[Any, ...]) -> Change:
-    seq, at, event_id, entry = row
-    change = decode_change(loads(entry, agent=agent, what=f"history entry {seq}"), agent=agent)
-    if (change.agent != agent or change.seq != seq or change.at != at
-            or change.event_id != event_id):
-        raise StoreError(f"agent {agent!r}: stored history entry {seq!r} is malformed: its "
-                         "columns (agent, seq, at, event_id) disagree with its entry",
-                         agent=agent)
-    return change
+    return row_change(agent, row, _same)
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 # -- migrating -------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ import pendulum
 
 from ._codec import (
     INDEXED,
-    decode_change,
+    check_row,
     decode_state,
     dumps,
     encode_change,
@@ -55,6 +55,7 @@ from ._codec import (
     loads,
     micros,
     read_instant,
+    row_change,
 )
 from ._errors import ConflictError, SchemaError, StoreError
 from ._state import AgentState, Change
@@ -360,28 +361,11 @@ def _column(value: str | bool | datetime | None) -> str | int | None:
 
 
 def _check_row(agent: str, state: AgentState, row: tuple[Any, ...]) -> None:
-    """The row's key and indexed columns must say what its state says."""
-    if state.agent != agent:
-        raise StoreError(f"agent {agent!r}: stored state is malformed: it is the state of "
-                         f"agent {state.agent!r}", agent=agent)
-    if row[0] != state.version:
-        raise StoreError(f"agent {agent!r}: stored state is malformed: version column "
-                         f"{row[0]!r} but state version {state.version}", agent=agent)
-    for (name, derive), value in zip(INDEXED, row[1:-1], strict=True):
-        if value != _column(derive(state)):
-            raise StoreError(f"agent {agent!r}: stored state is malformed: {name} column "
-                             f"{value!r} but state says {derive(state)!r}", agent=agent)
+    check_row(agent, state, row, _column)
 
 
 def _change(agent: str, row: tuple[Any, ...]) -> Change:
-    seq, at, event_id, entry = row
-    change = decode_change(loads(entry, agent=agent, what=f"history entry {seq}"), agent=agent)
-    if (change.agent != agent or change.seq != seq or micros(change.at) != at
-            or change.event_id != event_id):
-        raise StoreError(f"agent {agent!r}: stored history entry {seq!r} is malformed: its "
-                         "columns (agent, seq, at, event_id) disagree with its entry",
-                         agent=agent)
-    return change
+    return row_change(agent, row, micros)
 
 
 # -- opening and migrating -------------------------------------------------------------------
