@@ -615,3 +615,32 @@ def test_after_contact_work_time_is_the_wrap_up_occupation_time() -> None:
     assert timedelta(seconds=expected["acw_seconds"]) == result.by_occupation[Occupation.WRAP_UP]
     assert timedelta(seconds=6.006) == result.by_occupation[Occupation.ON_INTERACTION]
     assert result.by_occupation[Occupation.WRAP_UP] + timedelta(seconds=6.006) == result.handling
+
+
+def test_overrun_per_reason_is_reported_day_by_day() -> None:
+    """Lunch (30 min a day) taken for 45 min on two days: 15 min overrun each day, and the
+    two-day report's overrun is the sum of its days'."""
+    import attrs as _attrs
+    import pendulum as _pendulum
+
+    from agentstate import DayRule, Login, ManualClock, SetStatus, Tracker, day_report
+    from agentstate import report as _report
+    from agentstate.presets import basic as _basic
+
+    policy = _attrs.evolve(_basic(), day=DayRule(timezone="Europe/Berlin"))
+    clock = ManualClock(_pendulum.datetime(2026, 1, 5, 12, tz="Europe/Berlin"))
+    tracker = Tracker(policy, clock=clock)
+    tracker.register("a1")
+    tracker.apply(Login(agent="a1"))
+    for _day in range(2):
+        tracker.apply(SetStatus(agent="a1", status="lunch"))
+        clock.advance(minutes=45)
+        tracker.apply(SetStatus(agent="a1", status="available"))
+        clock.advance(hours=23, minutes=15)
+    history = list(tracker.history("a1"))
+    first = day_report(history, policy, _pendulum.date(2026, 1, 5), until=clock.now())
+    second = day_report(history, policy, _pendulum.date(2026, 1, 6), until=clock.now())
+    both = _report(history, policy, start=first.start, end=second.end, until=clock.now())
+    assert timedelta(minutes=15) == first.overrun["lunch"] == second.overrun["lunch"]
+    assert timedelta(minutes=30) == both.overrun["lunch"]
+    assert 900.0 == first.as_dict()["overrun"]["lunch"]

@@ -58,7 +58,7 @@ from ._events import (
     InteractionRejected,
     TimerFired,
 )
-from ._ledger import date_window
+from ._ledger import date_window, day_window, overrun, spans_from_history
 from ._policy import DayRule, Policy
 from ._state import Change, Occupation
 from ._time import elapsed, to_utc
@@ -254,6 +254,8 @@ class Report:
         by_occupation: time per occupation while in a session (every ``Occupation``).
         paid_pause: time in paid pause reasons.
         unpaid_pause: time in unpaid pause reasons.
+        overrun: time per pause reason past its daily allotment or its maximum length (every
+            reason; days by the policy's time zone, calendar days even with a rolling rule).
         handling: time on interactions (handling occupations), in any status.
         ready: time in routable statuses while not handling.
         counts: interactions offered, answered, ..., by the time of the event.
@@ -272,6 +274,7 @@ class Report:
     by_occupation: Totals[Occupation]
     paid_pause: timedelta
     unpaid_pause: timedelta
+    overrun: Totals[str]
     handling: timedelta
     ready: timedelta
     counts: Counts
@@ -323,6 +326,7 @@ class Report:
             by_occupation=first.by_occupation + second.by_occupation,
             paid_pause=first.paid_pause + second.paid_pause,
             unpaid_pause=first.unpaid_pause + second.unpaid_pause,
+            overrun=first.overrun + second.overrun,
             handling=first.handling + second.handling,
             ready=first.ready + second.ready,
             counts=first.counts + second.counts,
@@ -343,6 +347,7 @@ class Report:
             "by_status": _seconds_map(self.by_status),
             "by_reason": _seconds_map(self.by_reason),
             "by_bucket": _seconds_map(self.by_bucket),
+            "overrun": _seconds_map(self.overrun),
             "by_occupation": {o.value: _s(t) for o, t in self.by_occupation.items()},
             "counts": attrs.asdict(self.counts),
             "sessions": [_session_row(s) for s in self.sessions],
@@ -475,6 +480,7 @@ class _Builder:
         self.by_reason = dict.fromkeys((r.code for r in policy.reasons), ZERO)
         self.by_bucket = dict.fromkeys((s.report_as for s in policy.statuses), ZERO)
         self.by_occupation = dict.fromkeys(Occupation, ZERO)
+        self.overrun = dict.fromkeys((r.code for r in policy.reasons), ZERO)
         self.logged_in = self.paid = self.unpaid = self.handling = self.ready = ZERO
         self.counts: dict[str, int] = {f.name: 0 for f in attrs.fields(Counts)}
         self.sessions: list[LoginSession] = []
@@ -486,6 +492,23 @@ class _Builder:
                                                                                change.at)
             self._interval(change, change.at, nxt)
         self._events(history)
+        self._overrun(history)
+
+    def _overrun(self, history: Sequence[Change]) -> None:
+        """Overrun per limited reason, day by day (each day's allotment counts from its
+        midnight), clipped to the range."""
+        limited = [r for r in self.policy.reasons if self.policy.limited(r.code)]
+        if not limited or not history:
+            return
+        spans = spans_from_history(history, max(self.until, history[-1].at))
+        days = DayRule(timezone=self.policy.day.timezone)
+        lo, hi = day_window(days, self.start)
+        while lo < self.end:
+            a, b = max(lo, self.start), min(hi, self.end)
+            for reason in limited:
+                self.overrun[reason.code] += (overrun(spans, reason, lo, b)
+                                              - overrun(spans, reason, lo, a))
+            lo, hi = day_window(days, hi)
 
     def _interval(self, change: Change, begin: datetime, finish: datetime) -> None:
         length = elapsed(max(begin, self.start), min(finish, self.end))
@@ -602,6 +625,7 @@ class _Builder:
             by_bucket=Totals(self.by_bucket.items()),
             by_occupation=Totals(self.by_occupation.items()),
             paid_pause=self.paid, unpaid_pause=self.unpaid,
+            overrun=Totals(self.overrun.items()),
             handling=self.handling, ready=self.ready, counts=Counts(**self.counts),
             sessions=tuple(sorted(self.sessions, key=_session_order)),
             interactions=tuple(sorted(self.interactions, key=_interaction_order)),
