@@ -1,0 +1,264 @@
+"""Storage benchmarks: the figures of issue 7, called by ``benchmarks/run.py``.
+
+- :func:`events_per_s_sqlite`: the full :class:`agentstate.Tracker` over a :class:`SQLiteStore`
+  on a file (WAL, ``synchronous=NORMAL``: every commit survives a crash of the process), one
+  process, 1,000 agents, a valid stream of logins, offers, answers, ends, breaks, offline
+  spells and logouts, one event per ``apply`` and one transaction per event. Target >= 5,000.
+- :func:`postgres_figures`: 4 processes, each with its own tracker and
+  :class:`PostgresStore`, share 1,000 agents on one PostgreSQL server on loopback
+  (``fsync=on``, ``synchronous_commit=on``: durable) and change their statuses at random.
+  ``events_per_s_postgres`` is the successful calls of all processes over the wall time;
+  ``lost_updates`` compares the successful calls with what the history recorded (it must be 0),
+  and every agent's history is checked to be gapless. Target >= 2,000 events/s.
+
+The PostgreSQL server is the one in ``$AGENTSTATE_BENCH_PG`` (a conninfo) if set, otherwise a
+throwaway server started from the machine's binaries by ``tests/_pg.py``; without either, the
+figures say why they are missing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pendulum
+
+from agentstate import (
+    Event,
+    InteractionAnswered,
+    InteractionEnded,
+    InteractionOffered,
+    Login,
+    Logout,
+    ManualClock,
+    SetStatus,
+    Tracker,
+)
+from agentstate._sqlite import SQLiteStore
+from agentstate.presets import basic
+
+__all__ = ["events_per_s_sqlite", "postgres_figures"]
+
+HERE = Path(__file__).resolve().parent
+START = pendulum.datetime(2026, 1, 5, 8)
+AGENTS = 1_000
+WORKERS = 4
+
+
+def stream(n_agents: int, n_events: int, seed: int = 7) -> tuple[list[str], list[Event]]:
+    """A valid, interleaved stream of stamped events under the ``basic`` preset."""
+    rng = random.Random(seed)
+    agents = [f"agent-{i:04d}" for i in range(n_agents)]
+    where = ["logged_out"] * n_agents  # logged_out, available, offered, connected, break, ...
+    events: list[Event] = []
+    micros = 0
+    for n in range(n_events):
+        i = rng.randrange(n_agents)
+        agent = agents[i]
+        micros += rng.randint(1, 2_000)
+        at = START + timedelta(microseconds=micros)
+        here = where[i]
+        call = f"call-{i}-{n}"
+        event: Event
+        if here == "logged_out":
+            event, where[i] = Login(agent=agent, at=at, queues=("sales",)), "available"
+        elif here.startswith("offered:"):
+            event = InteractionAnswered(agent=agent, at=at, interaction=here[8:])
+            where[i] = "connected:" + here[8:]
+        elif here.startswith("connected:"):
+            event, where[i] = InteractionEnded(agent=agent, at=at, interaction=here[10:]), \
+                "available"
+        elif here == "available":
+            roll = rng.randrange(100)
+            if roll < 75:
+                event = InteractionOffered(agent=agent, at=at, interaction=call, queue="sales")
+                where[i] = "offered:" + call
+            elif roll < 85:
+                event, where[i] = SetStatus(agent=agent, at=at, status="break",
+                                            reason="coffee"), "break"
+            elif roll < 95:
+                event, where[i] = SetStatus(agent=agent, at=at, status="offline"), "offline"
+            else:
+                event, where[i] = Logout(agent=agent, at=at), "logged_out"
+        else:  # break or offline
+            event, where[i] = SetStatus(agent=agent, at=at, status="available"), "available"
+        events.append(event)
+    return agents, events
+
+
+def events_per_s_sqlite(quick: bool) -> float:
+    """Events per second through a tracker over a durable SQLite file, one process.
+
+    The best of several runs on fresh files (one when ``quick``), as ``timeit`` does: on a
+    shared machine the best run is the one least disturbed by others.
+    """
+    n_events = 8_000 if quick else 30_000
+    agents, events = stream(AGENTS, n_events)
+    best = 0.0
+    for _ in range(1 if quick else 3):
+        with tempfile.TemporaryDirectory(prefix="agentstate-bench-") as folder, \
+                SQLiteStore(Path(folder) / "bench.db") as store:
+            clock = ManualClock(START)
+            tracker = Tracker(basic(), store=store, clock=clock)
+            tracker.register_many(agents)
+            clock.set(events[-1].at or START)
+            apply = tracker.apply
+            t0 = time.perf_counter()
+            for event in events:
+                apply(event)
+            best = max(best, n_events / (time.perf_counter() - t0))
+    return round(best)
+
+
+# -- PostgreSQL: 4 processes sharing 1,000 agents ----------------------------------------------
+
+_WORKER = r"""
+import json, random, sys, time
+import pendulum
+from agentstate import AgentStateError, ConflictError, ManualClock, SetStatus, Tracker
+from agentstate._postgres import PostgresStore
+from agentstate.presets import basic
+
+conninfo, schema, n_events, seed, n_agents = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:6])
+NEXT = {"available": ("break", "lunch", "offline"), "break": ("available", "lunch"),
+        "lunch": ("available",), "offline": ("available", "break", "lunch")}
+store = PostgresStore(conninfo, schema=schema)
+clock = ManualClock(pendulum.now("UTC"))
+tracker = Tracker(basic(), store=store, clock=clock, retries=10)
+rng = random.Random(seed)
+agents = [f"agent-{i:04d}" for i in range(n_agents)]
+print("ready", flush=True)
+sys.stdin.readline()
+ok = failed = conflicts = 0
+t0 = time.time()
+for _ in range(n_events):
+    agent = rng.choice(agents)
+    # the host knows its agents' statuses (it shows them): a read, then a valid change
+    dest = rng.choice(NEXT[tracker.state(agent).status])
+    now = pendulum.now("UTC")  # the clock follows the wall clock, shared by all processes
+    if now > clock.now():
+        clock.set(now)
+    try:
+        tracker.apply(SetStatus(agent=agent, status=dest,
+                                reason="coffee" if dest == "break" else None))
+    except AgentStateError as error:
+        failed += 1  # another process changed the agent between the read and the write
+        conflicts += isinstance(error, ConflictError)
+    else:
+        ok += 1
+print(json.dumps({"ok": ok, "failed": failed, "conflicts": conflicts, "start": t0,
+                  "end": time.time()}), flush=True)
+store.close()
+"""
+
+
+def _pg_helper() -> Any:
+    path = HERE.parent / "tests" / "_pg.py"
+    spec = importlib.util.spec_from_file_location("agentstate_tests_pg", path)
+    if spec is None or spec.loader is None:
+        raise RuntimeError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def postgres_figures(quick: bool) -> dict[str, Any]:
+    """``events_per_s_postgres``, ``lost_updates`` and the details, or why they are missing."""
+    server = None
+    conninfo = os.environ.get("AGENTSTATE_BENCH_PG")
+    if not conninfo:
+        try:
+            helper = _pg_helper()
+            server = helper.PgServer(durable=True)
+        except Exception as error:
+            return {"events_per_s_postgres": None, "lost_updates": None,
+                    "skipped": f"no PostgreSQL server: {error}"}
+        conninfo = server.conninfo
+    try:
+        return _run_postgres(conninfo, quick)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _run_postgres(conninfo: str, quick: bool) -> dict[str, Any]:
+    from agentstate._postgres import PostgresStore
+
+    schema = f"bench_{os.getpid()}_{int(time.time())}"
+    per_worker = 1_500 if quick else 6_000
+    agents = [f"agent-{i:04d}" for i in range(AGENTS)]
+    with PostgresStore(conninfo, schema=schema) as store:
+        clock = ManualClock(pendulum.now("UTC").subtract(minutes=1))
+        tracker = Tracker(basic(), store=store, clock=clock)
+        tracker.register_many(agents)
+        for agent in agents:
+            tracker.apply(Login(agent=agent))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(HERE.parent / "src"), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    workers = [subprocess.Popen(
+        [sys.executable, "-c", _WORKER, conninfo, schema, str(per_worker), str(seed),
+         str(AGENTS)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+        for seed in range(WORKERS)]
+    results = []
+    try:
+        for worker in workers:
+            assert worker.stdout is not None
+            if worker.stdout.readline().strip() != "ready":
+                raise RuntimeError("a benchmark worker failed to start")
+        for worker in workers:
+            assert worker.stdin is not None
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
+        for worker in workers:
+            out, _ = worker.communicate(timeout=600)
+            if worker.returncode != 0:
+                raise RuntimeError(f"a benchmark worker failed ({worker.returncode})")
+            results.append(json.loads(out.strip().splitlines()[-1]))
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+    ok = sum(r["ok"] for r in results)
+    wall = max(r["end"] for r in results) - min(r["start"] for r in results)
+    with PostgresStore(conninfo, schema=schema) as store:
+        applied = 0
+        broken = 0
+        for agent in agents:
+            history = store.history(agent)
+            applied += len(history) - 2  # minus the registration and the login
+            state = store.load(agent)
+            gapless = all(
+                (a.seq + 1, a.to_status, a.to_reason, a.to_occupation)
+                == (b.seq, b.from_status, b.from_reason, b.from_occupation)
+                for a, b in itertools.pairwise(history))
+            if not gapless or state is None or state.version != len(history):
+                broken += 1
+    return {
+        "events_per_s_postgres": round(ok / wall),
+        "lost_updates": ok - applied,
+        "processes": WORKERS,
+        "agents": AGENTS,
+        "successful_calls": ok,
+        "refused_calls": sum(r["failed"] for r in results),
+        "conflicts_after_retries": sum(r["conflicts"] for r in results),
+        "applied_in_history": applied,
+        "agents_with_invalid_history": broken,
+        "wall_s": round(wall, 2),
+    }
+
+
+if __name__ == "__main__":
+    quick = "--quick" in sys.argv
+    print(json.dumps({"events_per_s_sqlite": events_per_s_sqlite(quick),
+                      "postgres": postgres_figures(quick)}, indent=2))
