@@ -54,6 +54,7 @@ from ._events import (
     TimerFired,
 )
 from ._ledger import Ledger, ReasonUsage
+from ._lint import Finding, Severity, lint
 from ._policy import (
     ANY,
     Blocking,
@@ -135,6 +136,7 @@ __all__ = [
     "Deadline",
     "EndWrapUp",
     "Event",
+    "Finding",
     "ForceLogout",
     "ForceStatus",
     "Interaction",
@@ -185,6 +187,7 @@ __all__ = [
     "Session",
     "SetChannel",
     "SetStatus",
+    "Severity",
     "Snapshot",
     "StaleEvent",
     "Status",
@@ -209,6 +212,7 @@ __all__ = [
     "day_report",
     "dumps_policy",
     "interactions_csv",
+    "lint",
     "load_policy",
     "loads_policy",
     "replay",
