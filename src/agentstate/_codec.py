@@ -679,3 +679,34 @@ def row_change(agent: str, row: tuple[Any, ...], column: Callable[[Any], Any]) -
                          "columns (agent, seq, at, event_id) disagree with its entry",
                          agent=agent)
     return change
+
+
+class DecodedStates:
+    """The states a store last read or wrote, keyed by their exact JSON: a row that comes back
+    unchanged is not decoded again (decoding costs tens of microseconds)."""
+
+    __slots__ = ("_cache", "_limit")
+
+    def __init__(self, limit: int = 4096) -> None:
+        self._cache: dict[str, tuple[str, AgentState]] = {}
+        self._limit = limit
+
+    def remember(self, agent: str, text: str, state: AgentState) -> None:
+        """Keep ``state`` as the decoding of ``text`` (forgetting everything when full)."""
+        if len(self._cache) >= self._limit and agent not in self._cache:
+            self._cache.clear()
+        self._cache[agent] = (text, state)
+
+    def from_row(self, agent: str, row: tuple[Any, ...], column: Callable[[Any], Any]
+                 ) -> AgentState:
+        """The state of an agent row ``(version, *indexed, json)``, checked (see
+        :func:`check_row`)."""
+        text = row[-1]
+        cached = self._cache.get(agent)
+        if cached is not None and cached[0] == text:
+            state = cached[1]
+        else:
+            state = decode_state(loads(text, agent=agent, what="state"), agent=agent)
+        check_row(agent, state, row, column)
+        self.remember(agent, text, state)
+        return state

@@ -47,12 +47,10 @@ import attrs
 
 from ._codec import (
     INDEXED,
-    check_row,
-    decode_state,
+    DecodedStates,
     dumps,
     encode_change,
     encode_state,
-    loads,
     micros,
     row_change,
 )
@@ -160,7 +158,7 @@ class PostgresStore:
         self._timeout = connect_timeout
         self._claim_for = float(claim_for)
         self._lock = threading.RLock()
-        self._cache: dict[str, tuple[str, AgentState]] = {}
+        self._cache = DecodedStates(_CACHED)
         self._conn: psycopg.Connection[Any] | None = None
         quoted = sql.Identifier(schema).as_string(None)
         self._sql = _statements(quoted)
@@ -180,15 +178,7 @@ class PostgresStore:
             row = self._read(agent, lambda c: c.execute(self._sql["load"], (agent,)).fetchone())
             if row is None:
                 return None
-            text = row[-1]
-            cached = self._cache.get(agent)
-            if cached is not None and cached[0] == text:
-                state = cached[1]
-            else:
-                state = decode_state(loads(text, agent=agent, what="state"), agent=agent)
-            _check_row(agent, state, row)
-            self._remember(agent, text, state)
-            return state
+            return self._cache.from_row(agent, row, _column)
 
     def commit(self, state: AgentState, changes: Sequence[Change], *,
                expected_version: int) -> None:
@@ -237,7 +227,7 @@ class PostgresStore:
                                                               (agent,)).fetchone())
                 raise ConflictError(agent=agent, expected=expected_version,
                                     actual=None if found is None else found[0])
-            self._remember(agent, text, state)
+            self._cache.remember(agent, text, state)
 
     def history(self, agent: str, *, start: datetime | None = None,
                 end: datetime | None = None) -> Sequence[Change]:
@@ -343,12 +333,6 @@ class PostgresStore:
         who = f"agent {agent!r}: " if agent is not None else ""
         return StoreError(f"{who}PostgreSQL {what} failed: {error}", agent=agent)
 
-    def _remember(self, agent: str, text: str, state: AgentState) -> None:
-        cache = self._cache
-        if len(cache) >= _CACHED and agent not in cache:
-            cache.clear()
-        cache[agent] = (text, state)
-
 
 def _plain(instant: datetime) -> datetime:
     """``instant`` as a stdlib UTC datetime: psycopg adapts it without pendulum's arithmetic."""
@@ -425,10 +409,6 @@ def _statements(schema: str) -> dict[str, Any]:
             RETURNING next_deadline, agent""",
         "count": f"SELECT count(*) FROM {schema}.agents",
     }
-
-
-def _check_row(agent: str, state: AgentState, row: tuple[Any, ...]) -> None:
-    check_row(agent, state, row, _column)
 
 
 def _change(agent: str, row: tuple[Any, ...]) -> Change:

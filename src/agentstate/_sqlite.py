@@ -46,13 +46,11 @@ import pendulum
 
 from ._codec import (
     INDEXED,
-    check_row,
-    decode_state,
+    DecodedStates,
     dumps,
     encode_change,
     encode_state,
     from_micros,
-    loads,
     micros,
     read_instant,
     row_change,
@@ -171,7 +169,7 @@ class SQLiteStore:
         self._path = os.fspath(path)
         self._lock = threading.RLock()
         self._pid = os.getpid()
-        self._cache: dict[str, tuple[str, AgentState]] = {}
+        self._cache = DecodedStates(_CACHED)
         try:
             conn = sqlite3.connect(self._path, timeout=timeout, isolation_level=None,
                                    check_same_thread=False)
@@ -193,15 +191,7 @@ class SQLiteStore:
             row = self._run(agent, lambda c: c.execute(_LOAD, (agent,)).fetchone())
             if row is None:
                 return None
-            text = row[-1]
-            cached = self._cache.get(agent)
-            if cached is not None and cached[0] == text:
-                state = cached[1]  # the very JSON this store last read or wrote: not decoded
-            else:
-                state = decode_state(loads(text, agent=agent, what="state"), agent=agent)
-            _check_row(agent, state, row)
-            self._remember(agent, text, state)
-            return state
+            return self._cache.from_row(agent, row, _column)
 
     def commit(self, state: AgentState, changes: Sequence[Change], *,
                expected_version: int) -> None:
@@ -225,7 +215,7 @@ class SQLiteStore:
         with self._lock:
             self._run(agent, lambda c: self._write(c, agent, state.version, columns, text,
                                                    rows, expected_version))
-            self._remember(agent, text, state)
+            self._cache.remember(agent, text, state)
 
     def history(self, agent: str, *, start: datetime | None = None,
                 end: datetime | None = None) -> Sequence[Change]:
@@ -304,12 +294,6 @@ class SQLiteStore:
         closed = " closed" if self._conn is None else ""
         return f"<SQLiteStore {self._path!r}{closed}>"
 
-    def _remember(self, agent: str, text: str, state: AgentState) -> None:
-        cache = self._cache
-        if len(cache) >= _CACHED and agent not in cache:
-            cache.clear()
-        cache[agent] = (text, state)
-
     def _run(self, agent: str | None, work: Callable[[sqlite3.Connection], Any]) -> Any:
         """Run ``work`` on the connection, turning SQLite's errors into :class:`StoreError`."""
         conn = self._conn
@@ -358,10 +342,6 @@ def _column(value: str | bool | datetime | None) -> str | int | None:
     if isinstance(value, bool):
         return int(value)
     return value
-
-
-def _check_row(agent: str, state: AgentState, row: tuple[Any, ...]) -> None:
-    check_row(agent, state, row, _column)
 
 
 def _change(agent: str, row: tuple[Any, ...]) -> Change:
