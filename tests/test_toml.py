@@ -51,7 +51,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
-# -- a strategy for valid policies (to move into agentstate.testing) ---------------------------
+# -- policies that set every field, with any text for names ----------------------------------
+# Not agentstate.testing.policies(): that one draws policies an agent can work under (lint-clean,
+# readable names); this one stresses the file format with every field and any characters.
 
 names = st.text(st.characters(codec="utf-8"), min_size=1, max_size=6).filter(
     lambda s: bool(s.strip()) and s not in (ANY, "="))

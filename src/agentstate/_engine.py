@@ -14,7 +14,8 @@ call (about 12 us), and the table cannot drift from the machine because it is re
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypeVar
 
 from transitions import Machine
 
@@ -23,6 +24,8 @@ from ._policy import ANY, Role, _selectable
 
 if TYPE_CHECKING:
     from ._policy import Policy
+
+_N = TypeVar("_N")
 
 __all__ = ["Engine"]
 
@@ -78,15 +81,15 @@ class Engine:
         return self._dests.get((source, role), _NOWHERE)
 
 
-def reachable(start: str, edges: dict[tuple[str, str], frozenset[Role]],
-              reverse: bool = False) -> set[str]:
-    """The statuses reachable from ``start`` (or, with ``reverse``, that can reach it)."""
-    graph: dict[str, list[str]] = {}
+def reachable(starts: Iterable[_N], edges: Iterable[tuple[_N, _N]], *,
+              reverse: bool = False) -> set[_N]:
+    """The nodes reachable from any of ``starts`` (or, with ``reverse``, that can reach one)."""
+    graph: dict[_N, list[_N]] = {}
     for source, dest in edges:
         a, b = (dest, source) if reverse else (source, dest)
         graph.setdefault(a, []).append(b)
-    seen = {start}
-    todo = deque([start])
+    seen = set(starts)
+    todo = deque(seen)
     while todo:
         for nxt in graph.get(todo.popleft(), ()):
             if nxt not in seen:
@@ -101,12 +104,12 @@ def _check_graph(policy: Policy, names: list[str],
         raise PolicyError(
             f"no way to log in: no transition {policy.logged_out!r} -> "
             f"{policy.login_status!r}", culprit=policy.login_status)
-    forward = reachable(policy.logged_out, allowed)
+    forward = reachable([policy.logged_out], allowed)
     for name in names:
         if name not in forward:
             raise PolicyError(f"status {name!r} is unreachable from {policy.logged_out!r}",
                               culprit=name)
-    back = reachable(policy.logged_out, allowed, reverse=True)
+    back = reachable([policy.logged_out], allowed, reverse=True)
     for name in names:
         if name not in back:
             raise PolicyError(f"no way to log out from status {name!r}: no path to "

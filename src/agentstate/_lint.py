@@ -19,8 +19,9 @@ configures:
 - to *leave* one: only the automatic move that time alone makes, the overrun of a pause in a
   status that takes a reason with a time limit (an agent may switch to that reason, within the
   status, and wait). The others wait for work to arrive. Where a supervisor may force an agent
-  into the pause, a reason with a daily allotment or count is not enough on its own: a pause
-  forced past such a limit is never moved automatically.
+  into the pause past a daily limit, that stay is looked at too: such a pause is never moved
+  automatically, and that reason is used up for the day, so only another reason with a time
+  limit gets the agent out by time.
 
 A login gives no reason, so a login into a status that requires a choice among several reasons
 is always refused: such logins are left out.
@@ -43,7 +44,8 @@ code                       severity  what
                                      for (``require_allotment_for_paid=True``)
 ``no-routable-status``     warning   no status takes queue work
 ``supervisor-only``        warning   an agent in this status cannot get out by itself
-``unreachable``            warning   only the host can put an agent in this status
+``unreachable``            warning   no agent or supervisor can put an agent in this
+                                     status (only the host can, or nobody)
 ``reason-unused``          warning   no status takes this reason
 ``timer-never-fires``      warning   a timer or automatic move the policy can never use
 =========================  ========  ===================================================
@@ -127,56 +129,38 @@ def routable_statuses(policy: Policy) -> tuple[str, ...]:
     return tuple(s.name for s in policy.statuses if s.routable)
 
 
-def automatic_moves(policy: Policy) -> dict[tuple[str, str], str]:
-    """Every automatic move the policy configures: ``(source, dest) -> why``."""
-    moves: dict[tuple[str, str], str] = {}
+def automatic_moves(policy: Policy) -> set[tuple[str, str]]:
+    """Every automatic move the policy configures, as ``(source, dest)``: after missed offers,
+    after a rejected offer, an overrun, an interaction limit."""
+    moves: set[tuple[str, str]] = set()
     timers = policy.timers
     for source in routable_statuses(policy):
         if timers.max_no_answer is not None and timers.no_answer_status is not None:
-            moves.setdefault((source, timers.no_answer_status), "missed offers")
+            moves.add((source, timers.no_answer_status))
         if timers.reject_status is not None:
-            moves.setdefault((source, timers.reject_status), "a rejected offer")
-    for source, dest in timed_moves(policy):
-        moves.setdefault((source, dest), "an overrun")
-    for status in policy.statuses:
-        if status.then is not None:
-            moves.setdefault((status.name, status.then), "the interaction limit")
-    return {k: v for k, v in moves.items() if k[0] != k[1]}
+            moves.add((source, timers.reject_status))
+    if policy.overrun_status is not None:
+        moves.update((s.name, policy.overrun_status) for s in policy.statuses
+                     if _time_limited(policy, s))
+    moves.update((s.name, s.then) for s in policy.statuses if s.then is not None)
+    return {(source, dest) for source, dest in moves if source != dest}
 
 
-def timed_moves(policy: Policy) -> set[tuple[str, str]]:
-    """The automatic moves time alone makes: the overrun of a pause (see :func:`_overruns`)."""
-    if policy.overrun_status is None:
-        return set()
-    forced = {d for s, d, roles in policy.engine.edges
-              if Role.SUPERVISOR in roles and s != policy.logged_out}
-    return {(s.name, policy.overrun_status) for s in policy.statuses
-            if s.name != policy.overrun_status
-            and _overruns(policy, s, forced=s.name in forced)}
+def _time_limited(policy: Policy, status: Status) -> list[PauseReason]:
+    """The reasons of ``status`` whose limit time alone reaches: a maximum length, or a daily
+    allotment of at most a day. An agent in the status may switch to one of them and wait."""
+    found = []
+    for code in status.reasons:
+        reason = policy.reason(code)
+        if reason.max_length is not None or (reason.daily_allotment is not None
+                                             and reason.daily_allotment <= DAY):
+            found.append(reason)
+    return found
 
 
-def _overruns(policy: Policy, status: Status, *, forced: bool) -> bool:
-    """Whether an agent in ``status`` can always be moved out by an overrun.
-
-    It can if the status takes a reason with a time limit (a maximum length, or a daily
-    allotment of at most a day): whatever its reason, an agent may switch to that one and wait.
-    With ``forced`` (a supervisor may force an agent into the status), a pause forced past a
-    daily limit is never moved, so there must be a second such reason to switch to, or the one
-    must have no daily limit a supervisor could force past.
-    """
-    timed = [policy.reason(code) for code in status.reasons
-             if _time_limited(policy.reason(code))]
-    if not timed:
-        return False
-    if not forced or len(timed) > 1:
-        return True
-    only = timed[0]
-    return only.daily_allotment is None and only.max_per_day is None
-
-
-def _time_limited(reason: PauseReason) -> bool:
-    return reason.max_length is not None or (reason.daily_allotment is not None
-                                             and reason.daily_allotment <= DAY)
+def _overridable(reason: PauseReason) -> bool:
+    """Whether a supervisor can force a pause in ``reason`` past a limit (a daily one)."""
+    return reason.daily_allotment is not None or reason.max_per_day is not None
 
 
 def enterable_at_login(status: Status) -> bool:
@@ -191,29 +175,66 @@ def usable_edges(policy: Policy) -> tuple[tuple[str, str, frozenset[Role]], ...]
                  if s != policy.logged_out or enterable_at_login(policy.status(d)))
 
 
+Node = tuple[str, bool]
+"""A status, and whether the agent is there past a daily limit a supervisor forced."""
+
+
 class _Graph:
-    """The policy's status graph as people and timers see it."""
+    """The policy's status graph as people and timers see it.
+
+    For leaving a status, a node is a status and whether the agent is there past a daily limit
+    a supervisor forced (then the overrun never moves it, and it cannot switch back to that
+    reason today): people's moves lead to the plain node, a supervisor's also to the forced
+    one where the status takes a reason a supervisor can force past.
+    """
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self.names = [s.name for s in policy.statuses]
-        edges = usable_edges(policy)
-        auto = frozenset({Role.SYSTEM})
-        self.everyone: Edges = {(s, d): r for s, d, r in edges}
-        self.people: Edges = {(s, d): r for s, d, r in edges if r & _PEOPLE}
-        self.agent: Edges = {(s, d): r for s, d, r in edges if Role.AGENT in r}
-        self.entries: Edges = {**self.people, **dict.fromkeys(automatic_moves(policy), auto)}
-        timed = dict.fromkeys(timed_moves(policy), auto)
-        self.exits: Edges = {**self.people, **timed}
-        self.agent_exits: Edges = {**self.agent, **timed}
         self.routable = routable_statuses(policy)
+        edges = usable_edges(policy)
+        self.everyone: Edges = {(s, d): r for s, d, r in edges}
+        auto = frozenset({Role.SYSTEM})
+        self.entries: Edges = {**{(s, d): r for s, d, r in edges if r & _PEOPLE},
+                               **dict.fromkeys(automatic_moves(policy), auto)}
+        logged_out = policy.logged_out
+        self.forceable = {d for s, d, roles in edges
+                          if Role.SUPERVISOR in roles and s != logged_out
+                          and any(_overridable(policy.reason(c))
+                                  for c in policy.status(d).reasons)}
+        people: set[tuple[Node, Node]] = set()
+        agent: set[tuple[Node, Node]] = set()
+        for source, dest, roles in edges:
+            for forced in (False, True) if source in self.forceable else (False,):
+                if roles & _PEOPLE:
+                    people.add(((source, forced), (dest, False)))
+                if Role.AGENT in roles:
+                    agent.add(((source, forced), (dest, False)))
+                if Role.SUPERVISOR in roles and dest in self.forceable:
+                    people.add(((source, forced), (dest, True)))
+        timed: set[tuple[Node, Node]] = set()
+        overrun = policy.overrun_status
+        for status in policy.statuses:
+            limited = _time_limited(policy, status)
+            if overrun is None or status.name == overrun or not limited:
+                continue
+            timed.add(((status.name, False), (overrun, False)))
+            if status.name in self.forceable and all(
+                    [r for r in limited if r.code != code]
+                    for code in status.reasons if _overridable(policy.reason(code))):
+                timed.add(((status.name, True), (overrun, False)))
+        self.exits = people | timed
+        self.agent_exits = agent | timed
 
-    def back_to(self, edges: Edges) -> tuple[set[str], set[str]]:
-        """The statuses from which ``edges`` lead to logged out, and to a routable status."""
-        out = reachable(self.policy.logged_out, edges, reverse=True)
-        work: set[str] = set()
-        for name in self.routable:
-            work |= reachable(name, edges, reverse=True)
+    def nodes(self, name: str) -> list[Node]:
+        """The ways to be in ``name``: plain, and forced past a limit where that can be."""
+        return [(name, False), (name, True)] if name in self.forceable else [(name, False)]
+
+    def back_to(self, edges: set[tuple[Node, Node]]) -> tuple[set[Node], set[Node]]:
+        """The nodes from which ``edges`` lead to logged out, and to a routable status."""
+        out = reachable([(self.policy.logged_out, False)], edges, reverse=True)
+        work = reachable([n for name in self.routable for n in self.nodes(name)], edges,
+                         reverse=True)
         return out, work
 
     def findings(self) -> Iterable[Finding]:
@@ -225,8 +246,8 @@ class _Graph:
                 message=f"a login without a status is always refused: it lands in "
                         f"{login.name!r}, which requires one of {', '.join(login.reasons)}, "
                         "and a login gives no reason")
-        entered = reachable(logged_out, self.entries)
-        anyone = reachable(logged_out, self.everyone)
+        entered = reachable([logged_out], self.entries)
+        anyone = reachable([logged_out], self.everyone)
         for name in self.names:
             if name not in anyone:
                 yield Finding(
@@ -244,32 +265,44 @@ class _Graph:
                           culprit="statuses",
                           message="no status is routable: queues can never offer work")
         out, work = self.back_to(self.exits)
-        agent_out, agent_work = self.back_to(self.agent_exits)
         stuck = set(self.names) - anyone
         for name in self.names:
             if name in stuck:
                 continue
-            missing = []
-            if name not in work and self.routable:
-                missing.append("a routable status")
-            if name not in out:
-                missing.append(repr(logged_out))
-            if missing:
-                stuck.add(name)
-                yield Finding(
-                    code="dead-end", severity=Severity.ERROR, culprit=name,
-                    message=f"an agent in {name!r} can never get back to "
-                            f"{' nor to '.join(missing)}: no agent, supervisor or timer can "
-                            f"move it there ({_exits(policy, name)})")
+            for node in self.nodes(name):
+                missing = []
+                if node not in work and self.routable:
+                    missing.append("a routable status")
+                if node not in out:
+                    missing.append(repr(logged_out))
+                if missing:
+                    stuck.add(name)
+                    yield Finding(
+                        code="dead-end", severity=Severity.ERROR, culprit=name,
+                        message=f"{_who(node)} can never get back to "
+                                f"{' nor to '.join(missing)}: no agent, supervisor or timer "
+                                f"can move it there ({_exits(policy, name)})")
+                    break
+        out, work = self.back_to(self.agent_exits)
         for name in self.names:
             if name == logged_out or name in stuck:
                 continue
-            if name not in agent_out and name not in agent_work:
-                yield Finding(
-                    code="supervisor-only", severity=Severity.WARNING, culprit=name,
-                    message=f"an agent in {name!r} cannot get out by itself: only a "
-                            f"supervisor can move it back to work or log it out "
-                            f"({_exits(policy, name)})")
+            for node in self.nodes(name):
+                if node not in out and node not in work:
+                    yield Finding(
+                        code="supervisor-only", severity=Severity.WARNING, culprit=name,
+                        message=f"{_who(node)} cannot get out by itself: only a supervisor "
+                                f"can move it back to work or log it out "
+                                f"({_exits(policy, name)})")
+                    break
+
+
+def _who(node: Node) -> str:
+    name, forced = node
+    if forced:
+        return (f"an agent a supervisor forces into {name!r} past a daily limit (a pause the "
+                "overrun never ends)")
+    return f"an agent in {name!r}"
 
 
 def _exits(policy: Policy, name: str) -> str:
@@ -367,5 +400,4 @@ def _timers(policy: Policy) -> Iterable[Finding]:
 
 
 def _overrun_possible(policy: Policy) -> bool:
-    return any(_time_limited(policy.reason(code))
-               for status in policy.statuses for code in status.reasons)
+    return any(_time_limited(policy, status) for status in policy.statuses)
