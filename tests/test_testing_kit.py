@@ -155,13 +155,17 @@ def test_hypothesis_shrinks_random_status_events_to_the_same_two_steps() -> None
 
 def test_a_paid_reason_with_an_impossible_allotment_fails_the_machine() -> None:
     """A paid reason whose daily allotment is longer than a day: the machine fails before its
-    first step, naming the reason and its allotment."""
+    first step, naming the reason and its allotment, with the two events that put an agent on
+    it and what a whole day on it leaves."""
     with pytest.raises(AssertionError) as caught:
         run_state_machine_as_test(policy_state_machine(impossible()), settings=SMALL)
     expected = (
         "policy 'basic': lint found 1 error(s):\n"
         "  error impossible-allotment 'coffee': reason 'coffee' has a daily allotment of 25h, "
-        "longer than a day (24h): it can never be used up, so it limits nothing")
+        "longer than a day (24h): it can never be used up, so it limits nothing\n"
+        "    an agent on it all day with: Login(agent='agent1'); "
+        "SetStatus(agent='agent1', status='break', reason='coffee'); "
+        "at 23:59:59 1h00m01s of it is still left")
     assert expected == str(caught.value)
 
 
@@ -289,7 +293,8 @@ def test_check_reports_sums_the_days_of_history() -> None:
 
 
 def test_check_policy_lists_every_error() -> None:
-    """Each lint error is listed, dead ends with the events that strand an agent."""
+    """Each lint error is listed, dead ends with the events that strand an agent, impossible
+    allotments with a whole day on the reason."""
     policy = change_reason(stuck(), "lunch", daily_allotment=timedelta(hours=30))
     with pytest.raises(AssertionError) as caught:
         check_policy(policy)
@@ -301,6 +306,8 @@ def test_check_policy_lists_every_error() -> None:
             "status='stuck', actor=Actor.supervisor('sup'))",
             "  error impossible-allotment 'lunch': reason 'lunch' has a daily allotment of 30h, "
             "longer than a day (24h): it can never be used up, so it limits nothing",
+            "    an agent on it all day with: Login(agent='agent1'); "
+            "SetStatus(agent='agent1', status='lunch'); at 23:59:59 6h00m01s of it is still left",
             ] == str(caught.value).splitlines()
     check_policy(basic())
 

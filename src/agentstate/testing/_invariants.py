@@ -41,10 +41,12 @@ import attrs
 import pendulum
 
 from .._eligibility import blocker, scan
+from .._errors import AgentStateError
 from .._events import Actor, Event, ForceStatus, Login, SetStatus
 from .._lint import Severity, lint, usable_edges
 from .._policy import Policy, Role
 from .._report import day_bounds, day_report, report
+from .._time import ManualClock
 from .._tracker import Tracker, replay
 
 __all__ = ["check_eligibility", "check_invariants", "check_policy", "check_reports", "stranding"]
@@ -57,8 +59,10 @@ QUEUES = ("sales", "support")
 def check_policy(policy: Policy) -> None:
     """Assert that :func:`agentstate.lint` finds no error in ``policy`` (invariant 1).
 
-    The message lists every error; for a status an agent can be stranded in, it adds the
-    shortest sequence of events that puts an agent there (see :func:`stranding`).
+    The message lists every error with a minimal example: for a status an agent can be
+    stranded in, the shortest sequence of events that puts an agent there (see
+    :func:`stranding`); for an allotment that can never be used up, the shortest way onto the
+    reason and what a whole day on it leaves.
 
     Raises:
         AssertionError: lint found an error.
@@ -77,7 +81,48 @@ def check_policy(policy: Policy) -> None:
             else:
                 lines.append("    an agent gets there with: "
                              + "; ".join(show(e) for e in steps))
+        elif finding.code == "impossible-allotment":
+            lines.append(f"    {_whole_day_on(policy, finding.culprit)}")
     raise AssertionError("\n".join(lines))
+
+
+def _whole_day_on(policy: Policy, code: str, agent: str = "agent1") -> str:
+    """The shortest way onto reason ``code``, run for a whole day: what is still left of it."""
+    ways = []
+    for status in policy.statuses:
+        if code in status.reasons:
+            try:
+                ways.append((stranding(policy, status.name, agent), status.name))
+            except ValueError:
+                continue
+    if not ways:
+        return f"no sequence of events puts an agent on {code!r}"
+    steps, status = min(ways, key=lambda way: len(way[0]))
+    midnight = pendulum.datetime(2026, 1, 5, tz=policy.day.timezone)
+    clock = ManualClock(midnight)
+    tracker = Tracker(policy, clock=clock)
+    tracker.register(agent)
+    try:
+        for event in steps:
+            tracker.apply(event)
+        if tracker.state(agent).reason != code:
+            steps.append(SetStatus(agent=agent, status=status, reason=code))
+            tracker.apply(steps[-1])
+    except AgentStateError as error:
+        return (f"an agent trying it with: {'; '.join(show(e) for e in steps)}; "
+                f"is refused: {error}")
+    clock.set(midnight.add(days=1).subtract(seconds=1))
+    usage = tracker.ledger(agent).reason(code)
+    return (f"an agent on it all day with: {'; '.join(show(e) for e in steps)}; "
+            f"at 23:59:59 {_span(usage.remaining)} of it is still left")
+
+
+def _span(span: timedelta | None) -> str:
+    if span is None:
+        return "all"
+    minutes, seconds = divmod(int(span.total_seconds()), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m{seconds:02d}s"
 
 
 def stranding(policy: Policy, status: str, agent: str = "agent1") -> list[Event]:
