@@ -18,6 +18,8 @@ from typing import Any
 import attrs
 import pendulum
 import pytest
+from hypothesis import settings
+from hypothesis.stateful import run_state_machine_as_test
 
 from agentstate import (
     ConflictError,
@@ -29,11 +31,14 @@ from agentstate import (
     StoreError,
     Tracker,
     _codec,
+    _eligibility,
     _postgres,
 )
 from agentstate._postgres import PostgresStore
 from agentstate.presets import basic
+from agentstate.testing import policy_state_machine
 from tests import _pg
+from tests._policies import timed
 from tests.test_sqlite import _busy_day, _check_history
 
 SRC = Path(__file__).resolve().parent.parent / "src"
@@ -93,7 +98,13 @@ for n in range(steps):
     elif open_ is not None:
         event = InteractionEnded(agent=agent, interaction=open_.id)
     elif state.status == "available" and roll < 0.4:
-        event = InteractionOffered(agent=agent, interaction=f"c{me}-{n}", queue="sales")
+        # route as a node would: the best candidate by the database, at its version
+        best = tracker.eligible("sales", limit=1)
+        if not best:
+            continue
+        agent = best[0].agent
+        event = InteractionOffered(agent=agent, interaction=f"c{me}-{n}", queue="sales",
+                                   expected_version=best[0].version)
     else:
         dest = {"available": "offline", "offline": "available", "break": "available",
                 "lunch": "available"}[state.status]
@@ -108,8 +119,10 @@ print(json.dumps({"ok": ok, "refused": refused}), flush=True)
 
 
 def test_processes_sharing_agents_lose_no_update(conninfo: str, schema: str) -> None:
-    """4 processes apply interleaved events to 8 shared agents: every agent's history is a
-    valid sequence, and the applied events are exactly the successful calls."""
+    """4 processes apply interleaved events to 8 shared agents, routing offers by the
+    database's eligibility: every agent's history is a valid sequence, the applied events are
+    exactly the successful calls, and every agent's stored eligibility facts are those of its
+    final state."""
     agents = [f"a{i}" for i in range(8)]
     with PostgresStore(conninfo, schema=schema) as store:
         tracker = Tracker(basic(), store=store,
@@ -140,7 +153,21 @@ def test_processes_sharing_agents_lose_no_update(conninfo: str, schema: str) -> 
         for agent in agents:
             history = _check_history(store, agent)
             assert len(history) - 2 == ok[agent], agent  # minus registration and login
+            expected = sorted(_eligibility.facts(basic(), store.load(agent)),  # type: ignore[arg-type]
+                              key=lambda f: (f.queue, f.channel))
+            assert expected == _stored_facts(conninfo, schema, agent)
     assert sum(ok.values()) > 300
+
+
+def _stored_facts(conninfo: str, schema: str, agent: str) -> list[_eligibility.EligibilityFact]:
+    rows = _sql(conninfo, f'SELECT queue, channel, eligible, penalty, sort, calls, calls_until, '
+                          f'last_offer_at FROM "{schema}".queue_facts WHERE agent = %s '
+                          'ORDER BY queue, channel', agent)
+    return [_eligibility.EligibilityFact(
+        queue=q, channel=c, eligible=e, penalty=p, sort=s, calls=n,
+        calls_until=None if u is None else pendulum.instance(u, tz="UTC"),
+        last_offer_at=None if o is None else pendulum.instance(o, tz="UTC"))
+        for q, c, e, p, s, n, u, o in rows]
 
 
 def test_the_loser_of_a_race_gets_a_conflict_and_writes_nothing(conninfo: str,
@@ -286,9 +313,11 @@ def test_a_version_1_schema_is_migrated_and_backfilled(conninfo: str, schema: st
         assert store.next_deadline() is not None
         for agent in source.agents():
             assert store.load(agent) == source.state(agent)
+        migrated = Tracker(basic(), store=store, clock=clock)
+        assert source.eligible("sales") == migrated.eligible("sales")  # facts rebuilt
     versions = [row[0] for row in _sql(conninfo, f"SELECT version FROM {quoted}.schema_version "
                                                  "ORDER BY version")]
-    assert versions == [1, _postgres.SCHEMA_VERSION]
+    assert versions == [1, *range(2, _postgres.SCHEMA_VERSION + 1)]
 
 
 def test_a_schema_from_a_newer_agentstate_is_refused(conninfo: str, schema: str) -> None:
@@ -389,3 +418,32 @@ def test_without_server_binaries_these_tests_skip_and_say_why(
     monkeypatch.setattr(_pg.glob, "glob", lambda pattern: [])
     with pytest.raises(_pg.Unavailable, match="install the 'postgresql' package"):
         _pg.PgServer()
+
+
+# -- eligibility answered by the database ---------------------------------------------------------
+
+
+def test_eligibility_is_an_indexed_query(conninfo: str, schema: str) -> None:
+    """PostgreSQL answers "who may sales offer voice work, best first" with an index scan of
+    the partial index on (queue, channel, penalty, sort, agent), already in order (no sort
+    step). The planner is told to avoid sequential scans, as on a table of realistic size."""
+    import psycopg
+
+    with PostgresStore(conninfo, schema=schema) as store:
+        statement = store._sql["eligible"]
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("SET enable_seqscan = off")
+        plan = "\n".join(row[0] for row in conn.execute(
+            "EXPLAIN " + statement, {"queue": "sales", "channel": "voice", "limit": 1}))
+    assert "queue_facts_eligible" in plan, plan
+    assert "Sort" not in plan, plan
+
+
+def test_the_state_machine_over_postgres_keeps_every_invariant(conninfo: str) -> None:
+    """The testing kit's state machine over PostgreSQL: at every step the database's answer to
+    eligibility equals the scan of every agent, and every other invariant holds."""
+    names = (f"sm_{os.getpid()}_{n}" for n in itertools.count())
+    machine = policy_state_machine(timed(), every=1,
+                                   store=lambda: PostgresStore(conninfo, schema=next(names)))
+    run_state_machine_as_test(machine, settings=settings(
+        max_examples=8, stateful_step_count=25, deadline=None, database=None))

@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 import pendulum
 import pytest
+from hypothesis import settings
 
 from agentstate import (
     AgentState,
@@ -44,6 +45,8 @@ from agentstate import (
 )
 from agentstate._sqlite import SQLiteStore
 from agentstate.presets import basic
+from agentstate.testing import policy_state_machine
+from tests._policies import timed
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 START = pendulum.datetime(2026, 1, 5, 9)
@@ -315,9 +318,11 @@ def test_a_version_1_database_is_migrated_and_backfilled(tmp_path: Path) -> None
         assert store.next_deadline() is not None
         for agent in source.agents():
             assert store.load(agent) == source.state(agent)
+        migrated = Tracker(basic(), store=store, clock=clock)
+        assert source.eligible("sales") == migrated.eligible("sales")  # facts rebuilt
     with sqlite3.connect(path) as conn:
         versions = [row[0] for row in conn.execute("SELECT version FROM schema_version")]
-    assert versions == [1, _sqlite.SCHEMA_VERSION]
+    assert versions == [1, *range(2, _sqlite.SCHEMA_VERSION + 1)]
 
 
 def test_a_database_from_a_newer_agentstate_is_refused_untouched(tmp_path: Path) -> None:
@@ -518,3 +523,25 @@ def test_the_codec_knows_every_public_event_class() -> None:
               and issubclass(getattr(agentstate, name), agentstate.Event)
               and name != "Event"}
     assert public <= set(known)
+
+
+# -- eligibility answered by the database ---------------------------------------------------------
+
+
+def test_eligibility_is_an_indexed_query_that_reads_only_the_rows_it_returns() -> None:
+    """SQLite answers "who may sales offer voice work, best first" from the partial index on
+    (queue, channel, penalty, sort, agent): no scan of the table, no sort step."""
+    with SQLiteStore(":memory:") as store:
+        plan = " / ".join(row[-1] for row in store._run(None, lambda c: c.execute(
+            "EXPLAIN QUERY PLAN " + _sqlite._ELIGIBLE, ("sales", "voice", 1)).fetchall()))
+    assert "USING INDEX queue_facts_eligible" in plan or "USING COVERING INDEX " \
+        "queue_facts_eligible" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
+
+
+class TestEligibilityOverSQLite(policy_state_machine(
+        timed(), store=lambda: SQLiteStore(":memory:"), every=1).TestCase):  # type: ignore[misc]
+    """The testing kit's state machine over SQLite, checking at every step that the store's
+    answer to eligibility equals the scan of every agent (and every other invariant)."""
+
+    settings = settings(max_examples=15, stateful_step_count=30, deadline=None)

@@ -8,7 +8,7 @@ answers.
 from __future__ import annotations
 
 from ._diagram import to_mermaid
-from ._eligibility import Candidate, ChannelLoad, TeamView
+from ._eligibility import Candidate, ChannelLoad, EligibilityFact, QueuePlace, TeamView
 from ._errors import (
     AgentExists,
     AgentStateError,
@@ -107,7 +107,7 @@ from ._state import (
     Snapshot,
     Timer,
 )
-from ._store import MemoryStore, Store
+from ._store import EligibilityStore, MemoryStore, Store
 from ._svg import timeline_svg
 from ._time import Clock, ManualClock, SystemClock
 from ._toml import PolicyFileError, dumps_policy, load_policy, loads_policy
@@ -134,6 +134,8 @@ __all__ = [
     "Counts",
     "DayRule",
     "Deadline",
+    "EligibilityFact",
+    "EligibilityStore",
     "EndWrapUp",
     "Event",
     "Finding",
@@ -174,6 +176,7 @@ __all__ = [
     "PolicyFileError",
     "PostgresStore",
     "Queue",
+    "QueuePlace",
     "ReasonUsage",
     "Register",
     "Report",

@@ -15,7 +15,10 @@ Ordering: lower penalty tiers first, then the queue's :class:`~agentstate.Strate
 
 The :class:`Index` keeps, per (queue, channel), the eligible agents and their sort keys, updated
 from every committed state, with a lazily cleaned heap per pair, so the best agent is found
-without looking at the others.
+without looking at the others. A store that answers eligibility itself (an
+:class:`~agentstate.EligibilityStore`: SQLite, PostgreSQL) keeps instead each agent's
+:func:`facts` beside its state, written in the same transaction, and orders them with an index
+on ``(queue, channel, penalty, sort, agent)``.
 """
 
 from __future__ import annotations
@@ -25,19 +28,21 @@ import math
 import random
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 import attrs
 
+from ._codec import micros
 from ._policy import Policy, Strategy
-from ._state import AgentState, Interaction, Occupation, Timer
-from ._time import UTC
+from ._state import AgentState, Interaction, Membership, Occupation, Timer
 
-__all__ = ["Candidate", "ChannelLoad", "Index", "TeamView", "blocker", "describe", "order",
-           "team_view"]
+__all__ = ["KEYED", "Candidate", "ChannelLoad", "EligibilityFact", "Index", "QueuePlace",
+           "TeamView", "blocker", "describe", "facts", "order", "order_states", "team_view"]
 
 Blocker = tuple[Any, ...]
-_NEVER = datetime.min.replace(tzinfo=UTC)
+NEVER = -(2**62)
+"""The sort value of an agent a queue never offered work (least recent first)."""
+_T = TypeVar("_T")
 
 
 @attrs.frozen(kw_only=True)
@@ -128,55 +133,142 @@ def describe(policy: Policy, found: Blocker) -> str:
 # -- ordering -----------------------------------------------------------------------------------
 
 
-def sort_key(policy: Policy, state: AgentState, queue: str) -> tuple[Any, ...] | None:
-    """The agent's key for the queue's strategy where it does not depend on the time asked
-    (longest idle, least recent, linear, ring all), else ``None``."""
-    member = state.membership(queue)
-    assert member is not None
-    strategy = policy.strategy(queue)
+KEYED = frozenset({Strategy.LONGEST_IDLE, Strategy.LEAST_RECENT, Strategy.LINEAR,
+                   Strategy.RING_ALL})
+"""The strategies whose order is ``(penalty, sort, agent)``: it does not depend on the time
+asked, so an index (a heap, or a database's) gives the best agents without a sort."""
+
+
+class QueuePlace(NamedTuple):
+    """An agent's place in a queue's order: what every strategy sorts on."""
+
+    agent: str
+    penalty: int
+    sort: int
+    calls: int
+    calls_until: datetime | None
+
+
+def sort_value(policy: Policy, state: AgentState, member: Membership) -> int:
+    """The queue strategy's key for the agent, where it does not depend on the time asked:
+    since when it is idle (longest idle), its last offer (least recent), its position (linear),
+    as microseconds or a number; 0 for the other strategies."""
+    strategy = policy.strategy(member.queue)
     if strategy is Strategy.LONGEST_IDLE:
-        return (member.penalty, state.occupation_since, state.agent)
+        return micros(state.occupation_since)
     if strategy is Strategy.LEAST_RECENT:
-        return (member.penalty, member.last_offer_at or _NEVER, state.agent)
+        return NEVER if member.last_offer_at is None else micros(member.last_offer_at)
     if strategy is Strategy.LINEAR:
-        return (member.penalty, member.position, state.agent)
-    if strategy is Strategy.RING_ALL:
-        return (member.penalty, state.agent)
-    return None
+        return member.position
+    return 0
 
 
-def order(policy: Policy, queue: str, states: Iterable[AgentState], now: datetime,
-          seed: int | None, last_offered: str | None) -> list[AgentState]:
-    """Eligible ``states`` in the queue's order (every strategy; used by both index and scan)."""
+def place(policy: Policy, state: AgentState, member: Membership) -> QueuePlace:
+    """The agent's place in ``member.queue``."""
+    return QueuePlace(state.agent, member.penalty, sort_value(policy, state, member), member.calls,
+                 member.calls_until)
+
+
+def order(policy: Policy, queue: str, items: Iterable[tuple[QueuePlace, _T]], now: datetime,
+          seed: int | None, last_offered: str | None) -> list[_T]:
+    """The payloads of eligible ``items`` in the queue's order, best first.
+
+    Every strategy, for the index, the scan and the stores that answer eligibility: lower
+    penalties first, then longest idle, least recent, linear and ring all by ``(sort,
+    agent)``; fewest calls today by the calls of a day not yet over at ``now``; round robin
+    starting after ``last_offered``; random weighted by penalty, reproducible with ``seed``.
+    """
     strategy = policy.strategy(queue)
-    items = list(states)
-    member = {s.agent: s.membership(queue) for s in items}
-
-    def penalty(state: AgentState) -> int:
-        found = member[state.agent]
-        return found.penalty if found is not None else 0
-
+    rows = list(items)
     if strategy is Strategy.FEWEST_CALLS:
-        def calls(state: AgentState) -> int:
-            found = member[state.agent]
-            if found is None or found.calls_until is None or found.calls_until <= now:
-                return 0
-            return found.calls
-        return sorted(items, key=lambda s: (penalty(s), calls(s), s.agent))
-    if strategy is Strategy.ROUND_ROBIN:
-        def turn(state: AgentState) -> tuple[int, bool, str]:
-            after = last_offered is None or state.agent > last_offered
-            return (penalty(state), not after, state.agent)
-        return sorted(items, key=turn)
-    if strategy is Strategy.RANDOM:
+        def calls(p: QueuePlace) -> int:
+            return 0 if p.calls_until is None or p.calls_until <= now else p.calls
+        rows.sort(key=lambda row: (row[0].penalty, calls(row[0]), row[0].agent))
+    elif strategy is Strategy.ROUND_ROBIN:
+        def turn(p: QueuePlace) -> tuple[int, bool, str]:
+            after = last_offered is None or p.agent > last_offered
+            return (p.penalty, not after, p.agent)
+        rows.sort(key=lambda row: turn(row[0]))
+    elif strategy is Strategy.RANDOM:
         rng = random.Random(seed)
         keyed = []
-        for state in sorted(items, key=lambda s: s.agent):
-            weight = 1.0 / (1 + penalty(state))
-            keyed.append((-math.log(1.0 - rng.random()) / weight, state.agent, state))
-        return [state for *_rest, state in sorted(keyed, key=lambda k: (k[0], k[1]))]
-    keys = {s.agent: sort_key(policy, s, queue) for s in items}
-    return sorted(items, key=lambda s: keys[s.agent])  # type: ignore[arg-type, return-value]
+        for p, payload in sorted(rows, key=lambda row: row[0].agent):
+            weight = 1.0 / (1 + p.penalty)
+            keyed.append((-math.log(1.0 - rng.random()) / weight, p.agent, payload))
+        keyed.sort(key=lambda k: (k[0], k[1]))
+        return [payload for *_rest, payload in keyed]
+    else:
+        rows.sort(key=lambda row: (row[0].penalty, row[0].sort, row[0].agent))
+    return [payload for _place, payload in rows]
+
+
+def order_states(policy: Policy, queue: str, states: Iterable[AgentState], now: datetime,
+                 seed: int | None, last_offered: str | None) -> list[AgentState]:
+    """Eligible ``states`` (members of ``queue``) in the queue's order: :func:`order`."""
+    items = []
+    for state in states:
+        member = state.membership(queue)
+        assert member is not None
+        items.append((place(policy, state, member), state))
+    return order(policy, queue, items, now, seed, last_offered)
+
+
+def sort_key(policy: Policy, state: AgentState, queue: str) -> tuple[int, int, str] | None:
+    """The agent's ``(penalty, sort, agent)`` in a queue of a :data:`KEYED` strategy, else
+    ``None``."""
+    if policy.strategy(queue) not in KEYED:
+        return None
+    member = state.membership(queue)
+    assert member is not None
+    return (member.penalty, sort_value(policy, state, member), state.agent)
+
+
+# -- facts: what a store keeps to answer eligibility itself ---------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class EligibilityFact:
+    """One row of an agent's eligibility facts: one queue it is a member of, on one channel.
+
+    A store that answers eligibility (:class:`~agentstate.EligibilityStore`) writes an agent's
+    facts with its state, in the same transaction, and answers "who is eligible for queue Q on
+    channel C, best first" with an indexed query on ``(queue, channel, eligible, penalty,
+    sort, agent)``.
+
+    Attributes:
+        queue, channel: the pair.
+        eligible: whether the queue may offer the agent work on the channel (:func:`blocker`
+            found nothing in the way). Facts change only when the state does: timers are
+            fired (and the state changed) before a store is asked.
+        penalty: the agent's tier in the queue.
+        sort: the queue strategy's key (:func:`sort_value`).
+        calls, calls_until: interactions answered from the queue in the day ending
+            ``calls_until`` (for fewest calls).
+        last_offer_at: when the queue last offered the agent work (for round robin).
+    """
+
+    queue: str
+    channel: str
+    eligible: bool
+    penalty: int
+    sort: int
+    calls: int
+    calls_until: datetime | None
+    last_offer_at: datetime | None
+
+
+def facts(policy: Policy, state: AgentState) -> tuple[EligibilityFact, ...]:
+    """Every fact of ``state``: one per queue membership and channel of the policy."""
+    out = []
+    for member in state.memberships:
+        sort = sort_value(policy, state, member)
+        for channel in policy.channels:
+            out.append(EligibilityFact(
+                queue=member.queue, channel=channel.name,
+                eligible=blocker(policy, state, member.queue, channel.name) is None,
+                penalty=member.penalty, sort=sort, calls=member.calls,
+                calls_until=member.calls_until, last_offer_at=member.last_offer_at))
+    return tuple(out)
 
 
 # -- the index ----------------------------------------------------------------------------------
@@ -190,8 +282,8 @@ class Index:
     def __init__(self, policy: Policy) -> None:
         self._policy = policy
         self._states: dict[tuple[str, str], dict[str, AgentState]] = {}
-        self._entries: dict[str, dict[tuple[str, str], tuple[Any, ...] | None]] = {}
-        self._heaps: dict[tuple[str, str], list[tuple[tuple[Any, ...], str]]] = {}
+        self._entries: dict[str, dict[tuple[str, str], tuple[int, int, str] | None]] = {}
+        self._heaps: dict[tuple[str, str], list[tuple[tuple[int, int, str], str]]] = {}
         self._offers: dict[str, dict[str, datetime]] = {}  # queue -> agent -> last offer
 
     def update(self, state: AgentState) -> None:
@@ -204,7 +296,7 @@ class Index:
         for member in state.memberships:
             if member.last_offer_at is not None:
                 self._offers.setdefault(member.queue, {})[agent] = member.last_offer_at
-        now: dict[tuple[str, str], tuple[Any, ...] | None] = {}
+        now: dict[tuple[str, str], tuple[int, int, str] | None] = {}
         if state.session is not None and policy.status(state.status).routable:
             for member in state.memberships:
                 for channel in policy.channels:
@@ -228,18 +320,18 @@ class Index:
         """The eligible agents' states, best first (at most ``limit``)."""
         pair = (queue, channel)
         states = self._states.get(pair, {})
-        if limit is not None and pair in self._heaps and self._policy.strategy(queue) in _KEYED:
+        if limit is not None and pair in self._heaps and self._policy.strategy(queue) in KEYED:
             return self._top(pair, states, limit)
         offers = self._offers.get(queue, {})
         last = max(((at, agent) for agent, at in offers.items()), default=None)
-        ordered = order(self._policy, queue, states.values(), now, seed,
-                        last[1] if last else None)
+        ordered = order_states(self._policy, queue, states.values(), now, seed,
+                               last[1] if last else None)
         return ordered if limit is None else ordered[:limit]
 
     def _top(self, pair: tuple[str, str], states: dict[str, AgentState], limit: int
              ) -> list[AgentState]:
         heap, entries = self._heaps[pair], self._entries
-        found: list[tuple[tuple[Any, ...], str]] = []
+        found: list[tuple[tuple[int, int, str], str]] = []
         while heap and len(found) < limit:
             key, agent = heapq.heappop(heap)
             if entries.get(agent, {}).get(pair) == key and agent in states:
@@ -247,10 +339,6 @@ class Index:
         for item in found:
             heapq.heappush(heap, item)
         return [states[agent] for _key, agent in found]
-
-
-_KEYED = frozenset({Strategy.LONGEST_IDLE, Strategy.LEAST_RECENT, Strategy.LINEAR,
-                    Strategy.RING_ALL})
 
 
 def scan(policy: Policy, states: Iterable[AgentState], queue: str, channel: str,
@@ -261,7 +349,7 @@ def scan(policy: Policy, states: Iterable[AgentState], queue: str, channel: str,
     last = max(((m.last_offer_at, s.agent) for s in everyone
                 for m in s.memberships if m.queue == queue and m.last_offer_at is not None),
                default=None)
-    return order(policy, queue, eligible, now, seed, last[1] if last else None)
+    return order_states(policy, queue, eligible, now, seed, last[1] if last else None)
 
 
 # -- the team view --------------------------------------------------------------------------------

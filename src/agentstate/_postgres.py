@@ -3,7 +3,7 @@
 Install with the ``postgres`` extra (``pip install 'agentstate[postgres]'``); psycopg is
 imported when a store is created, so the rest of agentstate never needs it.
 
-Layout (schema version 2), in a PostgreSQL schema of its own (``agentstate`` by default, so
+Layout (schema version 3), in a PostgreSQL schema of its own (``agentstate`` by default, so
 the tables never collide with the host's own ``agents`` table):
 
 - ``agents``: ``agent`` (primary key), ``version`` (the compare-and-set key), ``state`` (the
@@ -14,6 +14,13 @@ the tables never collide with the host's own ``agents`` table):
 - ``history``: primary key ``(agent, seq)``, ``at`` (``timestamptz``, microseconds), ``event_id``
   and ``entry`` (the :class:`Change` as ``json``); indexed on ``(agent, at)`` and
   ``(agent, event_id)``;
+- ``queue_facts``: each agent's eligibility facts (:class:`~agentstate.EligibilityFact`), one
+  row per queue it is a member of and channel, replaced by the statement that commits its state;
+  a partial index ``(queue, channel, penalty, sort, agent) WHERE eligible`` answers "who may
+  queue Q offer work on channel C, best first" for every node, reading only the rows it
+  returns; ``(queue, last_offer_at)`` gives the round robin's last offer;
+- ``facts_policy``: the key of the policy the facts were computed under (see
+  :class:`~agentstate.EligibilityStore`);
 - ``schema_version``: one row per migration applied.
 
 Concurrency: optimistic, on the version column. A commit is *one* SQL statement (so one
@@ -54,6 +61,7 @@ from ._codec import (
     micros,
     row_change,
 )
+from ._eligibility import EligibilityFact, QueuePlace
 from ._errors import ConflictError, SchemaError, StoreError
 from ._state import AgentState, Change
 from ._time import to_utc
@@ -108,6 +116,25 @@ MIGRATIONS: tuple[PgMigration, ...] = (
         "CREATE INDEX agents_next_deadline ON {schema}.agents (next_deadline) "
         "WHERE next_deadline IS NOT NULL",
         "UPDATE {schema}.agents SET next_deadline = (state->'deadlines'->0->>'at')::timestamptz",
+    )),
+    PgMigration(version=3, summary="queue_facts and facts_policy, for eligibility", steps=(
+        """CREATE TABLE {schema}.queue_facts (
+            agent text NOT NULL,
+            queue text NOT NULL,
+            channel text NOT NULL,
+            eligible boolean NOT NULL,
+            penalty integer NOT NULL,
+            sort bigint NOT NULL,
+            calls integer NOT NULL,
+            calls_until timestamptz,
+            last_offer_at timestamptz
+        )""",
+        "CREATE INDEX queue_facts_agent ON {schema}.queue_facts (agent)",
+        'CREATE INDEX queue_facts_eligible ON {schema}.queue_facts '
+        '(queue, channel, penalty, sort, agent COLLATE "C") WHERE eligible',
+        'CREATE INDEX queue_facts_offers ON {schema}.queue_facts '
+        '(queue, last_offer_at, agent COLLATE "C") WHERE last_offer_at IS NOT NULL',
+        "CREATE TABLE {schema}.facts_policy (key text NOT NULL)",
     )),
 )
 """Every schema change, oldest first; a migration's ``version`` is its position plus one."""
@@ -181,8 +208,9 @@ class PostgresStore:
             return self._cache.from_row(agent, row, _column)
 
     def commit(self, state: AgentState, changes: Sequence[Change], *,
-               expected_version: int) -> None:
-        """Save ``state`` and append ``changes`` in one statement, if the version matches.
+               expected_version: int, facts: Sequence[EligibilityFact] | None = None) -> None:
+        """Save ``state``, append ``changes`` and replace the agent's eligibility ``facts``
+        (``None``: remove them) in one statement, if the version matches.
 
         Raises:
             ConflictError: the stored version is not ``expected_version``; nothing written.
@@ -203,6 +231,7 @@ class PostgresStore:
         params: dict[str, Any] = {"agent": agent, "version": state.version, "state": text,
                                   "expected": expected_version}
         params.update((name, _column(derive(state))) for name, derive in INDEXED)
+        params.update(_fact_arrays(facts or ()))
         if len(changes) == 1:  # the usual case: plain parameters are much cheaper than arrays
             params.update(seq=seqs[0], at=ats[0], event_id=ids[0], entry=entries[0])
             how = "one"
@@ -275,6 +304,52 @@ class PostgresStore:
                 raise self._failed(None, error, "claim of a due timer") from None
         return None if row is None else (to_utc(row[0]), row[1])
 
+    # -- eligibility (the EligibilityStore protocol) -----------------------------------------
+
+    def eligible_places(self, queue: str, channel: str, *, limit: int | None = None
+                        ) -> list[tuple[QueuePlace, int]]:
+        """The eligible agents' places and versions, by ``(penalty, sort, agent)``: an
+        indexed query that reads only the rows it returns, with every node's changes."""
+        params = {"queue": queue, "channel": channel, "limit": limit}
+        with self._lock:
+            rows = self._read(None, lambda c: c.execute(self._sql["eligible"],
+                                                        params).fetchall())
+        return [(QueuePlace(agent, penalty, sort, calls, None if until is None else to_utc(until)),
+                 version) for agent, penalty, sort, calls, until, version in rows]
+
+    def last_offered(self, queue: str) -> str | None:
+        """The agent ``queue`` offered work to last, or ``None``."""
+        with self._lock:
+            row = self._read(None, lambda c: c.execute(self._sql["last_offered"],
+                                                       (queue,)).fetchone())
+        return None if row is None else str(row[0])
+
+    def facts_policy(self) -> str | None:
+        """The key of the policy the stored facts were computed under, or ``None``."""
+        with self._lock:
+            row = self._read(None, lambda c: c.execute(self._sql["facts_policy"]).fetchone())
+        return None if row is None else str(row[0])
+
+    def rebuild_facts(self, policy_key: str,
+                      compute: Callable[[AgentState], Sequence[EligibilityFact]]) -> None:
+        """Recompute every agent's facts in one transaction; commits wait for it (it holds
+        the facts table in ``EXCLUSIVE`` mode), so none is lost or left stale."""
+        sql = self._sql
+        with self._lock:
+            conn = self._connect()
+            try:
+                with conn.transaction():
+                    conn.execute(sql["lock_facts"])
+                    conn.execute(sql["clear_facts"])
+                    for row in conn.execute(sql["all_states"]).fetchall():
+                        state = self._cache.from_row(row[0], row[1:], _column)
+                        arrays = _fact_arrays(compute(state))
+                        if arrays["f_queue"]:
+                            conn.execute(sql["put_facts"], {"agent": state.agent, **arrays})
+                    conn.execute(sql["set_facts_policy"], (policy_key,))
+            except self._psycopg.Error as error:
+                raise self._failed(None, error, "rebuild of the eligibility facts") from None
+
     # -- the rest --------------------------------------------------------------------------------
 
     @property
@@ -344,13 +419,42 @@ def _column(value: str | bool | datetime | None) -> str | bool | datetime | None
     return _plain(value) if isinstance(value, datetime) else value
 
 
+def _fact_arrays(facts: Sequence[EligibilityFact]) -> dict[str, list[Any]]:
+    """``facts`` as one array per column, for ``unnest``."""
+    return {
+        "f_queue": [f.queue for f in facts],
+        "f_channel": [f.channel for f in facts],
+        "f_eligible": [f.eligible for f in facts],
+        "f_penalty": [f.penalty for f in facts],
+        "f_sort": [f.sort for f in facts],
+        "f_calls": [f.calls for f in facts],
+        "f_calls_until": [None if f.calls_until is None else _plain(f.calls_until)
+                          for f in facts],
+        "f_last_offer_at": [None if f.last_offer_at is None else _plain(f.last_offer_at)
+                            for f in facts],
+    }
+
+
 def _statements(schema: str) -> dict[str, Any]:
     """The store's SQL, for the schema named ``schema`` (already quoted)."""
     names = [name for name, _ in INDEXED]
     columns = ", ".join(names)
     values = ", ".join(f"%({name})s" for name in names)
     sets = ", ".join(f"{name} = %({name})s" for name in names)
-    append_many = f"""
+    unnest_facts = """unnest(%(f_queue)s::text[], %(f_channel)s::text[],
+                   %(f_eligible)s::boolean[], %(f_penalty)s::integer[], %(f_sort)s::bigint[],
+                   %(f_calls)s::integer[], %(f_calls_until)s::timestamptz[],
+                   %(f_last_offer_at)s::timestamptz[])"""
+    facts = f"""
+        gone AS (
+            DELETE FROM {schema}.queue_facts
+            WHERE agent = %(agent)s AND EXISTS (SELECT 1 FROM moved)
+        ),
+        put AS (
+            INSERT INTO {schema}.queue_facts
+            SELECT moved.agent, f.* FROM moved, {unnest_facts} AS f
+        ),"""
+    append_many = facts + f"""
         added AS (
             INSERT INTO {schema}.history (agent, seq, at, event_id, entry)
             SELECT moved.agent, c.seq, c.at, c.event_id, c.entry::json
@@ -359,7 +463,7 @@ def _statements(schema: str) -> dict[str, Any]:
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM added)"""
-    append_one = f"""
+    append_one = facts + f"""
         added AS (
             INSERT INTO {schema}.history (agent, seq, at, event_id, entry)
             SELECT moved.agent, %(seq)s, %(at)s, %(event_id)s, %(entry)s::json FROM moved
@@ -408,6 +512,25 @@ def _statements(schema: str) -> dict[str, Any]:
                 FOR UPDATE SKIP LOCKED)
             RETURNING next_deadline, agent""",
         "count": f"SELECT count(*) FROM {schema}.agents",
+        "eligible": f"""
+            SELECT f.agent, f.penalty, f.sort, f.calls, f.calls_until, a.version
+            FROM {schema}.queue_facts AS f JOIN {schema}.agents AS a ON a.agent = f.agent
+            WHERE f.queue = %(queue)s AND f.channel = %(channel)s AND f.eligible
+            ORDER BY f.penalty, f.sort, f.agent COLLATE "C"
+            LIMIT %(limit)s""",
+        "last_offered": f"""
+            SELECT agent FROM {schema}.queue_facts
+            WHERE queue = %s AND last_offer_at IS NOT NULL
+            ORDER BY last_offer_at DESC, agent COLLATE "C" DESC LIMIT 1""",
+        "facts_policy": f"SELECT key FROM {schema}.facts_policy",
+        "lock_facts": f"LOCK TABLE {schema}.queue_facts IN EXCLUSIVE MODE",
+        "clear_facts": f"DELETE FROM {schema}.queue_facts",
+        "all_states": f"SELECT agent, version, {columns}, state::text FROM {schema}.agents",
+        "put_facts": f"INSERT INTO {schema}.queue_facts SELECT %(agent)s, f.* "
+                     f"FROM {unnest_facts} AS f",
+        "set_facts_policy": f"""
+            WITH cleared AS (DELETE FROM {schema}.facts_policy)
+            INSERT INTO {schema}.facts_policy (key) VALUES (%s)""",
     }
 
 

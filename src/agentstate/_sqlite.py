@@ -1,6 +1,6 @@
 """SQLiteStore: the embedded default store, one file, standard library only.
 
-Layout (schema version 2):
+Layout (schema version 3):
 
 - ``agents``: one row per agent: ``agent`` (primary key), ``version`` (the compare-and-set
   key), ``state`` (the :class:`AgentState` as JSON, see :mod:`agentstate._codec`) and the
@@ -11,6 +11,13 @@ Layout (schema version 2):
 - ``history``: one row per :class:`Change`: primary key ``(agent, seq)``, ``at`` (microseconds
   since the Unix epoch, UTC), ``event_id``, and ``entry`` (the change as JSON); indexed on
   ``(agent, at)`` for time ranges and ``(agent, event_id)`` for idempotency;
+- ``queue_facts``: each agent's eligibility facts (:class:`~agentstate.EligibilityFact`), one
+  row per queue it is a member of and channel, replaced in the commit that writes its state:
+  primary key ``(agent, queue, channel)``; a partial index ``(queue, channel, penalty, sort,
+  agent) WHERE eligible = 1`` answers "who may queue Q offer work on channel C, best first" by
+  reading only the rows it returns, and ``(queue, last_offer_at)`` the round robin's last offer;
+- ``facts_policy``: the key of the policy the facts were computed under (see
+  :class:`~agentstate.EligibilityStore`);
 - ``schema_version``: one row per migration applied.
 
 Durability: the database runs in WAL mode with ``synchronous=NORMAL``: a commit that returned
@@ -55,6 +62,7 @@ from ._codec import (
     read_instant,
     row_change,
 )
+from ._eligibility import EligibilityFact, QueuePlace
 from ._errors import ConflictError, SchemaError, StoreError
 from ._state import AgentState, Change
 from ._time import to_utc
@@ -120,6 +128,25 @@ MIGRATIONS: tuple[Migration, ...] = (
         "WHERE next_deadline IS NOT NULL",
         _backfill_next_deadline,
     )),
+    Migration(version=3, summary="queue_facts and facts_policy, for eligibility", steps=(
+        """CREATE TABLE queue_facts (
+            agent TEXT NOT NULL,
+            queue TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            eligible INTEGER NOT NULL,
+            penalty INTEGER NOT NULL,
+            sort INTEGER NOT NULL,
+            calls INTEGER NOT NULL,
+            calls_until INTEGER,
+            last_offer_at INTEGER,
+            PRIMARY KEY (agent, queue, channel)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX queue_facts_eligible ON queue_facts (queue, channel, penalty, sort, agent) "
+        "WHERE eligible = 1",
+        "CREATE INDEX queue_facts_offers ON queue_facts (queue, last_offer_at) "
+        "WHERE last_offer_at IS NOT NULL",
+        "CREATE TABLE facts_policy (key TEXT NOT NULL)",
+    )),
 )
 """Every schema change, oldest first; a migration's ``version`` is its position plus one."""
 
@@ -137,6 +164,15 @@ _LOAD = f"SELECT version, {_COLUMNS}, state FROM agents WHERE agent = ?"
 _NEXT_DUE = ("SELECT next_deadline, agent FROM agents WHERE next_deadline <= ? "
              "ORDER BY next_deadline, agent LIMIT 1")
 _HISTORY = "SELECT seq, at, event_id, entry FROM history WHERE agent = ?"
+_DELETE_FACTS = "DELETE FROM queue_facts WHERE agent = ?"
+_INSERT_FACT = ("INSERT INTO queue_facts (agent, queue, channel, eligible, penalty, sort, calls, "
+                "calls_until, last_offer_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_ELIGIBLE = ("SELECT f.agent, f.penalty, f.sort, f.calls, f.calls_until, a.version "
+             "FROM queue_facts AS f JOIN agents AS a ON a.agent = f.agent "
+             "WHERE f.queue = ? AND f.channel = ? AND f.eligible = 1 "
+             "ORDER BY f.penalty, f.sort, f.agent LIMIT ?")
+_LAST_OFFERED = ("SELECT agent FROM queue_facts WHERE queue = ? AND last_offer_at IS NOT NULL "
+                 "ORDER BY last_offer_at DESC, agent DESC LIMIT 1")
 _SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 _CACHED = 4096  # decoded states kept, keyed by their exact JSON text
 _AUTOCHECKPOINT = 1000  # WAL pages after which a commit copies the WAL back (SQLite's default)
@@ -194,8 +230,9 @@ class SQLiteStore:
             return self._cache.from_row(agent, row, _column)
 
     def commit(self, state: AgentState, changes: Sequence[Change], *,
-               expected_version: int) -> None:
-        """Save ``state`` and append ``changes`` in one transaction, if the version matches.
+               expected_version: int, facts: Sequence[EligibilityFact] | None = None) -> None:
+        """Save ``state``, append ``changes`` and replace the agent's eligibility ``facts``
+        (``None``: remove them) in one transaction, if the version matches.
 
         Raises:
             ConflictError: the stored version is not ``expected_version``; nothing written.
@@ -212,9 +249,10 @@ class SQLiteStore:
                                  f"{change.agent!r} with it", agent=agent)
             rows.append((agent, change.seq, micros(change.at), change.event_id,
                          dumps(encode_change(change), agent=agent)))
+        fact_rows = _fact_rows(agent, facts or ())
         with self._lock:
             self._run(agent, lambda c: self._write(c, agent, state.version, columns, text,
-                                                   rows, expected_version))
+                                                   rows, fact_rows, expected_version))
             self._cache.remember(agent, text, state)
 
     def history(self, agent: str, *, start: datetime | None = None,
@@ -265,6 +303,54 @@ class SQLiteStore:
             row = self._run(None, lambda c: c.execute(_NEXT_DUE, (limit,)).fetchone())
         return None if row is None else (from_micros(row[0]), row[1])
 
+    # -- eligibility (the EligibilityStore protocol) -----------------------------------------
+
+    def eligible_places(self, queue: str, channel: str, *, limit: int | None = None
+                        ) -> list[tuple[QueuePlace, int]]:
+        """The eligible agents' places and versions, by ``(penalty, sort, agent)``: an
+        indexed query that reads only the rows it returns."""
+        args = (queue, channel, -1 if limit is None else limit)
+        with self._lock:
+            rows = self._run(None, lambda c: c.execute(_ELIGIBLE, args).fetchall())
+        return [(QueuePlace(agent, penalty, sort, calls,
+                       None if until is None else from_micros(until)), version)
+                for agent, penalty, sort, calls, until, version in rows]
+
+    def last_offered(self, queue: str) -> str | None:
+        """The agent ``queue`` offered work to last, or ``None``."""
+        with self._lock:
+            row = self._run(None, lambda c: c.execute(_LAST_OFFERED, (queue,)).fetchone())
+        return None if row is None else str(row[0])
+
+    def facts_policy(self) -> str | None:
+        """The key of the policy the stored facts were computed under, or ``None``."""
+        with self._lock:
+            row = self._run(None, lambda c: c.execute(
+                "SELECT key FROM facts_policy").fetchone())
+        return None if row is None else str(row[0])
+
+    def rebuild_facts(self, policy_key: str,
+                      compute: Callable[[AgentState], Sequence[EligibilityFact]]) -> None:
+        """Recompute every agent's facts in one transaction (other writers wait)."""
+        def rebuild(conn: sqlite3.Connection) -> None:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("DELETE FROM queue_facts")
+                for row in conn.execute(f"SELECT agent, version, {_COLUMNS}, state "
+                                        "FROM agents").fetchall():
+                    state = self._cache.from_row(row[0], row[1:], _column)
+                    conn.executemany(_INSERT_FACT, _fact_rows(state.agent, compute(state)))
+                conn.execute("DELETE FROM facts_policy")
+                conn.execute("INSERT INTO facts_policy (key) VALUES (?)", (policy_key,))
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+        with self._lock:
+            self._run(None, rebuild)
+
     # -- the rest --------------------------------------------------------------------------------
 
     @property
@@ -311,7 +397,8 @@ class SQLiteStore:
 
     @staticmethod
     def _write(conn: sqlite3.Connection, agent: str, version: int, columns: list[Any],
-               text: str, rows: list[tuple[Any, ...]], expected: int) -> None:
+               text: str, rows: list[tuple[Any, ...]], fact_rows: list[tuple[Any, ...]],
+               expected: int) -> None:
         conn.execute("BEGIN IMMEDIATE")
         try:
             if expected == 0:
@@ -328,6 +415,10 @@ class SQLiteStore:
             except sqlite3.IntegrityError as error:
                 raise StoreError(f"agent {agent!r}: cannot append history: {error} (a change "
                                  "repeats a recorded seq)", agent=agent) from None
+            if expected != 0:
+                conn.execute(_DELETE_FACTS, (agent,))
+            if fact_rows:
+                conn.executemany(_INSERT_FACT, fact_rows)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -342,6 +433,12 @@ def _column(value: str | bool | datetime | None) -> str | int | None:
     if isinstance(value, bool):
         return int(value)
     return value
+
+
+def _fact_rows(agent: str, facts: Sequence[EligibilityFact]) -> list[tuple[Any, ...]]:
+    return [(agent, f.queue, f.channel, int(f.eligible), f.penalty, f.sort, f.calls,
+             None if f.calls_until is None else micros(f.calls_until),
+             None if f.last_offer_at is None else micros(f.last_offer_at)) for f in facts]
 
 
 def _change(agent: str, row: tuple[Any, ...]) -> Change:

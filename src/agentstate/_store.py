@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+from ._eligibility import EligibilityFact, QueuePlace
 from ._errors import ConflictError
 from ._state import AgentState, Change
 
-__all__ = ["MemoryStore", "Store"]
+__all__ = ["EligibilityStore", "MemoryStore", "Store"]
 
 
 @runtime_checkable
@@ -61,6 +62,56 @@ class Store(Protocol):
         Stores shared by several hosts may hand each agent to one caller at a time (e.g.
         PostgreSQL's ``FOR UPDATE SKIP LOCKED``); compare-and-set keeps double firing harmless.
         """
+        ...
+
+
+@runtime_checkable
+class EligibilityStore(Store, Protocol):
+    """A store that answers eligibility itself, with indexed queries (SQLite, PostgreSQL).
+
+    Beside each agent's state it keeps the agent's facts (one
+    :class:`~agentstate.EligibilityFact` per queue membership and channel), which the tracker
+    computes from the state under its policy and passes to :meth:`commit`: the store writes
+    them in the same transaction, so they are never out of step with the state, whichever host
+    wrote it, and every host sees every host's changes. The tracker asks :meth:`eligible_places`
+    instead of keeping an index in memory.
+
+    Every host sharing the store must run the same policy. The store remembers the key of the
+    policy that computed its facts (:meth:`facts_policy`); a tracker compares it with its own
+    at its first eligibility question and recomputes every agent's facts
+    (:meth:`rebuild_facts`) if they differ, e.g. after the policy changed. A store that is not
+    an ``EligibilityStore`` (:class:`MemoryStore`, or your own) works as well: the tracker then
+    answers eligibility from an index in its own memory.
+    """
+
+    def commit(self, state: AgentState, changes: Sequence[Change], *,
+               expected_version: int, facts: Sequence[EligibilityFact] | None = None) -> None:
+        """As :meth:`Store.commit`, also replacing the agent's facts with ``facts``.
+
+        ``None`` (a commit by code that does not compute facts) removes the agent's facts: the
+        agent is not offered work until a tracker commits it again or rebuilds the facts.
+        """
+        ...
+
+    def eligible_places(self, queue: str, channel: str, *, limit: int | None = None
+                        ) -> list[tuple[QueuePlace, int]]:
+        """The eligible agents' places and versions for the pair, ordered by ``(penalty,
+        sort, agent)``, at most ``limit``."""
+        ...
+
+    def last_offered(self, queue: str) -> str | None:
+        """The agent ``queue`` offered work to last (the latest ``last_offer_at``; of equal
+        instants the greatest agent id), or ``None``."""
+        ...
+
+    def facts_policy(self) -> str | None:
+        """The key of the policy the stored facts were computed under (``None``: no facts)."""
+        ...
+
+    def rebuild_facts(self, policy_key: str,
+                      compute: Callable[[AgentState], Sequence[EligibilityFact]]) -> None:
+        """Replace every agent's facts with ``compute(state)`` and remember ``policy_key``, as
+        one unit of work that no commit interleaves with."""
         ...
 
 

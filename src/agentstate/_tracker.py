@@ -14,8 +14,10 @@ that agent's due timers, answers are exact even if the host never ticks.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from functools import partial
 
 import pendulum
 
@@ -24,10 +26,11 @@ from ._eligibility import Candidate, TeamView
 from ._errors import ConflictError, StaleEvent, UnknownAgent
 from ._events import SYSTEM, Event, Register, TimerFired
 from ._ledger import Ledger
-from ._policy import Policy
+from ._policy import Policy, Strategy
 from ._state import AgentState, Change, Result
-from ._store import MemoryStore, Store
+from ._store import EligibilityStore, MemoryStore, Store
 from ._time import Clock, SystemClock, elapsed, to_utc
+from ._toml import dumps_policy
 
 __all__ = ["Tracker", "replay"]
 
@@ -42,7 +45,7 @@ class Tracker:
         retries: how many times an event is recomputed when another writer moved the agent.
     """
 
-    __slots__ = ("_clock", "_index", "_policy", "_retries", "_store")
+    __slots__ = ("_clock", "_facts", "_facts_checked", "_index", "_policy", "_retries", "_store")
 
     def __init__(self, policy: Policy, *, store: Store | None = None,
                  clock: Clock | None = None, retries: int = 3) -> None:
@@ -51,6 +54,9 @@ class Tracker:
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._retries = retries
         self._index: _eligibility.Index | None = None  # built on the first eligibility question
+        # a store that answers eligibility itself gets the facts with every commit instead
+        self._facts = self._store if isinstance(self._store, EligibilityStore) else None
+        self._facts_checked = False
 
     @property
     def policy(self) -> Policy:
@@ -126,8 +132,13 @@ class Tracker:
             return self._result(event, (change,), fired=fired)
 
     def _commit(self, state: AgentState, changes: Sequence[Change], expected: int) -> None:
-        """The one write: the store's compare-and-set, then the eligibility index if built."""
-        self._store.commit(state, changes, expected_version=expected)
+        """The one write: the store's compare-and-set (with the agent's eligibility facts if
+        the store answers eligibility), then the eligibility index if built."""
+        if self._facts is not None:
+            self._facts.commit(state, changes, expected_version=expected,
+                               facts=_eligibility.facts(self._policy, state))
+        else:
+            self._store.commit(state, changes, expected_version=expected)
         if self._index is not None:
             self._index.update(state)
 
@@ -271,8 +282,11 @@ class Tracker:
         """The agents ``queue`` may offer ``channel`` work to now, best first.
 
         Lower penalty tiers come first, then the queue's strategy (longest idle unless the
-        policy's :class:`~agentstate.Queue` says otherwise). Answered from an index kept up to
-        date on every change; due timers are fired first. Offer to a candidate with
+        policy's :class:`~agentstate.Queue` says otherwise). Answered by the store with an
+        indexed query where it can (an :class:`~agentstate.EligibilityStore`: SQLite,
+        PostgreSQL, so every host sharing it sees every host's changes), else from an index
+        in this process kept up to date on every change; due timers are fired first. Offer to
+        a candidate with
         ``expected_version=candidate.version``: if another host got there first, the offer is
         refused with :class:`ConflictError` and you take the next candidate.
 
@@ -280,12 +294,33 @@ class Tracker:
             limit: at most this many (``1``: just the best).
             seed: the seed of the random strategy, for reproducible orders.
         """
+        if self._facts is not None:
+            return self._eligible_from_store(self._facts, queue, channel, limit, seed)
         index = self._eligibility_index()
         now = self._clock.now()
         self.fire_due()
         return [_eligibility.Candidate(agent=s.agent, version=s.version,
                                        penalty=_penalty(s, queue))
                 for s in index.eligible(queue, channel, now, limit=limit, seed=seed)]
+
+    def _eligible_from_store(self, store: EligibilityStore, queue: str, channel: str,
+                             limit: int | None, seed: int | None) -> list[Candidate]:
+        if not self._facts_checked:
+            key = policy_key(self._policy)
+            if store.facts_policy() != key:
+                store.rebuild_facts(key, partial(_eligibility.facts, self._policy))
+            self._facts_checked = True
+        now = self._clock.now()
+        self.fire_due()
+        strategy = self._policy.strategy(queue)
+        keyed = strategy in _eligibility.KEYED
+        rows = store.eligible_places(queue, channel, limit=limit if keyed else None)
+        last = store.last_offered(queue) if strategy is Strategy.ROUND_ROBIN else None
+        ordered = rows if keyed else _eligibility.order(
+            self._policy, queue, [(row[0], row) for row in rows], now, seed, last)
+        return [_eligibility.Candidate(agent=found.agent, version=version,
+                                       penalty=found.penalty)
+                for found, version in ordered[:limit]]
 
     def explain(self, agent: str, queue: str, channel: str = "voice") -> str | None:
         """Why ``agent`` may not be offered ``queue`` work on ``channel`` now, or ``None``.
@@ -336,6 +371,11 @@ class Tracker:
 
     def __repr__(self) -> str:
         return f"<Tracker policy={self._policy.name!r} store={self._store!r}>"
+
+
+def policy_key(policy: Policy) -> str:
+    """A key that changes when anything in ``policy`` does: the SHA-256 of its TOML form."""
+    return hashlib.sha256(dumps_policy(policy).encode()).hexdigest()
 
 
 def _penalty(state: AgentState, queue: str) -> int:

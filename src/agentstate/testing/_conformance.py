@@ -31,7 +31,11 @@ What it checks:
 - history: oldest first, per agent, ``start`` inclusive and ``end`` exclusive; several changes
   in one commit; :meth:`~agentstate.Store.changes_for_event`; :meth:`~agentstate.Store.agents`;
 - a :class:`~agentstate.Tracker` over the store works, including its idempotency by event id;
-- restart: a new store object over the same data sees every agent, state and entry.
+- restart: a new store object over the same data sees every agent, state and entry;
+- for a store that answers eligibility itself (:class:`~agentstate.EligibilityStore`; other
+  stores skip these): facts committed with each state answer eligibility best first with
+  current versions, a commit without facts removes them, a refused commit writes none, a
+  tracker under another policy rebuilds them, and the round robin's last offer.
 
 Limits: it checks one process and one thread; how a store behaves under concurrent writers is
 the store's own business to test (agentstate tests its SQL stores with several processes).
@@ -62,7 +66,7 @@ from .._events import (
 )
 from .._policy import Policy, Timers, WrapUp, WrapUpMode
 from .._state import AgentState, Change
-from .._store import MemoryStore, Store
+from .._store import EligibilityStore, MemoryStore, Store
 from .._time import ManualClock
 from .._tracker import Tracker
 from ..presets import basic
@@ -505,6 +509,102 @@ class StoreConformance:
         two.apply(SetStatus(agent="a1", status="offline"))
         assert one.state("a1") == two.state("a1")
         assert one.state("a1").status == "offline"
+
+    # -- eligibility, for stores that answer it (EligibilityStore) -------------------------------
+
+    def _indexed(self) -> tuple[EligibilityStore, Tracker, ManualClock]:
+        """A store that answers eligibility, with a tracker over it; skips for other stores."""
+        store = self._new()
+        if not isinstance(store, EligibilityStore):
+            raise unittest.SkipTest(f"{type(store).__name__} is not an EligibilityStore: the "
+                                    "tracker answers eligibility from its own index")
+        clock = ManualClock(_START)
+        return store, Tracker(conformance_policy(), store=store, clock=clock), clock
+
+    @staticmethod
+    def _floor(tracker: Tracker, clock: ManualClock) -> None:
+        """a3 idle since 09:00:01, a1 since 09:00:02; a2 offered a call; a4 in support only."""
+        for agent, queue in (("a3", "sales"), ("a1", "sales"), ("a2", "sales"),
+                             ("a4", "support")):
+            clock.advance(1)
+            tracker.register(agent)
+            tracker.apply(Login(agent=agent, queues=(queue,)))
+        clock.advance(1)
+        tracker.apply(InteractionOffered(agent="a2", interaction="c1", queue="sales"))
+
+    def test_eligibility_is_answered_by_the_store_best_first(self) -> None:
+        """Facts written with each commit answer "who may sales offer voice work", longest
+        idle first, with each agent's current version; ``limit`` keeps the best."""
+        store, tracker, clock = self._indexed()
+        self._floor(tracker, clock)
+        expected = [("a3", tracker.state("a3").version), ("a1", tracker.state("a1").version)]
+        assert expected == [(c.agent, c.version) for c in tracker.eligible("sales", "voice")]
+        assert expected[:1] == [(p.agent, v) for p, v in
+                                store.eligible_places("sales", "voice", limit=1)]
+        assert store.eligible_places("sales", "fax") == []
+
+    def test_a_commit_without_facts_removes_the_agents_facts(self) -> None:
+        """Code that commits without computing facts takes the agent out of eligibility, never
+        leaving facts that no longer match its state."""
+        store, tracker, clock = self._indexed()
+        self._floor(tracker, clock)
+        tracker.eligible("sales")
+        state = tracker.state("a3")
+        store.commit(attrs.evolve(state, version=state.version + 1), (),
+                     expected_version=state.version)
+        assert [p.agent for p, _ in store.eligible_places("sales", "voice")] == ["a1"]
+
+    def test_a_refused_commit_writes_no_facts(self) -> None:
+        """A commit that loses compare-and-set leaves the agent's facts as they were."""
+        store, tracker, clock = self._indexed()
+        self._floor(tracker, clock)
+        before = store.eligible_places("sales", "voice")
+        state = tracker.state("a3")
+        _expect_conflict(lambda: store.commit(attrs.evolve(state, version=state.version + 1),
+                                              (), expected_version=state.version - 1,
+                                              facts=()),
+                         agent="a3", expected=state.version - 1, actual=state.version)
+        assert before == store.eligible_places("sales", "voice")
+
+    def test_rebuilt_facts_follow_the_new_policy(self) -> None:
+        """A tracker whose policy differs from the one the facts were computed under rebuilds
+        every agent's facts before answering: here 'available' no longer takes queue work."""
+        store, tracker, clock = self._indexed()
+        self._floor(tracker, clock)
+        assert [c.agent for c in tracker.eligible("sales")] == ["a3", "a1"]
+        old = conformance_policy()
+        closed = attrs.evolve(old, name="closed", statuses=tuple(
+            attrs.evolve(s, routable=False) for s in old.statuses))
+        assert Tracker(closed, store=store, clock=clock).eligible("sales") == []
+        again = Tracker(old, store=store, clock=clock)
+        assert [c.agent for c in again.eligible("sales")] == ["a3", "a1"]
+
+    def test_every_store_over_the_data_answers_with_every_hosts_changes(self) -> None:
+        """Eligibility comes from the data, not from a tracker's memory: a login written
+        through one store object is offered through another (a second host, after a
+        restart), and once the second offered the agent work, neither lists it."""
+        store, first, clock = self._indexed()
+        second = Tracker(conformance_policy(), store=self._reopen(store), clock=clock)
+        assert second.eligible("sales") == []
+        first.register("ana")
+        clock.advance(1)
+        first.apply(Login(agent="ana", queues=("sales",)))
+        [best] = second.eligible("sales", limit=1)
+        assert ("ana", first.state("ana").version) == (best.agent, best.version)
+        clock.advance(1)
+        second.apply(InteractionOffered(agent="ana", interaction="c1", queue="sales",
+                                        expected_version=best.version))
+        assert (first.eligible("sales"), second.eligible("sales")) == ([], [])
+
+    def test_last_offered_is_the_latest_offer_of_the_queue(self) -> None:
+        """The round robin's starting point: the agent the queue offered work to last."""
+        store, tracker, clock = self._indexed()
+        assert store.last_offered("sales") is None
+        self._floor(tracker, clock)
+        clock.advance(1)
+        tracker.apply(InteractionOffered(agent="a3", interaction="c2", queue="sales"))
+        assert store.last_offered("sales") == "a3"
+        assert store.last_offered("support") is None
 
     # -- restart -------------------------------------------------------------------------------
 

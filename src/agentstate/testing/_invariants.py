@@ -89,10 +89,10 @@ def check_policy(policy: Policy) -> None:
 def _whole_day_on(policy: Policy, code: str, agent: str = "agent1") -> str:
     """The shortest way onto reason ``code``, run for a whole day: what is still left of it."""
     ways = []
-    for status in policy.statuses:
-        if code in status.reasons:
+    for candidate in policy.statuses:
+        if code in candidate.reasons:
             try:
-                ways.append((stranding(policy, status.name, agent), status.name))
+                ways.append((stranding(policy, candidate.name, agent), candidate.name))
             except ValueError:
                 continue
     if not ways:
