@@ -39,18 +39,21 @@ from agentstate import (
     MemoryStore,
     PauseQueue,
     Policy,
+    Register,
     ResumeNew,
     ResumeQueue,
     SetChannel,
     SetStatus,
     Severity,
     StopNew,
+    TimerFired,
     Timers,
     Tracker,
     lint,
 )
 from agentstate.presets import PRESETS, basic
 from agentstate.testing import (
+    SEQUENCE_START,
     check_eligibility,
     check_invariants,
     check_policy,
@@ -58,7 +61,9 @@ from agentstate.testing import (
     events_for,
     policies,
     policy_state_machine,
+    refused_events,
     stranding,
+    valid_sequences,
 )
 from tests._policies import timed
 from tests.test_lint import change_reason, stuck
@@ -394,12 +399,54 @@ def test_any_events_under_any_lint_clean_policy_keep_every_invariant(
     check_invariants(tracker)
 
 
+@pytest.mark.parametrize("name", ["basic", "timed", "omnichannel"])
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_valid_sequences_are_accepted_in_order(name: str, data: st.DataObject) -> None:
+    """Every event of a drawn valid sequence is accepted by a fresh tracker, in order: each
+    agent's history holds its events in that order, besides registration and timers."""
+    policy = POLICIES[name]()
+    events = data.draw(valid_sequences(policy, ("a1", "a2"), max_size=15))
+    clock = ManualClock(SEQUENCE_START)
+    tracker = Tracker(policy, clock=clock)
+    tracker.register_many(["a1", "a2"])
+    for event in events:
+        assert event.at is not None
+        clock.set(event.at)
+        tracker.apply(event)
+    for agent in ("a1", "a2"):
+        recorded = [c.event for c in tracker.history(agent)
+                    if not isinstance(c.event, (Register, TimerFired))]
+        assert [e for e in events if e.agent == agent] == recorded
+
+
+@settings(max_examples=25, deadline=None)
+@given(drawn=refused_events(timed()))
+def test_refused_events_are_refused_after_their_valid_sequence(
+        drawn: tuple[list[Event], Event]) -> None:
+    """The last event of a drawn pair is refused with an AgentStateError once its sequence
+    was applied, and leaves state and history as they were."""
+    events, refused = drawn
+    clock = ManualClock(SEQUENCE_START)
+    tracker = Tracker(timed(), clock=clock)
+    tracker.register_many(["a1", "a2"])
+    for event in events:
+        assert event.at is not None
+        clock.set(event.at)
+        tracker.apply(event)
+    before = [(tracker.state(a), list(tracker.history(a))) for a in ("a1", "a2")]
+    with pytest.raises(AgentStateError):
+        tracker.apply(refused)
+    assert before == [(tracker.state(a), list(tracker.history(a))) for a in ("a1", "a2")]
+
+
 def test_the_kit_exports() -> None:
     """agentstate.testing exports the clock, the store, the strategies, the checks, the state
     machine and the store conformance suite."""
-    assert ["ManualClock", "MemoryStore", "StoreConformance", "actors", "check_eligibility",
-            "check_invariants", "check_policy", "check_reports", "events_for", "instants",
-            "policies", "policy_state_machine", "stranding"] == agentstate.testing.__all__
+    assert ["ManualClock", "MemoryStore", "SEQUENCE_START", "StoreConformance", "actors",
+            "check_eligibility", "check_invariants", "check_policy", "check_reports",
+            "events_for", "instants", "policies", "policy_state_machine", "refused_events",
+            "stranding", "valid_sequences"] == agentstate.testing.__all__
 
 
 @pytest.mark.parametrize("build", [

@@ -4,7 +4,9 @@ Install with the ``testing`` extra (it brings hypothesis). Everything here is pu
 
 - :class:`~agentstate.ManualClock` and :class:`~agentstate.MemoryStore`, re-exported;
 - hypothesis strategies: :func:`policies` (valid random policies), :func:`events_for` (events
-  for a policy, valid or not), :func:`actors`, :func:`instants`;
+  for a policy, valid or not), :func:`valid_sequences` (event sequences a policy accepts, in
+  order), :func:`refused_events` (a valid sequence, then an event the policy refuses),
+  :func:`actors`, :func:`instants`;
 - :func:`policy_state_machine`: a hypothesis ``RuleBasedStateMachine`` that drives a tracker
   under your policy with random events, actors and clock jumps, and checks the invariants as it
   goes. Two lines in your test suite::
@@ -51,11 +53,20 @@ from ._invariants import (
     stranding,
 )
 from ._stateful import policy_state_machine
-from ._strategies import actors, events_for, instants, policies
+from ._strategies import (
+    SEQUENCE_START,
+    actors,
+    events_for,
+    instants,
+    policies,
+    refused_events,
+    valid_sequences,
+)
 
 __all__ = [
     "ManualClock",
     "MemoryStore",
+    "SEQUENCE_START",
     "StoreConformance",
     "actors",
     "check_eligibility",
@@ -66,5 +77,7 @@ __all__ = [
     "instants",
     "policies",
     "policy_state_machine",
+    "refused_events",
     "stranding",
+    "valid_sequences",
 ]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import attrs
+from hypothesis import reject
 from hypothesis import strategies as st
 
+from .._errors import AgentStateError
 from .._events import (
     Actor,
     CancelPending,
@@ -50,9 +52,12 @@ from .._policy import (
     WrapUpMode,
 )
 from .._state import AgentState, InteractionState
+from .._time import ManualClock
+from .._tracker import Tracker
 from ._invariants import queues_of
 
-__all__ = ["actors", "events_for", "instants", "likely_valid_events", "policies"]
+__all__ = ["SEQUENCE_START", "actors", "events_for", "instants", "likely_valid_events", "policies",
+           "refused_events", "valid_sequences"]
 
 UNKNOWN = "no-such-thing"
 ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe")
@@ -197,6 +202,68 @@ def likely_valid_events(policy: Policy, state: AgentState, *, fresh_interaction:
         enabled = setting is None or setting.enabled
         out.append(SetChannel(agent=agent, channel=channel.name, enabled=not enabled))
     return out
+
+
+# -- sequences ------------------------------------------------------------------------------------
+
+SEQUENCE_START = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
+"""Where :func:`valid_sequences` and :func:`refused_events` begin: a Monday, 09:00 UTC."""
+
+
+@st.composite
+def valid_sequences(draw: st.DrawFn, policy: Policy, agents: Sequence[str] = ("a1", "a2"), *,
+                    max_size: int = 30, max_gap: int = 3_600) -> list[Event]:
+    """Sequences of events that ``policy`` accepts, in order, for ``agents`` registered at
+    :data:`SEQUENCE_START`: every event stamped (``at``), up to ``max_gap`` seconds apart.
+
+    Replay one with a tracker at :data:`SEQUENCE_START` on a :class:`~agentstate.ManualClock`
+    set to the last event's time: each ``apply`` succeeds. Events are drawn among those likely
+    valid for the agent's state at that point and kept only if a tracker accepts them, so the
+    sequences shrink to short, readable ones.
+    """
+    return _grow(draw, policy, agents, max_size, max_gap)[1]
+
+
+@st.composite
+def refused_events(draw: st.DrawFn, policy: Policy, agents: Sequence[str] = ("a1", "a2"), *,
+                   max_size: int = 30, max_gap: int = 3_600) -> tuple[list[Event], Event]:
+    """``(accepted, refused)``: a sequence as :func:`valid_sequences`, then one event (any
+    kind, from :func:`events_for`, stamped at the last event's time) that ``policy`` refuses
+    after it. For properties such as "a refused event changes nothing"."""
+    tracker, accepted, at = _grow(draw, policy, agents, max_size, max_gap)
+    for _ in range(20):
+        event = attrs.evolve(draw(events_for(policy, agents)), at=at)
+        try:
+            tracker.apply(event)
+        except AgentStateError:
+            return accepted, event
+        accepted.append(event)
+    reject()  # twenty events in a row were accepted: draw another example
+    raise AssertionError("unreachable")
+
+
+def _grow(draw: st.DrawFn, policy: Policy, agents: Sequence[str], max_size: int,
+          max_gap: int) -> tuple[Tracker, list[Event], datetime]:
+    """A tracker that accepted the drawn events, the events, and the last one's time."""
+    clock = ManualClock(SEQUENCE_START)
+    tracker = Tracker(policy, clock=clock)
+    tracker.register_many(agents)
+    accepted: list[Event] = []
+    at = SEQUENCE_START
+    for n in range(draw(st.integers(0, max_size))):
+        at = at + timedelta(seconds=draw(st.integers(0, max_gap)))
+        clock.set(at)
+        agent = draw(st.sampled_from(list(agents)))
+        options = likely_valid_events(policy, tracker.state(agent), fresh_interaction=f"c{n}")
+        if not options:
+            continue
+        event = attrs.evolve(draw(st.sampled_from(options)), at=at)
+        try:
+            tracker.apply(event)
+        except AgentStateError:
+            continue
+        accepted.append(event)
+    return tracker, accepted, at
 
 
 # -- policies -------------------------------------------------------------------------------------
