@@ -295,7 +295,9 @@ def queues_of(policy: Policy) -> tuple[str, ...]:
 
 
 def check_eligibility(tracker: Tracker, agents: Sequence[str] | None = None) -> None:
-    """Assert that the eligibility index agrees with a scan of every agent (invariant 7).
+    """Assert that eligibility as the tracker answers it agrees with a scan of every agent
+    (invariant 7): from its index, or from the store's indexed query for an
+    :class:`~agentstate.EligibilityStore`.
 
     For every queue and channel, ``tracker.eligible`` lists exactly the agents
     :func:`agentstate._eligibility.scan` finds over every agent's state, in the same order and
