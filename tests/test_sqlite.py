@@ -40,6 +40,7 @@ from agentstate import (
     Timer,
     Tracker,
     _codec,
+    _eligibility,
     _sqlite,
     replay,
 )
@@ -545,3 +546,143 @@ class TestEligibilityOverSQLite(policy_state_machine(
     answer to eligibility equals the scan of every agent (and every other invariant)."""
 
     settings = settings(max_examples=15, stateful_step_count=30, deadline=None)
+
+
+# -- what a store knows is stored (PRAGMA data_version) -------------------------------------------
+
+
+def _fact(queue: str, channel: str, *, eligible: bool = True, sort: int = 0,
+          calls: int = 0) -> _eligibility.EligibilityFact:
+    return _eligibility.EligibilityFact(queue=queue, channel=channel, eligible=eligible,
+                                        penalty=0, sort=sort, calls=calls, calls_until=None,
+                                        last_offer_at=None)
+
+
+def _facts_in(path: Path, agent: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT queue, channel, eligible, sort, calls FROM queue_facts "
+                            "WHERE agent = ? ORDER BY queue, channel", (agent,)).fetchall()
+
+
+def _registered(store: SQLiteStore, clock: ManualClock) -> AgentState:
+    tracker = Tracker(basic(), store=store, clock=clock)
+    tracker.register("a1")
+    state = store.load("a1")
+    assert state is not None
+    return state
+
+
+def _traced(store: SQLiteStore) -> list[str]:
+    """The statements the store runs from now on, as SQLite traces them."""
+    seen: list[str] = []
+    store._run(None, lambda c: c.set_trace_callback(seen.append))
+    return seen
+
+
+def test_a_store_sees_what_another_store_on_the_file_committed(tmp_path: Path) -> None:
+    """A store that has read an agent reads it again, not from memory, once another
+    connection to the file has committed a change to it."""
+    clock = ManualClock(START)
+    path = tmp_path / "shared.db"
+    with SQLiteStore(path) as one, SQLiteStore(path) as two:
+        _registered(one, clock)
+        assert two.load("a1") is not None  # two now knows version 1
+        clock.advance(1)
+        Tracker(basic(), store=one, clock=clock).apply(Login(agent="a1"))
+        seen = two.load("a1")
+        assert seen is not None
+        assert (2, "available") == (seen.version, seen.status)
+        assert one.load("a1") == seen
+
+
+def test_a_load_with_no_commit_elsewhere_runs_no_select(tmp_path: Path) -> None:
+    """While no other connection has committed (PRAGMA data_version unchanged), loading an
+    agent this store last read or wrote costs the pragma, not a SELECT and a comparison."""
+    with SQLiteStore(tmp_path / "one.db") as store:
+        state = _registered(store, ManualClock(START))
+        seen = _traced(store)
+        assert state is store.load("a1")
+        assert ["PRAGMA data_version"] == seen
+
+
+def test_a_commit_after_another_stores_commit_is_a_conflict(tmp_path: Path) -> None:
+    """A store whose knowledge of an agent went stale (another store committed) still gets
+    ConflictError for a commit computed from the old version, and writes nothing."""
+    clock = ManualClock(START)
+    path = tmp_path / "shared.db"
+    with SQLiteStore(path) as one, SQLiteStore(path) as two:
+        state = _registered(one, clock)
+        assert two.load("a1") == state
+        one.commit(attrs.evolve(state, version=2, status="offline"), (), expected_version=1,
+                   facts=[_fact("sales", "voice")])
+        with pytest.raises(ConflictError) as caught:
+            two.commit(attrs.evolve(state, version=2, status="lunch"), (), expected_version=1,
+                       facts=[_fact("sales", "chat")])
+        assert (1, 2) == (caught.value.expected, caught.value.actual)
+        assert [("sales", "voice", 1, 0, 0)] == _facts_in(path, "a1")
+        assert "offline" == two.load("a1").status  # type: ignore[union-attr]
+
+
+def test_unchanged_fact_rows_are_not_rewritten(tmp_path: Path) -> None:
+    """A commit rewrites only the fact rows that change, and in a changed row only the
+    changed columns; removed facts are deleted and the stored rows are exactly the facts."""
+    path = tmp_path / "one.db"
+    with SQLiteStore(path) as store:
+        state = _registered(store, ManualClock(START))
+        facts = [_fact("sales", "voice"), _fact("sales", "chat")]
+        store.commit(attrs.evolve(state, version=2), (), expected_version=1, facts=facts)
+        seen = _traced(store)
+        store.commit(attrs.evolve(state, version=3), (), expected_version=2,
+                     facts=[_fact("sales", "voice", calls=1), _fact("sales", "chat"),
+                            _fact("support", "voice")])
+        writes = [s.split(" WHERE")[0] for s in seen if "queue_facts" in s]
+        assert ["UPDATE queue_facts SET calls = 1", "INSERT INTO queue_facts (agent, queue, "
+                "channel, eligible, penalty, sort, calls, calls_until, last_offer_at) VALUES "
+                "('a1', 'support', 'voice', 1, 0, 0, 0, NULL, NULL)"] == writes
+        assert [("sales", "chat", 1, 0, 0), ("sales", "voice", 1, 0, 1),
+                ("support", "voice", 1, 0, 0)] == _facts_in(path, "a1")
+        store.commit(attrs.evolve(state, version=4), (), expected_version=3, facts=None)
+        assert [] == _facts_in(path, "a1")
+
+
+def test_an_update_sets_only_the_indexed_columns_that_change(tmp_path: Path) -> None:
+    """The agents row's UPDATE sets the version, the state and only the indexed columns
+    whose values change, so indexes on the others are not rewritten."""
+    with SQLiteStore(tmp_path / "one.db") as store:
+        state = _registered(store, ManualClock(START))
+        seen = _traced(store)
+        store.commit(attrs.evolve(state, version=2, status="offline"), (), expected_version=1)
+        updates = [s for s in seen if s.startswith("UPDATE agents")]
+        assert 1 == len(updates)
+        assert "', status = 'offline' WHERE agent = 'a1' AND version = 1" == \
+            updates[0][updates[0].rindex("}'") + 1:]
+        assert "offline" == store.load("a1").status  # type: ignore[union-attr]
+
+
+def test_facts_rebuilt_by_another_store_are_rewritten_by_the_next_commit(tmp_path: Path
+                                                                         ) -> None:
+    """Rebuilding facts does not change any version, so a store that knew an agent's facts
+    must not trust that knowledge after another store (or itself) rebuilt them: its next
+    commit writes its facts in full."""
+    path = tmp_path / "shared.db"
+    for rebuilder in ("other", "self"):
+        path.unlink(missing_ok=True)
+        with SQLiteStore(path) as one, SQLiteStore(path) as two:
+            state = _registered(one, ManualClock(START))
+            mine = [_fact("sales", "voice")]
+            one.commit(attrs.evolve(state, version=2), (), expected_version=1, facts=mine)
+            (two if rebuilder == "other" else one).rebuild_facts(
+                "k", lambda s: [_fact("sales", "chat", eligible=False)])
+            assert [("sales", "chat", 0, 0, 0)] == _facts_in(path, "a1")
+            one.commit(attrs.evolve(state, version=3), (), expected_version=2, facts=mine)
+            assert [("sales", "voice", 1, 0, 0)] == _facts_in(path, "a1"), rebuilder
+
+
+def test_two_facts_for_one_queue_and_channel_are_refused(tmp_path: Path) -> None:
+    """Facts repeating a (queue, channel) pair are a StoreError, and nothing is written."""
+    with SQLiteStore(tmp_path / "one.db") as store:
+        state = _registered(store, ManualClock(START))
+        with pytest.raises(StoreError, match="two eligibility facts for queue 'sales'"):
+            store.commit(attrs.evolve(state, version=2), (), expected_version=1,
+                         facts=[_fact("sales", "voice"), _fact("sales", "voice")])
+        assert 1 == store.load("a1").version  # type: ignore[union-attr]

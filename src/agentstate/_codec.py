@@ -68,7 +68,9 @@ _ONE_US = timedelta(microseconds=1)
 _INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00\Z")
 _ISO = "%04d-%02d-%02dT%02d:%02d:%02d.%06d+00:00"
 _astimezone = datetime.astimezone
-_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+# check_circular=False: encoded values are trees of fresh dicts and lists, never cyclic.
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False,
+                         check_circular=False)
 
 Encoder = Callable[[Any], Any]
 Decoder = Callable[[Any], Any]

@@ -46,6 +46,7 @@ from __future__ import annotations
 import unittest
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import attrs
@@ -629,3 +630,23 @@ class StoreConformance:
         tracker.apply(Logout(agent="a1"))
         assert tracker.state("a1").status == "logged_out"
         assert tracker.state("a1").version > last.version
+
+    def test_two_stores_over_the_same_data_never_answer_from_a_stale_memory(self) -> None:
+        """Two store objects open at once over the same data (two hosts): each load answers
+        the other's latest commit, however recently the loading store read or wrote the
+        agent itself, and a commit computed from a stale load is a conflict."""
+        one = self._new()
+        commits = recorded_commits(["a1"])
+        self._fill(one, commits)
+        two = self._reopen(one)
+        state = self._finals(commits)["a1"]
+        assert (one.load("a1"), two.load("a1")) == (state, state)
+        for writer, reader, version in ((one, two, state.version + 1),
+                                        (two, one, state.version + 2)):
+            newer = attrs.evolve(state, version=version, reason=f"v{version}")
+            writer.commit(newer, (), expected_version=version - 1)
+            assert (newer, newer) == (reader.load("a1"), writer.load("a1"))
+            stale = attrs.evolve(state, version=version)
+            _expect_conflict(partial(reader.commit, stale, (), expected_version=version - 1),
+                             agent="a1", expected=version - 1, actual=version)
+            state = newer
