@@ -29,6 +29,7 @@ from agentstate import (
     SchemaError,
     SetStatus,
     StoreError,
+    Strategy,
     Tracker,
     _codec,
     _eligibility,
@@ -39,7 +40,7 @@ from agentstate.presets import basic
 from agentstate.testing import policy_state_machine
 from tests import _pg
 from tests._policies import timed
-from tests.test_sqlite import _busy_day, _check_history
+from tests.test_sqlite import STRATEGY_PAIRS, _busy_day, _check_history, with_strategies
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 START = pendulum.datetime(2026, 1, 5, 9)
@@ -439,11 +440,17 @@ def test_eligibility_is_an_indexed_query(conninfo: str, schema: str) -> None:
     assert "Sort" not in plan, plan
 
 
-def test_the_state_machine_over_postgres_keeps_every_invariant(conninfo: str) -> None:
-    """The testing kit's state machine over PostgreSQL: at every step the database's answer to
-    eligibility equals the scan of every agent, and every other invariant holds."""
-    names = (f"sm_{os.getpid()}_{n}" for n in itertools.count())
-    machine = policy_state_machine(timed(), every=1,
-                                   store=lambda: PostgresStore(conninfo, schema=next(names)))
+@pytest.mark.parametrize(("sales", "support"), STRATEGY_PAIRS,
+                         ids=[f"{a.value}-{b.value}" for a, b in STRATEGY_PAIRS])
+def test_the_state_machine_over_postgres_keeps_every_invariant(
+        conninfo: str, sales: Strategy, support: Strategy) -> None:
+    """The testing kit's state machine over PostgreSQL, under every queue strategy: at every
+    step the database's answer to eligibility equals the scan of every agent, in order, and
+    every other invariant holds."""
+    def fresh() -> PostgresStore:  # every example starts from an empty schema of its own
+        return PostgresStore(conninfo, schema=f"sm_{os.getpid()}_{next(_schemas)}")
+
+    machine = policy_state_machine(with_strategies(timed(), sales, support), every=1,
+                                   store=fresh)
     run_state_machine_as_test(machine, settings=settings(
-        max_examples=8, stateful_step_count=25, deadline=None, database=None))
+        max_examples=5, stateful_step_count=25, deadline=None, database=None))

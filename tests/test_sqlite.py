@@ -23,6 +23,7 @@ import attrs
 import pendulum
 import pytest
 from hypothesis import settings
+from hypothesis.stateful import run_state_machine_as_test
 
 from agentstate import (
     AgentState,
@@ -34,9 +35,12 @@ from agentstate import (
     InteractionOffered,
     Login,
     ManualClock,
+    Policy,
+    Queue,
     SchemaError,
     SetStatus,
     StoreError,
+    Strategy,
     Timer,
     Tracker,
     _codec,
@@ -540,12 +544,29 @@ def test_eligibility_is_an_indexed_query_that_reads_only_the_rows_it_returns() -
     assert "TEMP B-TREE" not in plan, plan
 
 
-class TestEligibilityOverSQLite(policy_state_machine(
-        timed(), store=lambda: SQLiteStore(":memory:"), every=1).TestCase):  # type: ignore[misc]
-    """The testing kit's state machine over SQLite, checking at every step that the store's
-    answer to eligibility equals the scan of every agent (and every other invariant)."""
+def with_strategies(policy: Policy, sales: Strategy, support: Strategy) -> Policy:
+    """``policy`` whose queues sales and support order agents by these strategies."""
+    return attrs.evolve(policy, queues=(Queue(name="sales", strategy=sales),
+                                        Queue(name="support", strategy=support)))
 
-    settings = settings(max_examples=15, stateful_step_count=30, deadline=None)
+
+STRATEGY_PAIRS = [(Strategy.LONGEST_IDLE, Strategy.LEAST_RECENT),
+                  (Strategy.FEWEST_CALLS, Strategy.ROUND_ROBIN),
+                  (Strategy.RANDOM, Strategy.LINEAR), (Strategy.RING_ALL, Strategy.ROUND_ROBIN)]
+"""Every queue strategy, two per policy (the state machine's queues are sales and support)."""
+
+
+@pytest.mark.parametrize(("sales", "support"), STRATEGY_PAIRS,
+                         ids=[f"{a.value}-{b.value}" for a, b in STRATEGY_PAIRS])
+def test_the_state_machine_over_sqlite_keeps_every_invariant(sales: Strategy,
+                                                             support: Strategy) -> None:
+    """The testing kit's state machine over SQLite, under every queue strategy: at every step
+    the store's answer to eligibility equals the scan of every agent, in order, and every
+    other invariant holds."""
+    machine = policy_state_machine(with_strategies(timed(), sales, support), every=1,
+                                   store=lambda: SQLiteStore(":memory:"))
+    run_state_machine_as_test(machine, settings=settings(
+        max_examples=10, stateful_step_count=30, deadline=None, database=None))
 
 
 # -- what a store knows is stored (PRAGMA data_version) -------------------------------------------

@@ -306,14 +306,25 @@ class PostgresStore:
 
     # -- eligibility (the EligibilityStore protocol) -----------------------------------------
 
-    def eligible_places(self, queue: str, channel: str, *, limit: int | None = None
+    def eligible_places(self, queue: str, channel: str, *, limit: int | None = None,
+                        calls_at: datetime | None = None, after: str | None = None
                         ) -> list[tuple[QueuePlace, int]]:
-        """The eligible agents' places and versions, by ``(penalty, sort, agent)``: an
-        indexed query that reads only the rows it returns, with every node's changes."""
-        params = {"queue": queue, "channel": channel, "limit": limit}
+        """The eligible agents' places and versions, best first, with every node's changes:
+        an indexed query.
+
+        By ``(penalty, sort, agent)``, reading only the rows it returns; with ``calls_at``, by
+        the calls of a day not over at ``calls_at`` instead of ``sort`` (fewest calls); with
+        ``after``, agents after ``after`` first (round robin).
+        """
+        params: dict[str, Any] = {"queue": queue, "channel": channel, "limit": limit,
+                                  "calls_at": None, "after": after}
+        key = "eligible"
+        if calls_at is not None:
+            key, params["calls_at"] = "eligible_by_calls", _plain(calls_at)
+        elif after is not None:
+            key = "eligible_after"
         with self._lock:
-            rows = self._read(None, lambda c: c.execute(self._sql["eligible"],
-                                                        params).fetchall())
+            rows = self._read(None, lambda c: c.execute(self._sql[key], params).fetchall())
         return [(QueuePlace(agent, penalty, sort, calls, None if until is None else to_utc(until)),
                  version) for agent, penalty, sort, calls, until, version in rows]
 
@@ -485,6 +496,12 @@ def _statements(schema: str) -> dict[str, Any]:
                 RETURNING agent
             ),"""
     history = f"SELECT seq, at, event_id, entry::text FROM {schema}.history WHERE agent = %(agent)s"
+    eligible = f"""
+            SELECT f.agent, f.penalty, f.sort, f.calls, f.calls_until, a.version
+            FROM {schema}.queue_facts AS f JOIN {schema}.agents AS a ON a.agent = f.agent
+            WHERE f.queue = %(queue)s AND f.channel = %(channel)s AND f.eligible
+            ORDER BY f.penalty, {{}}, f.agent COLLATE "C"
+            LIMIT %(limit)s"""
     return {
         "load": f"SELECT version, {columns}, state::text FROM {schema}.agents WHERE agent = %s",
         "version": f"SELECT version FROM {schema}.agents WHERE agent = %s",
@@ -512,12 +529,11 @@ def _statements(schema: str) -> dict[str, Any]:
                 FOR UPDATE SKIP LOCKED)
             RETURNING next_deadline, agent""",
         "count": f"SELECT count(*) FROM {schema}.agents",
-        "eligible": f"""
-            SELECT f.agent, f.penalty, f.sort, f.calls, f.calls_until, a.version
-            FROM {schema}.queue_facts AS f JOIN {schema}.agents AS a ON a.agent = f.agent
-            WHERE f.queue = %(queue)s AND f.channel = %(channel)s AND f.eligible
-            ORDER BY f.penalty, f.sort, f.agent COLLATE "C"
-            LIMIT %(limit)s""",
+        "eligible": eligible.format("f.sort"),
+        "eligible_by_calls": eligible.format(  # a day's calls, until the day ends
+            "CASE WHEN f.calls_until > %(calls_at)s THEN f.calls ELSE 0 END"),
+        "eligible_after": eligible.format(  # round robin: agents after the last one first
+            'f.agent COLLATE "C" <= %(after)s'),
         "last_offered": f"""
             SELECT agent FROM {schema}.queue_facts
             WHERE queue = %s AND last_offer_at IS NOT NULL

@@ -176,10 +176,14 @@ _DELETE_FACT = "DELETE FROM queue_facts WHERE agent = ? AND queue = ? AND channe
 _INSERT_FACT = ("INSERT INTO queue_facts (agent, queue, channel, eligible, penalty, sort, calls, "
                 "calls_until, last_offer_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _DATA_VERSION = "PRAGMA data_version"
-_ELIGIBLE = ("SELECT f.agent, f.penalty, f.sort, f.calls, f.calls_until, a.version "
-             "FROM queue_facts AS f JOIN agents AS a ON a.agent = f.agent "
-             "WHERE f.queue = ? AND f.channel = ? AND f.eligible = 1 "
-             "ORDER BY f.penalty, f.sort, f.agent LIMIT ?")
+_ELIGIBLE_BY = ("SELECT f.agent, f.penalty, f.sort, f.calls, f.calls_until, a.version "
+                "FROM queue_facts AS f JOIN agents AS a ON a.agent = f.agent "
+                "WHERE f.queue = ? AND f.channel = ? AND f.eligible = 1 "
+                "ORDER BY f.penalty, {}, f.agent LIMIT ?")
+_ELIGIBLE = _ELIGIBLE_BY.format("f.sort")
+_ELIGIBLE_BY_CALLS = _ELIGIBLE_BY.format(
+    "CASE WHEN f.calls_until > ? THEN f.calls ELSE 0 END")  # a day's calls, until it ends
+_ELIGIBLE_AFTER = _ELIGIBLE_BY.format("f.agent <= ?")  # round robin: after the last first
 _LAST_OFFERED = ("SELECT agent FROM queue_facts WHERE queue = ? AND last_offer_at IS NOT NULL "
                  "ORDER BY last_offer_at DESC, agent DESC LIMIT 1")
 _SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
@@ -321,13 +325,25 @@ class SQLiteStore:
 
     # -- eligibility (the EligibilityStore protocol) -----------------------------------------
 
-    def eligible_places(self, queue: str, channel: str, *, limit: int | None = None
+    def eligible_places(self, queue: str, channel: str, *, limit: int | None = None,
+                        calls_at: datetime | None = None, after: str | None = None
                         ) -> list[tuple[QueuePlace, int]]:
-        """The eligible agents' places and versions, by ``(penalty, sort, agent)``: an
-        indexed query that reads only the rows it returns."""
-        args = (queue, channel, -1 if limit is None else limit)
+        """The eligible agents' places and versions, best first: an indexed query.
+
+        By ``(penalty, sort, agent)``, reading only the rows it returns; with ``calls_at``, by
+        the calls of a day not over at ``calls_at`` instead of ``sort`` (fewest calls); with
+        ``after``, agents after ``after`` first (round robin).
+        """
+        lo: tuple[Any, ...] = (queue, channel)
+        hi = (-1 if limit is None else limit,)
+        if calls_at is not None:
+            sql, args = _ELIGIBLE_BY_CALLS, (*lo, micros(to_utc(calls_at)), *hi)
+        elif after is not None:
+            sql, args = _ELIGIBLE_AFTER, (*lo, after, *hi)
+        else:
+            sql, args = _ELIGIBLE, (*lo, *hi)
         with self._lock:
-            rows = self._run(None, lambda c: c.execute(_ELIGIBLE, args).fetchall())
+            rows = self._run(None, lambda c: c.execute(sql, args).fetchall())
         return [(QueuePlace(agent, penalty, sort, calls,
                        None if until is None else from_micros(until)), version)
                 for agent, penalty, sort, calls, until, version in rows]

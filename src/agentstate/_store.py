@@ -93,10 +93,14 @@ class EligibilityStore(Store, Protocol):
         """
         ...
 
-    def eligible_places(self, queue: str, channel: str, *, limit: int | None = None
+    def eligible_places(self, queue: str, channel: str, *, limit: int | None = None,
+                        calls_at: datetime | None = None, after: str | None = None
                         ) -> list[tuple[QueuePlace, int]]:
-        """The eligible agents' places and versions for the pair, ordered by ``(penalty,
-        sort, agent)``, at most ``limit``."""
+        """The eligible agents' places and versions for the pair, best first, at most
+        ``limit``: ordered by ``(penalty, sort, agent)``; with ``calls_at`` (fewest calls), by
+        ``(penalty, calls, agent)`` where calls count only while ``calls_until > calls_at``;
+        with ``after`` (round robin), by ``(penalty, agent <= after, agent)``: the agents after
+        the last one offered work first, then from the start."""
         ...
 
     def last_offered(self, queue: str) -> str | None:

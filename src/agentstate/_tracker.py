@@ -313,14 +313,20 @@ class Tracker:
         now = self._clock.now()
         self.fire_due()
         strategy = self._policy.strategy(queue)
-        keyed = strategy in _eligibility.KEYED
-        rows = store.eligible_places(queue, channel, limit=limit if keyed else None)
-        last = store.last_offered(queue) if strategy is Strategy.ROUND_ROBIN else None
-        ordered = rows if keyed else _eligibility.order(
-            self._policy, queue, [(row[0], row) for row in rows], now, seed, last)
+        if strategy is Strategy.RANDOM:  # drawn here, from every eligible agent of the pair
+            rows = store.eligible_places(queue, channel)
+            rows = _eligibility.order(self._policy, queue, [(row[0], row) for row in rows],
+                                      now, seed, None)[:limit]
+        elif strategy is Strategy.FEWEST_CALLS:
+            rows = store.eligible_places(queue, channel, limit=limit, calls_at=now)
+        elif strategy is Strategy.ROUND_ROBIN:
+            rows = store.eligible_places(queue, channel, limit=limit,
+                                         after=store.last_offered(queue))
+        else:
+            rows = store.eligible_places(queue, channel, limit=limit)
         return [_eligibility.Candidate(agent=found.agent, version=version,
                                        penalty=found.penalty)
-                for found, version in ordered[:limit]]
+                for found, version in rows]
 
     def explain(self, agent: str, queue: str, channel: str = "voice") -> str | None:
         """Why ``agent`` may not be offered ``queue`` work on ``channel`` now, or ``None``.
