@@ -96,6 +96,10 @@ from ._state import (
     Pending,
     Session,
     Timer,
+    build_change,
+    build_interaction,
+    build_membership,
+    build_state,
 )
 from ._time import shift
 
@@ -132,12 +136,14 @@ def register(policy: Policy, existing: AgentState | None, event: Register, at: d
     if existing is not None:
         raise AgentExists(event.agent)
     _check_actor(event, actor, _MANAGERS, event.agent)
-    state = AgentState(agent=event.agent, version=1, status=policy.logged_out, reason=None,
-                       since=at, occupation=Occupation.IDLE, occupation_since=at, updated_at=at)
-    change = Change(agent=event.agent, seq=1, at=at, actor=actor, event=event, from_status=None,
-                    to_status=policy.logged_out, from_reason=None, to_reason=None,
-                    from_occupation=None, to_occupation=Occupation.IDLE,
-                    event_id=event.event_id)
+    # Positional, in declaration order (see _state.py): the fields after updated_at default.
+    state = build_state(event.agent, 1, policy.logged_out, None,
+                        at, Occupation.IDLE, at, at)
+    change = build_change(event.agent, 1, at, actor, event,
+                          None, policy.logged_out,      # from_status, to_status
+                          None, None,                   # from_reason, to_reason
+                          None, Occupation.IDLE,        # from_occupation, to_occupation
+                          event.event_id)               # note and tags default
     return state, change
 
 
@@ -367,21 +373,25 @@ def _finish(policy: Policy, state: AgentState, draft: _Draft, event: Event, at: 
                     draft.add_deadline(Deadline(at=due, timer=Timer.PAUSE_LIMIT))
     occupation = _occupation(draft)
     version = state.version + 1
-    new = AgentState(
-        agent=state.agent, version=version, status=draft.status, reason=draft.reason,
-        since=at if moved else state.since, occupation=occupation,
-        occupation_since=at if occupation is not state.occupation else state.occupation_since,
-        updated_at=at, session=draft.session, interactions=draft.interactions,
-        deadlines=draft.deadlines, wrap_up_mode=draft.wrap_up_mode, pending=draft.pending,
-        missed_in_a_row=draft.missed_in_a_row, handled=draft.handled, pauses=draft.pauses,
-        overrun_at=draft.overrun_at, wrap_up=draft.wrap_up, timezone=draft.timezone,
-        memberships=draft.memberships, channels=draft.channels, stop_new=draft.stop_new)
-    change = Change(agent=state.agent, seq=version, at=at, actor=actor, event=event,
-                    from_status=state.status, to_status=draft.status, from_reason=state.reason,
-                    to_reason=draft.reason, from_occupation=state.occupation,
-                    to_occupation=occupation, event_id=event.event_id,
-                    note="; ".join(draft.notes) if draft.notes else None,
-                    tags=tuple(draft.tags) if draft.tags else ())
+    # Positional, in declaration order (see _state.py): attrs' keyword __init__ costs twice
+    # as much, and this is every event's price.
+    new = build_state(
+        state.agent, version, draft.status, draft.reason,
+        at if moved else state.since,                                          # since
+        occupation,
+        at if occupation is not state.occupation else state.occupation_since,  # ..._since
+        at,                                                                    # updated_at
+        draft.session, draft.interactions, draft.deadlines, draft.wrap_up_mode, draft.pending,
+        draft.missed_in_a_row, draft.handled, draft.pauses, draft.overrun_at, draft.wrap_up,
+        draft.timezone, draft.memberships, draft.channels, draft.stop_new)
+    change = build_change(
+        state.agent, version, at, actor, event,
+        state.status, draft.status,                        # from_status, to_status
+        state.reason, draft.reason,                        # from_reason, to_reason
+        state.occupation, occupation,                      # from_occupation, to_occupation
+        event.event_id,
+        "; ".join(draft.notes) if draft.notes else None,   # note
+        tuple(draft.tags) if draft.tags else ())           # tags
     return new, change
 
 
@@ -505,9 +515,9 @@ def _offered(policy: Policy, state: AgentState, draft: _Draft, event: Interactio
         if found is not None:
             raise NotEligible(agent=state.agent, why=describe(policy, found), queue=event.queue,
                               channel=event.channel, event=event)
-        draft.memberships = tuple(
-            Membership(queue=m.queue, penalty=m.penalty, position=m.position, paused=m.paused,
-                       last_offer_at=at, calls=m.calls, calls_until=m.calls_until)
+        draft.memberships = tuple(  # the queue's membership with last_offer_at = at
+            build_membership(m.queue, m.penalty, m.position, m.paused, at, m.calls,
+                             m.calls_until)
             if m.queue == event.queue else m for m in state.memberships)
     else:
         if not policy.status(state.status).direct_calls:
@@ -518,9 +528,8 @@ def _offered(policy: Policy, state: AgentState, draft: _Draft, event: Interactio
         if held >= limit:
             raise NotEligible(agent=state.agent, queue=None, channel=event.channel, event=event,
                               why=f"{event.channel} slots {held}/{limit}")
-    draft.interactions = (*state.interactions, Interaction(
-        id=event.interaction, channel=event.channel, queue=event.queue,
-        state=InteractionState.OFFERED, since=at))
+    draft.interactions = (*state.interactions, build_interaction(
+        event.interaction, event.channel, event.queue, InteractionState.OFFERED, at))
     if policy.timers.offer_timeout is not None:
         draft.add_deadline(Deadline(at=shift(at, policy.timers.offer_timeout),
                                     timer=Timer.OFFER, ref=event.interaction))
@@ -529,8 +538,8 @@ def _offered(policy: Policy, state: AgentState, draft: _Draft, event: Interactio
 def _answered(policy: Policy, state: AgentState, draft: _Draft, event: InteractionAnswered,
               at: datetime, actor: Actor) -> None:
     item = _find(state, event, event.interaction, ringing=True)
-    connected = Interaction(id=item.id, channel=item.channel, queue=item.queue,
-                            state=InteractionState.CONNECTED, since=at)
+    connected = build_interaction(item.id, item.channel, item.queue, InteractionState.CONNECTED,
+                                  at)
     draft.interactions = tuple(connected if i is item else i for i in state.interactions)
     draft.drop_deadlines(Timer.OFFER, item.id)
     draft.missed_in_a_row = 0
@@ -556,9 +565,8 @@ def _count_call(policy: Policy, state: AgentState, member: Membership, at: datet
     else:
         day = DayRule(timezone=policy.day.timezone)
         calls, until = 1, _ledger.day_window(day, at, state.timezone)[1]
-    return Membership(queue=member.queue, penalty=member.penalty, position=member.position,
-                      paused=member.paused, last_offer_at=member.last_offer_at, calls=calls,
-                      calls_until=until)
+    return build_membership(member.queue, member.penalty, member.position, member.paused,
+                            member.last_offer_at, calls, until)
 
 
 def _implied(policy: Policy, status: str) -> str | None:

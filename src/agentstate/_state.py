@@ -17,6 +17,7 @@ from datetime import datetime
 
 import attrs
 
+from ._builders import positional
 from ._events import Actor, Event
 from ._policy import Policy, WrapUp, WrapUpMode
 
@@ -387,3 +388,18 @@ class Result:
     def at(self) -> datetime:
         """When the event took effect."""
         return self.changes[-1].at
+
+
+# -- positional builders: the rules' hot path (see agentstate._builders) -------------------------
+
+build_state = positional(AgentState)
+"""An :class:`AgentState` from all its fields, positionally, in declaration order."""
+build_change = positional(Change)
+"""A :class:`Change` from all its fields, positionally, in declaration order."""
+build_result = positional(Result)
+"""A :class:`Result` from all its fields, positionally, in declaration order."""
+build_interaction = positional(Interaction)
+"""An :class:`Interaction` from all its fields, positionally: id, channel, queue, state, since."""
+build_membership = positional(Membership)
+"""A :class:`Membership` from all its fields, positionally: queue, penalty, position, paused,
+last_offer_at, calls, calls_until."""

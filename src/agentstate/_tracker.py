@@ -27,7 +27,7 @@ from ._errors import ConflictError, StaleEvent, UnknownAgent
 from ._events import SYSTEM, Event, Register, TimerFired
 from ._ledger import Ledger
 from ._policy import Policy, Strategy
-from ._state import AgentState, Change, Result
+from ._state import AgentState, Change, Result, build_result
 from ._store import EligibilityStore, MemoryStore, Store
 from ._time import Clock, SystemClock, elapsed, to_utc
 from ._toml import dumps_policy
@@ -224,8 +224,9 @@ class Tracker:
 
     def _result(self, event: Event, changes: tuple[Change, ...], *,
                 fired: tuple[Change, ...] = (), duplicate: bool = False) -> Result:
-        return Result(agent=event.agent, event=event, changes=changes, fired=fired,
-                      duplicate=duplicate, policy=self._policy)
+        # Result's fields, positionally (see _state.py): agent, event, changes, fired,
+        # duplicate, policy.
+        return build_result(event.agent, event, changes, fired, duplicate, self._policy)
 
     # -- questions -------------------------------------------------------------------------------
 
