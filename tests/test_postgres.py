@@ -22,9 +22,12 @@ from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from agentstate import (
+    AgentState,
+    AgentStateError,
     ConflictError,
     InteractionEnded,
     Login,
+    Logout,
     ManualClock,
     SchemaError,
     SetStatus,
@@ -454,3 +457,67 @@ def test_the_state_machine_over_postgres_keeps_every_invariant(
                                    store=fresh)
     run_state_machine_as_test(machine, settings=settings(
         max_examples=5, stateful_step_count=25, deadline=None, database=None))
+
+
+# -- one read per event: the state the store last saw (RecentStates) ------------------------------
+
+
+def test_an_event_on_an_agent_this_store_last_wrote_needs_no_read(conninfo: str,
+                                                                 schema: str) -> None:
+    """The tracker computes the event on the state the store remembers and lets the commit's
+    compare-and-set check it: no read of the agent before the write."""
+    clock = ManualClock(START)
+    with CountingStore(conninfo, schema=schema) as store:
+        tracker = Tracker(basic(), store=store, clock=clock)
+        tracker.register("ana")
+        clock.advance(1)
+        tracker.apply(Login(agent="ana"))
+        store.loads.clear()
+        clock.advance(1)
+        tracker.apply(SetStatus(agent="ana", status="lunch"))
+        assert [] == store.loads
+        assert "lunch" == tracker.state("ana").status
+
+
+class CountingStore(PostgresStore):
+    """A PostgresStore that lists the agents it loads."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.loads: list[str] = []
+
+    def load(self, agent: str) -> AgentState | None:
+        self.loads.append(agent)
+        return super().load(agent)
+
+
+@pytest.mark.parametrize(("moved_to", "asked", "expected"), [
+    ("logged_out", "break", "refused"),   # valid on the stale state, not on the stored one
+    ("available", "lunch", "lunch"),      # refused on the stale state, valid on the stored one
+], ids=["stale-would-accept", "stale-would-refuse"])
+def test_an_event_on_a_stale_remembered_state_is_decided_on_the_stored_one(
+        conninfo: str, schema: str, moved_to: str, asked: str, expected: str) -> None:
+    """Another node moved the agent after this store last saw it: the event is decided on the
+    stored state, never on the remembered one."""
+    clock = ManualClock(START)
+    with PostgresStore(conninfo, schema=schema) as one_store, \
+            PostgresStore(conninfo, schema=schema) as two_store:
+        one = Tracker(basic(), store=one_store, clock=clock)
+        two = Tracker(basic(), store=two_store, clock=clock)
+        one.register("ana")
+        if moved_to == "logged_out":
+            clock.advance(1)
+            one.apply(Login(agent="ana"))  # one remembers ana available
+            clock.advance(1)
+            two.apply(Logout(agent="ana"))
+        else:
+            clock.advance(1)  # one remembers ana logged out
+            two.apply(Login(agent="ana"))
+        clock.advance(1)
+        try:
+            one.apply(SetStatus(agent="ana", status=asked))
+            outcome = one.state("ana").status
+        except AgentStateError:
+            outcome = "refused"
+        assert expected == outcome
+        assert one.state("ana") == two.state("ana")

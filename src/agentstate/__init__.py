@@ -107,7 +107,7 @@ from ._state import (
     Snapshot,
     Timer,
 )
-from ._store import EligibilityStore, MemoryStore, Store
+from ._store import EligibilityStore, MemoryStore, RecentStates, Store
 from ._svg import timeline_svg
 from ._time import Clock, ManualClock, SystemClock
 from ._toml import PolicyFileError, dumps_policy, load_policy, loads_policy
@@ -178,6 +178,7 @@ __all__ = [
     "Queue",
     "QueuePlace",
     "ReasonUsage",
+    "RecentStates",
     "Register",
     "Report",
     "ReportError",

@@ -699,6 +699,11 @@ class DecodedStates:
             self._cache.clear()
         self._cache[agent] = (text, state)
 
+    def last(self, agent: str) -> AgentState | None:
+        """The state last remembered for ``agent``, or ``None``."""
+        cached = self._cache.get(agent)
+        return None if cached is None else cached[1]
+
     def from_row(self, agent: str, row: tuple[Any, ...], column: Callable[[Any], Any]
                  ) -> AgentState:
         """The state of an agent row ``(version, *indexed, json)``, checked (see

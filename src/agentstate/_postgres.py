@@ -304,6 +304,12 @@ class PostgresStore:
                 raise self._failed(None, error, "claim of a due timer") from None
         return None if row is None else (to_utc(row[0]), row[1])
 
+    def recent(self, agent: str) -> AgentState | None:
+        """The state this store last read or wrote of ``agent``, without a query (maybe stale:
+        see :class:`~agentstate.RecentStates`), or ``None``."""
+        with self._lock:
+            return self._cache.last(agent)
+
     # -- eligibility (the EligibilityStore protocol) -----------------------------------------
 
     def eligible_places(self, queue: str, channel: str, *, limit: int | None = None,

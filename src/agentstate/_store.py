@@ -19,7 +19,7 @@ from ._eligibility import EligibilityFact, QueuePlace
 from ._errors import ConflictError
 from ._state import AgentState, Change
 
-__all__ = ["EligibilityStore", "MemoryStore", "Store"]
+__all__ = ["EligibilityStore", "MemoryStore", "RecentStates", "Store"]
 
 
 @runtime_checkable
@@ -116,6 +116,23 @@ class EligibilityStore(Store, Protocol):
                       compute: Callable[[AgentState], Sequence[EligibilityFact]]) -> None:
         """Replace every agent's facts with ``compute(state)`` and remember ``policy_key``, as
         one unit of work that no commit interleaves with."""
+        ...
+
+
+@runtime_checkable
+class RecentStates(Protocol):
+    """A store that remembers the state it last read or wrote of each agent (PostgreSQL).
+
+    The tracker computes an event on that state instead of reading the agent again: one round
+    trip to the database per event instead of two. The state may be stale (another host may
+    have committed since); that is safe, because the commit's compare-and-set then fails and the
+    tracker reads the agent and computes again, and an event refused on a remembered state is
+    decided again on the stored one. A store whose reads are cheap and exact (SQLite, which
+    knows when another connection wrote) does not need it.
+    """
+
+    def recent(self, agent: str) -> AgentState | None:
+        """The state this store last read or wrote of ``agent`` (maybe stale), or ``None``."""
         ...
 
 

@@ -23,12 +23,12 @@ import pendulum
 
 from . import _eligibility, _ledger, _report, _rules
 from ._eligibility import Candidate, TeamView
-from ._errors import ConflictError, StaleEvent, UnknownAgent
+from ._errors import AgentStateError, ConflictError, StaleEvent, UnknownAgent
 from ._events import SYSTEM, Event, Register, TimerFired
 from ._ledger import Ledger
 from ._policy import Policy, Strategy
 from ._state import AgentState, Change, Result, build_result
-from ._store import EligibilityStore, MemoryStore, Store
+from ._store import EligibilityStore, MemoryStore, RecentStates, Store
 from ._time import Clock, SystemClock, elapsed, to_utc
 from ._toml import dumps_policy
 
@@ -45,7 +45,8 @@ class Tracker:
         retries: how many times an event is recomputed when another writer moved the agent.
     """
 
-    __slots__ = ("_clock", "_facts", "_facts_checked", "_index", "_policy", "_retries", "_store")
+    __slots__ = ("_clock", "_facts", "_facts_checked", "_index", "_policy", "_recent", "_retries",
+                 "_store")
 
     def __init__(self, policy: Policy, *, store: Store | None = None,
                  clock: Clock | None = None, retries: int = 3) -> None:
@@ -57,6 +58,10 @@ class Tracker:
         # a store that answers eligibility itself gets the facts with every commit instead
         self._facts = self._store if isinstance(self._store, EligibilityStore) else None
         self._facts_checked = False
+        # a store that remembers what it last saw of each agent saves a read per event: the
+        # event is computed on that state, and compare-and-set refuses it if it was stale
+        self._recent = (self._store.recent if isinstance(self._store, RecentStates)
+                        else None)
 
     @property
     def policy(self) -> Policy:
@@ -98,38 +103,50 @@ class Tracker:
         at = self._when(None if event.at is None else to_utc(event.at), now, event)
         agent = event.agent
         store = self._store
+        recent = self._recent  # tried first where the store offers it; verified as below
         attempt = 0
         while True:
-            state = store.load(agent)
+            state = recent(agent) if recent is not None else None
+            verified = state is None
+            if verified:
+                state = store.load(agent)
             if event.event_id is not None and state is not None:
                 seen = store.changes_for_event(agent, event.event_id)
                 if seen:
                     return self._result(event, tuple(seen), duplicate=True)
-            if isinstance(event, Register):
-                new, change = _rules.register(self._policy, state, event, at)
-                expected = 0
-                fired: tuple[Change, ...] = ()
-            else:
-                if state is None:
-                    raise UnknownAgent(agent, event=event)
-                if at < state.updated_at:
-                    raise StaleEvent(agent=agent, at=at, bound=state.updated_at, event=event)
-                current, fired = self._catch_up(state, at)
-                try:
-                    new, change = _rules.step(self._policy, current, event, at)
-                except ConflictError:  # the host's expected_version is stale: so may we be
-                    if self._index is not None:
-                        self._index.update(state)
-                    raise
-                expected = state.version
+            try:
+                new, change, fired, expected = self._compute(state, event, at)
+            except AgentStateError as error:
+                if not verified:  # refused on a state that may be stale: decide on the stored
+                    recent = None
+                    continue
+                if (isinstance(error, ConflictError) and self._index is not None
+                        and state is not None):  # the host's expected_version is newer
+                    self._index.update(state)
+                raise
             try:
                 self._commit(new, (*fired, change), expected)
-            except ConflictError:
+            except ConflictError:  # another writer got there first (or our state was stale)
+                recent = None
                 attempt += 1
                 if attempt > self._retries:
                     raise
                 continue
             return self._result(event, (change,), fired=fired)
+
+    def _compute(self, state: AgentState | None, event: Event, at: pendulum.DateTime
+                 ) -> tuple[AgentState, Change, tuple[Change, ...], int]:
+        """The new state, its change, the timers fired first, and the version it replaces."""
+        if isinstance(event, Register):
+            new, change = _rules.register(self._policy, state, event, at)
+            return new, change, (), 0
+        if state is None:
+            raise UnknownAgent(event.agent, event=event)
+        if at < state.updated_at:
+            raise StaleEvent(agent=event.agent, at=at, bound=state.updated_at, event=event)
+        current, fired = self._catch_up(state, at)
+        new, change = _rules.step(self._policy, current, event, at)
+        return new, change, fired, state.version
 
     def _commit(self, state: AgentState, changes: Sequence[Change], expected: int) -> None:
         """The one write: the store's compare-and-set (with the agent's eligibility facts if
