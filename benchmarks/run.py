@@ -74,7 +74,14 @@ TARGETS = {
     "register_100k_agents_s": "<= 1.0",
     "bytes_per_agent": "<= 1000",
     "eligible_top1_us_100k": "<= 50 (eligible_scan_us_100k is the scan baseline)",
+    "events_per_s_sqlite": ">= 5000",
+    "events_per_s_postgres": ">= 2000, with lost_updates == 0",
 }
+
+
+def _at_least(figure: object, target: float) -> bool:
+    """Whether ``figure`` is a number >= ``target`` (a missing figure is a string saying why)."""
+    return isinstance(figure, (int, float)) and figure >= target
 
 
 # -- the event stream ----------------------------------------------------------------------------
@@ -618,6 +625,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "register_100k_agents_s": register_many_s <= 1.0,
             "bytes_per_agent": memory["bytes_per_agent"] <= 1000,
             "eligible_top1_us_100k": eligibility.get("eligible_top1_us_100k", 1e9) <= 50,
+            "events_per_s_sqlite": _at_least(storage.get("sqlite"), 5000),
+            "events_per_s_postgres": (isinstance(storage.get("postgres"), dict)
+                                      and _at_least(storage["postgres"].get(
+                                          "events_per_s_postgres"), 2000)
+                                      and storage["postgres"].get("lost_updates") == 0),
         },
         "setup": {
             "quick": quick,
