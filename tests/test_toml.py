@@ -295,6 +295,19 @@ def test_errors_name_the_file_the_key_and_what_was_wrong(text: str, key: str, wh
     assert isinstance(error, PolicyError)
 
 
+def test_a_dumped_policy_says_its_format_and_a_newer_format_is_refused() -> None:
+    """dumps_policy writes ``format = 1``; a file in a newer format is refused, saying so,
+    and a wrong format value is named."""
+    text = dumps_policy(basic())
+    assert 1 == tomllib.loads(text)["format"]
+    newer = _error(text.replace("format = 1", "format = 2"))
+    assert ("format", "format 2 is newer than this agentstate reads (1); upgrade agentstate"
+            ) == (newer.key, newer.what)
+    wrong = _error(text.replace("format = 1", 'format = "one"'))
+    assert ("format", 'expected a format number (1 to 1), got "one" (a string)') == (
+        wrong.key, wrong.what)
+
+
 def test_a_file_that_is_not_toml() -> None:
     """Text that is not TOML is refused with the parser's line and column, and no key."""
     error = _error("name = basic\n")

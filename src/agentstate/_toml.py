@@ -18,6 +18,10 @@ The format mirrors the policy's classes field for field (see ``docs/presets.md``
     name = "available"
     routable = true
 
+A file may say which version of this format it is written in (``format = 1``, which
+:func:`dumps_policy` writes; a file without it is format 1): a file from a newer agentstate is
+refused with a :class:`PolicyFileError` that says so, never half read.
+
 Durations are numbers of seconds; enumerations are their lower-case values (``"timed"``,
 ``"agent"``); a field left out takes its default (and ``None`` is written by leaving it out).
 Every key is checked: an unknown key, a value of the wrong type, or a policy the rules refuse
@@ -67,6 +71,8 @@ else:  # pragma: no cover - Python 3.10 only
 __all__ = ["PolicyFileError", "dumps_policy", "load_policy", "loads_policy"]
 
 _TEXT = "<string>"
+FORMAT = 1
+"""The version of the policy file format this agentstate writes, and the newest it reads."""
 
 
 class PolicyFileError(PolicyError):
@@ -410,9 +416,22 @@ def _array(schema: _Schema, data: object, key: str) -> tuple[Any, ...]:
     return tuple(_build(schema, item, _key(key, i)) for i, item in enumerate(data))
 
 
+def _format(doc: dict[str, Any]) -> None:
+    """Refuse a file written for a newer format (a file without ``format`` is format 1)."""
+    found = doc.get("format", 1)
+    if type(found) is not int or found < 1:
+        raise _Bad("format", f"expected a format number (1 to {FORMAT}), got {_show(found)}")
+    if found > FORMAT:
+        raise _Bad("format", f"format {found} is newer than this agentstate reads ({FORMAT}); "
+                             "upgrade agentstate")
+
+
 def _policy(doc: dict[str, Any]) -> Policy:
+    _format(doc)
     kwargs: dict[str, Any] = {}
     for name, value in doc.items():
+        if name == "format":
+            continue
         if name in _SCALARS:
             kwargs[name] = _SCALARS[name].kind.load(value, name)
         elif name in _TABLES:
@@ -544,7 +563,8 @@ def dumps_policy(policy: Policy) -> str:
     (its name, logged-out and login statuses, what a busy change does, whether agents manage
     their queues, each reason's ``paid``, each channel's ``capacity``).
     """
-    lines = [f"# agentstate policy {_quote(policy.name)}. Durations are in seconds.", ""]
+    lines = [f"# agentstate policy {_quote(policy.name)}. Durations are in seconds.", "",
+             f"format = {FORMAT}"]
     fields = {f.name: f for f in attrs.fields(Policy)}
     for name, spec in _SCALARS.items():
         value = getattr(policy, name)
