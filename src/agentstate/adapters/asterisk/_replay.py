@@ -1,89 +1,17 @@
-"""The Asterisk ``queue_log`` adapter: read a queue_log, replay it through a tracker.
-
-Asterisk's ``app_queue`` writes one line per queue event, pipe-separated::
-
-    time|callid|queue|agent|EVENT|data1|data2|...
-
-:func:`read` parses lines into typed :class:`Record` values (``Connect``, ``Complete``, ...),
-reporting the lines it cannot parse instead of stopping. :func:`replay` turns the records into
-agentstate events and applies them to a :class:`~agentstate.Tracker` whose
-:class:`~agentstate.ManualClock` follows the log's timestamps, and rebuilds the caller side of
-each queue call (:class:`QueueCall`: wait, hold and talk times). Reports then come from the
-tracker's history (:mod:`agentstate` reports), like for any other host.
-
-Mapping
--------
-==================================  ==============================================================
-queue_log                            agentstate
-==================================  ==============================================================
-ADDMEMBER, AGENTLOGIN,               :class:`~agentstate.Login` when the agent was logged out
-AGENTCALLBACKLOGIN                   (ADDMEMBER ``PAUSED``: logs in paused)
-REMOVEMEMBER, AGENTLOGOFF,           :class:`~agentstate.Logout` once the agent is in no queue and
-AGENTCALLBACKLOGOFF                  has no agent login left
-PAUSE, PAUSEALL                      :class:`~agentstate.SetStatus` ``paused`` with the reason
-UNPAUSE, UNPAUSEALL                  :class:`~agentstate.SetStatus` to the login status
-RINGNOANSWER (ring ms)               offered at ``t - ring``, missed at ``t``
-RINGCANCELED (ring ms)               offered at ``t - ring``, withdrawn (ended) at ``t``
-CONNECT (hold, bridged, ring s)      offered at ``t - ring``, answered at ``t``
-COMPLETEAGENT, COMPLETECALLER,       :class:`~agentstate.InteractionEnded` at ``t``
-TRANSFER, BLINDTRANSFER,
-ATTENDEDTRANSFER
-ENTERQUEUE, ABANDON, EXITEMPTY,      caller side only: :class:`QueueCall`
-EXITWITHKEY, EXITWITHTIMEOUT
-QUEUESTART                           an Asterisk (re)start: see *Restarts*
-CONFIGRELOAD                         nothing (a reload keeps members and calls)
-OUTDIAL, OUTANSWER, ... (PBXware)    skipped: outbound calls have no Asterisk queue meaning
-==================================  ==============================================================
-
-Choices
--------
-- **Agents.** Asterisk names members by interface (``Local/1127@callback-agent``) in ADDMEMBER
-  and by agent (``Agent/1127``) in call events. :func:`member_agent` maps both to ``1127``;
-  pass ``agent_id=`` to map them otherwise.
-- **One status per agent.** Asterisk pauses a member per queue; agentstate has one status per
-  agent, so a pause (or unpause) in any queue pauses (or unpauses) the agent. PAUSEALL is logged
-  once before the per-queue PAUSE lines: the first line pauses the agent and the next ones,
-  already paused with the same reason, change nothing, so the time is counted once. A pause
-  without a reason gets the reason :data:`NO_REASON`, so that all paused time is in the pause
-  totals.
-- **Time order.** agentstate refuses an event older than the agent's last change. Each line
-  becomes one or two steps at their own times (the offer ``ring`` seconds before a CONNECT or
-  RINGNOANSWER line), and the steps are applied in time order, log order breaking ties, so two
-  overlapping rings are replayed as they happened. The tracker's clock follows the steps and
-  never goes back. A step that would still fall before the agent's last change (replaying into a
-  tracker that already holds later history) is moved to that change, noted (``ADJUSTED``).
-- **Two calls at once.** Asterisk rings a member that is already on a call (``ringinuse=yes``,
-  or a Local-channel or callback member whose device state the queue cannot see), and may ring
-  it for two waiting calls at once: :func:`policy` holds two voice calls per agent by default.
-- **Restarts.** QUEUESTART is logged when ``app_queue`` loads, i.e. when Asterisk starts. Calls
-  do not survive it: the open calls are ended at the restart (noted). Login sessions do, by
-  default (:attr:`Restart.KEEP`): persistent members and callback agents are restored by the
-  PBX (PBXware re-adds them from ``MANAGER`` a second later, and its own AGENTCALLBACKLOGOFF
-  ``logintime`` spans the restart), so the re-adding ADDMEMBER changes nothing.
-  :attr:`Restart.LOGOUT` logs every agent out at the restart instead, for PBXs that do not
-  restore members. CONFIGRELOAD (``module reload``) changes nothing.
-- **Implicit logins.** Static members (``queues.conf``) never log in, and a log may start in
-  the middle of a session: a call or pause line for an agent that is logged out logs it in
-  first, at that line's time (noted).
-- **Logoffs during a call.** agentstate refuses a logout with open interactions; the replay
-  ends them first (noted), and a later COMPLETE for such a call is skipped (noted).
-
-Nothing here reads files: pass the lines (an open file is an iterable of lines).
-"""
+"""The replay: the adapter's policy, the caller side of queue calls, and records turned into
+events applied to a tracker."""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
 import attrs
 import pendulum
 
-from .._errors import AgentStateError
-from .._events import (
-    Actor,
+from ..._errors import AgentStateError
+from ..._events import (
     Event,
     InteractionAnswered,
     InteractionEnded,
@@ -95,477 +23,35 @@ from .._events import (
     Logout,
     SetStatus,
 )
-from .._policy import PauseReason, Policy
-from .._report import Report, agent_reports, report
-from .._state import AgentState, Change, InteractionState
-from .._store import Store
-from .._time import ManualClock, elapsed, to_utc
-from .._tracker import Tracker
-
-__all__ = [
-    "AddMember",
-    "AgentLogin",
-    "AgentLogoff",
-    "CallOutcome",
-    "CallerExit",
-    "Complete",
-    "ConfigReload",
-    "Connect",
-    "EnterQueue",
-    "NO_REASON",
-    "Note",
-    "NoteKind",
-    "Other",
-    "PAUSED",
-    "Pause",
-    "QueueCall",
-    "QueueLog",
-    "QueueLogError",
-    "QueueStart",
-    "Record",
-    "RemoveMember",
-    "Replay",
-    "Restart",
-    "RingCanceled",
-    "RingNoAnswer",
-    "Transfer",
-    "Unpause",
-    "member_agent",
-    "parse_line",
-    "policy",
-    "read",
-    "replay",
-]
-
-ZERO = timedelta(0)
-NONE = "NONE"
-"""What Asterisk writes in a field that does not apply."""
-
-PAUSED = "paused"
-"""The status the adapter's policy pauses agents into."""
-
-NO_REASON = "(none)"
-"""The pause reason of a PAUSE logged without one."""
-
-ASTERISK = Actor.system("asterisk")
-"""Who performs every replayed event: the PBX, as far as agentstate can tell."""
-
-
-# -- notes and errors ----------------------------------------------------------------------------
-
-
-class NoteKind(enum.Enum):
-    """What a note says about a line."""
-
-    MALFORMED = "malformed"
-    """The line does not parse (too few fields, a number that is not one): skipped. An error."""
-    UNKNOWN_EVENT = "unknown_event"
-    """An event this adapter does not know: skipped. An error."""
-    REFUSED = "refused"
-    """agentstate refused the event the line maps to: skipped. An error."""
-    SKIPPED = "skipped"
-    """A line with nothing to replay (an outbound-call event; the end of a call the log never
-    connected). Not an error."""
-    ADJUSTED = "adjusted"
-    """The replay inferred or moved something (a clamped time, an implicit login, a call cut by a
-    restart). Not an error."""
-
-    @property
-    def is_problem(self) -> bool:
-        """Whether the note reports an error (fatal with ``strict=True``)."""
-        return self in _PROBLEMS
-
-
-_PROBLEMS = frozenset({NoteKind.MALFORMED, NoteKind.UNKNOWN_EVENT, NoteKind.REFUSED})
-
-
-@attrs.frozen(kw_only=True)
-class Note:
-    """Something about one line of the log.
-
-    Attributes:
-        line: the line number, from 1.
-        kind: what kind of note.
-        event: the line's EVENT field, if it was read.
-        message: what happened, in words.
-    """
-
-    line: int
-    kind: NoteKind
-    event: str | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.kind.value}: {self.message}"
-
-
-class QueueLogError(AgentStateError, ValueError):
-    """A queue_log line cannot be read or replayed (raised by :func:`parse_line`, and by
-    :func:`read` and :func:`replay` with ``strict=True``).
-
-    Attributes:
-        line: the line number.
-        kind: what is wrong.
-        event: the line's EVENT field, if it was read.
-        reason: the message without its ``line N:`` prefix.
-    """
-
-    def __init__(self, message: str, *, line: int, kind: NoteKind, event: str | None = None
-                 ) -> None:
-        super().__init__(f"line {line}: {message}")
-        self.line = line
-        self.kind = kind
-        self.event = event
-        self.reason = message
-
-
-# -- records -------------------------------------------------------------------------------------
-
-
-@attrs.frozen(kw_only=True)
-class Record:
-    """One queue_log line. Subclasses add the event's own fields.
-
-    Attributes:
-        line: the line number, from 1.
-        time: when Asterisk wrote it (UTC).
-        callid: the caller channel's unique id, ``NONE``, or ``MANAGER`` for manager actions.
-        queue: the queue's name, or ``NONE``.
-        member: the agent or member interface, or ``NONE``.
-        event: the EVENT field.
-    """
-
-    line: int
-    time: pendulum.DateTime
-    callid: str
-    queue: str
-    member: str
-    event: str
-
-
-@attrs.frozen(kw_only=True)
-class AddMember(Record):
-    """ADDMEMBER: a member joins a queue (``paused`` when added paused)."""
-
-    paused: bool = False
-
-
-@attrs.frozen(kw_only=True)
-class RemoveMember(Record):
-    """REMOVEMEMBER: a member leaves a queue."""
-
-
-@attrs.frozen(kw_only=True)
-class AgentLogin(Record):
-    """AGENTLOGIN (``location`` = channel) or AGENTCALLBACKLOGIN (``location`` = exten@context)."""
-
-    location: str = ""
-    callback: bool = False
-
-
-@attrs.frozen(kw_only=True)
-class AgentLogoff(Record):
-    """AGENTLOGOFF or AGENTCALLBACKLOGOFF, with the PBX's own session length ``login_time``."""
-
-    location: str = ""
-    login_time: timedelta | None = None
-    reason: str = ""
-    callback: bool = False
-
-
-@attrs.frozen(kw_only=True)
-class Pause(Record):
-    """PAUSE (one queue) or PAUSEALL (``all_queues``), with the free-text ``reason``."""
-
-    reason: str | None = None
-    all_queues: bool = False
-
-
-@attrs.frozen(kw_only=True)
-class Unpause(Record):
-    """UNPAUSE (one queue) or UNPAUSEALL (``all_queues``)."""
-
-    reason: str | None = None
-    all_queues: bool = False
-
-
-@attrs.frozen(kw_only=True)
-class RingNoAnswer(Record):
-    """RINGNOANSWER: the member rang for ``ring_time`` and did not answer."""
-
-    ring_time: timedelta = ZERO
-
-
-@attrs.frozen(kw_only=True)
-class RingCanceled(Record):
-    """RINGCANCELED: the member rang for ``ring_time`` until the ringing was cancelled."""
-
-    ring_time: timedelta = ZERO
-
-
-@attrs.frozen(kw_only=True)
-class Connect(Record):
-    """CONNECT: the member answered after ``ring_time``; the caller waited ``hold_time``."""
-
-    hold_time: timedelta = ZERO
-    bridged: str = ""
-    ring_time: timedelta = ZERO
-
-
-@attrs.frozen(kw_only=True)
-class Complete(Record):
-    """COMPLETEAGENT or COMPLETECALLER (``by_caller``): who hung up, with the PBX's times."""
-
-    by_caller: bool = False
-    hold_time: timedelta = ZERO
-    talk_time: timedelta = ZERO
-    position: int | None = None
-
-
-@attrs.frozen(kw_only=True)
-class Transfer(Record):
-    """TRANSFER, BLINDTRANSFER (``target`` = extension) or ATTENDEDTRANSFER (``target`` = method).
-    """
-
-    target: str = ""
-    context: str = ""
-    hold_time: timedelta = ZERO
-    talk_time: timedelta = ZERO
-    position: int | None = None
-
-
-@attrs.frozen(kw_only=True)
-class EnterQueue(Record):
-    """ENTERQUEUE: a caller (``caller`` = caller id) joins the queue."""
-
-    url: str = ""
-    caller: str = ""
-    position: int | None = None
-
-
-@attrs.frozen(kw_only=True)
-class CallerExit(Record):
-    """ABANDON, EXITEMPTY, EXITWITHKEY or EXITWITHTIMEOUT: the caller left without an agent."""
-
-    position: int | None = None
-    original_position: int | None = None
-    wait_time: timedelta = ZERO
-    key: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class QueueStart(Record):
-    """QUEUESTART: app_queue loaded, i.e. Asterisk (re)started."""
-
-
-@attrs.frozen(kw_only=True)
-class ConfigReload(Record):
-    """CONFIGRELOAD: the queue configuration was reloaded."""
-
-
-@attrs.frozen(kw_only=True)
-class Other(Record):
-    """A known event with nothing to replay (PBXware's OUTDIAL family, SYSCOMPAT, INFO, ...)."""
-
-    data: tuple[str, ...] = ()
-
-
-class _Malformed(Exception):
-    pass
-
-
-def _field(data: Sequence[str], index: int) -> str:
-    return data[index].strip() if index < len(data) else ""
-
-
-def _number(data: Sequence[str], index: int, name: str) -> float | None:
-    text = _field(data, index)
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise _Malformed(f"{name} must be a number, got {text!r}") from None
-
-
-def _seconds(data: Sequence[str], index: int, name: str, *, scale: float = 1.0,
-             required: bool = True) -> timedelta:
-    value = _number(data, index, name)
-    if value is None:
-        if required:
-            raise _Malformed(f"{name} is missing")
-        return ZERO
-    return timedelta(seconds=value / scale)
-
-
-def _optional_seconds(data: Sequence[str], index: int, name: str) -> timedelta | None:
-    value = _number(data, index, name)
-    return None if value is None else timedelta(seconds=value)
-
-
-def _position(data: Sequence[str], index: int, name: str) -> int | None:
-    value = _number(data, index, name)
-    return None if value is None else int(value)
-
-
-def _text(data: Sequence[str], index: int) -> str | None:
-    return _field(data, index) or None
-
-
-_Parser = Callable[[dict[str, Any], Sequence[str]], Record]
-
-
-def _exit(b: dict[str, Any], d: Sequence[str]) -> Record:
-    if b["event"] == "EXITWITHKEY":
-        return CallerExit(**b, key=_text(d, 0), position=_position(d, 1, "position"),
-                          original_position=_position(d, 2, "origposition"),
-                          wait_time=_seconds(d, 3, "waittime"))
-    return CallerExit(**b, position=_position(d, 0, "position"),
-                      original_position=_position(d, 1, "origposition"),
-                      wait_time=_seconds(d, 2, "waittime"))
-
-
-def _transfer(b: dict[str, Any], d: Sequence[str]) -> Record:
-    return Transfer(**b, target=_field(d, 0), context=_field(d, 1),
-                    hold_time=_seconds(d, 2, "holdtime"), talk_time=_seconds(d, 3, "calltime"),
-                    position=_position(d, 4, "origposition"))
-
-
-def _complete(b: dict[str, Any], d: Sequence[str]) -> Record:
-    return Complete(**b, by_caller=b["event"] == "COMPLETECALLER",
-                    hold_time=_seconds(d, 0, "holdtime"), talk_time=_seconds(d, 1, "calltime"),
-                    position=_position(d, 2, "origposition"))
-
-
-_PARSERS: dict[str, _Parser] = {
-    "ADDMEMBER": lambda b, d: AddMember(**b, paused=_field(d, 0).upper() == "PAUSED"),
-    "REMOVEMEMBER": lambda b, d: RemoveMember(**b),
-    "AGENTLOGIN": lambda b, d: AgentLogin(**b, location=_field(d, 0)),
-    "AGENTCALLBACKLOGIN": lambda b, d: AgentLogin(**b, location=_field(d, 0), callback=True),
-    "AGENTLOGOFF": lambda b, d: AgentLogoff(
-        **b, location=_field(d, 0), login_time=_optional_seconds(d, 1, "logintime")),
-    "AGENTCALLBACKLOGOFF": lambda b, d: AgentLogoff(
-        **b, location=_field(d, 0), login_time=_optional_seconds(d, 1, "logintime"),
-        reason=_field(d, 2), callback=True),
-    "PAUSE": lambda b, d: Pause(**b, reason=_text(d, 0)),
-    "PAUSEALL": lambda b, d: Pause(**b, reason=_text(d, 0), all_queues=True),
-    "UNPAUSE": lambda b, d: Unpause(**b, reason=_text(d, 0)),
-    "UNPAUSEALL": lambda b, d: Unpause(**b, reason=_text(d, 0), all_queues=True),
-    "RINGNOANSWER": lambda b, d: RingNoAnswer(
-        **b, ring_time=_seconds(d, 0, "ringtime (ms)", scale=1000)),
-    "RINGCANCELED": lambda b, d: RingCanceled(
-        **b, ring_time=_seconds(d, 0, "ringtime (ms)", scale=1000)),
-    "CONNECT": lambda b, d: Connect(
-        **b, hold_time=_seconds(d, 0, "holdtime"), bridged=_field(d, 1),
-        ring_time=_seconds(d, 2, "ringtime", required=False)),
-    "COMPLETEAGENT": _complete,
-    "COMPLETECALLER": _complete,
-    "TRANSFER": _transfer,
-    "BLINDTRANSFER": _transfer,
-    "ATTENDEDTRANSFER": _transfer,
-    "ENTERQUEUE": lambda b, d: EnterQueue(**b, url=_field(d, 0), caller=_field(d, 1),
-                                          position=_position(d, 2, "position")),
-    "ABANDON": _exit,
-    "EXITEMPTY": _exit,
-    "EXITWITHKEY": _exit,
-    "EXITWITHTIMEOUT": _exit,
-    "QUEUESTART": lambda b, d: QueueStart(**b),
-    "CONFIGRELOAD": lambda b, d: ConfigReload(**b),
-}
-
-_NOTHING_TO_REPLAY = frozenset({"SYSCOMPAT", "INFO", "DID", "AGENTDUMP", "PENALTY",
-                                "SHARED_LASTCALL", "MIXMONITOR", "RECORDING"})
-"""Known events without an agent status meaning (besides PBXware's ``OUT*`` family)."""
-
-
-def _instant(text: str) -> pendulum.DateTime:
-    whole, _, fraction = text.strip().partition(".")
-    if not whole.isdigit() or (fraction and not fraction.isdigit()):
-        raise _Malformed(f"time must be epoch seconds, got {text!r}")
-    micro = int((fraction + "000000")[:6]) if fraction else 0
-    return pendulum.from_timestamp(int(whole)).add(microseconds=micro)
-
-
-def parse_line(text: str, *, line: int = 1) -> Record:
-    """Parse one queue_log line into its :class:`Record`.
-
-    >>> record = parse_line("1543602753|1543602660.197|IT|Agent/1127|CONNECT|76|1543602746.232|6")
-    >>> type(record).__name__, record.hold_time.seconds, record.ring_time.seconds
-    ('Connect', 76, 6)
-
-    Raises:
-        QueueLogError: the line is malformed (``kind`` MALFORMED) or its event is unknown
-            (UNKNOWN_EVENT).
-    """
-    fields = text.rstrip("\r\n").split("|")
-    if len(fields) < 5:
-        raise QueueLogError(f"expected time|callid|queue|agent|EVENT|data..., got {text!r}",
-                            line=line, kind=NoteKind.MALFORMED)
-    event = fields[4].strip()
-    try:
-        if not event:
-            raise _Malformed("the EVENT field is empty")
-        base: dict[str, Any] = {
-            "line": line, "time": _instant(fields[0]), "callid": fields[1].strip(),
-            "queue": fields[2].strip(), "member": fields[3].strip(), "event": event}
-        parser = _PARSERS.get(event)
-        if parser is not None:
-            return parser(base, fields[5:])
-    except _Malformed as error:
-        raise QueueLogError(f"{event or 'line'}: {error}", line=line, kind=NoteKind.MALFORMED,
-                            event=event or None) from None
-    if event.startswith("OUT") or event in _NOTHING_TO_REPLAY:
-        return Other(**base, data=tuple(fields[5:]))
-    raise QueueLogError(f"unknown event {event!r}", line=line, kind=NoteKind.UNKNOWN_EVENT,
-                        event=event)
-
-
-@attrs.frozen(kw_only=True)
-class QueueLog:
-    """A read queue_log: the records, and the notes about lines that were skipped.
-
-    Attributes:
-        records: the parsed lines, in log order.
-        notes: the lines that could not be read (MALFORMED, UNKNOWN_EVENT).
-    """
-
-    records: tuple[Record, ...]
-    notes: tuple[Note, ...] = ()
-
-    @property
-    def pause_reasons(self) -> tuple[str, ...]:
-        """The pause reasons the log uses, in order of first use (Asterisk's are free text)."""
-        seen: dict[str, None] = {}
-        for record in self.records:
-            if isinstance(record, Pause | Unpause) and record.reason:
-                seen[record.reason] = None
-        return tuple(seen)
-
-
-def read(lines: Iterable[str], *, strict: bool = False) -> QueueLog:
-    """Parse queue_log lines. Blank lines are ignored; bad ones are noted and skipped.
-
-    Args:
-        lines: the log's lines (an open file will do).
-        strict: raise on the first bad line instead of noting it.
-
-    Raises:
-        QueueLogError: with ``strict``, the first malformed line or unknown event.
-    """
-    records: list[Record] = []
-    notes: list[Note] = []
-    for number, text in enumerate(lines, start=1):
-        if not text.strip():
-            continue
-        try:
-            records.append(parse_line(text, line=number))
-        except QueueLogError as error:
-            if strict:
-                raise
-            notes.append(Note(line=number, kind=error.kind, event=error.event,
-                              message=error.reason))
-    return QueueLog(records=tuple(records), notes=tuple(notes))
-
+from ..._policy import PauseReason, Policy
+from ..._report import Report, agent_reports, report
+from ..._state import AgentState, Change, InteractionState
+from ..._store import Store
+from ..._time import ManualClock, elapsed, to_utc
+from ..._tracker import Tracker
+from ._common import ASTERISK, NO_REASON, NONE, PAUSED, Note, NoteKind, QueueLogError
+from ._records import (
+    AddMember,
+    AgentLogin,
+    AgentLogoff,
+    CallerExit,
+    Complete,
+    Connect,
+    EnterQueue,
+    Other,
+    Pause,
+    QueueLog,
+    QueueStart,
+    Record,
+    RemoveMember,
+    RingCanceled,
+    RingNoAnswer,
+    Transfer,
+    Unpause,
+    read,
+)
+
+__all__ = ["CallOutcome", "QueueCall", "Replay", "Restart", "member_agent", "policy", "replay"]
 
 # -- the policy ----------------------------------------------------------------------------------
 
@@ -593,7 +79,7 @@ def policy(*, reasons: Iterable[str | PauseReason] = (), capacity: int = 2,
         capacity: how many voice calls an agent holds (rings or talks) at once.
         name: the policy's name.
     """
-    from ..presets import asterisk_queue
+    from ...presets import asterisk_queue
 
     return asterisk_queue(reasons=reasons, capacity=capacity, name=name)
 
