@@ -213,13 +213,12 @@ def order_states(policy: Policy, queue: str, states: Iterable[AgentState], now: 
     return order(policy, queue, items, now, seed, last_offered)
 
 
-def sort_key(policy: Policy, state: AgentState, queue: str) -> tuple[int, int, str] | None:
-    """The agent's ``(penalty, sort, agent)`` in a queue of a :data:`KEYED` strategy, else
-    ``None``."""
-    if policy.strategy(queue) not in KEYED:
+def sort_key(policy: Policy, state: AgentState, member: Membership
+             ) -> tuple[int, int, str] | None:
+    """The agent's ``(penalty, sort, agent)`` in ``member.queue`` if its strategy is
+    :data:`KEYED`, else ``None``."""
+    if policy.strategy(member.queue) not in KEYED:
         return None
-    member = state.membership(queue)
-    assert member is not None
     return (member.penalty, sort_value(policy, state, member), state.agent)
 
 
@@ -299,10 +298,10 @@ class Index:
         now: dict[tuple[str, str], tuple[int, int, str] | None] = {}
         if state.session is not None and policy.status(state.status).routable:
             for member in state.memberships:
+                key = sort_key(policy, state, member)
                 for channel in policy.channels:
                     if blocker(policy, state, member.queue, channel.name) is None:
-                        now[(member.queue, channel.name)] = sort_key(policy, state,
-                                                                     member.queue)
+                        now[(member.queue, channel.name)] = key
         before = self._entries.get(agent, {})
         for pair in before.keys() - now.keys():
             del self._states[pair][agent]

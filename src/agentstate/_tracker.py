@@ -46,8 +46,8 @@ class Tracker:
         retries: how many times an event is recomputed when another writer moved the agent.
     """
 
-    __slots__ = ("_clock", "_facts", "_facts_checked", "_index", "_policy", "_recent", "_retries",
-                 "_store")
+    __slots__ = ("_clock", "_facts_checked", "_facts_store", "_index", "_policy", "_recent",
+                 "_retries", "_store")
 
     def __init__(self, policy: Policy, *, store: Store | None = None,
                  clock: Clock | None = None, retries: int = 3) -> None:
@@ -57,7 +57,7 @@ class Tracker:
         self._retries = retries
         self._index: _eligibility.Index | None = None  # built on the first eligibility question
         # a store that answers eligibility itself gets the facts with every commit instead
-        self._facts = self._store if isinstance(self._store, EligibilityStore) else None
+        self._facts_store = self._store if isinstance(self._store, EligibilityStore) else None
         self._facts_checked = False
         # a store that remembers what it last saw of each agent saves a read per event: the
         # event is computed on that state, and compare-and-set refuses it if it was stale
@@ -152,8 +152,8 @@ class Tracker:
     def _commit(self, state: AgentState, changes: Sequence[Change], expected: int) -> None:
         """The one write: the store's compare-and-set (with the agent's eligibility facts if
         the store answers eligibility), then the eligibility index if built."""
-        if self._facts is not None:
-            self._facts.commit(state, changes, expected_version=expected,
+        if self._facts_store is not None:
+            self._facts_store.commit(state, changes, expected_version=expected,
                                facts=_eligibility.facts(self._policy, state))
         else:
             self._store.commit(state, changes, expected_version=expected)
@@ -313,8 +313,8 @@ class Tracker:
             limit: at most this many (``1``: just the best).
             seed: the seed of the random strategy, for reproducible orders.
         """
-        if self._facts is not None:
-            return self._eligible_from_store(self._facts, queue, channel, limit, seed)
+        if self._facts_store is not None:
+            return self._eligible_from_store(self._facts_store, queue, channel, limit, seed)
         index = self._eligibility_index()
         now = self._clock.now()
         self.fire_due()
