@@ -12,9 +12,10 @@ import agentstate.aio
 import agentstate.presets
 import agentstate.simulation
 import agentstate.testing
+import agentstate.wire
 
 MODULES = [agentstate, agentstate.adapters.asterisk, agentstate.aio, agentstate.presets,
-           agentstate.simulation, agentstate.testing]
+           agentstate.simulation, agentstate.testing, agentstate.wire]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
