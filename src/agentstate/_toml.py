@@ -28,7 +28,8 @@ new name is added), transitions and blocking rules are added, and keys of ``[tim
 ``[wrap_up]`` and ``[day]`` override the preset's one by one.
 
 Durations are numbers of seconds or text such as ``"90s"``, ``"30m"``, ``"1h30m"``;
-enumerations are their lower-case values (``"timed"``, ``"agent"``); a field left out takes its default (and ``None`` is written by leaving it out).
+enumerations are their lower-case values (``"timed"``, ``"agent"``); a field left out takes
+its default (and ``None`` is written by leaving it out).
 Every key is checked: an unknown key, a value of the wrong type, or a policy the rules refuse
 raises :class:`PolicyFileError`, naming the file, the key path (``statuses[2].routable``:
 the third ``[[statuses]]`` table) and what was wrong.
