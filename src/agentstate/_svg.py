@@ -13,7 +13,7 @@ offer, a wrap-up) are drawn at least :data:`MIN_WIDTH` pixels wide so that they 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from html import escape
 
@@ -135,10 +135,9 @@ def timeline_svg(policy: Policy, histories: Sequence[Sequence[Change]], *, start
             + "".join(ticks) + "".join(rows) + "".join(legend) + "".join(table) + "</svg>\n")
 
 
-def _marks(history: Sequence[Change], x: object, top: int, lo: datetime, hi: datetime
-           ) -> list[str]:
+def _marks(history: Sequence[Change], x: Callable[[datetime], float], top: int, lo: datetime,
+           hi: datetime) -> list[str]:
     """Marks above the status row (overrun, override) and below the occupations (missed)."""
-    assert callable(x)
     out: list[str] = []
     for entry in history:
         if not lo <= to_utc(entry.at) < hi:
