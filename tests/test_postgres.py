@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -37,16 +36,23 @@ from agentstate import (
     _codec,
     _eligibility,
     _postgres,
+    _rows,
 )
 from agentstate._postgres import PostgresStore
 from agentstate.presets import basic
 from agentstate.testing import policy_state_machine
 from tests import _pg
 from tests._policies import timed
-from tests.test_sqlite import STRATEGY_PAIRS, _busy_day, _check_history, with_strategies
+from tests._stores import (
+    START,
+    STRATEGY_IDS,
+    STRATEGY_PAIRS,
+    busy_day,
+    check_history,
+    child_env,
+    with_strategies,
+)
 
-SRC = Path(__file__).resolve().parent.parent / "src"
-START = pendulum.datetime(2026, 1, 5, 9)
 _schemas = itertools.count()
 
 
@@ -134,11 +140,9 @@ def test_processes_sharing_agents_lose_no_update(conninfo: str, schema: str) -> 
         for agent in agents:
             tracker.register(agent)
             tracker.apply(Login(agent=agent, queues=("sales",)))
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(SRC), *filter(None, [os.environ.get("PYTHONPATH")])])}
     workers = [subprocess.Popen([sys.executable, "-c", _WORKER, conninfo, schema, str(n), "150"],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, env=env)
+                                stderr=subprocess.PIPE, text=True, env=child_env())
                for n in range(4)]
     for worker in workers:  # start together, for as much contention as possible
         assert worker.stdout is not None
@@ -155,7 +159,7 @@ def test_processes_sharing_agents_lose_no_update(conninfo: str, schema: str) -> 
             ok[agent] += count
     with PostgresStore(conninfo, schema=schema) as store:
         for agent in agents:
-            history = _check_history(store, agent)
+            history = check_history(store, agent)
             assert len(history) - 2 == ok[agent], agent  # minus registration and login
             expected = sorted(_eligibility.facts(basic(), store.load(agent)),  # type: ignore[arg-type]
                               key=lambda f: (f.queue, f.channel))
@@ -203,7 +207,7 @@ def test_a_new_tracker_over_the_database_resumes_every_agent(conninfo: str,
     clock = ManualClock(START)
     with PostgresStore(conninfo, schema=schema) as store:
         tracker = Tracker(basic(), store=store, clock=clock)
-        _busy_day(tracker, clock)
+        busy_day(tracker, clock)
         before = {agent: tracker.state(agent) for agent in tracker.agents()}
         due = tracker.next_deadline()
     assert due is not None
@@ -216,7 +220,7 @@ def test_a_new_tracker_over_the_database_resumes_every_agent(conninfo: str,
         again.apply(InteractionEnded(agent="a2", interaction="c1"))
         assert again.state("a2").status == "lunch"
         for agent in again.agents():
-            _check_history(store, agent)
+            check_history(store, agent)
 
 
 # -- due timers across nodes -------------------------------------------------------------------
@@ -297,7 +301,7 @@ def test_two_nodes_firing_at_once_fire_each_timer_once(conninfo: str, schema: st
 def test_a_version_1_schema_is_migrated_and_backfilled(conninfo: str, schema: str) -> None:
     clock = ManualClock(START)
     source = Tracker(basic(), clock=clock)
-    _busy_day(source, clock)
+    busy_day(source, clock)
     quoted = f'"{schema}"'
     _sql(conninfo, f"CREATE SCHEMA {quoted}")
     _sql(conninfo, f"CREATE TABLE {quoted}.schema_version (version integer PRIMARY KEY, "
@@ -311,7 +315,7 @@ def test_a_version_1_schema_is_migrated_and_backfilled(conninfo: str, schema: st
         _sql(conninfo, f"INSERT INTO {quoted}.agents (agent, version, status, occupation, "
                        "logged_in, state) VALUES (%s, %s, %s, %s, %s, %s)",
              agent, state.version, state.status, state.occupation.value, state.logged_in,
-             _codec.dumps(_codec.encode_state(state), agent=agent))
+             _rows.dumps(_codec.encode_state(state), agent=agent))
     with PostgresStore(conninfo, schema=schema) as store:
         assert store.next_deadline() == source.next_deadline()
         assert store.next_deadline() is not None
@@ -358,7 +362,7 @@ def test_several_nodes_starting_at_once_migrate_once(conninfo: str, schema: str)
 def test_malformed_rows_are_store_errors_naming_the_agent(conninfo: str, schema: str) -> None:
     clock = ManualClock(START)
     with PostgresStore(conninfo, schema=schema) as store:
-        _busy_day(Tracker(basic(), store=store, clock=clock), clock)
+        busy_day(Tracker(basic(), store=store, clock=clock), clock)
     quoted = f'"{schema}"'
     _sql(conninfo, f"UPDATE {quoted}.agents SET state = '{{\"agent\": \"a1\"}}' "
                    "WHERE agent = 'a1'")
@@ -443,8 +447,7 @@ def test_eligibility_is_an_indexed_query(conninfo: str, schema: str) -> None:
     assert "Sort" not in plan, plan
 
 
-@pytest.mark.parametrize(("sales", "support"), STRATEGY_PAIRS,
-                         ids=[f"{a.value}-{b.value}" for a, b in STRATEGY_PAIRS])
+@pytest.mark.parametrize(("sales", "support"), STRATEGY_PAIRS, ids=STRATEGY_IDS)
 def test_the_state_machine_over_postgres_keeps_every_invariant(
         conninfo: str, sales: Strategy, support: Strategy) -> None:
     """The testing kit's state machine over PostgreSQL, under every queue strategy: at every

@@ -7,9 +7,7 @@ The codec's strictness is pinned here too, as SQLite stores its JSON.
 
 from __future__ import annotations
 
-import itertools
 import json
-import os
 import random
 import signal
 import sqlite3
@@ -27,77 +25,34 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from agentstate import (
     AgentState,
-    Change,
     ClockError,
     ConflictError,
-    InteractionAnswered,
     InteractionEnded,
-    InteractionOffered,
     Login,
     ManualClock,
-    Policy,
-    Queue,
     SchemaError,
-    SetStatus,
     StoreError,
     Strategy,
     Timer,
     Tracker,
     _codec,
     _eligibility,
+    _rows,
     _sqlite,
-    replay,
 )
 from agentstate._sqlite import SQLiteStore
 from agentstate.presets import basic
 from agentstate.testing import policy_state_machine
 from tests._policies import timed
-
-SRC = Path(__file__).resolve().parent.parent / "src"
-START = pendulum.datetime(2026, 1, 5, 9)
-
-
-def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(SRC), *filter(None, [os.environ.get("PYTHONPATH")])])}
-
-
-def _check_history(store: Any, agent: str) -> list[Change]:
-    """The agent's history is gapless and its replay is the stored state; returns it."""
-    state = store.load(agent)
-    history = list(store.history(agent))
-    assert state is not None
-    assert [c.seq for c in history] == list(range(1, len(history) + 1)), agent
-    assert history[0].from_status is None
-    for before, after in itertools.pairwise(history):
-        assert (after.from_status, after.from_reason, after.from_occupation) == (
-            before.to_status, before.to_reason, before.to_occupation), (agent, after.seq)
-        assert after.at >= before.at
-    assert state.version == len(history)
-    assert replay(basic(), history) == state
-    return history
-
-
-def _busy_day(tracker: Tracker, clock: ManualClock) -> None:
-    """Agents left in every interesting situation: on a coffee break after an earlier one
-    (reason, allotment ledger, pause-limit deadline), on a call with a break pending, idle."""
-    for agent in ("a1", "a2", "a3"):
-        tracker.register(agent)
-        clock.advance(1)
-        tracker.apply(Login(agent=agent, queues=("sales",), device=f"ext-{agent}"))
-    clock.advance(60)
-    tracker.apply(SetStatus(agent="a1", status="break", reason="coffee"))
-    clock.advance(300)
-    tracker.apply(SetStatus(agent="a1", status="available"))
-    clock.advance(60)
-    tracker.apply(SetStatus(agent="a1", status="break", reason="coffee"))
-    tracker.apply(InteractionOffered(agent="a2", interaction="c1", queue="sales"))
-    clock.advance(2)
-    tracker.apply(InteractionAnswered(agent="a2", interaction="c1"))
-    clock.advance(5)
-    tracker.apply(SetStatus(agent="a2", status="lunch"))
-    clock.advance(5)
-
+from tests._stores import (
+    START,
+    STRATEGY_IDS,
+    STRATEGY_PAIRS,
+    busy_day,
+    check_history,
+    child_env,
+    with_strategies,
+)
 
 # -- restart -----------------------------------------------------------------------------------
 
@@ -108,7 +63,7 @@ def test_a_new_tracker_over_the_file_resumes_every_agent(tmp_path: Path) -> None
     clock = ManualClock(START)
     with SQLiteStore(path) as store:
         tracker = Tracker(basic(), store=store, clock=clock)
-        _busy_day(tracker, clock)
+        busy_day(tracker, clock)
         before = {agent: tracker.state(agent) for agent in tracker.agents()}
         due = tracker.next_deadline()
     a1, a2 = before["a1"], before["a2"]
@@ -133,7 +88,7 @@ def test_a_new_tracker_over_the_file_resumes_every_agent(tmp_path: Path) -> None
         again.apply(InteractionEnded(agent="a2", interaction="c1"))
         assert again.state("a2").status == "lunch"  # the pending change applied
         for agent in again.agents():
-            _check_history(store, agent)
+            check_history(store, agent)
 
 
 # -- crash -------------------------------------------------------------------------------------
@@ -202,7 +157,7 @@ def test_a_writer_killed_at_random_moments_loses_nothing_committed(tmp_path: Pat
     for round_ in range(10):
         child = subprocess.Popen([sys.executable, "-c", _CHILD, str(path), str(round_)],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                 env=_env())
+                                 env=child_env())
         assert child.stdout is not None
         lines = []
         wanted = rng.randint(5, 150)
@@ -224,7 +179,7 @@ def test_a_writer_killed_at_random_moments_loses_nothing_committed(tmp_path: Pat
         assert agents == ["a1", "a2", "a3", "a4"]
         recorded = {}
         for agent in agents:
-            for change in _check_history(store, agent):
+            for change in check_history(store, agent):
                 recorded[(agent, change.seq)] = (change.to_status, change.to_occupation.value,
                                                  change.at.isoformat())
         missing = {k: v for k, v in committed.items() if recorded.get(k) != v}
@@ -273,7 +228,7 @@ def test_several_processes_share_one_file_without_losing_an_update(tmp_path: Pat
             tracker.register(agent)
             tracker.apply(Login(agent=agent))
     writers = [subprocess.Popen([sys.executable, "-c", _WRITER, str(path), str(n), "60"],
-                                stdout=subprocess.PIPE, text=True, env=_env())
+                                stdout=subprocess.PIPE, text=True, env=child_env())
                for n in range(3)]
     successes = 0
     for writer in writers:
@@ -281,7 +236,7 @@ def test_several_processes_share_one_file_without_losing_an_update(tmp_path: Pat
         assert writer.returncode == 0
         successes += int(out.strip())
     with SQLiteStore(path) as store:
-        applied = sum(len(_check_history(store, agent)) - 2 for agent in ("a1", "a2"))
+        applied = sum(len(check_history(store, agent)) - 2 for agent in ("a1", "a2"))
     assert applied == successes
     assert successes > 0
 
@@ -303,7 +258,7 @@ def _version_1(path: Path) -> None:
 def test_a_version_1_database_is_migrated_and_backfilled(tmp_path: Path) -> None:
     clock = ManualClock(START)
     source = Tracker(basic(), clock=clock)
-    _busy_day(source, clock)
+    busy_day(source, clock)
     path = tmp_path / "old.db"
     _version_1(path)
     with sqlite3.connect(path) as conn:
@@ -312,12 +267,12 @@ def test_a_version_1_database_is_migrated_and_backfilled(tmp_path: Path) -> None
             conn.execute("INSERT INTO agents (agent, version, status, occupation, logged_in, "
                          "state) VALUES (?, ?, ?, ?, ?, ?)",
                          (agent, state.version, state.status, state.occupation.value,
-                          state.logged_in, _codec.dumps(_codec.encode_state(state),
+                          state.logged_in, _rows.dumps(_codec.encode_state(state),
                                                         agent=agent)))
             for change in source.history(agent):
                 conn.execute("INSERT INTO history VALUES (?, ?, ?, ?, ?)",
                              (agent, change.seq, _codec.micros(change.at), change.event_id,
-                              _codec.dumps(_codec.encode_change(change), agent=agent)))
+                              _rows.dumps(_codec.encode_change(change), agent=agent)))
     with SQLiteStore(path) as store:
         assert store.next_deadline() == source.next_deadline()
         assert store.next_deadline() is not None
@@ -368,7 +323,7 @@ def filled(tmp_path: Path) -> Path:
     path = tmp_path / "cc.db"
     clock = ManualClock(START)
     with SQLiteStore(path) as store:
-        _busy_day(Tracker(basic(), store=store, clock=clock), clock)
+        busy_day(Tracker(basic(), store=store, clock=clock), clock)
     return path
 
 
@@ -488,7 +443,7 @@ def test_len_and_repr(filled: Path) -> None:
 def _some_state() -> AgentState:
     clock = ManualClock(START)
     tracker = Tracker(basic(), clock=clock)
-    _busy_day(tracker, clock)
+    busy_day(tracker, clock)
     return tracker.state("a2")
 
 
@@ -496,7 +451,7 @@ def test_the_codec_round_trips_to_the_microsecond_in_utc() -> None:
     state = _some_state()
     data = _codec.encode_state(state)
     assert data["since"].endswith("+00:00")
-    back = _codec.decode_state(json.loads(_codec.dumps(data, agent="a2")), agent="a2")
+    back = _codec.decode_state(json.loads(_rows.dumps(data, agent="a2")), agent="a2")
     assert back == state
     assert type(back.since) is pendulum.DateTime
     assert back.since.tzinfo is pendulum.UTC
@@ -544,20 +499,7 @@ def test_eligibility_is_an_indexed_query_that_reads_only_the_rows_it_returns() -
     assert "TEMP B-TREE" not in plan, plan
 
 
-def with_strategies(policy: Policy, sales: Strategy, support: Strategy) -> Policy:
-    """``policy`` whose queues sales and support order agents by these strategies."""
-    return attrs.evolve(policy, queues=(Queue(name="sales", strategy=sales),
-                                        Queue(name="support", strategy=support)))
-
-
-STRATEGY_PAIRS = [(Strategy.LONGEST_IDLE, Strategy.LEAST_RECENT),
-                  (Strategy.FEWEST_CALLS, Strategy.ROUND_ROBIN),
-                  (Strategy.RANDOM, Strategy.LINEAR), (Strategy.RING_ALL, Strategy.ROUND_ROBIN)]
-"""Every queue strategy, two per policy (the state machine's queues are sales and support)."""
-
-
-@pytest.mark.parametrize(("sales", "support"), STRATEGY_PAIRS,
-                         ids=[f"{a.value}-{b.value}" for a, b in STRATEGY_PAIRS])
+@pytest.mark.parametrize(("sales", "support"), STRATEGY_PAIRS, ids=STRATEGY_IDS)
 def test_the_state_machine_over_sqlite_keeps_every_invariant(sales: Strategy,
                                                              support: Strategy) -> None:
     """The testing kit's state machine over SQLite, under every queue strategy: at every step
