@@ -447,6 +447,51 @@ def test_eligibility_is_an_indexed_query(conninfo: str, schema: str) -> None:
     assert "Sort" not in plan, plan
 
 
+_PER_EVENT = {"load", "version", "event", "insert_one", "insert_many", "update_one",
+              "update_many", "next_due"}
+"""The statements a store runs to apply an event, lose a race or claim a due timer."""
+_OTHERS = {"history", "history_from", "history_to", "history_from_to", "agents",
+           "next_deadline", "count", "eligible", "eligible_by_calls", "eligible_after",
+           "last_offered", "facts_policy", "lock_facts", "clear_facts", "all_states",
+           "put_facts", "set_facts_policy"}
+
+
+def test_every_per_event_query_is_an_indexed_lookup(conninfo: str, schema: str) -> None:
+    """Every statement applying an event runs (the read, the idempotency lookup, the
+    compare-and-set write with its history and facts, the conflict check, the claim of a due
+    timer) finds its rows through an index, over an agent with 5,000 history entries and the
+    planner's statistics: the lookup by event id uses the history_event index, not the agent's
+    history. Sequential scans are disabled, as for a table of realistic size; every statement
+    of the store is either checked here or named as not run per event."""
+    import psycopg
+
+    with PostgresStore(conninfo, schema=schema) as store:
+        statements = store._sql
+    assert set(statements) == _PER_EVENT | _OTHERS
+    quoted = f'"{schema}"'
+    _sql(conninfo, f"INSERT INTO {quoted}.history (agent, seq, at, event_id, entry) "
+                   "SELECT 'a1', n, now(), 'e' || n, '{}' FROM generate_series(1, 5000) AS n")
+    _sql(conninfo, f"ANALYZE {quoted}.history")
+    empty: list[Any] = []
+    arrays = dict.fromkeys(("f_queue", "f_channel", "f_eligible", "f_penalty", "f_sort",
+                            "f_calls", "f_calls_until", "f_last_offer_at", "seqs", "ats", "ids",
+                            "entries"), empty)
+    write = {"agent": "a1", "version": 2, "state": "{}", "expected": 1, "status": "available",
+             "occupation": "idle", "logged_in": True, "next_deadline": None, "seq": 2,
+             "at": START, "event_id": "e9", "entry": "{}", **arrays}
+    args: dict[str, Any] = {"load": ("a1",), "version": ("a1",), "event": ("a1", "e7"),
+                            "next_due": {"until": START, "lease": 30.0}}
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("SET enable_seqscan = off")
+        plans = {key: "\n".join(row[0] for row in conn.execute(
+            "EXPLAIN " + statements[key], args.get(key, write))) for key in sorted(_PER_EVENT)}
+    assert {} == {key: plan for key, plan in plans.items() if "Seq Scan" in plan}
+    assert "Index Scan using history_event" in plans["event"], plans["event"]
+    for key in ("update_one", "update_many"):
+        assert "Index Scan using agents_pkey" in plans[key], plans[key]
+        assert "queue_facts_agent" in plans[key], plans[key]
+
+
 @pytest.mark.parametrize(("sales", "support"), STRATEGY_PAIRS, ids=STRATEGY_IDS)
 def test_the_state_machine_over_postgres_keeps_every_invariant(
         conninfo: str, sales: Strategy, support: Strategy) -> None:

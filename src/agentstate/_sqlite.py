@@ -159,6 +159,11 @@ _LOAD = f"SELECT version, {_COLUMNS}, state FROM agents WHERE agent = ?"
 _NEXT_DUE = ("SELECT next_deadline, agent FROM agents WHERE next_deadline <= ? "
              "ORDER BY next_deadline, agent LIMIT 1")
 _HISTORY = "SELECT seq, at, event_id, entry FROM history WHERE agent = ?"
+# Named, not left to the planner: without statistics (no ANALYZE) SQLite prefers walking the
+# agent's whole history in primary-key order (ORDER BY seq) to this index, which holds seq
+# after event_id and so also returns the rows in order: one lookup, however long the history.
+_EVENT = ("SELECT seq, at, event_id, entry FROM history INDEXED BY history_event "
+          "WHERE agent = ? AND event_id = ? ORDER BY seq")
 _FACT_COLUMNS = ("eligible", "penalty", "sort", "calls", "calls_until", "last_offer_at")
 _FACTS = f"SELECT queue, channel, {', '.join(_FACT_COLUMNS)} FROM queue_facts WHERE agent = ?"
 _DELETE_FACT = "DELETE FROM queue_facts WHERE agent = ? AND queue = ? AND channel = ?"
@@ -282,9 +287,8 @@ class SQLiteStore:
 
     def changes_for_event(self, agent: str, event_id: str) -> Sequence[Change]:
         """The entries recorded for ``event_id`` on this agent, oldest first (or none)."""
-        sql = _HISTORY + " AND event_id = ? ORDER BY seq"
         with self._lock:
-            rows = self._run(agent, lambda c: c.execute(sql, (agent, event_id)).fetchall())
+            rows = self._run(agent, lambda c: c.execute(_EVENT, (agent, event_id)).fetchall())
         return [_change(agent, row) for row in rows]
 
     def agents(self) -> Iterator[str]:
