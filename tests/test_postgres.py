@@ -406,6 +406,44 @@ def test_a_dropped_connection_is_reopened(conninfo: str, schema: str) -> None:
         assert tracker.state("a1").status == "available"
 
 
+def test_a_value_the_server_refuses_is_reported_as_refused(conninfo: str,
+                                                          schema: str) -> None:
+    """A commit the server refuses (a version beyond 64 bits) is a StoreError saying it was
+    refused and wrote nothing, not that its outcome is unknown; the connection stays usable."""
+    with PostgresStore(conninfo, schema=schema) as store:
+        tracker = Tracker(basic(), store=store, clock=ManualClock(START))
+        tracker.register("a1")
+        state = store.load("a1")
+        assert state is not None
+        with pytest.raises(StoreError, match="PostgreSQL refused the commit, which wrote "
+                                             "nothing: bigint out of range") as caught:
+            store.commit(attrs.evolve(state, version=2**63), (), expected_version=1)
+        assert "outcome is unknown" not in str(caught.value)
+        assert state == store.load("a1")
+
+
+def test_messages_quote_a_long_agent_id_by_its_start_and_length(conninfo: str,
+                                                                schema: str) -> None:
+    """An agent id of 300,000 characters (too long for PostgreSQL's index) is refused with a
+    message quoting its first 40 characters and its length, not the whole id; text that is not
+    valid Unicode is refused before it reaches the server."""
+    long_id = "x" * 300_000
+    with PostgresStore(conninfo, schema=schema) as store:
+        scratch = Tracker(basic(), clock=ManualClock(START))
+        scratch.register(long_id)
+        state = scratch.state(long_id)
+        with pytest.raises(StoreError) as caught:
+            store.commit(state, scratch.history(long_id), expected_version=0)
+        message = str(caught.value)
+        assert f"agent {'x' * 40!r}... (300,000 characters): PostgreSQL refused the commit" \
+            in message
+        assert len(message) < 1_000, len(message)
+        assert caught.value.agent == long_id
+        with pytest.raises(StoreError, match="read failed: a text value is not valid Unicode"):
+            store.load("a\udc80")
+        assert [] == list(store.agents())
+
+
 def test_without_psycopg_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "psycopg", None)
     with pytest.raises(StoreError, match=r"agentstate\[postgres\]"):

@@ -750,3 +750,21 @@ def test_two_facts_for_one_queue_and_channel_are_refused(tmp_path: Path) -> None
             store.commit(attrs.evolve(state, version=2), (), expected_version=1,
                          facts=[_fact("sales", "voice"), _fact("sales", "voice")])
         assert 1 == store.load("a1").version  # type: ignore[union-attr]
+
+
+def test_values_sqlite_cannot_store_are_store_errors(tmp_path: Path) -> None:
+    """Text that is not valid UTF-8 (a lone surrogate) and an integer beyond 64 bits are
+    refused with a StoreError saying which, never a raw UnicodeEncodeError or OverflowError,
+    and nothing is written."""
+    with SQLiteStore(tmp_path / "one.db") as store:
+        state = _registered(store, ManualClock(START))
+        with pytest.raises(StoreError, match=r"refused a value: a text value is not valid "
+                                             r"Unicode \(surrogates not allowed: '\\udc80' at "
+                                             "position 1\\)"):
+            store.load("a\udc80")
+        with pytest.raises(StoreError, match="not valid Unicode"):
+            store.changes_for_event("a1", "e\udc80")
+        with pytest.raises(StoreError, match="a number is out of range"):
+            store.commit(attrs.evolve(state, version=2**63), (), expected_version=1)
+        assert state == store.load("a1")
+        assert 1 == len(store.history("a1"))

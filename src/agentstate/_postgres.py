@@ -54,7 +54,18 @@ from typing import TYPE_CHECKING, Any
 from ._codec import encode_change, encode_state, micros, shown
 from ._eligibility import EligibilityFact, QueuePlace
 from ._errors import ConflictError, SchemaError, StoreError
-from ._rows import INDEXED, DecodedStates, Migration, dumps, migrate, row_change, stored_version
+from ._rows import (
+    INDEXED,
+    UNSTORABLE,
+    DecodedStates,
+    Migration,
+    clip,
+    dumps,
+    migrate,
+    row_change,
+    stored_version,
+    unstorable,
+)
 from ._state import AgentState, Change
 from ._time import to_utc
 
@@ -234,8 +245,13 @@ class PostgresStore:
                                  f"recorded seq ({error.diag.message_detail})",
                                  agent=agent) from None
             except psycopg.Error as error:
-                raise self._failed(agent, error, "commit (if the connection broke, the "
-                                   "outcome is unknown: reload the agent)") from None
+                if conn.broken or conn.closed:
+                    raise self._failed(agent, error, "commit (the connection broke: the "
+                                       "outcome is unknown; reload the agent)") from None
+                # The server answered: it refused the statement, which wrote nothing.
+                raise self._refused(agent, error, "commit") from None
+            except UNSTORABLE as error:  # raised while sending: nothing was written
+                raise self._refused(agent, error, "commit") from None
             if row is None or row[0] != 1:
                 found = self._read(agent, lambda c: c.execute(self._sql["version"],
                                                               (agent,)).fetchone())
@@ -285,7 +301,7 @@ class PostgresStore:
             conn = self._connect()
             try:
                 row = conn.execute(self._sql["next_due"], params).fetchone()
-            except self._psycopg.Error as error:
+            except (self._psycopg.Error, *UNSTORABLE) as error:
                 raise self._failed(None, error, "claim of a due timer") from None
         return None if row is None else (to_utc(row[0]), row[1])
 
@@ -349,7 +365,7 @@ class PostgresStore:
                         if arrays["f_queue"]:
                             conn.execute(sql["put_facts"], {"agent": state.agent, **arrays})
                     conn.execute(sql["set_facts_policy"], (policy_key,))
-            except self._psycopg.Error as error:
+            except (self._psycopg.Error, *UNSTORABLE) as error:
                 raise self._failed(None, error, "rebuild of the eligibility facts") from None
 
     # -- the rest --------------------------------------------------------------------------------
@@ -402,13 +418,19 @@ class PostgresStore:
             except self._psycopg.OperationalError as error:
                 if attempt == 2 or not conn.broken:
                     raise self._failed(agent, error, "read") from None
-            except self._psycopg.Error as error:
+            except (self._psycopg.Error, *UNSTORABLE) as error:
                 raise self._failed(agent, error, "read") from None
         raise AssertionError("unreachable")
 
     def _failed(self, agent: str | None, error: Exception, what: str) -> StoreError:
         who = f"agent {shown(agent)}: " if agent is not None else ""
-        return StoreError(f"{who}PostgreSQL {what} failed: {error}", agent=agent)
+        why = unstorable(error) if isinstance(error, UNSTORABLE) else clip(str(error))
+        return StoreError(f"{who}PostgreSQL {what} failed: {why}", agent=agent)
+
+    def _refused(self, agent: str, error: Exception, what: str) -> StoreError:
+        why = unstorable(error) if isinstance(error, UNSTORABLE) else clip(str(error))
+        return StoreError(f"agent {shown(agent)}: PostgreSQL refused the {what}, which wrote "
+                          f"nothing: {why}", agent=agent)
 
 
 def _plain(instant: datetime) -> datetime:

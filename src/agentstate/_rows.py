@@ -26,16 +26,19 @@ from ._state import AgentState, Change
 
 __all__ = [
     "INDEXED",
+    "UNSTORABLE",
     "DecodedStates",
     "Migration",
     "SchemaAccess",
     "check_row",
+    "clip",
     "dumps",
     "loads",
     "migrate",
     "refuse_newer",
     "row_change",
     "stored_version",
+    "unstorable",
 ]
 
 # check_circular=False: encoded values are trees of fresh dicts and lists, never cyclic.
@@ -55,6 +58,26 @@ A store writes them next to the state's JSON so that the database answers "who i
 is: an entry here, and a migration in each store adding the column, its index and its
 backfill. A store converts ``datetime`` values to its own column type.
 """
+
+
+UNSTORABLE = (UnicodeEncodeError, OverflowError)
+"""What a database driver raises for a value it cannot send (text that is not valid Unicode,
+an integer beyond 64 bits); a store reports it as :class:`StoreError` (see :func:`unstorable`).
+"""
+
+
+def unstorable(error: Exception) -> str:
+    """Why a value of :data:`UNSTORABLE` could not be sent, in a few words."""
+    if isinstance(error, UnicodeEncodeError):
+        bad = error.object[error.start:error.end]
+        return (f"a text value is not valid Unicode ({error.reason}: {bad!r} at position "
+                f"{error.start:,})")
+    return f"a number is out of range ({clip(str(error))}; the limit is 64-bit integers)"
+
+
+def clip(text: str, limit: int = 300) -> str:
+    """``text`` cut to ``limit`` characters for a message, saying how long it was."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
 def dumps(data: Any, *, agent: str) -> str:

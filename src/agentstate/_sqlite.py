@@ -62,12 +62,15 @@ from ._eligibility import EligibilityFact, QueuePlace
 from ._errors import ConflictError, SchemaError, StoreError
 from ._rows import (
     INDEXED,
+    UNSTORABLE,
     DecodedStates,
     Migration,
+    clip,
     dumps,
     migrate,
     row_change,
     stored_version,
+    unstorable,
 )
 from ._state import AgentState, Change
 from ._time import to_utc
@@ -418,12 +421,15 @@ class SQLiteStore:
         if os.getpid() != self._pid:
             raise StoreError(f"SQLiteStore {self._path!r} was opened in another process "
                              "(before a fork); open a new store in this one", agent=agent)
+        who = f"agent {shown(agent)}: " if agent is not None else ""
         try:
             return work(conn)
         except sqlite3.Error as error:
-            who = f"agent {shown(agent)}: " if agent is not None else ""
-            raise StoreError(f"{who}SQLite database {self._path!r} failed: {error}",
+            raise StoreError(f"{who}SQLite database {self._path!r} failed: {clip(str(error))}",
                              agent=agent) from None
+        except UNSTORABLE as error:  # raised while binding: nothing was written
+            raise StoreError(f"{who}SQLite database {self._path!r} refused a value: "
+                             f"{unstorable(error)}", agent=agent) from None
 
     def _check(self, conn: sqlite3.Connection) -> None:
         """Forget what this store knows is stored if another connection has committed since
