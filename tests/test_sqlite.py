@@ -488,6 +488,157 @@ def test_the_codec_knows_every_public_event_class() -> None:
     assert public <= set(known)
 
 
+@attrs.frozen(kw_only=True)
+class _Pair:
+    a: int
+    b: str
+
+
+@attrs.frozen(kw_only=True)
+class _Other:
+    c: float
+
+
+@attrs.frozen(kw_only=True)
+class _Everything:
+    """Every kind of field the codec promises to store, beyond those AgentState uses today."""
+
+    pair: tuple[int, str]
+    tags: frozenset[str]
+    totals: dict[str, timedelta]
+    either: _Pair | _Other
+    maybe: _Pair | None
+    ratio: float
+
+
+@attrs.frozen
+class _Untyped:
+    value: Any
+
+
+@attrs.frozen
+class _Bytes:
+    value: bytes
+
+
+@attrs.frozen
+class _Mixed:
+    value: str | int
+
+
+@attrs.frozen
+class _IntKeys:
+    value: dict[int, str]
+
+
+@attrs.frozen
+class _Unresolved:
+    value: NotImported  # type: ignore[name-defined]  # noqa: F821
+
+
+@attrs.frozen
+class _Tree:
+    children: tuple[_Tree, ...]
+
+
+@attrs.frozen
+class _NoneField:
+    value: None
+
+
+def _encode(value: Any) -> Any:
+    return _codec._top(type(value), value, "value", "a1", encode=True)
+
+
+def _decode(cls: type[Any], data: Any) -> Any:
+    return _codec._top(cls, data, "value", "a1", encode=False)
+
+
+def test_the_codec_stores_every_kind_of_field_it_promises() -> None:
+    """Fixed tuples, frozensets, str-keyed mappings, unions of attrs classes (tagged with the
+    class name) and optional values round-trip; an int is read as a float where a float is
+    declared."""
+    value = _Everything(pair=(1, "x"), tags=frozenset({"b", "a"}),
+                        totals={"talk": timedelta(seconds=1, microseconds=5)},
+                        either=_Other(c=2.5), maybe=None, ratio=1.0)
+    data = _encode(value)
+    assert {"pair": [1, "x"], "tags": ["a", "b"], "totals": {"talk": 1_000_005},
+            "either": {"$type": "_Other", "c": 2.5}, "maybe": None, "ratio": 1.0} == data
+    assert value == _decode(_Everything, json.loads(json.dumps(data)))
+    assert 2.0 == _decode(_Everything, {**data, "ratio": 2}).ratio
+    other = attrs.evolve(value, either=_Pair(a=1, b="y"), maybe=_Pair(a=2, b="z"))
+    assert other == _decode(_Everything, _encode(other))
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: {**d, "pair": [1]}, r"value.pair: expected a list of 2, got \[1\]"),
+    (lambda d: {**d, "pair": [1, 2]}, r"value.pair\[1\]: expected str, got 2"),
+    (lambda d: {**d, "tags": "ab"}, "value.tags: expected a list, got 'ab'"),
+    (lambda d: {**d, "totals": []}, r"value.totals: expected an object, got \[\]"),
+    (lambda d: {**d, "totals": {"talk": 1.5}}, r"value.totals\['talk'\]: expected a duration"),
+    (lambda d: {**d, "totals": {"talk": 10**20}}, "duration out of range"),
+    (lambda d: {**d, "either": {"c": 1.0}}, r"value.either: missing '\$type'"),
+    (lambda d: {**d, "either": {"$type": "_Nope"}}, r"either.\$type: unknown class '_Nope'"),
+    (lambda d: {**d, "either": []}, r"value.either: expected an object"),
+    (lambda d: {**d, "maybe": 3}, "value.maybe: expected a _Pair object, got 3"),
+])
+def test_the_codec_refuses_malformed_values_of_every_kind(change: Any, message: str) -> None:
+    """Each kind of field refuses malformed data, naming the path of the bad value."""
+    data = _encode(_Everything(pair=(1, "x"), tags=frozenset(), totals={},
+                               either=_Other(c=1.0), maybe=None, ratio=1.0))
+    with pytest.raises(StoreError, match=message):
+        _decode(_Everything, change(data))
+
+
+def test_the_codec_refuses_to_encode_values_of_the_wrong_kind() -> None:
+    """Encoding checks types as strictly as decoding: a list for a tuple, a list for a
+    frozenset, a non-str key, a class outside a union, an int for a timedelta."""
+    good = _Everything(pair=(1, "x"), tags=frozenset(), totals={}, either=_Other(c=1.0),
+                       maybe=None, ratio=1.0)
+    for bad, message in [(attrs.evolve(good, pair=[1, "x"]), "value.pair: expected a tuple"),
+                         (attrs.evolve(good, tags=["a"]), "value.tags: expected a frozenset"),
+                         (attrs.evolve(good, totals={1: timedelta()}), "expected str keys"),
+                         (attrs.evolve(good, totals=[]), "value.totals: expected a mapping"),
+                         (attrs.evolve(good, totals={"t": 5}), r"\['t'\]: expected a timedelta"),
+                         (attrs.evolve(good, either=good), "unknown class '_Everything'")]:
+        with pytest.raises(StoreError, match=message):
+            _encode(bad)
+
+
+@pytest.mark.parametrize(("cls", "message"), [
+    (_Untyped, "a field typed Any cannot be stored"),
+    (_Bytes, "cannot store values of type bytes"),
+    (_Mixed, r"cannot store the union str \| int"),
+    (_IntKeys, "only mappings with str keys"),
+    (_Unresolved, "cannot resolve the field types of _Unresolved"),
+    (_NoneField, "cannot store values of type NoneType"),
+])
+def test_the_codec_refuses_field_types_it_cannot_store(cls: type[Any], message: str) -> None:
+    """A class with a field type the codec cannot store is refused when first used, naming
+    the field and the type."""
+    with pytest.raises(StoreError, match=message):
+        _decode(cls, {"value": None})
+
+
+def test_the_codec_stores_a_recursive_type() -> None:
+    """A class whose field holds values of the class itself is stored to any depth."""
+    tree = _Tree(children=(_Tree(children=()), _Tree(children=(_Tree(children=()),))))
+    assert {"children": [{"children": []}, {"children": [{"children": []}]}]} == _encode(tree)
+    assert tree == _decode(_Tree, _encode(tree))
+
+
+def test_the_codec_refuses_an_invalid_time_and_a_long_value_is_cut() -> None:
+    """A stored time that matches the format but is not a date is refused; a long bad value
+    is quoted by its start and length."""
+    data = _codec.encode_state(_some_state())
+    with pytest.raises(StoreError, match=r"state.since: invalid time '2026-02-30"):
+        _codec.decode_state({**data, "since": "2026-02-30T09:00:00.000000+00:00"}, agent="a2")
+    with pytest.raises(StoreError, match=r"state.status: expected str, got \[0, 0, 0") as caught:
+        _codec.decode_state({**data, "status": [0] * 100_000}, agent="a2")
+    assert len(str(caught.value)) < 300
+    assert "'xxxxx'... (1,000 characters)" == _codec.shown("x" * 1_000, 5)
+
+
 # -- eligibility answered by the database ---------------------------------------------------------
 
 

@@ -22,6 +22,11 @@ value raises :class:`StoreError` naming the agent and the path of the bad value 
 ``state.interactions[0].since``). It never fills in a default. A field added later therefore
 needs a schema migration that writes its value into the stored rows (see the stores' migration
 lists), which is what keeps old rows from being read as something they are not.
+
+What a SQL store does around the codec (indexed columns, JSON text, row checks, migrations) is
+in :mod:`agentstate._rows`. This module is longer than most because it has one reason to
+change, the stored format, and its parts (one encoder/decoder pair per kind of type) are read
+together.
 """
 
 from __future__ import annotations
@@ -227,8 +232,6 @@ def _codec_for(tp: Any) -> tuple[Encoder, Decoder]:
         return _CACHE[tp]
     except KeyError:
         pass
-    except TypeError:  # an unhashable annotation: build it each time
-        return _build(tp)
 
     # Placeholders first, so that a recursive type finds the finished pair when it runs.
     def enc(value: Any) -> Any:
@@ -262,8 +265,6 @@ def _type_name(tp: Any) -> str:
 def _build(tp: Any) -> tuple[Encoder, Decoder]:
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
-    if tp is type(None) or tp is None:
-        return _none, _none
     if origin in (Union, types.UnionType):
         return _union(args)
     if origin is tuple:
@@ -288,11 +289,6 @@ def _build(tp: Any) -> tuple[Encoder, Decoder]:
     if tp is Any:
         raise _Bad("a field typed Any cannot be stored; give it a precise type")
     raise _Bad(f"the codec cannot store values of type {_type_name(tp)}")
-
-
-def _none(value: Any) -> None:
-    if value is not None:
-        raise _Bad(f"expected null, got {shown(value)}")
 
 
 def _scalar(tp: type[Any]) -> tuple[Encoder, Decoder]:
