@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
+import random
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
 import attrs
 import pytest
 
+import agentstate
 from agentstate import AgentState, Change, Result
 from agentstate._state import Interaction, Membership
 
@@ -29,3 +38,110 @@ POSITIONAL_FIELDS = {
 def test_positional_field_order_is_pinned(cls: type) -> None:
     """The classes built positionally keep their fields in the order the rules pass them."""
     assert POSITIONAL_FIELDS[cls] == [f.name for f in attrs.fields(cls)]
+
+
+SRC = Path(agentstate.__file__).parent
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(SRC.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = sorted(_module_name(p) for p in SRC.rglob("*.py"))
+IMPORTABLE = [m for m in MODULES if not m.endswith(".__main__")]  # __main__ runs the CLI
+
+
+def _imports(module: str) -> set[str]:
+    """The agentstate modules ``module`` imports: at the top, in functions, for type checking."""
+    path = SRC.parent.joinpath(*module.split("."))
+    path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            names = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+        else:
+            continue
+        # A package runs before its modules whatever they import: an edge to it is no cycle.
+        found.update(name for name in names
+                     if name in MODULES and name != module and not module.startswith(name + "."))
+    return found
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of ``graph`` as a path that ends where it starts, or ``None``."""
+    done: set[str] = set()
+    for start in sorted(graph):
+        if start in done:
+            continue
+        path = [start]
+        todo: list[Iterator[str]] = [iter(sorted(graph[start]))]
+        while todo:
+            nxt = next(todo[-1], None)
+            if nxt is None:
+                todo.pop()
+                done.add(path.pop())
+            elif nxt in path:
+                return [*path[path.index(nxt):], nxt]
+            elif nxt not in done:
+                path.append(nxt)
+                todo.append(iter(sorted(graph[nxt])))
+    return None
+
+
+def test_the_import_graph_has_no_cycle() -> None:
+    """No module of agentstate imports, directly or through others, a module that imports it
+    (counting imports inside functions and for type checking: a cycle hidden there is one)."""
+    graph = {module: _imports(module) for module in MODULES}
+    assert None is _cycle(graph)
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    """The graph check above would see a cycle if there were one."""
+    assert ["a", "b", "c", "a"] == _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()})
+
+
+def _run(code: str) -> tuple[int, str]:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    return done.returncode, done.stderr
+
+
+@pytest.mark.parametrize("order", ["sorted", "reversed", "shuffled"])
+def test_every_module_imports_in_any_order(order: str) -> None:
+    """Importing every module of agentstate, one after another in a fresh interpreter, works in
+    any order."""
+    modules = list(IMPORTABLE)
+    if order == "reversed":
+        modules.reverse()
+    elif order == "shuffled":
+        random.Random(18).shuffle(modules)
+    assert (0, "") == _run(f"import importlib\nfor name in {modules!r}:\n"
+                           "    importlib.import_module(name)\n")
+
+
+def test_each_module_imports_first() -> None:
+    """Each module imports as the first agentstate module of an interpreter (where a cycle
+    would break: the first import of a module in a cycle finds the other half-built)."""
+    code = f"""
+import importlib, sys
+for name in {IMPORTABLE!r}:
+    for loaded in [m for m in sys.modules if m == "agentstate" or m.startswith("agentstate.")]:
+        del sys.modules[loaded]
+    importlib.import_module(name)
+"""
+    assert (0, "") == _run(code)
+
+
+def test_every_private_module_declares_all() -> None:
+    """Every module of agentstate states its public names in __all__."""
+    missing = [m for m in IMPORTABLE if not isinstance(
+        getattr(importlib.import_module(m), "__all__", None), list)]
+    assert [] == missing

@@ -32,9 +32,9 @@ from typing import Any, NamedTuple, TypeVar
 
 import attrs
 
-from ._codec import micros
 from ._policy import Policy, Strategy
 from ._state import AgentState, Interaction, Membership, Occupation, Timer
+from ._time import micros
 
 __all__ = ["KEYED", "Candidate", "ChannelLoad", "EligibilityFact", "Index", "QueuePlace",
            "TeamView", "blocker", "describe", "facts", "order", "order_states", "team_view"]

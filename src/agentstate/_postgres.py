@@ -58,13 +58,12 @@ from ._codec import (
     dumps,
     encode_change,
     encode_state,
-    micros,
     row_change,
 )
 from ._eligibility import EligibilityFact, QueuePlace
 from ._errors import ConflictError, SchemaError, StoreError
 from ._state import AgentState, Change
-from ._time import to_utc
+from ._time import micros, to_utc
 
 if TYPE_CHECKING:
     import psycopg

@@ -103,13 +103,12 @@ from ._state import (
     Change,
     Deadline,
     InteractionState,
-    Notice,
-    NoticeKind,
     Occupation,
     PauseSpan,
     Timer,
     build_change,
     build_state,
+    notices,
 )
 
 __all__ = ["actor_of", "notices", "register", "step"]
@@ -284,27 +283,3 @@ _HANDLERS: dict[type[Event], tuple[Handler, frozenset[Role]]] = {
     StopNew: (stop_new, _ANYONE),
     ResumeNew: (stop_new, _ANYONE),
 }
-
-_TAG_NOTICES = {
-    "pending": NoticeKind.PENDING,
-    "pending_applied": NoticeKind.PENDING_APPLIED,
-    "pending_dropped": NoticeKind.PENDING_DROPPED,
-    "auto_moved": NoticeKind.AUTO_MOVED,
-    "overrun": NoticeKind.OVERRUN,
-    "override": NoticeKind.OVERRIDE,
-    "dropped": NoticeKind.INTERACTIONS_DROPPED,
-}
-
-
-def notices(policy: Policy, change: Change) -> tuple[Notice, ...]:
-    """What the host may need to act on after ``change`` (a pure function of it)."""
-    found: list[Notice] = []
-    was = change.from_status is not None and policy.is_routable(change.from_status)
-    now = policy.is_routable(change.to_status)
-    if was != now:
-        kind = NoticeKind.ROUTABLE if now else NoticeKind.NOT_ROUTABLE
-        found.append(Notice(kind=kind, agent=change.agent, at=change.at,
-                            detail=f"{change.from_status} -> {change.to_status}"))
-    found.extend(Notice(kind=_TAG_NOTICES[tag], agent=change.agent, at=change.at,
-                        detail=change.note or "") for tag in change.tags if tag in _TAG_NOTICES)
-    return tuple(found)

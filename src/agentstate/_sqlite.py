@@ -64,14 +64,13 @@ from ._codec import (
     encode_change,
     encode_state,
     from_micros,
-    micros,
     read_instant,
     row_change,
 )
 from ._eligibility import EligibilityFact, QueuePlace
 from ._errors import ConflictError, SchemaError, StoreError
 from ._state import AgentState, Change
-from ._time import to_utc
+from ._time import micros, to_utc
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "SQLiteStore"]
 

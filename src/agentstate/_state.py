@@ -38,6 +38,7 @@ __all__ = [
     "Session",
     "Snapshot",
     "Timer",
+    "notices",
 ]
 
 
@@ -341,6 +342,31 @@ class Notice:
     detail: str = ""
 
 
+_TAG_NOTICES = {
+    "pending": NoticeKind.PENDING,
+    "pending_applied": NoticeKind.PENDING_APPLIED,
+    "pending_dropped": NoticeKind.PENDING_DROPPED,
+    "auto_moved": NoticeKind.AUTO_MOVED,
+    "overrun": NoticeKind.OVERRUN,
+    "override": NoticeKind.OVERRIDE,
+    "dropped": NoticeKind.INTERACTIONS_DROPPED,
+}
+
+
+def notices(policy: Policy, change: Change) -> tuple[Notice, ...]:
+    """What the host may need to act on after ``change`` (a pure function of it)."""
+    found: list[Notice] = []
+    was = change.from_status is not None and policy.is_routable(change.from_status)
+    now = policy.is_routable(change.to_status)
+    if was != now:
+        kind = NoticeKind.ROUTABLE if now else NoticeKind.NOT_ROUTABLE
+        found.append(Notice(kind=kind, agent=change.agent, at=change.at,
+                            detail=f"{change.from_status} -> {change.to_status}"))
+    found.extend(Notice(kind=_TAG_NOTICES[tag], agent=change.agent, at=change.at,
+                        detail=change.note or "") for tag in change.tags if tag in _TAG_NOTICES)
+    return tuple(found)
+
+
 @attrs.frozen(kw_only=True)
 class Result:
     """What applying one event did.
@@ -367,8 +393,6 @@ class Result:
         most hosts never look, and the hot path does not pay for it)."""
         if self.policy is None:
             return ()
-        from ._rules import notices
-
         found: list[Notice] = []
         for change in (*self.fired, *self.changes):
             found.extend(notices(self.policy, change))
