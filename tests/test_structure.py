@@ -14,7 +14,9 @@ import attrs
 import pytest
 
 import agentstate
-from agentstate import AgentState, Change, Result
+from agentstate import AgentState, Change, Result, Role, presets
+from agentstate._lint import automatic_moves as lint_automatic_moves
+from agentstate._policy import MoveKind, automatic_moves
 from agentstate._state import Interaction, Membership
 
 # The rules build these positionally (agentstate._builders), in declaration order: a field
@@ -145,3 +147,25 @@ def test_every_private_module_declares_all() -> None:
     missing = [m for m in IMPORTABLE if not isinstance(
         getattr(importlib.import_module(m), "__all__", None), list)]
     assert [] == missing
+
+
+PRESETS = ["basic", "callharbor", "virtual_contact_center", "pbx_agent_portal", "webitel",
+           "omnichannel", "freeswitch_callcenter", "asterisk_queue"]
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_lint_reads_the_policys_own_list_of_automatic_moves(name: str) -> None:
+    """Lint's automatic moves are the policy's list, armed and narrowed, never a move of its
+    own; every one of them is a move the system is allowed to make."""
+    policy = presets.preset(name)
+    declared = {(source, move.dest) for move in automatic_moves(policy)
+                for source in move.sources if source != move.dest}
+    linted = lint_automatic_moves(policy)
+    assert set() == linted - declared
+    assert [] == [pair for pair in declared if Role.SYSTEM not in policy.allowed(*pair)]
+
+
+def test_the_presets_list_their_automatic_moves() -> None:
+    """The presets' automatic moves (misses, a reject, single call) are in their lists."""
+    kinds = {move.kind for name in PRESETS for move in automatic_moves(presets.preset(name))}
+    assert {MoveKind.NO_ANSWER, MoveKind.REJECT, MoveKind.INTERACTION_LIMIT} == kinds

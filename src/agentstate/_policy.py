@@ -13,6 +13,7 @@ is made of (:class:`Status`, :class:`Role`, :class:`Timers`, ...) are defined in
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -42,10 +43,12 @@ from ._policy_parts import (
 
 __all__ = [
     "ANY",
+    "AutoMove",
     "Blocking",
     "BusyChange",
     "Channel",
     "DayRule",
+    "MoveKind",
     "PauseReason",
     "Policy",
     "Queue",
@@ -56,7 +59,77 @@ __all__ = [
     "Transition",
     "WrapUp",
     "WrapUpMode",
+    "automatic_moves",
 ]
+
+class MoveKind(enum.Enum):
+    """Why the system moves an agent by itself."""
+
+    NO_ANSWER = "no_answer"
+    """``timers.max_no_answer`` queue offers missed in a row (to ``timers.no_answer_status``)."""
+    REJECT = "reject"
+    """A queue offer rejected (to ``timers.reject_status``)."""
+    OVERRUN = "overrun"
+    """A pause outran its reason's limit (to ``overrun_status``)."""
+    INTERACTION_LIMIT = "interaction_limit"
+    """A status's ``interaction_limit`` reached (to its ``then``), e.g. single call."""
+
+
+@attrs.frozen(kw_only=True)
+class AutoMove:
+    """A move the system makes by itself, as a policy configures it.
+
+    Attributes:
+        kind: why it happens.
+        setting: the policy field that names the destination, for messages.
+        dest: where it moves the agent.
+        reason: the reason it gives (``None``: the destination's only reason, if it has one).
+        sources: the statuses it may move an agent from: routable ones for misses and rejects,
+            those taking a limited reason for an overrun, the status itself for its ``then``.
+        armed: whether the policy lets it happen at all (a ``no_answer_status`` without a
+            ``max_no_answer`` never moves anyone).
+    """
+
+    kind: MoveKind
+    setting: str
+    dest: str
+    reason: str | None
+    sources: tuple[str, ...]
+    armed: bool = True
+
+
+def automatic_moves(policy: Policy) -> tuple[AutoMove, ...]:
+    """Every move the system may make by itself under ``policy``: the one list that policy
+    validation, the engine's check and :func:`agentstate.lint` all read.
+
+    It reads the policy's own fields only, so it works while the policy is being checked.
+    """
+    timers = policy.timers
+    routable = tuple(s.name for s in policy.statuses if s.routable)
+    limited = {r.code for r in policy.reasons if _has_limit(r)}
+    moves: list[AutoMove] = []
+    if timers.no_answer_status is not None:
+        moves.append(AutoMove(kind=MoveKind.NO_ANSWER, setting="timers.no_answer_status",
+                              dest=timers.no_answer_status, reason=timers.no_answer_reason,
+                              sources=routable, armed=timers.max_no_answer is not None))
+    if timers.reject_status is not None:
+        moves.append(AutoMove(kind=MoveKind.REJECT, setting="timers.reject_status",
+                              dest=timers.reject_status, reason=timers.reject_reason,
+                              sources=routable))
+    if policy.overrun_status is not None:
+        paused = tuple(s.name for s in policy.statuses if any(r in limited for r in s.reasons))
+        moves.append(AutoMove(kind=MoveKind.OVERRUN, setting="overrun_status",
+                              dest=policy.overrun_status, reason=None, sources=paused))
+    moves.extend(AutoMove(kind=MoveKind.INTERACTION_LIMIT, setting=f"status {s.name!r} then",
+                          dest=s.then, reason=None, sources=(s.name,))
+                 for s in policy.statuses if s.then is not None)
+    return tuple(moves)
+
+
+def _has_limit(reason: PauseReason) -> bool:
+    return (reason.daily_allotment is not None or reason.max_per_day is not None
+            or reason.max_length is not None)
+
 
 _NO_WRAP_UP = WrapUp()
 _NO_TIMERS = Timers()
@@ -128,9 +201,8 @@ class Policy:
         object.__setattr__(self, "_queue_by_name", queues)
         object.__setattr__(self, "_routable",
                            frozenset(s.name for s in self.statuses if s.routable))
-        object.__setattr__(self, "_limited", frozenset(
-            r.code for r in self.reasons if r.daily_allotment is not None
-            or r.max_per_day is not None or r.max_length is not None))
+        object.__setattr__(self, "_limited",
+                           frozenset(r.code for r in self.reasons if _has_limit(r)))
         blocked: dict[str, list[str]] = {}
         for rule in self.blocking:
             for name in (rule.when, *rule.blocks):
@@ -292,13 +364,8 @@ def _check_timers(policy: Policy, by_name: dict[str, Status]) -> None:
         if timers.no_answer_status is None:
             raise PolicyError("timers.max_no_answer needs a no_answer_status to move to",
                               culprit="no_answer_status")
-    moves = [("timers.no_answer_status", timers.no_answer_status, timers.no_answer_reason),
-             ("timers.reject_status", timers.reject_status, timers.reject_reason),
-             ("overrun_status", policy.overrun_status, None)]
-    moves.extend((f"status {s.name!r} then", s.then, None) for s in by_name.values())
-    for label, dest, reason in moves:
-        if dest is None:
-            continue
+    for move in automatic_moves(policy):
+        label, dest, reason = move.setting, move.dest, move.reason
         if dest not in by_name:
             raise PolicyError(f"{label} names unknown status {dest!r}", culprit=dest)
         if dest == policy.logged_out:
@@ -361,20 +428,9 @@ def _check_graph(policy: Policy, names: list[str], engine: Engine) -> None:
 
 def _check_system_moves(policy: Policy, engine: Engine) -> None:
     """Every automatic move the policy configures must be a transition the system may take."""
-    routable = [s.name for s in policy.statuses if s.routable]
-    timers = policy.timers
-    moves: list[tuple[str, list[str], str | None]] = [
-        ("timers.no_answer_status", routable, timers.no_answer_status),
-        ("timers.reject_status", routable, timers.reject_status),
-    ]
-    paused = [s.name for s in policy.statuses if any(policy.limited(r) for r in s.reasons)]
-    moves.append(("overrun_status", paused, policy.overrun_status))
-    moves.extend((f"status {s.name!r} then", [s.name], s.then) for s in policy.statuses)
-    for label, sources, dest in moves:
-        if dest is None:
-            continue
-        for source in sources:
-            if source != dest and Role.SYSTEM not in engine.allowed(source, dest):
+    for move in automatic_moves(policy):
+        for source in move.sources:
+            if source != move.dest and Role.SYSTEM not in engine.allowed(source, move.dest):
                 raise PolicyError(
-                    f"{label}: the system must be allowed {source!r} -> {dest!r}; add that "
-                    "transition", culprit=f"{source}->{dest}")
+                    f"{move.setting}: the system must be allowed {source!r} -> {move.dest!r}; "
+                    "add that transition", culprit=f"{source}->{move.dest}")
