@@ -8,15 +8,17 @@ import random
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import attrs
 import pytest
 
 import agentstate
-from agentstate import AgentState, Change, Result, Role, presets
+from agentstate import AgentState, Change, DayRule, Result, Role, _ledger, presets
 from agentstate._lint import automatic_moves as lint_automatic_moves
 from agentstate._policy import MoveKind, automatic_moves
+from agentstate._report import day_bounds
 from agentstate._state import Interaction, Membership
 
 # The rules build these positionally (agentstate._builders), in declaration order: a field
@@ -169,3 +171,18 @@ def test_the_presets_list_their_automatic_moves() -> None:
     """The presets' automatic moves (misses, a reject, single call) are in their lists."""
     kinds = {move.kind for name in PRESETS for move in automatic_moves(presets.preset(name))}
     assert {MoveKind.NO_ANSWER, MoveKind.REJECT, MoveKind.INTERACTION_LIMIT} == kinds
+
+
+def test_one_definition_of_a_day() -> None:
+    """The day of daily limits is the calendar day of the agent's zone (else the site's) unless
+    the rule rolls; a date names that calendar day either way."""
+    at = datetime(2026, 3, 29, 12, tzinfo=timezone.utc)
+    site = DayRule(timezone="Europe/Paris")
+    assert _ledger.calendar_day("Europe/Paris", at) == _ledger.day_window(site, at)
+    assert _ledger.calendar_day("Asia/Tokyo", at) == _ledger.day_window(site, at, "Asia/Tokyo")
+    rolling = DayRule(timezone="Europe/Paris", rolling=True)
+    assert (at - timedelta(hours=24), at) == _ledger.day_window(rolling, at)
+    assert _ledger.calendar_date("Europe/Paris", at.date()) == _ledger.date_window(rolling,
+                                                                                   at.date())
+    assert _ledger.calendar_date("Europe/Paris", at.date()) == day_bounds(at.date(),
+                                                                          "Europe/Paris")

@@ -58,8 +58,8 @@ from ._events import (
     InteractionRejected,
     TimerFired,
 )
-from ._ledger import date_window, day_window, overrun, spans_from_history
-from ._policy import DayRule, Policy
+from ._ledger import calendar_date, calendar_day, overrun, spans_from_history
+from ._policy import Policy
 from ._state import Change, Occupation
 from ._time import elapsed, to_utc
 
@@ -437,7 +437,7 @@ def day_bounds(day: date, tz: str) -> tuple[pendulum.DateTime, pendulum.DateTime
     >>> start.isoformat(), (end - start).in_hours()
     ('2026-03-28T23:00:00+00:00', 23)
     """
-    return date_window(DayRule(timezone=tz), day)
+    return calendar_date(tz, day)
 
 
 def day_report(changes: Iterable[Change], policy: Policy, day: date, *, tz: str | None = None,
@@ -501,14 +501,14 @@ class _Builder:
         if not limited or not history:
             return
         spans = spans_from_history(history, max(self.until, history[-1].at))
-        days = DayRule(timezone=self.policy.day.timezone)
-        lo, hi = day_window(days, self.start)
+        zone = self.policy.day.timezone
+        lo, hi = calendar_day(zone, self.start)
         while lo < self.end:
             a, b = max(lo, self.start), min(hi, self.end)
             for reason in limited:
                 self.overrun[reason.code] += (overrun(spans, reason, lo, b)
                                               - overrun(spans, reason, lo, a))
-            lo, hi = day_window(days, hi)
+            lo, hi = calendar_day(zone, hi)
 
     def _interval(self, change: Change, begin: datetime, finish: datetime) -> None:
         length = elapsed(max(begin, self.start), min(finish, self.end))

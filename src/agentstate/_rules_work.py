@@ -25,7 +25,7 @@ from ._events import (
     InteractionRejected,
     TimerFired,
 )
-from ._policy import DayRule, Policy, Role, WrapUpMode
+from ._policy import Policy, Role, WrapUpMode
 from ._state import (
     AgentState,
     Deadline,
@@ -115,8 +115,7 @@ def _count_call(policy: Policy, state: AgentState, member: Membership, at: datet
     if member.calls_until is not None and at < member.calls_until:
         calls, until = member.calls + 1, member.calls_until
     else:
-        day = DayRule(timezone=policy.day.timezone)
-        calls, until = 1, _ledger.day_window(day, at, state.timezone)[1]
+        calls, until = 1, _ledger.calendar_day(state.timezone or policy.day.timezone, at)[1]
     return build_membership(member.queue, member.penalty, member.position, member.paused,
                             member.last_offer_at, calls, until)
 
