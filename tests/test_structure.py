@@ -15,7 +15,17 @@ import attrs
 import pytest
 
 import agentstate
-from agentstate import AgentState, Change, DayRule, Result, Role, _ledger, presets
+from agentstate import (
+    AgentState,
+    Change,
+    DayRule,
+    Result,
+    Role,
+    Timer,
+    TimerFired,
+    _ledger,
+    presets,
+)
 from agentstate._lint import automatic_moves as lint_automatic_moves
 from agentstate._policy import MoveKind, automatic_moves
 from agentstate._report import day_bounds
@@ -186,3 +196,11 @@ def test_one_definition_of_a_day() -> None:
                                                                                    at.date())
     assert _ledger.calendar_date("Europe/Paris", at.date()) == day_bounds(at.date(),
                                                                           "Europe/Paris")
+
+
+def test_a_timer_event_names_its_timer_by_the_enum() -> None:
+    """TimerFired.timer is a Timer; its value is accepted and converted, a typo is refused."""
+    assert Timer.OFFER is TimerFired(agent="a", timer="offer").timer
+    assert Timer.WRAP_UP is TimerFired(agent="a", timer=Timer.WRAP_UP).timer
+    with pytest.raises(TypeError, match=r"TimerFired\.timer must be a Timer"):
+        TimerFired(agent="a", timer="ofer")

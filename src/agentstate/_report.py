@@ -61,7 +61,7 @@ from ._events import (
 from ._ledger import calendar_date, calendar_day, overrun, spans_from_history
 from ._policy import Policy
 from ._state import Change, Occupation
-from ._time import elapsed, to_utc
+from ._time import Timer, elapsed, to_utc
 
 __all__ = [
     "Counts",
@@ -465,7 +465,7 @@ def _closes(event: object) -> tuple[str, InteractionOutcome] | None:
         return event.interaction, InteractionOutcome.MISSED
     if isinstance(event, InteractionRejected):
         return event.interaction, InteractionOutcome.REJECTED
-    if isinstance(event, TimerFired) and event.timer == "offer" and event.ref is not None:
+    if isinstance(event, TimerFired) and event.timer is Timer.OFFER and event.ref is not None:
         return event.ref, InteractionOutcome.MISSED
     return None
 

@@ -228,10 +228,10 @@ def end_wrap_up(policy: Policy, state: AgentState, draft: Draft, event: EndWrapU
 def timer_fired(policy: Policy, state: AgentState, draft: Draft, event: TimerFired,
                 at: datetime, actor: Actor) -> None:
     deadline = next((d for d in state.deadlines
-                     if d.timer.value == event.timer and d.ref == event.ref), None)
+                     if d.timer is event.timer and d.ref == event.ref), None)
     if deadline is None or deadline.at > at:
         raise InvalidEvent(agent=state.agent, event=event,
-                           why=f"no {event.timer} timer due at {at.isoformat()}")
+                           why=f"no {event.timer.value} timer due at {at.isoformat()}")
     draft.deadlines = tuple(d for d in state.deadlines if d is not deadline)
     if deadline.timer is Timer.OFFER:
         item = find_interaction(state, event, deadline.ref or "", ringing=True)

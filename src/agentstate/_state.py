@@ -20,6 +20,7 @@ import attrs
 from ._builders import positional
 from ._events import Actor, Event
 from ._policy import Policy, WrapUp, WrapUpMode
+from ._time import Timer
 
 __all__ = [
     "AgentState",
@@ -57,19 +58,6 @@ class Occupation(enum.Enum):
     MISSED = "missed"
     """A delay after a missed, rejected or busy offer (Webitel "Missed"; FreeSWITCH
     no_answer_delay_time, reject_delay_time, busy_delay_time)."""
-
-
-class Timer(enum.Enum):
-    """The kinds of deadline agentstate keeps."""
-
-    OFFER = "offer"
-    """Ring time: the offer ``ref`` is missed when it passes."""
-    WRAP_UP = "wrap_up"
-    """Post-processing ends."""
-    DELAY = "delay"
-    """A missed/rejected/busy delay ends."""
-    PAUSE_LIMIT = "pause_limit"
-    """The pause reaches its reason's allotment or maximum length."""
 
 
 @attrs.frozen(kw_only=True, order=True)

@@ -9,6 +9,7 @@ under a microsecond and return plain ``timedelta`` values.
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime, timedelta, timezone
 from typing import Protocol, TypeVar, runtime_checkable
 
@@ -16,7 +17,7 @@ import pendulum
 
 from ._errors import ClockError
 
-__all__ = ["Clock", "ManualClock", "SystemClock", "elapsed", "micros", "shift", "to_utc"]
+__all__ = ["Clock", "ManualClock", "SystemClock", "Timer", "elapsed", "micros", "shift", "to_utc"]
 
 T = TypeVar("T", bound=datetime)
 UTC = pendulum.UTC
@@ -28,6 +29,22 @@ _ONE_US = timedelta(microseconds=1)
 
 _sub = datetime.__sub__
 _add = datetime.__add__
+
+
+class Timer(str, enum.Enum):
+    """The kinds of deadline agentstate keeps.
+
+    A ``str`` enum, stored by value: ``Timer.OFFER == "offer"``.
+    """
+
+    OFFER = "offer"
+    """Ring time: the offer ``ref`` is missed when it passes."""
+    WRAP_UP = "wrap_up"
+    """Post-processing ends."""
+    DELAY = "delay"
+    """A missed/rejected/busy delay ends."""
+    PAUSE_LIMIT = "pause_limit"
+    """The pause reaches its reason's allotment or maximum length."""
 
 
 def elapsed(start: datetime, end: datetime) -> timedelta:
