@@ -29,7 +29,7 @@ from agentstate import (
 from agentstate._lint import automatic_moves as lint_automatic_moves
 from agentstate._policy import MoveKind, automatic_moves
 from agentstate._report import day_bounds
-from agentstate._state import Interaction, Membership
+from agentstate._state import TAG_NOTICES, Interaction, Membership, Tag
 
 # The rules build these positionally (agentstate._builders), in declaration order: a field
 # moved or added in the class must be moved or added in the rules' calls too. These lists pin
@@ -204,3 +204,10 @@ def test_a_timer_event_names_its_timer_by_the_enum() -> None:
     assert Timer.WRAP_UP is TimerFired(agent="a", timer=Timer.WRAP_UP).timer
     with pytest.raises(TypeError, match=r"TimerFired\.timer must be a Timer"):
         TimerFired(agent="a", timer="ofer")
+
+
+def test_every_tag_says_which_notice_it_raises() -> None:
+    """Each change tag has its row in the tag-to-notice table (a tag without one would be
+    dropped on the way to a notice); tags compare equal to their stored values."""
+    assert list(Tag) == list(TAG_NOTICES)
+    assert ["pending", "override"] == [Tag.PENDING, Tag.OVERRIDE]

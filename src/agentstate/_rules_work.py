@@ -33,6 +33,7 @@ from ._state import (
     InteractionState,
     Membership,
     Pending,
+    Tag,
     Timer,
     build_interaction,
     build_membership,
@@ -105,7 +106,7 @@ def answered(policy: Policy, state: AgentState, draft: Draft, event: Interaction
             and draft.handled >= status.interaction_limit and draft.pending is None):
         draft.pending = Pending(status=status.then, reason=_implied(policy, status.then),
                                 actor=SYSTEM, requested_at=at)
-        draft.note("pending", f"{status.then!r} pending: {status.label} took "
+        draft.note(Tag.PENDING, f"{status.then!r} pending: {status.label} took "
                               f"{status.interaction_limit} interaction(s)")
 
 
@@ -131,7 +132,7 @@ def ended(policy: Policy, state: AgentState, draft: Draft, event: InteractionEnd
     draft.interactions = tuple(i for i in state.interactions if i is not item)
     draft.drop_deadlines(Timer.OFFER, item.id)
     if item.state is InteractionState.OFFERED:
-        draft.note("withdrawn", "offer withdrawn")
+        draft.note(Tag.WITHDRAWN, "offer withdrawn")
         return
     if item.queue is None:
         return
@@ -183,7 +184,7 @@ def _system_move(policy: Policy, draft: Draft, dest: str, reason: str | None, wh
                          f"{draft.status!r} -> {dest!r}")
         return False
     draft.move(dest, reason)
-    draft.note("auto_moved", f"moved to {dest!r}: {why}")
+    draft.note(Tag.AUTO_MOVED, f"moved to {dest!r}: {why}")
     return True
 
 
@@ -253,7 +254,7 @@ def _pause_limit(policy: Policy, state: AgentState, draft: Draft, reason: str,
         draft.note(None, f"{reason} limit moved: a new day began")
         return
     draft.overrun_at = at
-    draft.note("overrun", f"{reason} overran its limit")
+    draft.note(Tag.OVERRUN, f"{reason} overran its limit")
     if policy.overrun_status is not None:
         _system_move(policy, draft, policy.overrun_status,
                      _implied(policy, policy.overrun_status), f"{reason} overran its limit")
