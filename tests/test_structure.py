@@ -19,10 +19,13 @@ from agentstate import (
     AgentState,
     Change,
     DayRule,
+    Login,
+    ManualClock,
     Result,
     Role,
     Timer,
     TimerFired,
+    Tracker,
     _ledger,
     presets,
 )
@@ -211,3 +214,19 @@ def test_every_tag_says_which_notice_it_raises() -> None:
     dropped on the way to a notice); tags compare equal to their stored values."""
     assert list(Tag) == list(TAG_NOTICES)
     assert ["pending", "override"] == [Tag.PENDING, Tag.OVERRIDE]
+
+
+def test_an_eligibility_blocker_is_a_value() -> None:
+    """blocker() answers with a frozen Blocker naming its kind and what it is about."""
+    from agentstate._eligibility import Blocker, BlockKind, blocker, describe
+
+    tracker = Tracker(presets.basic(), clock=ManualClock())
+    tracker.register("ana")
+    state = tracker.state("ana")
+    found = blocker(tracker.policy, state, "sales", "voice")
+    assert Blocker(kind=BlockKind.LOGGED_OUT) == found
+    assert "logged out" == describe(tracker.policy, found)
+    tracker.apply(Login(agent="ana"))
+    found = blocker(tracker.policy, tracker.state("ana"), "sales", "voice")
+    assert Blocker(kind=BlockKind.NOT_MEMBER, name="sales") == found
+    assert "not a member of queue sales" == describe(tracker.policy, found)

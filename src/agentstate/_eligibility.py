@@ -23,23 +23,68 @@ on ``(queue, channel, penalty, sort, agent)``.
 
 from __future__ import annotations
 
+import enum
 import heapq
 import math
 import random
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar
 
 import attrs
+import pendulum
 
 from ._policy import Policy, Strategy
 from ._state import AgentState, Interaction, Membership, Occupation, Timer
 from ._time import micros
 
-__all__ = ["KEYED", "Candidate", "ChannelLoad", "EligibilityFact", "Index", "QueuePlace",
-           "TeamView", "blocker", "describe", "facts", "order", "order_states", "team_view"]
+__all__ = ["KEYED", "BlockKind", "Blocker", "Candidate", "ChannelLoad", "EligibilityFact",
+           "Index", "QueuePlace", "TeamView", "blocker", "describe", "facts", "order",
+           "order_states", "team_view"]
 
-Blocker = tuple[Any, ...]
+
+class BlockKind(enum.Enum):
+    """Why an agent may not be offered queue work, in the order :func:`blocker` asks."""
+
+    LOGGED_OUT = "logged_out"
+    NOT_MEMBER = "not_member"
+    STATUS = "status"
+    PAUSED_IN_QUEUE = "paused_in_queue"
+    UNKNOWN_CHANNEL = "unknown_channel"
+    CHANNEL_OFF = "channel_off"
+    STOP_NEW = "stop_new"
+    PENDING = "pending"
+    WRAP_UP = "wrap_up"
+    DELAY = "delay"
+    FULL = "full"
+    BLOCKED = "blocked"
+
+
+@attrs.frozen(kw_only=True)
+class Blocker:
+    """The first reason an agent may not be offered queue work (see :func:`blocker`).
+
+    Attributes:
+        kind: which reason.
+        name: what it names: the queue (not a member, paused in it), the status (takes no
+            queue work), the channel (unknown, switched off, full), the pending status, or
+            the channel whose open work blocks new work (blocked).
+        until: when post-processing or a delay ends (``None``: when the agent ends it).
+        held: interactions held on the channel (full).
+        limit: the agent's capacity on the channel (full).
+        blocks: the channel whose new work is blocked (blocked).
+    """
+
+    kind: BlockKind
+    name: str | None = None
+    until: datetime | None = None
+    held: int = 0
+    limit: int = 0
+    blocks: str | None = None
+
+
+_LOGGED_OUT = Blocker(kind=BlockKind.LOGGED_OUT)
+_STOP_NEW = Blocker(kind=BlockKind.STOP_NEW)
 NEVER = -(2**62)
 """The sort value of an agent a queue never offered work (least recent first)."""
 _T = TypeVar("_T")
@@ -72,62 +117,65 @@ def _held(interactions: tuple[Interaction, ...], channel: str) -> int:
 def blocker(policy: Policy, state: AgentState, queue: str, channel: str) -> Blocker | None:
     """The first reason ``state`` may not be offered ``queue`` work on ``channel``, or None."""
     if state.session is None:
-        return ("logged_out",)
+        return _LOGGED_OUT
     member = state.membership(queue)
     if member is None:
-        return ("not_member", queue)
+        return Blocker(kind=BlockKind.NOT_MEMBER, name=queue)
     if not policy.status(state.status).routable:
-        return ("status", state.status)
+        return Blocker(kind=BlockKind.STATUS, name=state.status)
     if member.paused:
-        return ("paused_in_queue", queue)
+        return Blocker(kind=BlockKind.PAUSED_IN_QUEUE, name=queue)
     if not policy.has_channel(channel):
-        return ("unknown_channel", channel)
+        return Blocker(kind=BlockKind.UNKNOWN_CHANNEL, name=channel)
     setting = state.channel_setting(channel)
     if setting is not None and not setting.enabled:
-        return ("channel_off", channel)
+        return Blocker(kind=BlockKind.CHANNEL_OFF, name=channel)
     if state.stop_new:
-        return ("stop_new",)
+        return _STOP_NEW
     if state.pending is not None:
-        return ("pending", state.pending.status)
+        return Blocker(kind=BlockKind.PENDING, name=state.pending.status)
     if state.wrap_up_mode is not None:
-        return ("wrap_up", next((d.at for d in state.deadlines if d.timer is Timer.WRAP_UP),
-                                None))
+        return Blocker(kind=BlockKind.WRAP_UP, until=next(
+            (d.at for d in state.deadlines if d.timer is Timer.WRAP_UP), None))
     for deadline in state.deadlines:
         if deadline.timer is Timer.DELAY:
-            return ("delay", deadline.at)
+            return Blocker(kind=BlockKind.DELAY, until=deadline.at)
     if state.interactions:
         held = _held(state.interactions, channel)
         limit = capacity(policy, state, channel)
         if held >= limit:
-            return ("full", channel, held, limit)
+            return Blocker(kind=BlockKind.FULL, name=channel, held=held, limit=limit)
         for other in policy.blocked_by(channel):
             if _held(state.interactions, other):
-                return ("blocked", other, channel)
+                return Blocker(kind=BlockKind.BLOCKED, name=other, blocks=channel)
     return None
 
 
 def describe(policy: Policy, found: Blocker) -> str:
     """``found`` in words, times in the site's zone: "in post-processing until 09:14:30"."""
-    kind = found[0]
-    if kind in ("wrap_up", "delay"):
-        what = "in post-processing" if kind == "wrap_up" else "in a missed-offer delay"
-        if found[1] is None:
+    kind = found.kind
+    if kind is BlockKind.WRAP_UP or kind is BlockKind.DELAY:
+        what = "in post-processing" if kind is BlockKind.WRAP_UP else "in a missed-offer delay"
+        if found.until is None:
             return f"{what} until the agent ends it"
-        local = found[1].in_timezone(policy.day.timezone)
+        local = pendulum.instance(found.until).in_timezone(policy.day.timezone)
         return f"{what} until {local.format('HH:mm:ss')}"
-    words: dict[str, str] = {
-        "logged_out": "logged out",
-        "not_member": "not a member of queue {1}",
-        "status": "status {1!r} takes no queue work",
-        "paused_in_queue": "paused in queue {1}",
-        "unknown_channel": "unknown channel {1!r}",
-        "channel_off": "{1} switched off for this agent",
-        "stop_new": "stopped taking new work",
-        "pending": "a change to {1!r} is pending",
-        "full": "{1} slots {2}/{3}",
-        "blocked": "busy on {1}: no new {2} meanwhile",
-    }
-    return words[kind].format(*found)
+    return _WORDS[kind].format(found)
+
+
+_WORDS: dict[BlockKind, str] = {
+    BlockKind.LOGGED_OUT: "logged out",
+    BlockKind.NOT_MEMBER: "not a member of queue {0.name}",
+    BlockKind.STATUS: "status {0.name!r} takes no queue work",
+    BlockKind.PAUSED_IN_QUEUE: "paused in queue {0.name}",
+    BlockKind.UNKNOWN_CHANNEL: "unknown channel {0.name!r}",
+    BlockKind.CHANNEL_OFF: "{0.name} switched off for this agent",
+    BlockKind.STOP_NEW: "stopped taking new work",
+    BlockKind.PENDING: "a change to {0.name!r} is pending",
+    BlockKind.FULL: "{0.name} slots {0.held}/{0.limit}",
+    BlockKind.BLOCKED: "busy on {0.name}: no new {0.blocks} meanwhile",
+}
+"""The other blockers in words (``{0}`` is the :class:`Blocker`)."""
 
 
 # -- ordering -----------------------------------------------------------------------------------
