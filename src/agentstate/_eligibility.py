@@ -29,7 +29,7 @@ import math
 import random
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 import attrs
 import pendulum
@@ -39,8 +39,8 @@ from ._state import AgentState, Interaction, Membership, Occupation, Timer
 from ._time import micros
 
 __all__ = ["KEYED", "BlockKind", "Blocker", "Candidate", "ChannelLoad", "EligibilityFact",
-           "Index", "QueuePlace", "TeamView", "blocker", "describe", "facts", "order",
-           "order_states", "team_view"]
+           "Index", "PlacesStore", "QueuePlace", "TeamView", "blocker", "describe", "facts",
+           "from_places", "order", "order_states", "team_view"]
 
 
 class BlockKind(enum.Enum):
@@ -215,6 +215,36 @@ def place(policy: Policy, state: AgentState, member: Membership) -> QueuePlace:
     """The agent's place in ``member.queue``."""
     return QueuePlace(state.agent, member.penalty, sort_value(policy, state, member), member.calls,
                  member.calls_until)
+
+
+class PlacesStore(Protocol):
+    """What :func:`from_places` asks of a store (the part of
+    :class:`~agentstate.EligibilityStore` that answers eligibility)."""
+
+    def eligible_places(self, queue: str, channel: str, *, limit: int | None = None,
+                        calls_at: datetime | None = None, after: str | None = None
+                        ) -> list[tuple[QueuePlace, int]]: ...
+
+    def last_offered(self, queue: str) -> str | None: ...
+
+
+def from_places(policy: Policy, store: PlacesStore, queue: str, channel: str, now: datetime,
+                limit: int | None, seed: int | None) -> list[Candidate]:
+    """The candidates for the pair from a store's indexed places, best first: which query
+    answers which strategy (the random draw is made here, from every eligible agent)."""
+    strategy = policy.strategy(queue)
+    if strategy is Strategy.RANDOM:
+        rows = store.eligible_places(queue, channel)
+        rows = order(policy, queue, [(row[0], row) for row in rows], now, seed, None)[:limit]
+    elif strategy is Strategy.FEWEST_CALLS:
+        rows = store.eligible_places(queue, channel, limit=limit, calls_at=now)
+    elif strategy is Strategy.ROUND_ROBIN:
+        rows = store.eligible_places(queue, channel, limit=limit,
+                                     after=store.last_offered(queue))
+    else:
+        rows = store.eligible_places(queue, channel, limit=limit)
+    return [Candidate(agent=found.agent, version=version, penalty=found.penalty)
+            for found, version in rows]
 
 
 def order(policy: Policy, queue: str, items: Iterable[tuple[QueuePlace, _T]], now: datetime,
