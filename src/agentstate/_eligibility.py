@@ -1,9 +1,11 @@
 """Eligibility: which agents a queue may offer work to on a channel, best first.
 
-The rule lives in one function, :func:`blocker`: the first reason an agent cannot be offered work
-from queue Q on channel C, or ``None`` when it can. The same function refuses offers in the
-rules, explains refusals (:func:`describe`), feeds the index, and is the brute-force oracle the
-tests compare the index with. An agent is eligible when, in this order:
+The rule lives in one function, :func:`~agentstate._blocker.blocker` (in ``_blocker``, with the
+:class:`~agentstate._blocker.Blocker` value it answers with; both importable from here): the
+first reason an agent cannot be offered work from queue Q on channel C, or ``None`` when it
+can. The same function refuses offers in the rules, explains refusals (:func:`describe`),
+feeds the index, and is the brute-force oracle the tests compare the index with. An agent is
+eligible when, in this order:
 
 1. it is logged in, a member of Q, in a routable status, and not paused in Q;
 2. C is a channel of the policy and not switched off for the agent;
@@ -23,7 +25,6 @@ on ``(queue, channel, penalty, sort, agent)``.
 
 from __future__ import annotations
 
-import enum
 import heapq
 import math
 import random
@@ -32,59 +33,17 @@ from datetime import datetime
 from typing import NamedTuple, Protocol, TypeVar
 
 import attrs
-import pendulum
 
+from ._blocker import Blocker, BlockKind, blocker, capacity, describe, held_on
 from ._policy import Policy, Strategy
-from ._state import AgentState, Interaction, Membership, Occupation, Timer
+from ._state import AgentState, Membership, Occupation
 from ._time import micros
 
 __all__ = ["KEYED", "BlockKind", "Blocker", "Candidate", "ChannelLoad", "EligibilityFact",
-           "Index", "PlacesStore", "QueuePlace", "TeamView", "blocker", "describe", "facts",
-           "from_places", "order", "order_states", "team_view"]
+           "Index", "PlacesStore", "QueuePlace", "TeamView", "blocker", "capacity", "describe",
+           "facts", "from_places", "order", "order_states", "team_view"]
 
 
-class BlockKind(enum.Enum):
-    """Why an agent may not be offered queue work, in the order :func:`blocker` asks."""
-
-    LOGGED_OUT = "logged_out"
-    NOT_MEMBER = "not_member"
-    STATUS = "status"
-    PAUSED_IN_QUEUE = "paused_in_queue"
-    UNKNOWN_CHANNEL = "unknown_channel"
-    CHANNEL_OFF = "channel_off"
-    STOP_NEW = "stop_new"
-    PENDING = "pending"
-    WRAP_UP = "wrap_up"
-    DELAY = "delay"
-    FULL = "full"
-    BLOCKED = "blocked"
-
-
-@attrs.frozen(kw_only=True)
-class Blocker:
-    """The first reason an agent may not be offered queue work (see :func:`blocker`).
-
-    Attributes:
-        kind: which reason.
-        name: what it names: the queue (not a member, paused in it), the status (takes no
-            queue work), the channel (unknown, switched off, full), the pending status, or
-            the channel whose open work blocks new work (blocked).
-        until: when post-processing or a delay ends (``None``: when the agent ends it).
-        held: interactions held on the channel (full).
-        limit: the agent's capacity on the channel (full).
-        blocks: the channel whose new work is blocked (blocked).
-    """
-
-    kind: BlockKind
-    name: str | None = None
-    until: datetime | None = None
-    held: int = 0
-    limit: int = 0
-    blocks: str | None = None
-
-
-_LOGGED_OUT = Blocker(kind=BlockKind.LOGGED_OUT)
-_STOP_NEW = Blocker(kind=BlockKind.STOP_NEW)
 NEVER = -(2**62)
 """The sort value of an agent a queue never offered work (least recent first)."""
 _T = TypeVar("_T")
@@ -97,85 +56,6 @@ class Candidate:
     agent: str
     version: int
     penalty: int
-
-
-def capacity(policy: Policy, state: AgentState, channel: str) -> int:
-    """The agent's capacity on ``channel`` (0 when switched off)."""
-    setting = state.channel_setting(channel)
-    if setting is not None:
-        if not setting.enabled:
-            return 0
-        if setting.capacity is not None:
-            return setting.capacity
-    return policy.channel(channel).capacity
-
-
-def _held(interactions: tuple[Interaction, ...], channel: str) -> int:
-    return sum(1 for item in interactions if item.channel == channel)
-
-
-def blocker(policy: Policy, state: AgentState, queue: str, channel: str) -> Blocker | None:
-    """The first reason ``state`` may not be offered ``queue`` work on ``channel``, or None."""
-    if state.session is None:
-        return _LOGGED_OUT
-    member = state.membership(queue)
-    if member is None:
-        return Blocker(kind=BlockKind.NOT_MEMBER, name=queue)
-    if not policy.status(state.status).routable:
-        return Blocker(kind=BlockKind.STATUS, name=state.status)
-    if member.paused:
-        return Blocker(kind=BlockKind.PAUSED_IN_QUEUE, name=queue)
-    if not policy.has_channel(channel):
-        return Blocker(kind=BlockKind.UNKNOWN_CHANNEL, name=channel)
-    setting = state.channel_setting(channel)
-    if setting is not None and not setting.enabled:
-        return Blocker(kind=BlockKind.CHANNEL_OFF, name=channel)
-    if state.stop_new:
-        return _STOP_NEW
-    if state.pending is not None:
-        return Blocker(kind=BlockKind.PENDING, name=state.pending.status)
-    if state.wrap_up_mode is not None:
-        return Blocker(kind=BlockKind.WRAP_UP, until=next(
-            (d.at for d in state.deadlines if d.timer is Timer.WRAP_UP), None))
-    for deadline in state.deadlines:
-        if deadline.timer is Timer.DELAY:
-            return Blocker(kind=BlockKind.DELAY, until=deadline.at)
-    if state.interactions:
-        held = _held(state.interactions, channel)
-        limit = capacity(policy, state, channel)
-        if held >= limit:
-            return Blocker(kind=BlockKind.FULL, name=channel, held=held, limit=limit)
-        for other in policy.blocked_by(channel):
-            if _held(state.interactions, other):
-                return Blocker(kind=BlockKind.BLOCKED, name=other, blocks=channel)
-    return None
-
-
-def describe(policy: Policy, found: Blocker) -> str:
-    """``found`` in words, times in the site's zone: "in post-processing until 09:14:30"."""
-    kind = found.kind
-    if kind is BlockKind.WRAP_UP or kind is BlockKind.DELAY:
-        what = "in post-processing" if kind is BlockKind.WRAP_UP else "in a missed-offer delay"
-        if found.until is None:
-            return f"{what} until the agent ends it"
-        local = pendulum.instance(found.until).in_timezone(policy.day.timezone)
-        return f"{what} until {local.format('HH:mm:ss')}"
-    return _WORDS[kind].format(found)
-
-
-_WORDS: dict[BlockKind, str] = {
-    BlockKind.LOGGED_OUT: "logged out",
-    BlockKind.NOT_MEMBER: "not a member of queue {0.name}",
-    BlockKind.STATUS: "status {0.name!r} takes no queue work",
-    BlockKind.PAUSED_IN_QUEUE: "paused in queue {0.name}",
-    BlockKind.UNKNOWN_CHANNEL: "unknown channel {0.name!r}",
-    BlockKind.CHANNEL_OFF: "{0.name} switched off for this agent",
-    BlockKind.STOP_NEW: "stopped taking new work",
-    BlockKind.PENDING: "a change to {0.name!r} is pending",
-    BlockKind.FULL: "{0.name} slots {0.held}/{0.limit}",
-    BlockKind.BLOCKED: "busy on {0.name}: no new {0.blocks} meanwhile",
-}
-"""The other blockers in words (``{0}`` is the :class:`Blocker`)."""
 
 
 # -- ordering -----------------------------------------------------------------------------------
@@ -475,7 +355,7 @@ def team_view(policy: Policy, states: Iterable[AgentState], waiting: Mapping[str
     for channel in policy.channels:
         total = sum(capacity(policy, s, channel.name) for s in online
                     if policy.status(s.status).routable)
-        used = sum(_held(s.interactions, channel.name) for s in online)
+        used = sum(held_on(s.interactions, channel.name) for s in online)
         wait = waiting.get(channel.name, 0)
         loads.append(ChannelLoad(channel=channel.name, total=total, in_use=used, waiting=wait,
                                  overloaded=used >= total and (total > 0 or wait > 0)))

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from . import _ledger
+from ._blocker import blocker, capacity, describe
 from ._draft import Draft, check_logged_in, find_interaction
-from ._eligibility import blocker, capacity, describe
 from ._errors import InvalidEvent, NotEligible
 from ._events import (
     SYSTEM,

@@ -1,7 +1,8 @@
 """The tracker: the one entry point. Applies events, answers questions.
 
 The tracker owns no rules (they are in :mod:`agentstate._rules`; which store query answers
-which routing strategy is in :mod:`agentstate._eligibility`) and no data (that is the store's). Per event it: reads the clock once, resolves the event's time, answers a repeated
+which routing strategy is in :mod:`agentstate._eligibility`) and no data (that is the store's).
+Per event it: reads the clock once, resolves the event's time, answers a repeated
 ``event_id`` with the original result, loads the agent (or takes the state the store last saw
 of it, for a :class:`~agentstate.RecentStates` store), checks the time is not stale, fires the
 agent's timers that fell due up to the event's time (each at its own deadline), computes the
