@@ -230,3 +230,24 @@ def test_an_eligibility_blocker_is_a_value() -> None:
     found = blocker(tracker.policy, tracker.state("ana"), "sales", "voice")
     assert Blocker(kind=BlockKind.NOT_MEMBER, name="sales") == found
     assert "not a member of queue sales" == describe(tracker.policy, found)
+
+
+MAX_LINES = 450
+NOT_YET_SPLIT = {"agentstate._codec", "agentstate._postgres", "agentstate._sqlite",
+                 "agentstate._toml", "agentstate.adapters.asterisk._replay", "agentstate.presets",
+                 "agentstate.testing._conformance"}
+"""Long modules whose split is still to come (issue 18); remove each as it is split."""
+
+
+def test_long_modules_say_why() -> None:
+    """A module longer than 450 lines says, in its docstring, the one reason to change that
+    justifies its length."""
+    long = []
+    for path in SRC.rglob("*.py"):
+        module = _module_name(path)
+        text = path.read_text(encoding="utf-8")
+        doc = ast.get_docstring(ast.parse(text)) or ""
+        if (text.count("\n") > MAX_LINES and module not in NOT_YET_SPLIT
+                and "reason to change" not in doc):
+            long.append(module)
+    assert [] == sorted(long)
