@@ -43,9 +43,10 @@ from typing import Any, Union
 import attrs
 import pendulum
 
-from ._errors import ClockError, StoreError
+from ._errors import StoreError
 from ._events import Event
 from ._state import AgentState, Change
+from ._time import micros  # re-exported: defined with the other time arithmetic
 
 __all__ = [
     "TYPE_KEY",
@@ -65,7 +66,6 @@ TYPE_KEY = "$type"
 
 _UTC = pendulum.UTC
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_EPOCH_DAY = _EPOCH.toordinal()
 _ONE_US = timedelta(microseconds=1)
 _INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00\Z")
 _ISO = "%04d-%02d-%02dT%02d:%02d:%02d.%06d+00:00"
@@ -132,23 +132,6 @@ def decode_change(data: Any, *, agent: str) -> Change:
     """
     change: Change = _top(Change, data, "change", agent, encode=False)
     return change
-
-
-def micros(instant: datetime) -> int:
-    """Microseconds since the Unix epoch of an aware ``instant`` (exact, for SQL columns).
-
-    Raises:
-        ClockError: ``instant`` is naive.
-    """
-    zone = instant.tzinfo
-    if zone is _UTC or zone is timezone.utc:  # the usual case, without calling utcoffset()
-        days = instant.toordinal() - _EPOCH_DAY
-        seconds = days * 86400 + instant.hour * 3600 + instant.minute * 60 + instant.second
-        return seconds * 1_000_000 + instant.microsecond
-    if zone is None or instant.utcoffset() is None:
-        raise ClockError(f"time {instant.isoformat()} has no time zone; give an aware datetime")
-    delta: timedelta = datetime.__sub__(instant, _EPOCH)
-    return delta // _ONE_US
 
 
 def from_micros(value: int) -> pendulum.DateTime:

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 import attrs
 
 from ._policy import Role, WrapUp
+from ._time import Timer
 
 __all__ = [
     "Actor",
@@ -230,16 +231,24 @@ class Configure(Event):
     default_role: ClassVar[Role] = Role.SYSTEM
 
 
+def _timer(value: object) -> Timer:
+    try:
+        return Timer(value)
+    except ValueError:
+        raise TypeError(f"TimerFired.timer must be a Timer or one of "
+                        f"{', '.join(t.value for t in Timer)}, got {value!r}") from None
+
+
 @attrs.frozen(kw_only=True)
 class TimerFired(Event):
     """A deadline was reached. Recorded by agentstate itself; hosts never send it.
 
     Attributes:
-        timer: which timer (``"wrap_up"``, ``"delay"``, ``"offer"``, ``"pause_limit"``).
+        timer: which timer (a :class:`~agentstate.Timer`; its value is accepted too).
         ref: what it is about (the interaction id for an offer timeout), or ``None``.
     """
 
-    timer: str = attrs.field(validator=_str)
+    timer: Timer = attrs.field(converter=_timer)
     ref: str | None = None
 
     default_role: ClassVar[Role] = Role.SYSTEM

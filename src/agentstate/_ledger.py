@@ -5,6 +5,18 @@ that a DST change day is 23 or 25 hours long, or, with ``DayRule.rolling``, the 
 an instant. A pause is a span of time in one reason; the part of it inside a day is charged to
 that day, so a pause across midnight is split between the two days.
 
+Which day for which purpose (every other module asks here, never decides for itself):
+
+- **daily limits** (allotments, pauses per day; :func:`day_window`): the policy's
+  :class:`DayRule`, rolling or calendar, in the agent's own time zone if it has one, else the
+  site's;
+- **a day named by its date** (``Tracker.ledger(day=...)``, ``Tracker.counters``;
+  :func:`date_window`): that calendar day, in the agent's zone or the site's;
+- **calls answered today** (the fewest-calls strategy; :func:`calendar_day`): the calendar day
+  in the agent's zone or the site's, even with a rolling rule (a counter needs a day to reset);
+- **reports** over many agents (:func:`calendar_day`, :func:`calendar_date`): calendar days in
+  the site's (or the report's) zone; a report does not follow each agent's zone.
+
 Both sides of the library use these same functions: the rules enforce allotments from the recent
 spans an agent's state keeps, and the ledger queries compute any day from the history. So the
 numbers cannot disagree.
@@ -22,7 +34,8 @@ from ._policy import DayRule, PauseReason, Policy
 from ._state import Change, PauseSpan
 from ._time import UTC, ZERO, elapsed, shift, to_utc
 
-__all__ = ["Ledger", "ReasonUsage", "day_window", "ledger", "spans_from_history"]
+__all__ = ["Ledger", "ReasonUsage", "calendar_date", "calendar_day", "date_window", "day_window",
+           "ledger", "spans_from_history"]
 
 DAY = timedelta(hours=24)
 KEEP = timedelta(hours=50)
@@ -31,11 +44,18 @@ KEEP = timedelta(hours=50)
 
 def day_window(rule: DayRule, at: datetime, timezone: str | None = None
                ) -> tuple[pendulum.DateTime, pendulum.DateTime]:
-    """The day that contains ``at``, as ``[start, end)`` in UTC."""
+    """The day of daily limits that contains ``at``, as ``[start, end)`` in UTC: the 24 hours up
+    to ``at`` with a rolling rule, else the calendar day in ``timezone`` (the agent's) or the
+    rule's zone."""
     if rule.rolling:
         end = to_utc(at)
         return shift(end, -DAY), end
-    zone = timezone or rule.timezone
+    return calendar_day(timezone or rule.timezone, at)
+
+
+def calendar_day(zone: str, at: datetime) -> tuple[pendulum.DateTime, pendulum.DateTime]:
+    """The calendar day in the IANA ``zone`` that contains ``at``, as ``[start, end)`` in UTC
+    (23 or 25 hours across a daylight-saving change)."""
     known = _LAST_DAY.get(zone)
     if known is not None and known[0] <= at < known[1]:
         return known
@@ -53,8 +73,14 @@ with pendulum costs some 20 us. Immutable values, so sharing them is safe."""
 
 def date_window(rule: DayRule, day: date, timezone: str | None = None
                 ) -> tuple[pendulum.DateTime, pendulum.DateTime]:
-    """The calendar day ``day`` in the rule's (or ``timezone``'s) zone, as ``[start, end)``."""
-    start = pendulum.datetime(day.year, day.month, day.day, tz=timezone or rule.timezone)
+    """The calendar day ``day`` in ``timezone`` (the agent's) or the rule's zone, as
+    ``[start, end)`` (a date names a calendar day even with a rolling rule)."""
+    return calendar_date(timezone or rule.timezone, day)
+
+
+def calendar_date(zone: str, day: date) -> tuple[pendulum.DateTime, pendulum.DateTime]:
+    """The calendar day ``day`` in the IANA ``zone``, as ``[start, end)`` in UTC."""
+    start = pendulum.datetime(day.year, day.month, day.day, tz=zone)
     return start.in_timezone(UTC), start.add(days=1).in_timezone(UTC)
 
 

@@ -62,7 +62,16 @@ from datetime import timedelta
 import attrs
 
 from ._engine import reachable
-from ._policy import BusyChange, PauseReason, Policy, Role, Status, WrapUpMode
+from ._policy import (
+    BusyChange,
+    MoveKind,
+    PauseReason,
+    Policy,
+    Role,
+    Status,
+    WrapUpMode,
+)
+from ._policy import automatic_moves as all_automatic_moves
 
 __all__ = ["Finding", "Severity", "lint"]
 
@@ -130,20 +139,18 @@ def routable_statuses(policy: Policy) -> tuple[str, ...]:
 
 
 def automatic_moves(policy: Policy) -> set[tuple[str, str]]:
-    """Every automatic move the policy configures, as ``(source, dest)``: after missed offers,
-    after a rejected offer, an overrun, an interaction limit."""
+    """Every automatic move that can happen, as ``(source, dest)``: the policy's own list
+    (:func:`agentstate._policy.automatic_moves`), armed ones only, an overrun only from the
+    statuses whose reasons time alone runs out."""
     moves: set[tuple[str, str]] = set()
-    timers = policy.timers
-    for source in routable_statuses(policy):
-        if timers.max_no_answer is not None and timers.no_answer_status is not None:
-            moves.add((source, timers.no_answer_status))
-        if timers.reject_status is not None:
-            moves.add((source, timers.reject_status))
-    if policy.overrun_status is not None:
-        moves.update((s.name, policy.overrun_status) for s in policy.statuses
-                     if _time_limited(policy, s))
-    moves.update((s.name, s.then) for s in policy.statuses if s.then is not None)
-    return {(source, dest) for source, dest in moves if source != dest}
+    for move in all_automatic_moves(policy):
+        if not move.armed:
+            continue
+        sources = move.sources
+        if move.kind is MoveKind.OVERRUN:
+            sources = tuple(s for s in sources if _time_limited(policy, policy.status(s)))
+        moves.update((source, move.dest) for source in sources if source != move.dest)
+    return moves
 
 
 def _time_limited(policy: Policy, status: Status) -> list[PauseReason]:

@@ -4,8 +4,11 @@ A policy names the statuses an agent can be in, which changes between them are a
 whom, the pause reasons each status takes, and the channels agents work on. Building one checks
 it whole and raises :class:`PolicyError` naming the culprit; a policy that exists is valid.
 
-The allowed transitions are stated once, here. :mod:`agentstate._engine` turns them into a
-``transitions`` machine (one per policy) and reads its lookup table back from that machine.
+The allowed transitions are stated once, here, and every check of a policy is made here.
+:mod:`agentstate._engine` compiles the checked status names and roles into a ``transitions``
+machine (one per policy) and reads its lookup table back from that machine. The values a policy
+is made of (:class:`Status`, :class:`Role`, :class:`Timers`, ...) are defined in
+:mod:`agentstate._policy_parts`, below both, and importable from here.
 """
 
 from __future__ import annotations
@@ -13,21 +16,39 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
+from ._engine import Engine, reachable
 from ._errors import PolicyError
-
-if TYPE_CHECKING:
-    from ._engine import Engine
+from ._policy_parts import (
+    ANY,
+    Blocking,
+    BusyChange,
+    Channel,
+    DayRule,
+    PauseReason,
+    Queue,
+    Role,
+    Status,
+    Strategy,
+    Timers,
+    Transition,
+    WrapUp,
+    WrapUpMode,
+    selectable,
+    to_tuple,
+)
 
 __all__ = [
     "ANY",
+    "AutoMove",
     "Blocking",
     "BusyChange",
     "Channel",
     "DayRule",
+    "MoveKind",
     "PauseReason",
     "Policy",
     "Queue",
@@ -38,255 +59,81 @@ __all__ = [
     "Transition",
     "WrapUp",
     "WrapUpMode",
+    "automatic_moves",
 ]
 
-ANY = "*"
-"""A transition source meaning "from every other status"."""
+class MoveKind(enum.Enum):
+    """Why the system moves an agent by itself."""
 
-
-class Role(enum.Enum):
-    """Who performs an event."""
-
-    AGENT = "agent"
-    """The agent itself, acting on its own status."""
-    SUPERVISOR = "supervisor"
-    """A supervisor acting on any agent."""
-    SYSTEM = "system"
-    """The host (PBX, CRM) or agentstate's own timers: drives occupations."""
-
-
-class BusyChange(enum.Enum):
-    """What a status change (or logout) asked for while the agent is busy does.
-
-    Busy means: an interaction is open, or the agent is in post-processing (wrap-up).
-    """
-
-    DEFER = "defer"
-    """Accepted as the agent's *pending* status, applied when the interactions and the wrap-up
-    end (Amazon Connect's and Kazoo's "next status"); no new queue work meanwhile."""
-    IMMEDIATE = "immediate"
-    """The status changes at once; open interactions carry on. Logout stays refused."""
-    REFUSE = "refuse"
-    """Refused until the agent is free (seed 001: "no other status is available")."""
-
-
-class WrapUpMode(enum.Enum):
-    """How post-processing (wrap-up) after a queue interaction ends."""
-
-    NONE = "none"
-    """No post-processing: the agent is idle as soon as the interaction ends."""
-    TIMED = "timed"
-    """Lasts exactly ``length``; the agent cannot end it early (time-boxed)."""
-    OPTIONAL = "optional"
-    """Lasts ``length`` at most; the agent may end it early (:class:`EndWrapUp`)."""
-    MANDATORY = "mandatory"
-    """Lasts until the agent ends it (:class:`EndWrapUp`); ``length`` is ignored."""
-
-
-def _roles(value: Iterable[Role | str]) -> frozenset[Role]:
-    return frozenset(Role(v) for v in value)
-
-
-def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
-    return tuple(value)
-
-
-def _name(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise PolicyError(f"{attribute.name} must be a non-empty string, got {value!r}",
-                          culprit=repr(value))
-
-
-_EVERYONE = frozenset({Role.AGENT, Role.SUPERVISOR})
+    NO_ANSWER = "no_answer"
+    """``timers.max_no_answer`` queue offers missed in a row (to ``timers.no_answer_status``)."""
+    REJECT = "reject"
+    """A queue offer rejected (to ``timers.reject_status``)."""
+    OVERRUN = "overrun"
+    """A pause outran its reason's limit (to ``overrun_status``)."""
+    INTERACTION_LIMIT = "interaction_limit"
+    """A status's ``interaction_limit`` reached (to its ``then``), e.g. single call."""
 
 
 @attrs.frozen(kw_only=True)
-class Status:
-    """A status an agent or supervisor chooses (the first of the two layers).
+class AutoMove:
+    """A move the system makes by itself, as a policy configures it.
 
     Attributes:
-        name: unique key, used in events and storage.
-        label: what people see; defaults to ``name``.
-        routable: queues may offer work to an agent in this status.
-        logged_in: reported as logged in (seed 000 reports Lunch as logged out).
-        report_as: the reporting bucket ("logged out under Lunch"); defaults to ``label``.
-        direct_calls: calls to the agent's own extension still ring.
-        selectable_by: who may choose it. Empty means only the system (``Role.SYSTEM``).
-        custom: a site-defined status (seed 000: custom statuses count as offline).
-        reasons: codes of the pause reasons this status takes.
-        reason_required: entering the status needs one of ``reasons``.
-        interaction_limit: after this many queue interactions answered in the status, the
-            agent moves to ``then`` (seed 000's Single Call: 1, then offline), once the
-            interaction and its wrap-up are over; no more queue work is offered meanwhile.
-        then: the status entered when ``interaction_limit`` is reached.
+        kind: why it happens.
+        setting: the policy field that names the destination, for messages.
+        dest: where it moves the agent.
+        reason: the reason it gives (``None``: the destination's only reason, if it has one).
+        sources: the statuses it may move an agent from: routable ones for misses and rejects,
+            those taking a limited reason for an overrun, the status itself for its ``then``.
+        armed: whether the policy lets it happen at all (a ``no_answer_status`` without a
+            ``max_no_answer`` never moves anyone).
     """
 
-    name: str = attrs.field(validator=_name)
-    label: str = attrs.field(default=attrs.Factory(lambda self: self.name, takes_self=True))
-    routable: bool = False
-    logged_in: bool = True
-    report_as: str = attrs.field(
-        default=attrs.Factory(lambda self: self.label, takes_self=True))
-    direct_calls: bool = True
-    selectable_by: frozenset[Role] = attrs.field(default=_EVERYONE, converter=_roles)
-    custom: bool = False
-    reasons: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
-    reason_required: bool = False
-    interaction_limit: int | None = None
-    then: str | None = None
+    kind: MoveKind
+    setting: str
+    dest: str
+    reason: str | None
+    sources: tuple[str, ...]
+    armed: bool = True
 
 
-@attrs.frozen(kw_only=True)
-class Transition:
-    """An allowed change of status.
+def automatic_moves(policy: Policy) -> tuple[AutoMove, ...]:
+    """Every move the system may make by itself under ``policy``: the one list that policy
+    validation, the engine's check and :func:`agentstate.lint` all read.
 
-    Attributes:
-        source: the status left, or :data:`ANY` for every other status.
-        dest: the status entered.
-        by: who may perform it; ``None`` means whoever may select ``dest`` (and the system).
+    It reads the policy's own fields only, so it works while the policy is being checked.
     """
-
-    source: str = attrs.field(validator=_name)
-    dest: str = attrs.field(validator=_name)
-    by: frozenset[Role] | None = attrs.field(
-        default=None, converter=attrs.converters.optional(_roles))
-
-
-@attrs.frozen(kw_only=True)
-class PauseReason:
-    """Why an agent is paused; taken by the statuses that list its code.
-
-    Attributes:
-        code: unique key.
-        label: what people see.
-        paid: time in this reason is paid working time.
-        daily_allotment: total time allowed per day, or ``None`` for no limit.
-        max_per_day: how many pauses a day, or ``None``.
-        max_length: the longest one pause may last, or ``None``.
-    """
-
-    code: str = attrs.field(validator=_name)
-    label: str = attrs.field(default=attrs.Factory(lambda self: self.code, takes_self=True))
-    paid: bool = False
-    daily_allotment: timedelta | None = None
-    max_per_day: int | None = None
-    max_length: timedelta | None = None
+    timers = policy.timers
+    routable = tuple(s.name for s in policy.statuses if s.routable)
+    limited = {r.code for r in policy.reasons if _has_limit(r)}
+    moves: list[AutoMove] = []
+    if timers.no_answer_status is not None:
+        moves.append(AutoMove(kind=MoveKind.NO_ANSWER, setting="timers.no_answer_status",
+                              dest=timers.no_answer_status, reason=timers.no_answer_reason,
+                              sources=routable, armed=timers.max_no_answer is not None))
+    if timers.reject_status is not None:
+        moves.append(AutoMove(kind=MoveKind.REJECT, setting="timers.reject_status",
+                              dest=timers.reject_status, reason=timers.reject_reason,
+                              sources=routable))
+    if policy.overrun_status is not None:
+        paused = tuple(s.name for s in policy.statuses if any(r in limited for r in s.reasons))
+        moves.append(AutoMove(kind=MoveKind.OVERRUN, setting="overrun_status",
+                              dest=policy.overrun_status, reason=None, sources=paused))
+    moves.extend(AutoMove(kind=MoveKind.INTERACTION_LIMIT, setting=f"status {s.name!r} then",
+                          dest=s.then, reason=None, sources=(s.name,))
+                 for s in policy.statuses if s.then is not None)
+    return tuple(moves)
 
 
-def _duration(value: float | timedelta | None) -> timedelta | None:
-    if value is None or isinstance(value, timedelta):
-        return value
-    return timedelta(seconds=value)
+def _has_limit(reason: PauseReason) -> bool:
+    return (reason.daily_allotment is not None or reason.max_per_day is not None
+            or reason.max_length is not None)
 
 
-def _required_duration(value: float | timedelta) -> timedelta:
-    return value if isinstance(value, timedelta) else timedelta(seconds=value)
-
-
-@attrs.frozen(kw_only=True)
-class WrapUp:
-    """Post-processing after a queue interaction: a mode and a length (seconds or timedelta)."""
-
-    mode: WrapUpMode = WrapUpMode.NONE
-    length: timedelta = attrs.field(default=timedelta(0), converter=_required_duration)
-
-
-class Strategy(enum.Enum):
-    """How a queue orders the agents it may offer work to. Lower penalty tiers always come
-    first; within a tier:"""
-
-    LONGEST_IDLE = "longest_idle"
-    """Longest in the current occupation first (FreeSWITCH longest-idle-agent)."""
-    LEAST_RECENT = "least_recent"
-    """Least recently offered work by this queue first (Asterisk leastrecent)."""
-    FEWEST_CALLS = "fewest_calls"
-    """Fewest interactions answered from this queue today first (Asterisk fewestcalls)."""
-    ROUND_ROBIN = "round_robin"
-    """By agent id, starting after the agent this queue offered work to last (rrmemory)."""
-    RANDOM = "random"
-    """Weighted random, reproducible with a seed; weight 1 / (1 + penalty) (wrandom)."""
-    RING_ALL = "ring_all"
-    """Everyone eligible at once, by agent id."""
-    LINEAR = "linear"
-    """By the member's position, then id (Asterisk linear, FreeSWITCH top-down)."""
-
-
-@attrs.frozen(kw_only=True)
-class Queue:
-    """A queue's own settings, where they differ from the policy's.
-
-    Attributes:
-        name: the queue's name as the host uses it.
-        wrap_up: post-processing after this queue's interactions (overrides the policy's).
-        strategy: how eligible agents are ordered.
-    """
-
-    name: str = attrs.field(validator=_name)
-    wrap_up: WrapUp | None = None
-    strategy: Strategy = Strategy.LONGEST_IDLE
-
-
-@attrs.frozen(kw_only=True)
-class Blocking:
-    """A cross-channel rule: while an agent holds work on ``when``, no new ``blocks`` work.
-
-    ``Blocking(when="voice", blocks=("chat", "email"))``: on a call, no new chats or emails.
-    """
-
-    when: str = attrs.field(validator=_name)
-    blocks: tuple[str, ...] = attrs.field(converter=_tuple)
-
-
-@attrs.frozen(kw_only=True)
-class Timers:
-    """Timers as data: every one is a deadline stored with the agent, fired by the host.
-
-    Durations are seconds or ``timedelta``; ``None`` switches a timer off.
-
-    Attributes:
-        offer_timeout: ring time: an offer not answered by then is missed.
-        no_answer_delay: after a missed offer, no queue work for this long (Webitel "Missed").
-        reject_delay: after a rejected offer, no queue work for this long.
-        busy_delay: after an offer rejected because the device was busy.
-        max_no_answer: after this many misses in a row, move the agent to
-            ``no_answer_status`` (FreeSWITCH max_no_answer; Asterisk autopause: 1).
-        no_answer_status: where ``max_no_answer`` moves the agent.
-        no_answer_reason: the system reason given for that move.
-        reject_status: where rejecting a queue offer moves the agent (seed 001: On Break).
-        reject_reason: the system reason given for that move.
-    """
-
-    offer_timeout: timedelta | None = attrs.field(default=None, converter=_duration)
-    no_answer_delay: timedelta | None = attrs.field(default=None, converter=_duration)
-    reject_delay: timedelta | None = attrs.field(default=None, converter=_duration)
-    busy_delay: timedelta | None = attrs.field(default=None, converter=_duration)
-    max_no_answer: int | None = None
-    no_answer_status: str | None = None
-    no_answer_reason: str | None = None
-    reject_status: str | None = None
-    reject_reason: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class DayRule:
-    """What "a day" means for daily allotments and counters.
-
-    Attributes:
-        timezone: the site's IANA time zone; days run midnight to midnight there (so a DST
-            change day is 23 or 25 hours long).
-        rolling: count the last 24 hours instead of the calendar day.
-    """
-
-    timezone: str = "UTC"
-    rolling: bool = False
-
-
-@attrs.frozen(kw_only=True)
-class Channel:
-    """A kind of work (voice, chat, email) and how many an agent holds at once by default."""
-
-    name: str = attrs.field(validator=_name)
-    capacity: int = 1
+_NO_WRAP_UP = WrapUp()
+_NO_TIMERS = Timers()
+_CALENDAR_DAY_UTC = DayRule()
 
 
 @attrs.frozen(kw_only=True)
@@ -317,20 +164,20 @@ class Policy:
     """
 
     name: str = "policy"
-    statuses: tuple[Status, ...] = attrs.field(converter=_tuple)
-    transitions: tuple[Transition, ...] = attrs.field(converter=_tuple)
+    statuses: tuple[Status, ...] = attrs.field(converter=to_tuple)
+    transitions: tuple[Transition, ...] = attrs.field(converter=to_tuple)
     logged_out: str = "logged_out"
     login_status: str = "available"
-    reasons: tuple[PauseReason, ...] = attrs.field(default=(), converter=_tuple)
+    reasons: tuple[PauseReason, ...] = attrs.field(default=(), converter=to_tuple)
     channels: tuple[Channel, ...] = attrs.field(
-        default=(Channel(name="voice"),), converter=_tuple)
+        default=(Channel(name="voice"),), converter=to_tuple)
     while_busy: BusyChange = BusyChange.DEFER
-    wrap_up: WrapUp = WrapUp()
-    queues: tuple[Queue, ...] = attrs.field(default=(), converter=_tuple)
-    timers: Timers = Timers()
-    day: DayRule = DayRule()
+    wrap_up: WrapUp = _NO_WRAP_UP
+    queues: tuple[Queue, ...] = attrs.field(default=(), converter=to_tuple)
+    timers: Timers = _NO_TIMERS
+    day: DayRule = _CALENDAR_DAY_UTC
     overrun_status: str | None = None
-    blocking: tuple[Blocking, ...] = attrs.field(default=(), converter=_tuple)
+    blocking: tuple[Blocking, ...] = attrs.field(default=(), converter=to_tuple)
     agents_manage_queues: bool = False
     _engine: Engine = attrs.field(init=False, repr=False, eq=False, hash=False)
     _by_name: dict[str, Status] = attrs.field(init=False, repr=False, eq=False, hash=False)
@@ -345,8 +192,6 @@ class Policy:
         init=False, repr=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
-        from ._engine import Engine
-
         by_name = _unique("status", (s.name for s in self.statuses), self.statuses)
         reasons = _unique("reason", (r.code for r in self.reasons), self.reasons)
         channels = _unique("channel", (c.name for c in self.channels), self.channels)
@@ -356,9 +201,8 @@ class Policy:
         object.__setattr__(self, "_queue_by_name", queues)
         object.__setattr__(self, "_routable",
                            frozenset(s.name for s in self.statuses if s.routable))
-        object.__setattr__(self, "_limited", frozenset(
-            r.code for r in self.reasons if r.daily_allotment is not None
-            or r.max_per_day is not None or r.max_length is not None))
+        object.__setattr__(self, "_limited",
+                           frozenset(r.code for r in self.reasons if _has_limit(r)))
         blocked: dict[str, list[str]] = {}
         for rule in self.blocking:
             for name in (rule.when, *rule.blocks):
@@ -371,7 +215,11 @@ class Policy:
         object.__setattr__(self, "_by_name", by_name)
         object.__setattr__(self, "_reason_by_code", reasons)
         object.__setattr__(self, "_channel_by_name", channels)
-        object.__setattr__(self, "_engine", Engine(self))
+        names = [s.name for s in self.statuses]
+        engine = Engine(names, _expand(self, names, by_name), initial=self.logged_out)
+        _check_graph(self, names, engine)
+        _check_system_moves(self, engine)
+        object.__setattr__(self, "_engine", engine)
 
     # -- look-ups ------------------------------------------------------------------------------
 
@@ -494,7 +342,7 @@ def _check_statuses(policy: Policy, by_name: dict[str, Status], reasons: dict[st
         if transition.dest == ANY:
             raise PolicyError("a transition's dest cannot be '*'", culprit=transition.dest)
         if transition.by is not None:
-            extra = transition.by - _selectable(by_name[transition.dest])
+            extra = transition.by - selectable(by_name[transition.dest])
             if extra:
                 names = ", ".join(sorted(r.value for r in extra))
                 raise PolicyError(
@@ -516,13 +364,8 @@ def _check_timers(policy: Policy, by_name: dict[str, Status]) -> None:
         if timers.no_answer_status is None:
             raise PolicyError("timers.max_no_answer needs a no_answer_status to move to",
                               culprit="no_answer_status")
-    moves = [("timers.no_answer_status", timers.no_answer_status, timers.no_answer_reason),
-             ("timers.reject_status", timers.reject_status, timers.reject_reason),
-             ("overrun_status", policy.overrun_status, None)]
-    moves.extend((f"status {s.name!r} then", s.then, None) for s in by_name.values())
-    for label, dest, reason in moves:
-        if dest is None:
-            continue
+    for move in automatic_moves(policy):
+        label, dest, reason = move.setting, move.dest, move.reason
         if dest not in by_name:
             raise PolicyError(f"{label} names unknown status {dest!r}", culprit=dest)
         if dest == policy.logged_out:
@@ -544,6 +387,50 @@ def _check_timers(policy: Policy, by_name: dict[str, Status]) -> None:
                               culprit="wrap_up")
 
 
-def _selectable(status: Status) -> frozenset[Role]:
-    """Who may select ``status``: the system may always move agents."""
-    return status.selectable_by | {Role.SYSTEM}
+def _expand(policy: Policy, names: list[str], by_name: dict[str, Status]
+            ) -> list[tuple[str, str, frozenset[Role]]]:
+    """The transitions as ``(source, dest, roles)``: ``*`` spelt out, default roles filled in.
+
+    Raises:
+        PolicyError: the same change is declared twice (``*`` may overlap a named source).
+    """
+    edges: list[tuple[str, str, frozenset[Role]]] = []
+    seen: set[tuple[str, str]] = set()
+    for t in policy.transitions:
+        roles = t.by if t.by is not None else selectable(by_name[t.dest])
+        sources = [n for n in names if n != t.dest] if t.source == ANY else [t.source]
+        for source in sources:
+            if t.source != ANY and (source, t.dest) in seen:
+                raise PolicyError(f"duplicate transition {source!r} -> {t.dest!r}",
+                                  culprit=f"{source}->{t.dest}")
+            seen.add((source, t.dest))
+            edges.append((source, t.dest, roles))
+    return edges
+
+
+def _check_graph(policy: Policy, names: list[str], engine: Engine) -> None:
+    if not engine.allowed(policy.logged_out, policy.login_status):
+        raise PolicyError(
+            f"no way to log in: no transition {policy.logged_out!r} -> "
+            f"{policy.login_status!r}", culprit=policy.login_status)
+    pairs = [(source, dest) for source, dest, _ in engine.edges]
+    forward = reachable([policy.logged_out], pairs)
+    for name in names:
+        if name not in forward:
+            raise PolicyError(f"status {name!r} is unreachable from {policy.logged_out!r}",
+                              culprit=name)
+    back = reachable([policy.logged_out], pairs, reverse=True)
+    for name in names:
+        if name not in back:
+            raise PolicyError(f"no way to log out from status {name!r}: no path to "
+                              f"{policy.logged_out!r}", culprit=name)
+
+
+def _check_system_moves(policy: Policy, engine: Engine) -> None:
+    """Every automatic move the policy configures must be a transition the system may take."""
+    for move in automatic_moves(policy):
+        for source in move.sources:
+            if source != move.dest and Role.SYSTEM not in engine.allowed(source, move.dest):
+                raise PolicyError(
+                    f"{move.setting}: the system must be allowed {source!r} -> {move.dest!r}; "
+                    "add that transition", culprit=f"{source}->{move.dest}")

@@ -51,7 +51,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from ._codec import encode_change, encode_state, micros, shown
+from ._codec import encode_change, encode_state, shown
 from ._eligibility import EligibilityFact, QueuePlace
 from ._errors import ConflictError, SchemaError, StoreError
 from ._rows import (
@@ -67,7 +67,7 @@ from ._rows import (
     unstorable,
 )
 from ._state import AgentState, Change
-from ._time import to_utc
+from ._time import micros, to_utc
 
 if TYPE_CHECKING:
     import psycopg

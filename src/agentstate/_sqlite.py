@@ -57,7 +57,7 @@ from typing import Any
 
 import pendulum
 
-from ._codec import encode_change, encode_state, from_micros, micros, read_instant, shown
+from ._codec import encode_change, encode_state, from_micros, read_instant, shown
 from ._eligibility import EligibilityFact, QueuePlace
 from ._errors import ConflictError, SchemaError, StoreError
 from ._rows import (
@@ -73,7 +73,7 @@ from ._rows import (
     unstorable,
 )
 from ._state import AgentState, Change
-from ._time import to_utc
+from ._time import micros, to_utc
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "SQLiteStore"]
 

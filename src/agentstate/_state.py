@@ -20,6 +20,7 @@ import attrs
 from ._builders import positional
 from ._events import Actor, Event
 from ._policy import Policy, WrapUp, WrapUpMode
+from ._time import Timer
 
 __all__ = [
     "AgentState",
@@ -37,7 +38,10 @@ __all__ = [
     "Result",
     "Session",
     "Snapshot",
+    "TAG_NOTICES",
+    "Tag",
     "Timer",
+    "notices",
 ]
 
 
@@ -56,19 +60,6 @@ class Occupation(enum.Enum):
     MISSED = "missed"
     """A delay after a missed, rejected or busy offer (Webitel "Missed"; FreeSWITCH
     no_answer_delay_time, reject_delay_time, busy_delay_time)."""
-
-
-class Timer(enum.Enum):
-    """The kinds of deadline agentstate keeps."""
-
-    OFFER = "offer"
-    """Ring time: the offer ``ref`` is missed when it passes."""
-    WRAP_UP = "wrap_up"
-    """Post-processing ends."""
-    DELAY = "delay"
-    """A missed/rejected/busy delay ends."""
-    PAUSE_LIMIT = "pause_limit"
-    """The pause reaches its reason's allotment or maximum length."""
 
 
 @attrs.frozen(kw_only=True, order=True)
@@ -250,6 +241,31 @@ class AgentState:
         return None
 
 
+class Tag(str, enum.Enum):
+    """A machine-readable mark on a history entry: what happened besides the move itself.
+
+    A ``str`` enum, stored by value (``Tag.PENDING == "pending"``): a tag the rules do not know
+    cannot be written, so none is lost on the way to a notice.
+    """
+
+    PENDING = "pending"
+    """A status change was deferred until the agent is free."""
+    PENDING_APPLIED = "pending_applied"
+    """A deferred status change took effect."""
+    PENDING_DROPPED = "pending_dropped"
+    """A deferred status change was dropped (cancelled, or no longer allowed)."""
+    AUTO_MOVED = "auto_moved"
+    """The system moved the agent by itself."""
+    OVERRUN = "overrun"
+    """A pause outran its reason's limit."""
+    OVERRIDE = "override"
+    """A supervisor forced a pause whose limit was used up."""
+    DROPPED = "dropped"
+    """A forced logout dropped the agent's open interactions."""
+    WITHDRAWN = "withdrawn"
+    """An offer was withdrawn before it was answered."""
+
+
 @attrs.frozen
 class Snapshot:
     """The two layers at one instant: status, reason, occupation."""
@@ -275,8 +291,8 @@ class Change:
         event: the event applied (replaying these reproduces the agent's state).
         event_id: the idempotency key, if the event had one.
         note: why, where more needs saying (e.g. "interactions dropped: c1").
-        tags: machine-readable marks of what happened besides the move itself
-            (``pending``, ``pending_applied``, ``pending_dropped``, ``auto_moved``, ``overrun``,
+        tags: machine-readable marks of what happened besides the move itself (:class:`Tag`:
+            ``pending``, ``pending_applied``, ``pending_dropped``, ``auto_moved``, ``overrun``,
             ``override``, ``dropped``, ``withdrawn``).
     """
 
@@ -293,7 +309,7 @@ class Change:
     to_occupation: Occupation
     event_id: str | None = None
     note: str | None = None
-    tags: tuple[str, ...] = ()
+    tags: tuple[Tag, ...] = ()
 
     @property
     def before(self) -> Snapshot | None:
@@ -341,6 +357,36 @@ class Notice:
     detail: str = ""
 
 
+TAG_NOTICES: dict[Tag, NoticeKind | None] = {
+    Tag.PENDING: NoticeKind.PENDING,
+    Tag.PENDING_APPLIED: NoticeKind.PENDING_APPLIED,
+    Tag.PENDING_DROPPED: NoticeKind.PENDING_DROPPED,
+    Tag.AUTO_MOVED: NoticeKind.AUTO_MOVED,
+    Tag.OVERRUN: NoticeKind.OVERRUN,
+    Tag.OVERRIDE: NoticeKind.OVERRIDE,
+    Tag.DROPPED: NoticeKind.INTERACTIONS_DROPPED,
+    Tag.WITHDRAWN: None,
+}
+"""The notice each tag raises (``None``: none); every :class:`Tag` has its row."""
+
+
+def notices(policy: Policy, change: Change) -> tuple[Notice, ...]:
+    """What the host may need to act on after ``change`` (a pure function of it)."""
+    found: list[Notice] = []
+    was = change.from_status is not None and policy.is_routable(change.from_status)
+    now = policy.is_routable(change.to_status)
+    if was != now:
+        kind = NoticeKind.ROUTABLE if now else NoticeKind.NOT_ROUTABLE
+        found.append(Notice(kind=kind, agent=change.agent, at=change.at,
+                            detail=f"{change.from_status} -> {change.to_status}"))
+    for tag in change.tags:
+        raised = TAG_NOTICES[tag]
+        if raised is not None:
+            found.append(Notice(kind=raised, agent=change.agent, at=change.at,
+                                detail=change.note or ""))
+    return tuple(found)
+
+
 @attrs.frozen(kw_only=True)
 class Result:
     """What applying one event did.
@@ -367,8 +413,6 @@ class Result:
         most hosts never look, and the hot path does not pay for it)."""
         if self.policy is None:
             return ()
-        from ._rules import notices
-
         found: list[Notice] = []
         for change in (*self.fired, *self.changes):
             found.extend(notices(self.policy, change))

@@ -9,21 +9,42 @@ under a microsecond and return plain ``timedelta`` values.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import enum
+from datetime import datetime, timedelta, timezone
 from typing import Protocol, TypeVar, runtime_checkable
 
 import pendulum
 
 from ._errors import ClockError
 
-__all__ = ["Clock", "ManualClock", "SystemClock", "elapsed", "shift", "to_utc"]
+__all__ = ["Clock", "ManualClock", "SystemClock", "Timer", "elapsed", "micros", "shift", "to_utc"]
 
 T = TypeVar("T", bound=datetime)
 UTC = pendulum.UTC
 ZERO = timedelta(0)
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH_DAY = _EPOCH.toordinal()
+_ONE_US = timedelta(microseconds=1)
+
 _sub = datetime.__sub__
 _add = datetime.__add__
+
+
+class Timer(str, enum.Enum):
+    """The kinds of deadline agentstate keeps.
+
+    A ``str`` enum, stored by value: ``Timer.OFFER == "offer"``.
+    """
+
+    OFFER = "offer"
+    """Ring time: the offer ``ref`` is missed when it passes."""
+    WRAP_UP = "wrap_up"
+    """Post-processing ends."""
+    DELAY = "delay"
+    """A missed/rejected/busy delay ends."""
+    PAUSE_LIMIT = "pause_limit"
+    """The pause reaches its reason's allotment or maximum length."""
 
 
 def elapsed(start: datetime, end: datetime) -> timedelta:
@@ -36,6 +57,23 @@ def shift(instant: T, by: timedelta) -> T:
     """``instant + by``, keeping the instant's type (pendulum's), at C speed."""
     result: T = _add(instant, by)
     return result
+
+
+def micros(instant: datetime) -> int:
+    """Microseconds since the Unix epoch of an aware ``instant`` (exact, for SQL columns).
+
+    Raises:
+        ClockError: ``instant`` is naive.
+    """
+    zone = instant.tzinfo
+    if zone is UTC or zone is timezone.utc:  # the usual case, without calling utcoffset()
+        days = instant.toordinal() - _EPOCH_DAY
+        seconds = days * 86400 + instant.hour * 3600 + instant.minute * 60 + instant.second
+        return seconds * 1_000_000 + instant.microsecond
+    if zone is None or instant.utcoffset() is None:
+        raise ClockError(f"time {instant.isoformat()} has no time zone; give an aware datetime")
+    delta: timedelta = datetime.__sub__(instant, _EPOCH)
+    return delta // _ONE_US
 
 
 def to_utc(value: datetime) -> pendulum.DateTime:

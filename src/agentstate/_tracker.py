@@ -1,7 +1,8 @@
 """The tracker: the one entry point. Applies events, answers questions.
 
-The tracker owns no rules (they are in :mod:`agentstate._rules`) and no data (that is the
-store's). Per event it: reads the clock once, resolves the event's time, answers a repeated
+The tracker owns no rules (they are in :mod:`agentstate._rules`; which store query answers
+which routing strategy is in :mod:`agentstate._eligibility`) and no data (that is the store's).
+Per event it: reads the clock once, resolves the event's time, answers a repeated
 ``event_id`` with the original result, loads the agent (or takes the state the store last saw
 of it, for a :class:`~agentstate.RecentStates` store), checks the time is not stale, fires the
 agent's timers that fell due up to the event's time (each at its own deadline), computes the
@@ -27,7 +28,7 @@ from ._eligibility import Candidate, TeamView
 from ._errors import AgentExists, AgentStateError, ConflictError, StaleEvent, UnknownAgent
 from ._events import SYSTEM, Event, Register, TimerFired
 from ._ledger import Ledger
-from ._policy import Policy, Strategy
+from ._policy import Policy
 from ._state import AgentState, Change, Result, build_result
 from ._store import EligibilityStore, MemoryStore, RecentStates, Store
 from ._time import Clock, SystemClock, elapsed, to_utc
@@ -367,21 +368,7 @@ class Tracker:
             self._facts_checked = True
         now = self._clock.now()
         self.fire_due()
-        strategy = self._policy.strategy(queue)
-        if strategy is Strategy.RANDOM:  # drawn here, from every eligible agent of the pair
-            rows = store.eligible_places(queue, channel)
-            rows = _eligibility.order(self._policy, queue, [(row[0], row) for row in rows],
-                                      now, seed, None)[:limit]
-        elif strategy is Strategy.FEWEST_CALLS:
-            rows = store.eligible_places(queue, channel, limit=limit, calls_at=now)
-        elif strategy is Strategy.ROUND_ROBIN:
-            rows = store.eligible_places(queue, channel, limit=limit,
-                                         after=store.last_offered(queue))
-        else:
-            rows = store.eligible_places(queue, channel, limit=limit)
-        return [_eligibility.Candidate(agent=found.agent, version=version,
-                                       penalty=found.penalty)
-                for found, version in rows]
+        return _eligibility.from_places(self._policy, store, queue, channel, now, limit, seed)
 
     def explain(self, agent: str, queue: str, channel: str = "voice") -> str | None:
         """Why ``agent`` may not be offered ``queue`` work on ``channel`` now, or ``None``.

@@ -22,7 +22,7 @@ from hypothesis.stateful import (
     rule,
 )
 
-from .._eligibility import blocker, describe
+from .._eligibility import BlockKind, blocker, describe
 from .._errors import AgentStateError, InvalidEvent, NotEligible, StaleEvent
 from .._events import (
     Event,
@@ -206,7 +206,8 @@ def policy_state_machine(policy: Policy, *, agents: int = 3, every: int = 5,
                     f"{show(event)} accepted, yet {agent} is not eligible: "
                     f"{describe(policy, found)}")
                 return
-            expected = InvalidEvent if found == ("logged_out",) else NotEligible
+            expected = (InvalidEvent if found is not None and found.kind is BlockKind.LOGGED_OUT
+                        else NotEligible)
             assert found is not None, f"{show(event)} refused, yet eligible: {refusal}"
             assert type(refusal) is expected, (
                 f"{show(event)} refused with {type(refusal).__name__}, not "

@@ -1,0 +1,181 @@
+"""The draft of an agent's next state, and the checks every handler shares.
+
+Part of the rules (see :mod:`agentstate._rules` for the theory of operation): a handler reads
+the current :class:`~agentstate.AgentState`, checks the event against it with the functions
+here, and writes what changes into a :class:`Draft`, which :func:`agentstate._rules.step`
+then settles into the next state. Nothing here reads a clock or a store.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from . import _ledger
+from ._errors import (
+    InvalidEvent,
+    InvalidTransition,
+    LimitReached,
+    NotPermitted,
+    UnknownReason,
+    UnknownStatus,
+)
+from ._events import Actor, Event, ForceStatus
+from ._policy import Policy, Role
+from ._state import AgentState, Deadline, Interaction, InteractionState, PauseSpan, Tag, Timer
+
+__all__ = [
+    "Draft",
+    "check_actor",
+    "check_limits",
+    "check_logged_in",
+    "check_move",
+    "check_status",
+    "find_interaction",
+    "pick_reason",
+]
+
+
+class Draft:
+    """The next state while an event is being applied (mutable, private to one step)."""
+
+    __slots__ = ("channels", "deadlines", "handled", "interactions", "memberships",
+                 "missed_in_a_row", "notes", "overrun_at", "pauses", "pending", "reason",
+                 "session", "status", "stop_new", "tags", "timezone", "wrap_up",
+                 "wrap_up_mode")
+
+    def __init__(self, state: AgentState) -> None:
+        self.status = state.status
+        self.reason = state.reason
+        self.session = state.session
+        self.interactions = state.interactions
+        self.deadlines = state.deadlines
+        self.wrap_up_mode = state.wrap_up_mode
+        self.pending = state.pending
+        self.missed_in_a_row = state.missed_in_a_row
+        self.handled = state.handled
+        self.pauses = state.pauses
+        self.overrun_at = state.overrun_at
+        self.wrap_up = state.wrap_up
+        self.timezone = state.timezone
+        self.memberships = state.memberships
+        self.channels = state.channels
+        self.stop_new = state.stop_new
+        self.notes: list[str] | None = None
+        self.tags: list[Tag] | None = None
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.interactions) or self.wrap_up_mode is not None
+
+    def move(self, status: str, reason: str | None) -> None:
+        self.status, self.reason = status, reason
+
+    def note(self, tag: Tag | None, text: str) -> None:
+        if tag is not None:
+            if self.tags is None:
+                self.tags = []
+            self.tags.append(tag)
+        if self.notes is None:
+            self.notes = []
+        self.notes.append(text)
+
+    def tagged(self, tag: Tag) -> bool:
+        return self.tags is not None and tag in self.tags
+
+    def drop_deadlines(self, timer: Timer, ref: str | None = None) -> None:
+        if self.deadlines:
+            self.deadlines = tuple(d for d in self.deadlines
+                                   if not (d.timer is timer and (ref is None or d.ref == ref)))
+
+    def add_deadline(self, deadline: Deadline) -> None:
+        self.deadlines = tuple(sorted((*self.deadlines, deadline)))
+
+
+# -- checks ------------------------------------------------------------------------------------
+
+
+def check_actor(event: Event, actor: Actor, roles: frozenset[Role], agent: str) -> None:
+    if actor.role not in roles:
+        names = " or ".join(sorted(r.value for r in roles))
+        raise NotPermitted(agent=agent, actor=actor, event=event,
+                           why=f"{type(event).__name__} is for the {names} only")
+    if actor.role is Role.AGENT and actor.id != agent:
+        raise NotPermitted(agent=agent, actor=actor, event=event,
+                           why="an agent acts only on itself")
+
+
+def check_logged_in(state: AgentState, event: Event) -> None:
+    if state.session is None:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"{type(event).__name__} refused: the agent is not logged in")
+
+
+def check_move(policy: Policy, state: AgentState, dest: str, actor: Actor, event: Event
+               ) -> None:
+    roles = policy.allowed(state.status, dest)
+    if actor.role in roles:
+        return
+    if not roles:
+        raise InvalidTransition(agent=state.agent, source=state.status, dest=dest, event=event)
+    names = " or ".join(sorted(r.value for r in roles))
+    raise NotPermitted(agent=state.agent, actor=actor, event=event,
+                       why=f"{state.status!r} -> {dest!r} is for the {names} only")
+
+
+def check_status(policy: Policy, state: AgentState, name: str, event: Event) -> None:
+    if not policy.has_status(name):
+        raise UnknownStatus(agent=state.agent, status=name, event=event)
+
+
+def pick_reason(policy: Policy, state: AgentState, dest: str, reason: str | None,
+                event: Event) -> str | None:
+    """The reason the agent will have in ``dest``: checked, or implied when there is one."""
+    status = policy.status(dest)
+    if reason is None:
+        if len(status.reasons) == 1:
+            return status.reasons[0]
+        if status.reason_required:
+            raise UnknownReason(
+                f"agent {state.agent!r}: status {dest!r} needs a reason, one of "
+                f"{', '.join(status.reasons)}", agent=state.agent, status=dest, reason=None,
+                event=event)
+        return None
+    if reason not in status.reasons:
+        takes = ", ".join(status.reasons) if status.reasons else "none"
+        raise UnknownReason(
+            f"agent {state.agent!r}: status {dest!r} does not take reason {reason!r} "
+            f"(it takes: {takes})", agent=state.agent, status=dest, reason=reason, event=event)
+    return reason
+
+
+def check_limits(policy: Policy, state: AgentState, draft: Draft, reason: str | None,
+                 event: Event, at: datetime) -> None:
+    """Refuse a pause whose reason's daily limit is used up, unless a supervisor forces it."""
+    if reason is None or not policy.limited(reason):
+        return
+    spans = state.pauses
+    if state.reason is not None:
+        spans = (*spans, PauseSpan(reason=state.reason, start=state.since, end=at))
+    refused = _ledger.refusal(policy, reason, spans, at, state.timezone)
+    if refused is None:
+        return
+    limit, used = refused
+    if isinstance(event, ForceStatus):
+        draft.note(Tag.OVERRIDE, f"override of {reason} {limit.replace('_', ' ')} ({used})")
+        return
+    raise LimitReached(agent=state.agent, reason=reason, limit=limit, used=used, event=event)
+
+
+def find_interaction(state: AgentState, event: Event, interaction: str, *, ringing: bool | None
+                     ) -> Interaction:
+    """The open interaction; ``ringing`` requires it offered (True) or connected (False)."""
+    item = state.interaction(interaction)
+    if item is None:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"no open interaction {interaction!r}")
+    if ringing is not None and (item.state is InteractionState.OFFERED) != ringing:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"interaction {item.id!r} is {item.state.value}, not "
+                               f"{'offered' if ringing else 'connected'}")
+    return item
+

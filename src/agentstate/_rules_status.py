@@ -1,0 +1,249 @@
+"""The rules for status, queue, channel and stop-new events: one handler per event kind.
+
+Part of the rules (see :mod:`agentstate._rules` for the theory of operation and the table that
+maps each event kind to its handler here). A handler checks the event against the agent's
+current state and writes what changes into the :class:`~agentstate._draft.Draft`; it raises a
+typed error, and changes nothing, when the event is refused.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+import pendulum
+
+from ._draft import (
+    Draft,
+    check_limits,
+    check_logged_in,
+    check_move,
+    check_status,
+    pick_reason,
+)
+from ._errors import InvalidEvent, NotPermitted
+from ._events import (
+    Actor,
+    CancelPending,
+    Configure,
+    Event,
+    ForceLogout,
+    ForceStatus,
+    JoinQueue,
+    LeaveQueue,
+    Login,
+    Logout,
+    PauseQueue,
+    ResumeNew,
+    ResumeQueue,
+    SetChannel,
+    SetStatus,
+    StopNew,
+)
+from ._policy import BusyChange, Policy, Role
+from ._state import AgentState, ChannelSetting, Membership, Pending, Session, Tag
+
+__all__ = [
+    "cancel_pending",
+    "configure",
+    "force_logout",
+    "join_queue",
+    "leave_queue",
+    "login",
+    "logout",
+    "pause_queue",
+    "set_channel",
+    "set_status",
+    "stop_new",
+]
+
+
+# -- status events -------------------------------------------------------------------------------
+
+
+def login(policy: Policy, state: AgentState, draft: Draft, event: Login, at: datetime,
+          actor: Actor) -> None:
+    if state.session is not None:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"already logged in (status {state.status!r})")
+    dest = event.status if event.status is not None else policy.login_status
+    check_status(policy, state, dest, event)
+    check_move(policy, state, dest, actor, event)
+    reason = pick_reason(policy, state, dest, None, event)
+    check_limits(policy, state, draft, reason, event, at)
+    draft.move(dest, reason)
+    draft.session = Session(login_at=at, device=event.device, queues=event.queues)
+    draft.missed_in_a_row = 0
+    joined = {m.queue for m in state.memberships}
+    draft.memberships = (*state.memberships,
+                         *(Membership(queue=q) for q in dict.fromkeys(event.queues)
+                           if q not in joined))
+
+
+def logout(policy: Policy, state: AgentState, draft: Draft, event: Logout, at: datetime,
+           actor: Actor) -> None:
+    check_logged_in(state, event)
+    check_move(policy, state, policy.logged_out, actor, event)
+    if draft.busy:
+        _defer(policy, state, draft, event, at, actor, policy.logged_out, None)
+        return
+    draft.move(policy.logged_out, None)
+    draft.session = None
+
+
+def _defer(policy: Policy, state: AgentState, draft: Draft, event: Event, at: datetime,
+           actor: Actor, dest: str, reason: str | None) -> None:
+    """Ask for ``dest`` while busy: pending, refused or (not for logout) at once, by policy."""
+    if policy.while_busy is BusyChange.DEFER:
+        if draft.pending is not None:
+            draft.note(None, f"replaces pending {draft.pending.status!r}")
+        draft.pending = Pending(status=dest, reason=reason, actor=actor, requested_at=at)
+        draft.note(Tag.PENDING, f"{dest!r} pending until the agent is free")
+        return
+    if policy.while_busy is BusyChange.IMMEDIATE and dest != policy.logged_out:
+        draft.move(dest, reason)
+        return
+    what = "log out" if dest == policy.logged_out else f"change to {dest!r}"
+    raise InvalidEvent(agent=state.agent, event=event,
+                       why=f"cannot {what} while handling an interaction or in "
+                           "post-processing (the policy refuses it until the agent is free)")
+
+
+def set_status(policy: Policy, state: AgentState, draft: Draft,
+               event: SetStatus | ForceStatus, at: datetime, actor: Actor) -> None:
+    check_logged_in(state, event)
+    dest = event.status
+    check_status(policy, state, dest, event)
+    if dest == policy.logged_out:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"{dest!r} is entered by logging out, not by a status change")
+    reason = pick_reason(policy, state, dest, event.reason, event)
+    if dest == state.status:
+        if reason == state.reason:
+            raise InvalidEvent(agent=state.agent, event=event,
+                               why=f"already in {dest!r}" + (f" ({reason})" if reason else ""))
+    else:
+        check_move(policy, state, dest, actor, event)
+    check_limits(policy, state, draft, reason, event, at)
+    if draft.busy:
+        _defer(policy, state, draft, event, at, actor, dest, reason)
+        return
+    draft.move(dest, reason)
+
+
+def cancel_pending(policy: Policy, state: AgentState, draft: Draft, event: CancelPending,
+                   at: datetime, actor: Actor) -> None:
+    if state.pending is None:
+        raise InvalidEvent(agent=state.agent, event=event, why="no status change is pending")
+    draft.pending = None
+    draft.note(Tag.PENDING_DROPPED, f"pending {state.pending.status!r} cancelled")
+
+
+def force_logout(policy: Policy, state: AgentState, draft: Draft, event: ForceLogout,
+                 at: datetime, actor: Actor) -> None:
+    check_logged_in(state, event)
+    check_move(policy, state, policy.logged_out, actor, event)
+    if state.interactions:
+        dropped = ", ".join(item.id for item in state.interactions)
+        draft.note(Tag.DROPPED, f"interactions dropped: {dropped}")
+    draft.move(policy.logged_out, None)
+    draft.session = None
+
+
+def configure(policy: Policy, state: AgentState, draft: Draft, event: Configure,
+              at: datetime, actor: Actor) -> None:
+    if event.timezone is not None:
+        try:
+            pendulum.timezone(event.timezone)
+        except Exception:
+            raise InvalidEvent(agent=state.agent, event=event,
+                               why=f"unknown time zone {event.timezone!r}") from None
+    draft.wrap_up, draft.timezone = event.wrap_up, event.timezone
+
+
+# -- queues, channels, stop-new -------------------------------------------------------------------
+
+
+def join_queue(policy: Policy, state: AgentState, draft: Draft, event: JoinQueue,
+               at: datetime, actor: Actor) -> None:
+    _check_queue_manager(policy, state, event, actor)
+    member = state.membership(event.queue)
+    if member is not None and (member.penalty, member.position) == (event.penalty,
+                                                                    event.position):
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"already in queue {event.queue} at penalty {event.penalty}")
+    if member is None:
+        draft.memberships = (*state.memberships, Membership(
+            queue=event.queue, penalty=event.penalty, position=event.position))
+    else:
+        draft.memberships = tuple(
+            attrs.evolve(m, penalty=event.penalty, position=event.position)
+            if m is member else m for m in state.memberships)
+    draft.note(None, f"queue {event.queue}: penalty {event.penalty}, position {event.position}")
+
+
+def leave_queue(policy: Policy, state: AgentState, draft: Draft, event: LeaveQueue,
+                at: datetime, actor: Actor) -> None:
+    _check_queue_manager(policy, state, event, actor)
+    if state.membership(event.queue) is None:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"not a member of queue {event.queue}")
+    draft.memberships = tuple(m for m in state.memberships if m.queue != event.queue)
+    draft.note(None, f"left queue {event.queue}")
+
+
+def _check_queue_manager(policy: Policy, state: AgentState, event: Event, actor: Actor) -> None:
+    if actor.role is Role.AGENT and not policy.agents_manage_queues:
+        raise NotPermitted(agent=state.agent, actor=actor, event=event,
+                           why="agents may not join or leave queues under this policy")
+
+
+def pause_queue(policy: Policy, state: AgentState, draft: Draft,
+                event: PauseQueue | ResumeQueue, at: datetime, actor: Actor) -> None:
+    paused = isinstance(event, PauseQueue)
+    if event.queue is not None and state.membership(event.queue) is None:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"not a member of queue {event.queue}")
+    targets = [m for m in state.memberships
+               if (event.queue is None or m.queue == event.queue) and m.paused != paused]
+    if not targets:
+        where = f"queue {event.queue}" if event.queue else "any queue"
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"already {'paused' if paused else 'unpaused'} in {where}")
+    draft.memberships = tuple(attrs.evolve(m, paused=paused) if m in targets else m
+                              for m in state.memberships)
+    names = ", ".join(m.queue for m in targets)
+    draft.note(None, f"{'paused' if paused else 'unpaused'} in {names}")
+
+
+def set_channel(policy: Policy, state: AgentState, draft: Draft, event: SetChannel,
+                at: datetime, actor: Actor) -> None:
+    if not policy.has_channel(event.channel):
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"unknown channel {event.channel!r}")
+    if event.capacity is not None and event.capacity < 1:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"capacity must be at least 1, got {event.capacity} "
+                               "(switch the channel off instead)")
+    current = state.channel_setting(event.channel) or ChannelSetting(channel=event.channel)
+    setting = ChannelSetting(
+        channel=event.channel,
+        enabled=current.enabled if event.enabled is None else event.enabled,
+        capacity=current.capacity if event.capacity is None else event.capacity)
+    if setting == current and state.channel_setting(event.channel) is not None:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"{event.channel} is already set that way")
+    draft.channels = (*(c for c in state.channels if c.channel != event.channel), setting)
+    draft.note(None, f"{event.channel}: {'on' if setting.enabled else 'off'}"
+                     + (f", capacity {setting.capacity}" if setting.capacity else ""))
+
+
+def stop_new(policy: Policy, state: AgentState, draft: Draft, event: StopNew | ResumeNew,
+             at: datetime, actor: Actor) -> None:
+    stop = isinstance(event, StopNew)
+    if state.stop_new == stop:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why="already " + ("stopped taking new work" if stop
+                                             else "taking new work"))
+    draft.stop_new = stop
+

@@ -1,0 +1,261 @@
+"""The rules for interaction and timer events: one handler per event kind.
+
+Part of the rules (see :mod:`agentstate._rules` for the theory of operation and the table that
+maps each event kind to its handler here). Offers, answers, ends, misses and rejects of
+interactions, the end of post-processing, and the timers falling due; with them the automatic
+moves these make (after misses in a row, a reject, an overrun, a single-call status).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from . import _ledger
+from ._blocker import blocker, capacity, describe
+from ._draft import Draft, check_logged_in, find_interaction
+from ._errors import InvalidEvent, NotEligible
+from ._events import (
+    SYSTEM,
+    Actor,
+    EndWrapUp,
+    InteractionAnswered,
+    InteractionEnded,
+    InteractionMissed,
+    InteractionOffered,
+    InteractionRejected,
+    TimerFired,
+)
+from ._policy import Policy, Role, WrapUpMode
+from ._state import (
+    AgentState,
+    Deadline,
+    Interaction,
+    InteractionState,
+    Membership,
+    Pending,
+    Tag,
+    Timer,
+    build_interaction,
+    build_membership,
+)
+from ._time import shift
+
+__all__ = [
+    "answered",
+    "end_wrap_up",
+    "ended",
+    "missed",
+    "offered",
+    "rejected",
+    "timer_fired",
+]
+
+
+# -- interaction events --------------------------------------------------------------------------
+
+
+def offered(policy: Policy, state: AgentState, draft: Draft, event: InteractionOffered,
+            at: datetime, actor: Actor) -> None:
+    check_logged_in(state, event)
+    if state.interaction(event.interaction) is not None:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"interaction {event.interaction!r} is already open")
+    if not policy.has_channel(event.channel):
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"unknown channel {event.channel!r}")
+    if event.queue is not None:
+        found = blocker(policy, state, event.queue, event.channel)
+        if found is not None:
+            raise NotEligible(agent=state.agent, why=describe(policy, found), queue=event.queue,
+                              channel=event.channel, event=event)
+        draft.memberships = tuple(  # the queue's membership with last_offer_at = at
+            build_membership(m.queue, m.penalty, m.position, m.paused, at, m.calls,
+                             m.calls_until)
+            if m.queue == event.queue else m for m in state.memberships)
+    else:
+        if not policy.status(state.status).direct_calls:
+            raise NotEligible(agent=state.agent, queue=None, channel=event.channel, event=event,
+                              why=f"status {state.status!r} takes no direct calls")
+        held = sum(1 for item in state.interactions if item.channel == event.channel)
+        limit = capacity(policy, state, event.channel)
+        if held >= limit:
+            raise NotEligible(agent=state.agent, queue=None, channel=event.channel, event=event,
+                              why=f"{event.channel} slots {held}/{limit}")
+    draft.interactions = (*state.interactions, build_interaction(
+        event.interaction, event.channel, event.queue, InteractionState.OFFERED, at))
+    if policy.timers.offer_timeout is not None:
+        draft.add_deadline(Deadline(at=shift(at, policy.timers.offer_timeout),
+                                    timer=Timer.OFFER, ref=event.interaction))
+
+
+def answered(policy: Policy, state: AgentState, draft: Draft, event: InteractionAnswered,
+             at: datetime, actor: Actor) -> None:
+    item = find_interaction(state, event, event.interaction, ringing=True)
+    connected = build_interaction(item.id, item.channel, item.queue, InteractionState.CONNECTED,
+                                  at)
+    draft.interactions = tuple(connected if i is item else i for i in state.interactions)
+    draft.drop_deadlines(Timer.OFFER, item.id)
+    draft.missed_in_a_row = 0
+    if item.queue is None:
+        return
+    draft.memberships = tuple(_count_call(policy, state, m, at) if m.queue == item.queue else m
+                              for m in state.memberships)
+    draft.handled += 1
+    status = policy.status(state.status)
+    if (status.interaction_limit is not None and status.then is not None
+            and draft.handled >= status.interaction_limit and draft.pending is None):
+        draft.pending = Pending(status=status.then, reason=_implied(policy, status.then),
+                                actor=SYSTEM, requested_at=at)
+        draft.note(Tag.PENDING, f"{status.then!r} pending: {status.label} took "
+                              f"{status.interaction_limit} interaction(s)")
+
+
+def _count_call(policy: Policy, state: AgentState, member: Membership, at: datetime
+                ) -> Membership:
+    """One more call answered from the member's queue today (for the fewest-calls strategy)."""
+    if member.calls_until is not None and at < member.calls_until:
+        calls, until = member.calls + 1, member.calls_until
+    else:
+        calls, until = 1, _ledger.calendar_day(state.timezone or policy.day.timezone, at)[1]
+    return build_membership(member.queue, member.penalty, member.position, member.paused,
+                            member.last_offer_at, calls, until)
+
+
+def _implied(policy: Policy, status: str) -> str | None:
+    reasons = policy.status(status).reasons
+    return reasons[0] if len(reasons) == 1 else None
+
+
+def ended(policy: Policy, state: AgentState, draft: Draft, event: InteractionEnded,
+          at: datetime, actor: Actor) -> None:
+    item = find_interaction(state, event, event.interaction, ringing=None)
+    draft.interactions = tuple(i for i in state.interactions if i is not item)
+    draft.drop_deadlines(Timer.OFFER, item.id)
+    if item.state is InteractionState.OFFERED:
+        draft.note(Tag.WITHDRAWN, "offer withdrawn")
+        return
+    if item.queue is None:
+        return
+    wrap = state.wrap_up or policy.queue_wrap_up(item.queue)
+    if wrap.mode is WrapUpMode.NONE:
+        return
+    draft.wrap_up_mode = wrap.mode
+    if wrap.mode is WrapUpMode.MANDATORY:
+        draft.drop_deadlines(Timer.WRAP_UP)
+        return
+    ends = shift(at, wrap.length)
+    current = next((d for d in draft.deadlines if d.timer is Timer.WRAP_UP), None)
+    if current is None or current.at < ends:
+        draft.drop_deadlines(Timer.WRAP_UP)
+        draft.add_deadline(Deadline(at=ends, timer=Timer.WRAP_UP))
+
+
+def missed(policy: Policy, state: AgentState, draft: Draft, event: InteractionMissed,
+           at: datetime, actor: Actor) -> None:
+    item = find_interaction(state, event, event.interaction, ringing=True)
+    _miss(policy, state, draft, item, at)
+
+
+def _miss(policy: Policy, state: AgentState, draft: Draft, item: Interaction, at: datetime
+          ) -> None:
+    draft.interactions = tuple(i for i in draft.interactions if i.id != item.id)
+    draft.drop_deadlines(Timer.OFFER, item.id)
+    if item.queue is None:
+        return
+    timers = policy.timers
+    draft.missed_in_a_row += 1
+    if (timers.max_no_answer is not None and timers.no_answer_status is not None
+            and draft.missed_in_a_row >= timers.max_no_answer):
+        draft.missed_in_a_row = 0
+        reason = timers.no_answer_reason or _implied(policy, timers.no_answer_status)
+        if _system_move(policy, draft, timers.no_answer_status, reason,
+                        f"{timers.max_no_answer} missed in a row"):
+            return
+    if timers.no_answer_delay is not None:
+        _delay(draft, shift(at, timers.no_answer_delay))
+
+
+def _system_move(policy: Policy, draft: Draft, dest: str, reason: str | None, why: str
+                 ) -> bool:
+    if dest == draft.status and reason == draft.reason:
+        return False
+    if Role.SYSTEM not in policy.allowed(draft.status, dest) and dest != draft.status:
+        draft.note(None, f"{why}: the policy does not let the system move "
+                         f"{draft.status!r} -> {dest!r}")
+        return False
+    draft.move(dest, reason)
+    draft.note(Tag.AUTO_MOVED, f"moved to {dest!r}: {why}")
+    return True
+
+
+def _delay(draft: Draft, until: datetime) -> None:
+    current = next((d for d in draft.deadlines if d.timer is Timer.DELAY), None)
+    if current is None or current.at < until:
+        draft.drop_deadlines(Timer.DELAY)
+        draft.add_deadline(Deadline(at=until, timer=Timer.DELAY))
+
+
+def rejected(policy: Policy, state: AgentState, draft: Draft, event: InteractionRejected,
+             at: datetime, actor: Actor) -> None:
+    item = find_interaction(state, event, event.interaction, ringing=True)
+    draft.interactions = tuple(i for i in state.interactions if i is not item)
+    draft.drop_deadlines(Timer.OFFER, item.id)
+    if item.queue is None:
+        return
+    timers = policy.timers
+    if event.busy:
+        if timers.busy_delay is not None:
+            _delay(draft, shift(at, timers.busy_delay))
+        return
+    if timers.reject_status is not None:
+        reason = timers.reject_reason or _implied(policy, timers.reject_status)
+        if _system_move(policy, draft, timers.reject_status, reason, "a queue offer rejected"):
+            return
+    if timers.reject_delay is not None:
+        _delay(draft, shift(at, timers.reject_delay))
+
+
+def end_wrap_up(policy: Policy, state: AgentState, draft: Draft, event: EndWrapUp,
+                at: datetime, actor: Actor) -> None:
+    if state.wrap_up_mode is None:
+        raise InvalidEvent(agent=state.agent, event=event, why="not in post-processing")
+    if state.wrap_up_mode is WrapUpMode.TIMED:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why="post-processing is time-boxed and cannot be ended early")
+    draft.wrap_up_mode = None
+    draft.drop_deadlines(Timer.WRAP_UP)
+
+
+def timer_fired(policy: Policy, state: AgentState, draft: Draft, event: TimerFired,
+                at: datetime, actor: Actor) -> None:
+    deadline = next((d for d in state.deadlines
+                     if d.timer is event.timer and d.ref == event.ref), None)
+    if deadline is None or deadline.at > at:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"no {event.timer.value} timer due at {at.isoformat()}")
+    draft.deadlines = tuple(d for d in state.deadlines if d is not deadline)
+    if deadline.timer is Timer.OFFER:
+        item = find_interaction(state, event, deadline.ref or "", ringing=True)
+        draft.note(None, f"no answer to {item.id!r} within the offer timeout")
+        _miss(policy, state, draft, item, at)
+    elif deadline.timer is Timer.WRAP_UP:
+        draft.wrap_up_mode = None
+    elif deadline.timer is Timer.PAUSE_LIMIT and state.reason is not None:
+        _pause_limit(policy, state, draft, state.reason, at)
+
+
+def _pause_limit(policy: Policy, state: AgentState, draft: Draft, reason: str,
+                 at: datetime) -> None:
+    if not _ledger.is_overrun(policy, reason, state.pauses, state.since, at, state.timezone):
+        due = _ledger.limit_deadline(policy, reason, state.pauses, state.since, at,
+                                     state.timezone)
+        if due is not None:
+            draft.add_deadline(Deadline(at=due, timer=Timer.PAUSE_LIMIT))
+        draft.note(None, f"{reason} limit moved: a new day began")
+        return
+    draft.overrun_at = at
+    draft.note(Tag.OVERRUN, f"{reason} overran its limit")
+    if policy.overrun_status is not None:
+        _system_move(policy, draft, policy.overrun_status,
+                     _implied(policy, policy.overrun_status), f"{reason} overran its limit")
+
