@@ -81,6 +81,7 @@ Nothing here reads files: pass the lines (an open file is an iterable of lines).
 from __future__ import annotations
 
 from ._common import NO_REASON, PAUSED, Note, NoteKind, QueueLogError
+from ._follow import QueueLogAdapter
 from ._identity import Pairing
 from ._records import (
     AddMember,
@@ -125,6 +126,7 @@ __all__ = [
     "Pause",
     "QueueCall",
     "QueueLog",
+    "QueueLogAdapter",
     "QueueLogError",
     "QueueStart",
     "Record",

@@ -23,7 +23,7 @@ import attrs
 from ._common import NONE
 from ._records import AddMember, AgentLogin, Pause, Record, RemoveMember
 
-__all__ = ["Pairing", "resolve"]
+__all__ = ["Pairing", "Resolver", "resolve"]
 
 
 @attrs.frozen(kw_only=True)
@@ -49,36 +49,54 @@ def _named(member: str) -> bool:
     return member not in ("", NONE)
 
 
+class Resolver:
+    """Resolves members to agent ids, learning pairings as records come (in log order).
+
+    Args:
+        agent_id: maps a member name (or an interface never paired) to an agent id.
+        members: the host's pairings, interface to member name; they win over the log.
+    """
+
+    def __init__(self, agent_id: Callable[[str], str], members: Mapping[str, str] | None = None
+                 ) -> None:
+        self.agent_id = agent_id
+        self.host = dict(members or {})
+        self.current: dict[str, str] = {}
+        self.pairings: list[Pairing] = []
+
+    def resolve(self, records: Sequence[Record]) -> dict[int, str]:
+        """The agent id of each record's member, keyed by line (none for ``NONE``). Pairings
+        are learned from ``records`` (the whole log, or every record of one second)."""
+        seconds: dict[int, list[Record]] = {}
+        for record in records:
+            seconds.setdefault(int(record.time.timestamp()), []).append(record)
+        agents: dict[int, str] = {}
+        for record in records:
+            member = record.member
+            if not _named(member):
+                continue
+            if isinstance(record, AddMember):
+                name = self.host.get(member)
+                learned = name is None
+                if name is None:
+                    name = _partner(record, seconds[int(record.time.timestamp())])
+                if name is not None and self.current.get(member) != name:
+                    self.current[member] = name
+                    self.pairings.append(Pairing(interface=member, member=name,
+                                                 agent=self.agent_id(name), line=record.line,
+                                                 learned=learned))
+            agents[record.line] = self.agent_id(self.current.get(member,
+                                                                 self.host.get(member, member)))
+        return agents
+
+
 def resolve(records: Sequence[Record], agent_id: Callable[[str], str],
             members: Mapping[str, str] | None = None
             ) -> tuple[dict[int, str], tuple[Pairing, ...]]:
-    """The agent id of every record's member (keyed by line), and the pairings used.
-
-    Records are taken in log order; a record whose member is ``NONE`` gets no entry.
-    """
-    host = dict(members or {})
-    seconds: dict[int, list[Record]] = {}
-    for record in records:
-        seconds.setdefault(int(record.time.timestamp()), []).append(record)
-    current: dict[str, str] = {}
-    pairings: list[Pairing] = []
-    agents: dict[int, str] = {}
-    for record in records:
-        member = record.member
-        if not _named(member):
-            continue
-        if isinstance(record, AddMember):
-            name = host.get(member)
-            learned = name is None
-            if name is None:
-                name = _partner(record, seconds[int(record.time.timestamp())])
-            if name is not None and current.get(member) != name:
-                current[member] = name
-                pairings.append(Pairing(interface=member, member=name, agent=agent_id(name),
-                                        line=record.line, learned=learned))
-        name = current.get(member, host.get(member, member))
-        agents[record.line] = agent_id(name)
-    return agents, tuple(pairings)
+    """The agent id of every record's member (keyed by line), and the pairings used."""
+    resolver = Resolver(agent_id, members)
+    agents = resolver.resolve(records)
+    return agents, tuple(resolver.pairings)
 
 
 def _partner(add: AddMember, same_second: Sequence[Record]) -> str | None:

@@ -284,6 +284,9 @@ _PARSERS: dict[str, _Parser] = {
     "CONFIGRELOAD": lambda b, d: ConfigReload(**b),
 }
 
+_CALLS = (RingNoAnswer, RingCanceled, Connect, Complete, Transfer)
+"""The records about one call, which need its id."""
+
 _NOTHING_TO_REPLAY = frozenset({"SYSCOMPAT", "INFO", "DID", "AGENTDUMP", "PENALTY",
                                 "SHARED_LASTCALL", "MIXMONITOR", "RECORDING"})
 """Known events without an agent status meaning (besides PBXware's ``OUT*`` family)."""
@@ -327,7 +330,10 @@ def parse_line(text: str, *, line: int = 1) -> Record:
             "queue": fields[2].strip(), "member": fields[3].strip(), "event": event}
         parser = _PARSERS.get(event)
         if parser is not None:
-            return parser(base, fields[5:])
+            record = parser(base, fields[5:])
+            if not record.callid and isinstance(record, _CALLS):
+                raise _Malformed("the callid field is empty")
+            return record
     except (_Malformed, ValueError, OverflowError) as error:  # the last two: a safety net
         raise QueueLogError(f"{event or 'line'}: {error}", line=line, kind=NoteKind.MALFORMED,
                             event=event or None) from None

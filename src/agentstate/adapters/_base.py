@@ -1,0 +1,576 @@
+"""What every adapter does: sans-I/O feeding, notes, a resumable position, implicit logins,
+clamped times, deduplication, and the replay of what it emits through a tracker.
+
+Theory of operation
+-------------------
+An adapter is fed bytes (``feed(chunk)``) as the host reads them: a file, a socket, a stream of
+records. It splits them into lines, groups lines into the platform's records (a queue_log line,
+an AMI message, a JSON event), and turns each record into agentstate events. It does no I/O and
+reads no clock of its own: a record without a time takes the host's clock (``now=``), or the
+last time seen.
+
+Every record the adapter cannot use becomes a :class:`Note` (never silently dropped); with
+``strict=True`` a problem note raises the adapter's own :class:`AdapterError` subclass instead.
+Events agentstate does not model yet (hold, transfer, device state, outbound calls) are noted
+``UNSUPPORTED``, naming the platform event: :data:`UNMODELLED` lists them for every adapter, in
+one place, to wire when agentstate models them.
+
+The adapter keeps what it needs to emit a consistent stream, per agent: whether it is logged
+in, its queues, its open interactions and its last time. From that it
+
+- logs an agent in on first sight (a call or status for an agent never logged in), noted;
+- joins it to a queue it is offered work from, noted;
+- clamps an event stamped before the agent's last one to that time, noted;
+- ends the open interactions before a logout, noted;
+- applies a record with a key it has already seen (``_duplicate``) once, noted.
+
+:attr:`Adapter.position` is where the next read should start (the byte offset just after the
+last complete record, and the number of records read): store it, and pass it back to resume
+following a growing file or a reconnected stream.
+
+:func:`apply` applies a batch to a :class:`~agentstate.Tracker` whose clock is a
+:class:`~agentstate.ManualClock` that follows the events; :func:`replay_stream` does it for a
+whole stream and returns a :class:`StreamReplay` with the reports.
+"""
+
+from __future__ import annotations
+
+import abc
+import enum
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import ClassVar
+
+import attrs
+import pendulum
+
+from .._errors import AgentStateError
+from .._events import (
+    Actor,
+    EndWrapUp,
+    Event,
+    InteractionAnswered,
+    InteractionEnded,
+    InteractionMissed,
+    InteractionOffered,
+    InteractionRejected,
+    JoinQueue,
+    LeaveQueue,
+    Login,
+    Logout,
+    SetStatus,
+)
+from .._policy import Policy
+from .._report import Report, agent_reports, report
+from .._state import Change
+from .._store import Store
+from .._time import ManualClock, to_utc
+from .._tracker import Tracker
+
+__all__ = ["UNMODELLED", "Adapter", "AdapterError", "Batch", "Note", "NoteKind", "Position",
+           "StreamReplay", "apply", "replay_stream"]
+
+
+class NoteKind(enum.Enum):
+    """What a note says about a record."""
+
+    MALFORMED = "malformed"
+    """The record does not parse (too few fields, a number that is not one): skipped. An error."""
+    UNKNOWN_EVENT = "unknown_event"
+    """An event this adapter does not know: skipped. An error."""
+    REFUSED = "refused"
+    """agentstate refused the event the record maps to: skipped. An error."""
+    SKIPPED = "skipped"
+    """A record with nothing to replay (a response to an action, an event of no agent status
+    meaning, the end of a call never connected). Not an error."""
+    ADJUSTED = "adjusted"
+    """Something was inferred or moved (a clamped time, an implicit login, NUL bytes dropped).
+    Not an error."""
+    UNSUPPORTED = "unsupported"
+    """A platform event agentstate does not model yet (hold, transfer, device state, outbound
+    calls; see :data:`UNMODELLED`). Not an error."""
+    DUPLICATE = "duplicate"
+    """A record already applied (the same sequence number or event id): applied once. Not an
+    error."""
+
+    @property
+    def is_problem(self) -> bool:
+        """Whether the note reports an error (fatal with ``strict=True``)."""
+        return self in _PROBLEMS
+
+
+_PROBLEMS = frozenset({NoteKind.MALFORMED, NoteKind.UNKNOWN_EVENT, NoteKind.REFUSED})
+
+
+@attrs.frozen(kw_only=True)
+class Note:
+    """Something about one record of the input.
+
+    Attributes:
+        line: the record's number, from 1 (a line of a queue_log, a message of an AMI stream, a
+            JSON event of a stream).
+        kind: what kind of note.
+        event: the record's event name, if it was read.
+        message: what happened, in words.
+    """
+
+    line: int
+    kind: NoteKind
+    event: str | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.kind.value}: {self.message}"
+
+
+class AdapterError(AgentStateError, ValueError):
+    """A record cannot be read or replayed (with ``strict=True``). Each adapter raises its own
+    subclass.
+
+    Attributes:
+        line: the record's number.
+        kind: what is wrong.
+        event: the record's event name, if it was read.
+        reason: the message without its ``line N:`` prefix.
+    """
+
+    def __init__(self, message: str, *, line: int, kind: NoteKind, event: str | None = None
+                 ) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+        self.kind = kind
+        self.event = event
+        self.reason = message
+
+
+UNMODELLED: Mapping[str, tuple[str, ...]] = {
+    "ami": ("Hold", "Unhold", "BlindTransfer", "AttendedTransfer", "DeviceStateChange",
+            "AgentDump"),
+    "freeswitch": ("agent-contact-change", "members-count", "member-queue-resume"),
+    "connect": ("CONNECTED_ONHOLD", "contact resumed from hold", "outbound contact"),
+    "taskrouter": ("task.transfer", "reservation.rescinded", "worker.attributes.update",
+                   "worker.channel.availability.update"),
+}
+"""Per adapter, the platform events agentstate does not model yet: each is noted
+``UNSUPPORTED`` naming it (InteractionHeld, InteractionResumed, InteractionTransferred,
+DeviceChanged and InteractionStarted will take them)."""
+
+
+@attrs.frozen(kw_only=True)
+class Position:
+    """Where a read stands: resume by feeding the input from ``offset`` with this position.
+
+    Attributes:
+        offset: bytes consumed, up to the end of the last complete record.
+        record: records read so far (the next record's number is ``record + 1``).
+    """
+
+    offset: int = 0
+    record: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class Batch:
+    """What one ``feed`` produced: agentstate events, in order, and notes.
+
+    Attributes:
+        events: the events, in the order to apply them.
+        notes: the notes about the records read.
+        lines: for each event, the number of the record it comes from.
+    """
+
+    events: tuple[Event, ...] = ()
+    notes: tuple[Note, ...] = ()
+    lines: tuple[int, ...] = ()
+
+
+@attrs.define
+class _Agent:
+    last: datetime
+    logged_in: bool = False
+    queues: set[str] = attrs.Factory(set)
+    open: dict[str, bool] = attrs.Factory(dict)
+    """Open interactions: id -> answered."""
+
+
+_DEDUP_WINDOW = 10_000
+
+
+class Adapter(abc.ABC):
+    """The shared base of the adapters: a sans-I/O reader of one platform's records.
+
+    Subclasses implement :meth:`_line` (a line of input; call :meth:`_commit` at the end of each
+    record) and use the helpers (:meth:`_login`, :meth:`_offer`, ...) to emit events.
+
+    Args:
+        position: where to resume (see :attr:`position`).
+        strict: raise on the first problem instead of noting it.
+        now: the host's clock, for records without a time.
+        actor: who performs the events (default the system named after the platform).
+        login_status: the status a login sets (``None``: the policy's login status).
+    """
+
+    name: ClassVar[str] = "adapter"
+    error: ClassVar[type[AdapterError]] = AdapterError
+
+    def __init__(self, *, position: Position | None = None, strict: bool = False,
+                 now: Callable[[], datetime] | None = None, actor: Actor | None = None
+                 ) -> None:
+        start = position or Position()
+        self._buffer = b""
+        self._pending: list[int] = []
+        """The sizes of the complete lines read since the last complete record."""
+        self._offset = start.offset
+        self._record = start.record
+        self._strict = strict
+        self._now = now
+        self._actor = actor or Actor.system(self.name)
+        self._agents: dict[str, _Agent] = {}
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._events: list[Event] = []
+        self._lines: list[int] = []
+        self._where = start.record
+        """The number of the record being read (notes and events are attributed to it)."""
+        self._notes: list[Note] = []
+        self._event_name: str | None = None
+        self._latest: datetime | None = None
+
+    # -- the host's side ---------------------------------------------------------------------
+
+    @property
+    def position(self) -> Position:
+        """Where the next read should start: just after the last complete record."""
+        return Position(offset=self._offset, record=self._record)
+
+    def feed(self, chunk: bytes | str) -> Batch:
+        """Read ``chunk`` (bytes, or text taken as UTF-8); return the events and notes of the
+        records it completes. A partial line or record waits for the next chunk.
+
+        Raises:
+            AdapterError: (the adapter's subclass) with ``strict``, the first problem.
+        """
+        self._buffer += chunk.encode("utf-8", "surrogatepass") if isinstance(chunk, str) \
+            else bytes(chunk)
+        while True:
+            end = self._buffer.find(b"\n")
+            if end < 0:
+                break
+            raw, self._buffer = self._buffer[:end + 1], self._buffer[end + 1:]
+            self._pending.append(len(raw))
+            self._line(raw.decode("utf-8", "replace").rstrip("\r\n"))
+        return self._flush()
+
+    def close(self) -> Batch:
+        """The end of the input: read what is left (a last line without its newline, a last
+        record without its terminator)."""
+        if self._buffer:
+            raw, self._buffer = self._buffer, b""
+            self._pending.append(len(raw))
+            self._line(raw.decode("utf-8", "replace").rstrip("\r\n"))
+        self._end()
+        return self._flush()
+
+    # -- what subclasses implement -------------------------------------------------------------
+
+    @abc.abstractmethod
+    def _line(self, text: str) -> None:
+        """One line of input, without its line ending."""
+
+    def _end(self) -> None:  # noqa: B027 - optional hook
+        """The input ended: finish a record still open."""
+
+    # -- helpers for subclasses ----------------------------------------------------------------
+
+    def _commit(self, lines: int | None = None, records: int = 1) -> int:
+        """``records`` records are complete, made of the oldest ``lines`` pending lines (all by
+        default): count them, and move the position past them. Returns the last one's number,
+        which notes and events are attributed to from now on."""
+        count = len(self._pending) if lines is None else lines
+        self._offset += sum(self._pending[:count])
+        del self._pending[:count]
+        self._record += records
+        self._where = self._record
+        self._event_name = None
+        return self._record
+
+    def _begin(self, event: str | None) -> None:
+        """The record being read names this platform event (used in notes)."""
+        self._event_name = event
+
+    def _note(self, kind: NoteKind, message: str, *, line: int | None = None) -> None:
+        number = self._where if line is None else line
+        if self._strict and kind.is_problem:
+            raise self.error(message, line=number, kind=kind, event=self._event_name)
+        self._notes.append(Note(line=number, kind=kind, event=self._event_name,
+                                message=message))
+
+    def _unsupported(self, what: str) -> None:
+        self._note(NoteKind.UNSUPPORTED, f"{what}: agentstate does not model this yet")
+
+    def _duplicate(self, key: str) -> bool:
+        """Whether a record with this key was already applied (noted); remembers the key."""
+        if key in self._seen:
+            self._note(NoteKind.DUPLICATE, f"{key} already applied")
+            return True
+        self._seen[key] = None
+        if len(self._seen) > _DEDUP_WINDOW:
+            self._seen.popitem(last=False)
+        return False
+
+    def _clock(self) -> datetime | None:
+        """The host's time for a record without one: ``now()``, else the last time seen."""
+        if self._now is not None:
+            return to_utc(self._now())
+        return self._latest
+
+    def _agent(self, agent: str, at: datetime) -> tuple[_Agent, datetime]:
+        """The agent's view, and ``at`` clamped to its last time (noted)."""
+        view = self._agents.get(agent)
+        if view is None:
+            view = self._agents[agent] = _Agent(last=at)
+        if at < view.last:
+            self._note(NoteKind.ADJUSTED, f"{self._event_name or 'event'} for agent {agent!r} "
+                                          f"stamped {view.last - at} before its last one: "
+                                          "moved to it")
+            at = view.last
+        view.last = at
+        if self._latest is None or at > self._latest:
+            self._latest = at
+        return view, at
+
+    def _emit(self, event: Event) -> None:
+        self._events.append(event)
+        self._lines.append(self._where)
+
+    def _session(self, agent: str, at: datetime) -> tuple[_Agent, datetime]:
+        view, at = self._agent(agent, at)
+        if not view.logged_in:
+            self._note(NoteKind.ADJUSTED, f"agent {agent!r} logged in implicitly (first seen "
+                                          "logged in)")
+            self._emit(Login(agent=agent, at=at, actor=self._actor))
+            view.logged_in = True
+        return view, at
+
+    def _login(self, agent: str, at: datetime, *, queues: Iterable[str] = (),
+               status: str | None = None, device: str | None = None) -> None:
+        view, at = self._agent(agent, at)
+        joined = tuple(queues)
+        if view.logged_in:
+            for queue in joined:
+                self._join(agent, queue, at)
+            if status is not None:
+                self._status(agent, at, status)
+            return
+        view.logged_in = True
+        view.queues = set(joined)
+        self._emit(Login(agent=agent, at=at, actor=self._actor, queues=joined, status=status,
+                         device=device))
+
+    def _logout(self, agent: str, at: datetime) -> None:
+        view, at = self._agent(agent, at)
+        if not view.logged_in:
+            self._note(NoteKind.SKIPPED, f"agent {agent!r} is not logged in")
+            return
+        for item in list(view.open):
+            self._note(NoteKind.ADJUSTED, f"interaction {item!r} of agent {agent!r} ended: the "
+                                          "agent logged out")
+            self._emit(InteractionEnded(agent=agent, at=at, actor=self._actor,
+                                        interaction=item))
+        view.open.clear()
+        view.logged_in = False
+        view.queues.clear()
+        self._emit(Logout(agent=agent, at=at, actor=self._actor))
+
+    def _join(self, agent: str, queue: str, at: datetime) -> None:
+        view, at = self._session(agent, at)
+        if queue not in view.queues:
+            view.queues.add(queue)
+            self._emit(JoinQueue(agent=agent, at=at, actor=self._actor, queue=queue))
+
+    def _leave(self, agent: str, queue: str, at: datetime) -> None:
+        view, at = self._agent(agent, at)
+        if queue in view.queues:
+            view.queues.discard(queue)
+            self._emit(LeaveQueue(agent=agent, at=at, actor=self._actor, queue=queue))
+
+    def _status(self, agent: str, at: datetime, status: str, reason: str | None = None
+                ) -> None:
+        _, at = self._session(agent, at)
+        self._emit(SetStatus(agent=agent, at=at, actor=self._actor, status=status,
+                             reason=reason))
+
+    def _offer(self, agent: str, interaction: str, at: datetime, *, queue: str | None = None,
+               channel: str = "voice") -> None:
+        view, at = self._session(agent, at)
+        if interaction in view.open:
+            return
+        if queue is not None and queue not in view.queues:
+            self._note(NoteKind.ADJUSTED, f"agent {agent!r} joined queue {queue!r} implicitly "
+                                          "(offered work from it)")
+            self._join(agent, queue, at)
+        view.open[interaction] = False
+        self._emit(InteractionOffered(agent=agent, at=at, actor=self._actor,
+                                      interaction=interaction, queue=queue, channel=channel))
+
+    def _answer(self, agent: str, interaction: str, at: datetime, *, queue: str | None = None,
+                channel: str = "voice") -> None:
+        view, at = self._session(agent, at)
+        if interaction not in view.open:
+            self._offer(agent, interaction, at, queue=queue, channel=channel)
+        if view.open.get(interaction):
+            return
+        view.open[interaction] = True
+        self._emit(InteractionAnswered(agent=agent, at=at, actor=self._actor,
+                                       interaction=interaction))
+
+    def _close(self, agent: str, interaction: str, at: datetime, *, how: str = "ended",
+               busy: bool = False) -> None:
+        """End an open interaction: ``ended`` (after an answer, or withdrawn before one),
+        ``missed`` or ``rejected`` (while ringing)."""
+        view, at = self._agent(agent, at)
+        answered = view.open.get(interaction)
+        if answered is None:
+            self._note(NoteKind.SKIPPED, f"no open interaction {interaction!r} for agent "
+                                         f"{agent!r} (opened before the input begins?)")
+            return
+        if answered and how != "ended":
+            self._note(NoteKind.SKIPPED, f"interaction {interaction!r} of agent {agent!r} was "
+                                         f"already answered: not {how}")
+            return
+        del view.open[interaction]
+        event: Event
+        if how == "missed":
+            event = InteractionMissed(agent=agent, at=at, actor=self._actor,
+                                      interaction=interaction)
+        elif how == "rejected":
+            event = InteractionRejected(agent=agent, at=at, actor=self._actor,
+                                        interaction=interaction, busy=busy)
+        else:
+            event = InteractionEnded(agent=agent, at=at, actor=self._actor,
+                                     interaction=interaction)
+        self._emit(event)
+
+    def _end_wrap_up(self, agent: str, at: datetime) -> None:
+        _, at = self._agent(agent, at)
+        self._emit(EndWrapUp(agent=agent, at=at, actor=self._actor))
+
+    def _is_open(self, agent: str, interaction: str) -> bool | None:
+        """``None`` if not open, else whether it was answered."""
+        view = self._agents.get(agent)
+        return None if view is None else view.open.get(interaction)
+
+    def _flush(self) -> Batch:
+        batch = Batch(events=tuple(self._events), notes=tuple(self._notes),
+                      lines=tuple(self._lines))
+        self._events.clear()
+        self._lines.clear()
+        self._notes.clear()
+        return batch
+
+
+# -- applying to a tracker -----------------------------------------------------------------------
+
+
+def apply(batch: Batch, tracker: Tracker, *, strict: bool = False,
+          error: type[AdapterError] = AdapterError) -> list[Note]:
+    """Apply a batch's events to ``tracker`` in order; return the notes of refused events.
+
+    Unknown agents are registered first. With a :class:`~agentstate.ManualClock`, the clock is
+    moved to each event's time (never back).
+
+    Raises:
+        AdapterError: (``error``) with ``strict``, the first refused event.
+    """
+    notes: list[Note] = []
+    clock = tracker.clock if isinstance(tracker.clock, ManualClock) else None
+    lines = batch.lines or (0,) * len(batch.events)
+    for event, line in zip(batch.events, lines, strict=True):
+        at = event.at
+        if clock is not None and at is not None and at > clock.now():
+            clock.set(at)
+        try:
+            if tracker.store.load(event.agent) is None:
+                tracker.register(event.agent, at=at)
+            tracker.apply(event)
+        except AgentStateError as refused:
+            message = f"{type(event).__name__} of agent {event.agent!r} refused: {refused}"
+            if strict:
+                raise error(message, line=line, kind=NoteKind.REFUSED,
+                            event=type(event).__name__) from refused
+            notes.append(Note(line=line, kind=NoteKind.REFUSED, event=type(event).__name__,
+                              message=message))
+    return notes
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class StreamReplay:
+    """A whole stream replayed: the tracker it filled, the notes, and its time range.
+
+    Attributes:
+        tracker: the tracker holding every agent's state and history.
+        notes: everything worth knowing about particular records, in order.
+        start: the first event's time (``None`` if nothing was replayed).
+        end: the last event's time.
+        position: where the read stopped (to resume).
+    """
+
+    tracker: Tracker
+    notes: tuple[Note, ...]
+    start: pendulum.DateTime | None
+    end: pendulum.DateTime | None
+    position: Position = Position()
+
+    @property
+    def problems(self) -> tuple[Note, ...]:
+        """The notes that report errors."""
+        return tuple(n for n in self.notes if n.kind.is_problem)
+
+    def history(self) -> list[Change]:
+        """Every agent's history, agent by agent."""
+        return [c for agent in sorted(self.tracker.agents())
+                for c in self.tracker.history(agent)]
+
+    def _range(self) -> tuple[datetime, datetime, datetime]:
+        first = self.start or self.tracker.clock.now()
+        last = self.end or first
+        return first, to_utc(last) + timedelta(seconds=1), last
+
+    def report(self) -> Report:
+        """The team report over the whole stream (to one second after its last event), with
+        what is still open at the end running until the last event."""
+        begin, finish, stop = self._range()
+        return report(self.history(), self.tracker.policy, start=begin, end=finish, until=stop)
+
+    def agent_reports(self) -> dict[str, Report]:
+        """One report per agent, over the same range as :meth:`report`."""
+        begin, finish, stop = self._range()
+        return agent_reports(self.history(), self.tracker.policy, start=begin, end=finish,
+                             until=stop)
+
+
+def replay_stream(adapter: Adapter, chunks: Iterable[bytes | str], *,
+                  policy: Policy | Callable[[Sequence[Event]], Policy],
+                  store: Store | None = None, strict: bool = False) -> StreamReplay:
+    """Feed every chunk to ``adapter`` and apply its events to a new tracker under ``policy``
+    whose :class:`~agentstate.ManualClock` follows the events.
+
+    ``policy`` may be a function of the events read (to take the pause reasons they use).
+
+    Raises:
+        AdapterError: (the adapter's subclass) with ``strict``, the first problem.
+    """
+    batches = [adapter.feed(chunk) for chunk in chunks]
+    batches.append(adapter.close())
+    times = [e.at for b in batches for e in b.events if e.at is not None]
+    if not isinstance(policy, Policy):
+        policy = policy([e for b in batches for e in b.events])
+    tracker = Tracker(policy, store=store, clock=ManualClock(min(times) if times else None))
+    notes: list[Note] = []
+    for batch in batches:
+        notes.extend(batch.notes)
+        notes.extend(apply(batch, tracker, strict=strict, error=adapter.error))
+    start = pendulum.instance(to_utc(min(times))) if times else None
+    end = pendulum.instance(to_utc(max(times))) if times else None
+    return StreamReplay(tracker=tracker, notes=tuple(notes), start=start, end=end,
+                        position=adapter.position)
