@@ -4,6 +4,7 @@ agentstate events.
 - :mod:`agentstate.adapters.asterisk`: the Asterisk ``queue_log`` (whole-log replay, or
   :class:`~agentstate.adapters.asterisk.QueueLogAdapter` following a growing file) and the
   Asterisk Manager Interface (:mod:`agentstate.adapters.asterisk.ami`, with an asyncio client).
+- :mod:`agentstate.adapters.connect`: the Amazon Connect agent event stream.
 
 Every adapter shares one shape (:class:`Adapter`): sans-I/O ``feed(chunk)`` returning a
 :class:`Batch` of events and notes, a resumable :class:`Position`, implicit logins, clamped
@@ -32,7 +33,7 @@ from typing import Protocol
 import attrs
 import pendulum
 
-from .._events import Event, SetStatus
+from .._events import Event, Login, SetStatus
 from .._policy import Policy
 from .._report import Report
 from .._store import Store
@@ -127,12 +128,28 @@ def _ami() -> Adapter:
     return AmiAdapter(now=lambda: _EPOCH)
 
 
+def _connect() -> Adapter:
+    from .connect import ConnectAdapter
+
+    return ConnectAdapter()
+
+
+def _connect_policy(events: Sequence[Event]) -> Policy:
+    from ..presets import amazon_connect
+
+    names = dict.fromkeys(e.status for e in events if isinstance(e, SetStatus | Login)
+                          and e.status is not None)
+    return amazon_connect(statuses=[n for n in names if n is not None])
+
+
 SOURCES: Mapping[str, Source] = MappingProxyType({
     "queue_log": Source(name="queue_log", description="Asterisk queue_log (pipe format)",
                         adapter=None, policy=_asterisk_policy),
     "ami": Source(name="ami", description="Asterisk Manager Interface events (Key: Value "
                   "messages; without Timestamp fields, times start at the Unix epoch)",
                   adapter=_ami, policy=_asterisk_policy),
+    "connect": Source(name="connect", description="Amazon Connect agent event stream (JSON "
+                      "records)", adapter=_connect, policy=_connect_policy),
 })
 """Every replayable source by name (read-only)."""
 
