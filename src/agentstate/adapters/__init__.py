@@ -5,6 +5,8 @@ agentstate events.
   :class:`~agentstate.adapters.asterisk.QueueLogAdapter` following a growing file) and the
   Asterisk Manager Interface (:mod:`agentstate.adapters.asterisk.ami`, with an asyncio client).
 - :mod:`agentstate.adapters.connect`: the Amazon Connect agent event stream.
+- :mod:`agentstate.adapters.freeswitch`: FreeSWITCH mod_callcenter events.
+- :mod:`agentstate.adapters.taskrouter`: Twilio TaskRouter event callbacks.
 
 Every adapter shares one shape (:class:`Adapter`): sans-I/O ``feed(chunk)`` returning a
 :class:`Batch` of events and notes, a resumable :class:`Position`, implicit logins, clamped
@@ -51,8 +53,8 @@ from ._base import (
     replay_stream,
 )
 
-__all__ = ["SOURCES", "UNMODELLED", "Adapter", "AdapterError", "Batch", "Note", "NoteKind",
-           "Position", "Replayed", "Source", "StreamReplay", "UnknownSource", "apply",
+__all__ = ["Adapter", "AdapterError", "Batch", "Note", "NoteKind", "Position", "Replayed",
+           "SOURCES", "Source", "StreamReplay", "UNMODELLED", "UnknownSource", "apply",
            "replay_source", "replay_stream"]
 
 _EPOCH = pendulum.from_timestamp(0)
@@ -142,6 +144,34 @@ def _connect_policy(events: Sequence[Event]) -> Policy:
     return amazon_connect(statuses=[n for n in names if n is not None])
 
 
+def _freeswitch() -> Adapter:
+    from .freeswitch import FreeSwitchAdapter
+
+    return FreeSwitchAdapter(now=lambda: _EPOCH)
+
+
+def _freeswitch_policy(events: Sequence[Event]) -> Policy:
+    from ..presets import freeswitch_callcenter
+
+    return freeswitch_callcenter()
+
+
+def _taskrouter() -> Adapter:
+    from .taskrouter import TaskRouterAdapter
+
+    return TaskRouterAdapter(now=lambda: _EPOCH)
+
+
+def _taskrouter_policy(events: Sequence[Event]) -> Policy:
+    from ..presets import taskrouter
+
+    names = dict.fromkeys(e.status for e in events if isinstance(e, SetStatus | Login)
+                          and e.status is not None)
+    extra = [(name, False) for name in names
+             if name is not None and name not in ("offline", "available")]
+    return taskrouter(activities=[("Offline", False), ("Available", True), *extra])
+
+
 SOURCES: Mapping[str, Source] = MappingProxyType({
     "queue_log": Source(name="queue_log", description="Asterisk queue_log (pipe format)",
                         adapter=None, policy=_asterisk_policy),
@@ -150,6 +180,11 @@ SOURCES: Mapping[str, Source] = MappingProxyType({
                   adapter=_ami, policy=_asterisk_policy),
     "connect": Source(name="connect", description="Amazon Connect agent event stream (JSON "
                       "records)", adapter=_connect, policy=_connect_policy),
+    "freeswitch": Source(name="freeswitch", description="FreeSWITCH mod_callcenter events "
+                         "(plain or JSON ESL)", adapter=_freeswitch, policy=_freeswitch_policy),
+    "taskrouter": Source(name="taskrouter", description="Twilio TaskRouter event callbacks "
+                         "(form-encoded or JSON, one a line)", adapter=_taskrouter,
+                         policy=_taskrouter_policy),
 })
 """Every replayable source by name (read-only)."""
 

@@ -37,10 +37,11 @@ from __future__ import annotations
 
 import abc
 import enum
+import json
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import attrs
 import pendulum
@@ -65,11 +66,11 @@ from .._policy import Policy
 from .._report import Report, agent_reports, report
 from .._state import Change
 from .._store import Store
-from .._time import ManualClock, to_utc
+from .._time import ManualClock, elapsed, to_utc
 from .._tracker import Tracker
 
-__all__ = ["UNMODELLED", "Adapter", "AdapterError", "Batch", "Note", "NoteKind", "Position",
-           "StreamReplay", "apply", "replay_stream"]
+__all__ = ["Adapter", "AdapterError", "Batch", "Note", "NoteKind", "Position", "StreamReplay",
+           "UNMODELLED", "apply", "replay_stream"]
 
 
 class NoteKind(enum.Enum):
@@ -146,11 +147,10 @@ class AdapterError(AgentStateError, ValueError):
 
 UNMODELLED: Mapping[str, tuple[str, ...]] = {
     "ami": ("Hold", "Unhold", "BlindTransfer", "AttendedTransfer", "DeviceStateChange",
-            "AgentDump"),
-    "freeswitch": ("agent-contact-change", "members-count", "member-queue-resume"),
+            "QueueMemberStatus Status (device state)", "AgentComplete Reason transfer"),
+    "freeswitch": ("agent-contact-change",),
     "connect": ("CONNECTED_ONHOLD", "contact resumed from hold", "outbound contact"),
-    "taskrouter": ("task.transfer", "reservation.rescinded", "worker.attributes.update",
-                   "worker.channel.availability.update"),
+    "taskrouter": ("task.transfer.*", "worker.channel.*", "worker.attributes.update"),
 }
 """Per adapter, the platform events agentstate does not model yet: each is noted
 ``UNSUPPORTED`` naming it (InteractionHeld, InteractionResumed, InteractionTransferred,
@@ -195,6 +195,8 @@ class _Agent:
 
 
 _DEDUP_WINDOW = 10_000
+_LARGEST_JSON = 1 << 20
+"""A JSON record still unfinished after this many characters is malformed."""
 
 
 class Adapter(abc.ABC):
@@ -235,6 +237,8 @@ class Adapter(abc.ABC):
         self._notes: list[Note] = []
         self._event_name: str | None = None
         self._latest: datetime | None = None
+        self._json_text: list[str] = []
+        self._json_size = 0
 
     # -- the host's side ---------------------------------------------------------------------
 
@@ -294,6 +298,44 @@ class Adapter(abc.ABC):
         self._event_name = None
         return self._record
 
+    def _json(self, text: str) -> dict[str, Any] | None:
+        """A line of JSON records (one a line, or one over several lines): the record when
+        this line completes it (committed), else ``None`` (waiting for more, or noted
+        MALFORMED)."""
+        if not self._json_text and not text.strip():
+            self._commit()
+            return None
+        if not self._json_text and not text.lstrip().startswith("{"):
+            self._commit()
+            self._note(NoteKind.MALFORMED, f"expected a JSON object, got {text[:60]!r}")
+            return None
+        self._json_text.append(text)
+        self._json_size += len(text)
+        whole = "\n".join(self._json_text)
+        try:
+            record = json.loads(whole)
+        except (json.JSONDecodeError, RecursionError) as error:
+            pos = getattr(error, "pos", 0)
+            if pos >= len(whole.rstrip()) and self._json_size < _LARGEST_JSON:
+                return None  # unfinished: wait for more lines
+            self._json_text, self._json_size = [], 0
+            self._commit()
+            self._note(NoteKind.MALFORMED, f"not a JSON record: {error}")
+            return None
+        self._json_text, self._json_size = [], 0
+        self._commit()
+        if not isinstance(record, dict):
+            self._note(NoteKind.MALFORMED, f"expected a JSON object, got {type(record).__name__}")
+            return None
+        return record
+
+    def _json_end(self) -> None:
+        """The input ended: a JSON record still open is truncated (noted)."""
+        if self._json_text:
+            self._json_text, self._json_size = [], 0
+            self._commit()
+            self._note(NoteKind.MALFORMED, "a truncated JSON record at the end of the input")
+
     def _begin(self, event: str | None) -> None:
         """The record being read names this platform event (used in notes)."""
         self._event_name = event
@@ -331,8 +373,8 @@ class Adapter(abc.ABC):
             view = self._agents[agent] = _Agent(last=at)
         if at < view.last:
             self._note(NoteKind.ADJUSTED, f"{self._event_name or 'event'} for agent {agent!r} "
-                                          f"stamped {view.last - at} before its last one: "
-                                          "moved to it")
+                                          f"stamped {elapsed(at, view.last)} before its last "
+                                          "one: moved to it")
             at = view.last
         view.last = at
         if self._latest is None or at > self._latest:
@@ -572,5 +614,6 @@ def replay_stream(adapter: Adapter, chunks: Iterable[bytes | str], *,
         notes.extend(apply(batch, tracker, strict=strict, error=adapter.error))
     start = pendulum.instance(to_utc(min(times))) if times else None
     end = pendulum.instance(to_utc(max(times))) if times else None
+    notes.sort(key=lambda note: note.line)
     return StreamReplay(tracker=tracker, notes=tuple(notes), start=start, end=end,
                         position=adapter.position)

@@ -35,7 +35,6 @@ the last part of its ``AgentARN`` (``agent_id=`` to choose otherwise).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -47,10 +46,6 @@ from ..presets import _slug
 from ._base import Adapter, AdapterError, NoteKind, Position
 
 __all__ = ["ConnectAdapter", "ConnectError", "arn_agent"]
-
-_LARGEST_RECORD = 1 << 20
-"""A record still unfinished after this many bytes is malformed."""
-
 
 class ConnectError(AdapterError):
     """A Connect record cannot be read or replayed (with ``strict=True``)."""
@@ -99,8 +94,6 @@ class ConnectAdapter(Adapter):
         self._offline = offline
         self._agent_id = agent_id
         self._acw = after_contact_work
-        self._text: list[str] = []
-        self._size = 0
         self._status_of: dict[str, tuple[str, str | None]] = {}
         self._after_work: dict[str, set[str]] = {}
         self._held: set[tuple[str, str]] = set()
@@ -108,38 +101,12 @@ class ConnectAdapter(Adapter):
     # -- framing -----------------------------------------------------------------------------
 
     def _line(self, text: str) -> None:
-        if not self._text and not text.strip():
-            self._commit()  # a blank line between records
-            return
-        if not self._text and not text.lstrip().startswith("{"):
-            self._commit()
-            self._note(NoteKind.MALFORMED, f"expected a JSON object, got {text[:60]!r}")
-            return
-        self._text.append(text)
-        self._size += len(text)
-        whole = "\n".join(self._text)
-        try:
-            record = json.loads(whole)
-        except (json.JSONDecodeError, RecursionError) as error:
-            pos = getattr(error, "pos", 0)
-            if pos >= len(whole.rstrip()) and self._size < _LARGEST_RECORD:
-                return  # unfinished: wait for more lines
-            self._text, self._size = [], 0
-            self._commit()
-            self._note(NoteKind.MALFORMED, f"not a JSON record: {error}")
-            return
-        self._text, self._size = [], 0
-        self._commit()
-        if not isinstance(record, dict):
-            self._note(NoteKind.MALFORMED, f"expected a JSON object, got {type(record).__name__}")
-            return
-        self._snapshot(record)
+        record = self._json(text)
+        if record is not None:
+            self._snapshot(record)
 
     def _end(self) -> None:
-        if self._text:
-            self._text, self._size = [], 0
-            self._commit()
-            self._note(NoteKind.MALFORMED, "a truncated JSON record at the end of the input")
+        self._json_end()
 
     # -- mapping -----------------------------------------------------------------------------
 
