@@ -40,18 +40,9 @@ from .._policy import Policy
 from .._report import Report
 from .._store import Store
 from .._tracker import Tracker
-from ._base import (
-    UNMODELLED,
-    Adapter,
-    AdapterError,
-    Batch,
-    Note,
-    NoteKind,
-    Position,
-    StreamReplay,
-    apply,
-    replay_stream,
-)
+from ._apply import StreamReplay, apply, replay_stream
+from ._base import Adapter
+from ._values import UNMODELLED, AdapterError, Batch, Note, NoteKind, Position
 
 __all__ = ["Adapter", "AdapterError", "Batch", "Note", "NoteKind", "Position", "Replayed",
            "SOURCES", "Source", "StreamReplay", "UNMODELLED", "UnknownSource", "apply",

@@ -28,7 +28,8 @@ in, its queues, its open interactions and its last time. From that it
 last complete record, and the number of records read): store it, and pass it back to resume
 following a growing file or a reconnected stream.
 
-:func:`apply` applies a batch to a :class:`~agentstate.Tracker` whose clock is a
+The values (:class:`Note`, :class:`Position`, :class:`Batch`, the errors) live in ``_values``;
+:func:`apply` (in ``_apply``) applies a batch to a :class:`~agentstate.Tracker` whose clock is a
 :class:`~agentstate.ManualClock` that follows the events; :func:`replay_stream` does it for a
 whole stream and returns a :class:`StreamReplay` with the reports.
 """
@@ -36,17 +37,14 @@ whole stream and returns a :class:`StreamReplay` with the reports.
 from __future__ import annotations
 
 import abc
-import enum
 import json
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any, ClassVar
 
 import attrs
-import pendulum
 
-from .._errors import AgentStateError
 from .._events import (
     Actor,
     EndWrapUp,
@@ -62,127 +60,10 @@ from .._events import (
     Logout,
     SetStatus,
 )
-from .._policy import Policy
-from .._report import Report, agent_reports, report
-from .._state import Change
-from .._store import Store
-from .._time import ManualClock, elapsed, to_utc
-from .._tracker import Tracker
+from .._time import elapsed, to_utc
+from ._values import AdapterError, Batch, Note, NoteKind, Position
 
-__all__ = ["Adapter", "AdapterError", "Batch", "Note", "NoteKind", "Position", "StreamReplay",
-           "UNMODELLED", "apply", "replay_stream"]
-
-
-class NoteKind(enum.Enum):
-    """What a note says about a record."""
-
-    MALFORMED = "malformed"
-    """The record does not parse (too few fields, a number that is not one): skipped. An error."""
-    UNKNOWN_EVENT = "unknown_event"
-    """An event this adapter does not know: skipped. An error."""
-    REFUSED = "refused"
-    """agentstate refused the event the record maps to: skipped. An error."""
-    SKIPPED = "skipped"
-    """A record with nothing to replay (a response to an action, an event of no agent status
-    meaning, the end of a call never connected). Not an error."""
-    ADJUSTED = "adjusted"
-    """Something was inferred or moved (a clamped time, an implicit login, NUL bytes dropped).
-    Not an error."""
-    UNSUPPORTED = "unsupported"
-    """A platform event agentstate does not model yet (hold, transfer, device state, outbound
-    calls; see :data:`UNMODELLED`). Not an error."""
-    DUPLICATE = "duplicate"
-    """A record already applied (the same sequence number or event id): applied once. Not an
-    error."""
-
-    @property
-    def is_problem(self) -> bool:
-        """Whether the note reports an error (fatal with ``strict=True``)."""
-        return self in _PROBLEMS
-
-
-_PROBLEMS = frozenset({NoteKind.MALFORMED, NoteKind.UNKNOWN_EVENT, NoteKind.REFUSED})
-
-
-@attrs.frozen(kw_only=True)
-class Note:
-    """Something about one record of the input.
-
-    Attributes:
-        line: the record's number, from 1 (a line of a queue_log, a message of an AMI stream, a
-            JSON event of a stream).
-        kind: what kind of note.
-        event: the record's event name, if it was read.
-        message: what happened, in words.
-    """
-
-    line: int
-    kind: NoteKind
-    event: str | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.kind.value}: {self.message}"
-
-
-class AdapterError(AgentStateError, ValueError):
-    """A record cannot be read or replayed (with ``strict=True``). Each adapter raises its own
-    subclass.
-
-    Attributes:
-        line: the record's number.
-        kind: what is wrong.
-        event: the record's event name, if it was read.
-        reason: the message without its ``line N:`` prefix.
-    """
-
-    def __init__(self, message: str, *, line: int, kind: NoteKind, event: str | None = None
-                 ) -> None:
-        super().__init__(f"line {line}: {message}")
-        self.line = line
-        self.kind = kind
-        self.event = event
-        self.reason = message
-
-
-UNMODELLED: Mapping[str, tuple[str, ...]] = {
-    "ami": ("Hold", "Unhold", "BlindTransfer", "AttendedTransfer", "DeviceStateChange",
-            "QueueMemberStatus Status (device state)", "AgentComplete Reason transfer"),
-    "freeswitch": ("agent-contact-change",),
-    "connect": ("CONNECTED_ONHOLD", "contact resumed from hold", "outbound contact"),
-    "taskrouter": ("task.transfer.*", "worker.channel.*", "worker.attributes.update"),
-}
-"""Per adapter, the platform events agentstate does not model yet: each is noted
-``UNSUPPORTED`` naming it (InteractionHeld, InteractionResumed, InteractionTransferred,
-DeviceChanged and InteractionStarted will take them)."""
-
-
-@attrs.frozen(kw_only=True)
-class Position:
-    """Where a read stands: resume by feeding the input from ``offset`` with this position.
-
-    Attributes:
-        offset: bytes consumed, up to the end of the last complete record.
-        record: records read so far (the next record's number is ``record + 1``).
-    """
-
-    offset: int = 0
-    record: int = 0
-
-
-@attrs.frozen(kw_only=True)
-class Batch:
-    """What one ``feed`` produced: agentstate events, in order, and notes.
-
-    Attributes:
-        events: the events, in the order to apply them.
-        notes: the notes about the records read.
-        lines: for each event, the number of the record it comes from.
-    """
-
-    events: tuple[Event, ...] = ()
-    notes: tuple[Note, ...] = ()
-    lines: tuple[int, ...] = ()
+__all__ = ["Adapter"]
 
 
 @attrs.define
@@ -210,7 +91,6 @@ class Adapter(abc.ABC):
         strict: raise on the first problem instead of noting it.
         now: the host's clock, for records without a time.
         actor: who performs the events (default the system named after the platform).
-        login_status: the status a login sets (``None``: the policy's login status).
     """
 
     name: ClassVar[str] = "adapter"
@@ -509,111 +389,3 @@ class Adapter(abc.ABC):
         self._lines.clear()
         self._notes.clear()
         return batch
-
-
-# -- applying to a tracker -----------------------------------------------------------------------
-
-
-def apply(batch: Batch, tracker: Tracker, *, strict: bool = False,
-          error: type[AdapterError] = AdapterError) -> list[Note]:
-    """Apply a batch's events to ``tracker`` in order; return the notes of refused events.
-
-    Unknown agents are registered first. With a :class:`~agentstate.ManualClock`, the clock is
-    moved to each event's time (never back).
-
-    Raises:
-        AdapterError: (``error``) with ``strict``, the first refused event.
-    """
-    notes: list[Note] = []
-    clock = tracker.clock if isinstance(tracker.clock, ManualClock) else None
-    lines = batch.lines or (0,) * len(batch.events)
-    for event, line in zip(batch.events, lines, strict=True):
-        at = event.at
-        if clock is not None and at is not None and at > clock.now():
-            clock.set(at)
-        try:
-            if tracker.store.load(event.agent) is None:
-                tracker.register(event.agent, at=at)
-            tracker.apply(event)
-        except AgentStateError as refused:
-            message = f"{type(event).__name__} of agent {event.agent!r} refused: {refused}"
-            if strict:
-                raise error(message, line=line, kind=NoteKind.REFUSED,
-                            event=type(event).__name__) from refused
-            notes.append(Note(line=line, kind=NoteKind.REFUSED, event=type(event).__name__,
-                              message=message))
-    return notes
-
-
-@attrs.frozen(kw_only=True, eq=False)
-class StreamReplay:
-    """A whole stream replayed: the tracker it filled, the notes, and its time range.
-
-    Attributes:
-        tracker: the tracker holding every agent's state and history.
-        notes: everything worth knowing about particular records, in order.
-        start: the first event's time (``None`` if nothing was replayed).
-        end: the last event's time.
-        position: where the read stopped (to resume).
-    """
-
-    tracker: Tracker
-    notes: tuple[Note, ...]
-    start: pendulum.DateTime | None
-    end: pendulum.DateTime | None
-    position: Position = Position()
-
-    @property
-    def problems(self) -> tuple[Note, ...]:
-        """The notes that report errors."""
-        return tuple(n for n in self.notes if n.kind.is_problem)
-
-    def history(self) -> list[Change]:
-        """Every agent's history, agent by agent."""
-        return [c for agent in sorted(self.tracker.agents())
-                for c in self.tracker.history(agent)]
-
-    def _range(self) -> tuple[datetime, datetime, datetime]:
-        first = self.start or self.tracker.clock.now()
-        last = self.end or first
-        return first, to_utc(last) + timedelta(seconds=1), last
-
-    def report(self) -> Report:
-        """The team report over the whole stream (to one second after its last event), with
-        what is still open at the end running until the last event."""
-        begin, finish, stop = self._range()
-        return report(self.history(), self.tracker.policy, start=begin, end=finish, until=stop)
-
-    def agent_reports(self) -> dict[str, Report]:
-        """One report per agent, over the same range as :meth:`report`."""
-        begin, finish, stop = self._range()
-        return agent_reports(self.history(), self.tracker.policy, start=begin, end=finish,
-                             until=stop)
-
-
-def replay_stream(adapter: Adapter, chunks: Iterable[bytes | str], *,
-                  policy: Policy | Callable[[Sequence[Event]], Policy],
-                  store: Store | None = None, strict: bool = False) -> StreamReplay:
-    """Feed every chunk to ``adapter`` and apply its events to a new tracker under ``policy``
-    whose :class:`~agentstate.ManualClock` follows the events.
-
-    ``policy`` may be a function of the events read (to take the pause reasons they use).
-
-    Raises:
-        AdapterError: (the adapter's subclass) with ``strict``, the first problem.
-    """
-    batches = [adapter.feed(chunk) for chunk in chunks]
-    batches.append(adapter.close())
-    times = [e.at for b in batches for e in b.events if e.at is not None]
-    if not isinstance(policy, Policy):
-        policy = policy([e for b in batches for e in b.events])
-    tracker = Tracker(policy, store=store, clock=ManualClock(min(times) if times else None))
-    notes: list[Note] = []
-    for batch in batches:
-        notes.extend(batch.notes)
-        notes.extend(apply(batch, tracker, strict=strict, error=adapter.error))
-    start = pendulum.instance(to_utc(min(times))) if times else None
-    end = pendulum.instance(to_utc(max(times))) if times else None
-    notes.sort(key=lambda note: note.line)
-    return StreamReplay(tracker=tracker, notes=tuple(notes), start=start, end=end,
-                        position=adapter.position)

@@ -50,7 +50,8 @@ import pendulum
 
 from .._errors import PolicyError
 from ..presets import _slug
-from ._base import Adapter, AdapterError, NoteKind, Position
+from ._base import Adapter
+from ._values import AdapterError, NoteKind, Position
 
 __all__ = ["FreeSwitchAdapter", "FreeSwitchError", "STATUSES"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ..._events import Actor
-from .._base import AdapterError, Note, NoteKind
+from .._values import AdapterError, Note, NoteKind
 
 __all__ = ["ASTERISK", "NONE", "NO_REASON", "Note", "NoteKind", "PAUSED", "QueueLogError", "ZERO"]
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from .._base import Adapter, NoteKind, Position
+from .._base import Adapter
+from .._values import NoteKind, Position
 from ._common import NO_REASON, PAUSED, QueueLogError
 from ._identity import Pairing, Resolver
 from ._records import (

@@ -58,7 +58,9 @@ import pendulum
 
 from ..._errors import AgentStateError
 from ..._tracker import Tracker
-from .._base import Adapter, AdapterError, Batch, Note, NoteKind, Position, apply
+from .._apply import apply
+from .._base import Adapter
+from .._values import AdapterError, Batch, Note, NoteKind, Position
 from ._common import NO_REASON, PAUSED
 from ._replay import member_agent
 
