@@ -44,6 +44,7 @@ MEMBER = {"Queue": "sales", "MemberName": "Agent/7", "Interface": "SIP/7"}
 CALL = {**MEMBER, "Uniqueid": "1700000000.1", "Channel": "SIP/trunk-01"}
 DAY = "".join([
     message("QueueMemberAdded", 0, **MEMBER, Paused=0, Status=1),
+    message("QueueCallerJoin", 8, Queue="sales", Uniqueid="1700000000.1", Position=1, Count=1),
     message("AgentCalled", 10, **CALL),
     message("AgentConnect", 15, **CALL, HoldTime=7, RingTime=5),
     message("Hold", 60, Channel="SIP/7-01"),
@@ -78,6 +79,17 @@ def test_an_agents_hour_is_replayed_from_ami_events() -> None:
                                                               answered.talk_time)
     assert timedelta(seconds=15) == missed.ring_time
     check_invariants(result.tracker, "7")
+
+
+def test_the_caller_side_reproduces_the_pbxs_hold_and_talk_times() -> None:
+    """QueueCallerJoin, AgentConnect and AgentComplete: the caller's hold time is AgentConnect's
+    HoldTime and the talk time AgentComplete's TalkTime, within 1 s."""
+    adapter = AmiAdapter()
+    adapter.feed(DAY)
+    (call,) = adapter.calls()
+    assert (timedelta(seconds=7), timedelta(seconds=300), "7") == (call.hold_time,
+                                                                  call.talk_time, call.agent)
+    assert "completed_by_caller" == call.outcome.value
 
 
 def test_events_agentstate_does_not_model_are_noted_unsupported() -> None:

@@ -30,7 +30,9 @@ AgentDump                           :class:`~agentstate.InteractionRejected` (th
 AgentLogin / AgentLogoff            :class:`~agentstate.Login` / :class:`~agentstate.Logout`
 Hold, Unhold, BlindTransfer,        noted UNSUPPORTED (agentstate does not model them yet)
 AttendedTransfer, DeviceStateChange
-QueueCaller*, other events          noted SKIPPED
+QueueCallerJoin, ...Abandon         the caller side (:meth:`AmiAdapter.calls`): hold and talk
+                                    times as the PBX's HoldTime and TalkTime
+QueueCallerLeave, other events      noted SKIPPED
 Response (to an action), banner     noted SKIPPED
 ==================================  ==============================================================
 
@@ -62,7 +64,7 @@ from .._apply import apply
 from .._base import Adapter
 from .._values import AdapterError, Batch, Note, NoteKind, Position
 from ._common import NO_REASON, PAUSED
-from ._replay import member_agent
+from ._replay import CallOutcome, QueueCall, member_agent
 
 __all__ = ["AmiAdapter", "AmiClient", "AmiError", "AmiLoginError", "Message"]
 
@@ -141,6 +143,16 @@ class AmiAdapter(Adapter):
         self._broken = False
         self._names: dict[str, str] = {}
         self._paused: dict[str, str | None] = {}
+        self._open_calls: dict[str, dict[str, object]] = {}
+        self._calls: list[QueueCall] = []
+
+    def calls(self) -> tuple[QueueCall, ...]:
+        """The caller side of the queue calls read so far (those still open last): when each
+        caller joined, was connected and left, so hold and talk times can be checked against
+        the PBX's HoldTime and TalkTime."""
+        still = tuple(_queue_call(call, None, CallOutcome.OPEN)
+                      for call in self._open_calls.values())
+        return (*self._calls, *still)
 
     # -- framing ---------------------------------------------------------------------------
 
@@ -318,6 +330,35 @@ class AmiAdapter(Adapter):
             self._paused.setdefault(agent, None)
             self._set_pause(agent, at, paused == "1", message.get("pausedreason") or None)
 
+    def caller_join(self, message: Message, at: datetime) -> None:
+        call = self._call(message)
+        if call is not None:
+            self._open_calls[call] = {"callid": call, "queue": message.get("queue"),
+                                      "caller": message.get("calleridnum") or None,
+                                      "entered_at": at}
+
+    def caller_abandon(self, message: Message, at: datetime) -> None:
+        call = self._call(message)
+        if call is not None:
+            found = self._open_calls.pop(call, {"callid": call, "queue": message.get("queue")})
+            self._calls.append(_queue_call(found, at, CallOutcome.ABANDONED))
+
+    def _caller_connected(self, message: Message, call: str, agent: str, at: datetime
+                          ) -> None:
+        found = self._open_calls.setdefault(call, {"callid": call,
+                                                   "queue": message.get("queue")})
+        found["agent"], found["connected_at"] = agent, at
+
+    def _caller_done(self, message: Message, call: str, at: datetime) -> None:
+        found = self._open_calls.pop(call, None)
+        if found is None:
+            return
+        reason = message.get("reason").lower()
+        outcome = {"caller": CallOutcome.COMPLETED_BY_CALLER,
+                   "transfer": CallOutcome.TRANSFERRED}.get(reason,
+                                                            CallOutcome.COMPLETED_BY_AGENT)
+        self._calls.append(_queue_call(found, at, outcome))
+
     def agent_called(self, message: Message, at: datetime) -> None:
         agent, call = self._who(message), self._call(message)
         if agent is not None and call is not None:
@@ -331,6 +372,7 @@ class AmiAdapter(Adapter):
             self._offer(agent, call, at - self._span(message, "ringtime"),
                         queue=self._queue(message))
         self._answer(agent, call, at, queue=self._queue(message))
+        self._caller_connected(message, call, agent, at)
 
     def agent_complete(self, message: Message, at: datetime) -> None:
         agent, call = self._who(message), self._call(message)
@@ -344,6 +386,7 @@ class AmiAdapter(Adapter):
         if message.get("reason").lower() == "transfer":
             self._unsupported("AgentComplete Reason transfer (the call was transferred)")
         self._close(agent, call, at)
+        self._caller_done(message, call, at)
 
     def agent_ring_no_answer(self, message: Message, at: datetime) -> None:
         agent, call = self._who(message), self._call(message)
@@ -387,6 +430,9 @@ _HANDLERS: dict[str, _Handler] = {
     "agentdump": AmiAdapter.agent_dump,
     "agentlogin": AmiAdapter.agent_login,
     "agentlogoff": AmiAdapter.agent_logoff,
+    "queuecallerjoin": AmiAdapter.caller_join,
+    "join": AmiAdapter.caller_join,
+    "queuecallerabandon": AmiAdapter.caller_abandon,
 }
 """Each mapped AMI event (lower-cased) and its handler."""
 
@@ -399,6 +445,21 @@ _UNSUPPORTED: dict[str, str] = {
 }
 """The AMI events agentstate does not model yet, and the event that will take each: noted
 UNSUPPORTED until then (the one place to wire them)."""
+
+
+def _queue_call(found: Mapping[str, object], at: datetime | None, outcome: CallOutcome
+                ) -> QueueCall:
+    def when(key: str) -> datetime | None:
+        value = found.get(key)
+        return value if isinstance(value, datetime) else None
+
+    def text(key: str) -> str | None:
+        value = found.get(key)
+        return value if isinstance(value, str) and value else None
+
+    return QueueCall(callid=text("callid") or "", queue=text("queue") or "",
+                     caller=text("caller"), entered_at=when("entered_at"), agent=text("agent"),
+                     connected_at=when("connected_at"), ended_at=at, outcome=outcome)
 
 
 # -- the client ----------------------------------------------------------------------------------
