@@ -163,7 +163,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     (["status", "--watch", "0"], "expected at least 1"),
     (["diagram", "basic", "--format", "png"], "invalid choice"),
     (["replay", "x.log", "--source", "sip"], "unknown --source 'sip'"),
-    (["replay", "x.log", "--source", "ami"], "not available"),
+    (["replay", "x.log", "--source", "ami"], "no such file"),
     (["nosuchcommand"], "invalid choice"),
     (["export", "no-such-preset"], "neither a preset"),
     (["timeline", "--db", "missing.sqlite3"], "no such store"),
@@ -358,3 +358,23 @@ def test_replay_reads_stdin(capsys: pytest.CaptureFixture[str],
     assert 0 == code
     assert "<stdin>: line 6: malformed" in err
     assert 1 == len(json.loads(out))
+
+
+def test_replay_prints_the_same_report_for_every_source(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`agentstate replay --source S` reads the same agent day in queue_log and AMI form and
+    prints the same per-agent report; a Connect stream replays too (Connect's default preset
+    adds after-contact work: tests/test_adapter_same_day.py compares its day with the adapter
+    configured alike)."""
+    from tests.test_adapter_same_day import AMI, CONNECT, QUEUE_LOG
+
+    reports = {}
+    for name, data in {"queue_log": QUEUE_LOG, "ami": AMI, "connect": CONNECT}.items():
+        path = tmp_path / f"{name}.log"
+        path.write_text(data)
+        code, out, _ = _run(capsys, "replay", str(path), "--source", name, "--json")
+        assert 0 == code
+        reports[name] = json.loads(out)
+    assert reports["queue_log"] == reports["ami"]
+    assert reports["queue_log"]["7"]["by_occupation"]["on_interaction"] == (
+        reports["connect"]["7"]["by_occupation"]["on_interaction"])

@@ -4,9 +4,8 @@ export."""
 from __future__ import annotations
 
 import argparse
-import io
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,7 +30,7 @@ from ._common import (
     write_text,
 )
 
-__all__ = ["SOURCES", "check", "diagram", "export", "replay", "report", "simulate"]
+__all__ = ["check", "diagram", "export", "replay", "report", "simulate"]
 
 
 def simulate(args: argparse.Namespace) -> int:
@@ -103,51 +102,36 @@ def report(args: argparse.Namespace) -> int:
     return 0
 
 
-# -- replay: one function per source ------------------------------------------------------
-
-ReplayOutcome = tuple[Tracker, Iterable[str], datetime | None, datetime | None]
-"""What a source's replay gives: the tracker, problem notes, the first and last instants."""
+# -- replay: every source goes through agentstate.adapters.replay_source ---------------------
 
 
-def _queue_log(lines: Iterable[str], store: Store, strict: bool) -> ReplayOutcome:
-    from ..adapters import asterisk
+def _source_names() -> tuple[str, ...]:
+    from ..adapters import SOURCES
 
-    result = asterisk.replay(lines, store=store, strict=strict)
-    return result.tracker, [str(p) for p in result.problems], result.start, result.end
-
-
-SOURCES: dict[str, Callable[[Iterable[str], Store, bool], ReplayOutcome]] = {
-    "queue_log": _queue_log,
-}
-"""The replay sources by name: each reads a file's lines into a store. More are added here."""
-PLANNED = ("ami", "connect", "freeswitch", "taskrouter")
-"""Sources the ``--source`` option names, whose adapters this agentstate does not have yet."""
-
-
-def replay_source(name: str) -> Callable[[Iterable[str], Store, bool], ReplayOutcome]:
-    """The replay function of the source ``name``, or :class:`Refused` saying why not."""
-    if name in SOURCES:
-        return SOURCES[name]
-    if name in PLANNED:
-        raise Refused(f"--source {name} is not available in this agentstate yet "
-                      f"(available: {', '.join(SOURCES)})")
-    raise Refused(f"unknown --source {name!r} (expected one of "
-                  f"{', '.join(sorted((*SOURCES, *PLANNED)))})")
+    return tuple(sorted(SOURCES))
 
 
 def replay(args: argparse.Namespace) -> int:
-    run = replay_source(args.source)
+    from ..adapters import SOURCES, AdapterError, replay_source
+
+    if args.source not in SOURCES:
+        raise Refused(f"unknown --source {args.source!r} (expected one of "
+                      f"{', '.join(_source_names())})")
     text = read_text(args.log)
     store = open_store(args)
-    tracker, problems, first, last = run(io.StringIO(text), store, args.strict)
     name = "<stdin>" if args.log == "-" else args.log
-    for note in problems:
+    try:
+        result = replay_source(args.source, text, store=store, strict=args.strict)
+    except AdapterError as error:
+        raise Refused(f"{name}: {error}", code=1) from None
+    for note in result.problems:
         print(f"{name}: {note}", file=sys.stderr)
-    if first is None or last is None:
+    if result.start is None or result.end is None:
         raise Refused(f"{name} has no events to replay", code=1)
+    tracker = result.tracker
     changes = [c for agent in sorted(tracker.agents()) for c in tracker.history(agent)]
-    start = pendulum.instance(first)
-    end = pendulum.instance(last).add(seconds=1)
+    start = pendulum.instance(result.start)
+    end = pendulum.instance(result.end).add(seconds=1)
     reports = agent_reports(changes, tracker.policy, start=start, end=end, until=end)
     _print_reports(reports, "json" if args.json else args.format, start, end, args.tz)
     close(store)
