@@ -4,7 +4,11 @@ and never reaches a store."""
 
 from __future__ import annotations
 
+import itertools
+import math
+import os
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -16,6 +20,7 @@ from agentstate import (
     ClockError,
     Configure,
     Event,
+    EventIdReused,
     ForceStatus,
     InteractionOffered,
     InteractionRejected,
@@ -23,16 +28,31 @@ from agentstate import (
     InvalidTime,
     JoinQueue,
     Login,
+    Logout,
+    ManualClock,
+    MemoryStore,
     Register,
     Role,
     SetChannel,
     SetStatus,
+    SQLiteStore,
     TimerFired,
+    Tracker,
 )
 from agentstate._codec import event_classes
-from agentstate._limits import MAX_NAME, MAX_QUEUES, MAX_SMALL, MAX_VERSION, MIN_SMALL
+from agentstate._limits import (
+    MAX_INSTANT,
+    MAX_NAME,
+    MAX_QUEUES,
+    MAX_SMALL,
+    MAX_VERSION,
+    MIN_SMALL,
+)
+from agentstate.presets import basic
+from tests import _pg
 
 PLUS_14 = timezone(timedelta(hours=14))
+_SCHEMAS = itertools.count()
 
 
 def refused(build: Any) -> InvalidField:
@@ -220,3 +240,129 @@ def test_every_field_of_every_event_is_checked() -> None:
                 unchecked.append(f"{cls.__name__}.{field.name}")
     assert [] == unchecked
     assert issubclass(Login, Event)
+
+
+# -- clock edges (point 8) ----------------------------------------------------------------------
+
+
+class NaiveClock:
+    """A host clock that forgot the time zone."""
+
+    def now(self) -> datetime:
+        return datetime(2026, 1, 5, 9)
+
+
+@pytest.mark.parametrize("ask", [
+    lambda t: t.apply(SetStatus(agent="ana", status="lunch")),
+    lambda t: t.apply(SetStatus(agent="ana", status="lunch",
+                                at=datetime(2026, 1, 5, 8, tzinfo=timezone.utc))),
+    lambda t: t.ledger("ana"),
+    lambda t: t.counters("ana"),
+    lambda t: t.state("ana"),
+    lambda t: t.history("ana"),
+    lambda t: t.eligible("sales"),
+    lambda t: t.fire_due(),
+])
+def test_a_naive_clock_is_a_clock_error_from_every_call(ask: Any) -> None:
+    """A host clock returning naive datetimes gives ClockError from apply() and every
+    question alike (ledger() and counters() gave TypeError)."""
+    store = MemoryStore()
+    Tracker(basic(), store=store, clock=ManualClock()).register("ana")
+    tracker = Tracker(basic(), store=store, clock=NaiveClock())  # type: ignore[arg-type]
+    with pytest.raises(ClockError, match="has no time zone"):
+        ask(tracker)
+
+
+def test_the_tracker_still_shows_the_hosts_clock() -> None:
+    """Tracker.clock is the clock the host gave, not the checking wrapper."""
+    clock = NaiveClock()
+    assert clock is Tracker(basic(), clock=clock).clock  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("amount", [math.nan, math.inf, -math.inf, 1e20, 10**400, "5", True])
+def test_advancing_by_a_bad_amount_is_a_clock_error(amount: Any) -> None:
+    """ManualClock.advance(nan), advance(1e20)... raise ClockError and the clock stays."""
+    clock = ManualClock()
+    before = clock.now()
+    with pytest.raises(ClockError):
+        clock.advance(amount)
+    assert before == clock.now()
+
+
+@pytest.mark.parametrize("instant", [
+    datetime.min.replace(tzinfo=PLUS_14),
+    datetime.max.replace(tzinfo=timezone.utc),
+    datetime(1899, 1, 1, tzinfo=timezone.utc),
+])
+def test_a_manual_clock_refuses_instants_beyond_the_limits(instant: datetime) -> None:
+    """Starting or setting a ManualClock beyond the supported instants is a ClockError."""
+    with pytest.raises(ClockError):
+        ManualClock(instant)
+    with pytest.raises(ClockError):
+        ManualClock(datetime(1950, 1, 1, tzinfo=timezone.utc)).set(instant)
+
+
+def test_a_manual_clock_stops_at_the_last_instant() -> None:
+    """Advancing past the latest supported instant is refused."""
+    clock = ManualClock(MAX_INSTANT - timedelta(seconds=1))
+    assert MAX_INSTANT == clock.advance(1)
+    with pytest.raises(ClockError):
+        clock.advance(1)
+
+
+# -- the same event id with another payload (point 10) ------------------------------------------
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    if request.param == "memory":
+        yield MemoryStore()
+    elif request.param == "sqlite":
+        with SQLiteStore(tmp_path / "agents.db") as sqlite:
+            yield sqlite
+    else:
+        from agentstate import PostgresStore
+
+        with PostgresStore(_pg.require().conninfo,
+                           schema=f"v_{os.getpid()}_{next(_SCHEMAS)}") as postgres:
+            yield postgres
+
+
+def test_the_same_event_again_is_a_duplicate(store: Any) -> None:
+    """The same event under its id, delivered again (with the default actor spelled out, or
+    stamped by the host this time), is answered as a duplicate."""
+    clock = ManualClock()
+    tracker = Tracker(basic(), store=store, clock=clock)
+    tracker.register("ana")
+    tracker.apply(Login(agent="ana", queues=["sales"]))
+    first = tracker.apply(SetStatus(agent="ana", status="lunch", event_id="e1"))
+    clock.advance(5)
+    for again in (SetStatus(agent="ana", status="lunch", event_id="e1"),
+                  SetStatus(agent="ana", status="lunch", event_id="e1",
+                            actor=Actor.agent("ana")),
+                  SetStatus(agent="ana", status="lunch", event_id="e1", at=clock.now())):
+        result = tracker.apply(again)
+        assert (True, first.changes) == (result.duplicate, tuple(result.changes))
+
+
+@pytest.mark.parametrize("other", [
+    SetStatus(agent="ana", status="offline", event_id="e1"),
+    SetStatus(agent="ana", status="lunch", reason="lunch", event_id="e1"),
+    SetStatus(agent="ana", status="lunch", event_id="e1", actor=Actor.supervisor("sam")),
+    Logout(agent="ana", event_id="e1"),
+    SetStatus(agent="ana", status="lunch", event_id="e1",
+              at=datetime(2026, 1, 5, 8, 59, tzinfo=timezone.utc)),
+], ids=["status", "reason", "actor", "kind", "at"])
+def test_another_event_under_a_used_id_is_refused(store: Any, other: Event) -> None:
+    """A different event under a used id raises EventIdReused, and nothing changes."""
+    clock = ManualClock()
+    tracker = Tracker(basic(), store=store, clock=clock)
+    tracker.register("ana", at=datetime(2026, 1, 5, 8, 58, tzinfo=timezone.utc))
+    tracker.apply(Login(agent="ana", at=datetime(2026, 1, 5, 8, 58, tzinfo=timezone.utc)))
+    tracker.apply(SetStatus(agent="ana", status="lunch", event_id="e1",
+                            at=datetime(2026, 1, 5, 9, tzinfo=timezone.utc)))
+    before = (tracker.state("ana"), list(tracker.history("ana")))
+    with pytest.raises(EventIdReused) as caught:
+        tracker.apply(other)
+    assert ("e1", "lunch") == (caught.value.event_id, caught.value.original.status)
+    assert before == (tracker.state("ana"), list(tracker.history("ana")))
