@@ -15,7 +15,8 @@ those of the strictest store (PostgreSQL), checked when the event is built, befo
   ``bool``) from :data:`MIN_SMALL` to :data:`MAX_SMALL` (32-bit signed: PostgreSQL's
   ``integer``); a **version** is an ``int`` from 0 to :data:`MAX_VERSION` (64-bit signed);
 - an **instant** is an aware ``datetime`` from :data:`MIN_INSTANT` to :data:`MAX_INSTANT`, so
-  that it converts to UTC and deadlines computed from it stay representable.
+  that it converts to UTC and deadlines computed from it stay representable (an instant in
+  UTC is checked by its year alone: comparing datetimes costs microseconds).
 
 The checks are plain ``type``/``len`` tests, cheap enough for every event.
 """
@@ -32,8 +33,10 @@ __all__ = [
     "MAX_QUEUES",
     "MAX_SMALL",
     "MAX_VERSION",
+    "MAX_YEAR",
     "MIN_INSTANT",
     "MIN_SMALL",
+    "MIN_YEAR",
     "describe",
     "instant_problem",
     "name_problem",
@@ -57,8 +60,11 @@ MAX_VERSION: Final = 2**63 - 1
 MIN_INSTANT: Final = datetime(1900, 1, 1, tzinfo=timezone.utc)
 """The earliest instant an event may carry or a clock may show."""
 
-MAX_INSTANT: Final = datetime(9000, 1, 1, tzinfo=timezone.utc)
-"""The latest instant an event may carry or a clock may show."""
+MAX_INSTANT: Final = datetime(8999, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)
+"""The latest instant an event may carry or a clock may show (the last of the year 8999)."""
+
+MIN_YEAR: Final = MIN_INSTANT.year
+MAX_YEAR: Final = MAX_INSTANT.year
 
 _SURROGATE = re.compile("[\ud800-\udfff]").search
 _REPR = 80
