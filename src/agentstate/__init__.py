@@ -14,6 +14,7 @@ from ._errors import (
     AgentStateError,
     ClockError,
     ConflictError,
+    FeedError,
     InvalidEvent,
     InvalidTransition,
     LimitReached,
@@ -53,6 +54,7 @@ from ._events import (
     StopNew,
     TimerFired,
 )
+from ._feed import FeedEntry
 from ._ledger import Ledger, ReasonUsage
 from ._lint import Finding, Severity, lint
 from ._policy import (
@@ -138,6 +140,8 @@ __all__ = [
     "EligibilityStore",
     "EndWrapUp",
     "Event",
+    "FeedEntry",
+    "FeedError",
     "Finding",
     "ForceLogout",
     "ForceStatus",
