@@ -65,7 +65,6 @@ import pendulum
 
 from .._eligibility import EligibilityFact
 from .._errors import AgentStateError, ConflictError
-from .._feed import FeedEntry
 from .._events import (
     Actor,
     Event,
@@ -78,6 +77,7 @@ from .._events import (
     Logout,
     SetStatus,
 )
+from .._feed import FeedEntry
 from .._policy import Policy, Timers, WrapUp, WrapUpMode
 from .._state import AgentState, Change, NoticeKind
 from .._store import EligibilityStore, MemoryStore, Store
