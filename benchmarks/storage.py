@@ -15,6 +15,13 @@
   ``lost_updates`` compares the successful calls with what the history recorded (it must be 0),
   and every agent's history is checked to be gapless. Target >= 2,000 events/s.
 
+- :func:`feed_figures`: the change feed's cost: events per second through a tracker with the
+  feed on (it always is) over memory and SQLite, and how fast a reader pages through the feed
+  (entries/s). On PostgreSQL the events/s above are with the feed on, and
+  ``feed_wake_ms`` is the latency from a commit returning in one thread to a reader blocked in
+  ``Tracker.wait_for_changes`` (another connection, woken by ``NOTIFY``) having the entry:
+  median and p99 over 200 commits (50 when quick).
+
 The PostgreSQL server is the one in ``$AGENTSTATE_BENCH_PG`` (a conninfo) if set, otherwise a
 throwaway server started from the machine's binaries by ``tests/_pg.py``; without either, the
 figures say why they are missing.
@@ -51,7 +58,7 @@ from agentstate import (
 from agentstate._sqlite import SQLiteStore
 from agentstate.presets import basic
 
-__all__ = ["apply_us_by_age_sqlite", "events_per_s_sqlite", "postgres_figures"]
+__all__ = ["apply_us_by_age_sqlite", "events_per_s_sqlite", "feed_figures", "postgres_figures"]
 
 HERE = Path(__file__).resolve().parent
 START = pendulum.datetime(2026, 1, 5, 8)
@@ -122,6 +129,74 @@ def events_per_s_sqlite(quick: bool) -> float:
                 apply(event)
             best = max(best, n_events / (time.perf_counter() - t0))
     return round(best)
+
+
+def feed_figures(quick: bool) -> dict[str, Any]:
+    """Events/s with the feed on (memory, SQLite) and the feed's read rate in entries/s."""
+    from agentstate import MemoryStore
+
+    n_events = 8_000 if quick else 30_000
+    agents, events = stream(AGENTS, n_events)
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="agentstate-bench-") as folder:
+        for name, store in (("memory", MemoryStore()),
+                            ("sqlite", SQLiteStore(Path(folder) / "feed.db"))):
+            clock = ManualClock(START)
+            tracker = Tracker(basic(), store=store, clock=clock)
+            tracker.register_many(agents)
+            clock.set(events[-1].at or START)
+            t0 = time.perf_counter()
+            for event in events:
+                tracker.apply(event)
+            out[f"events_per_s_{name}_with_feed"] = round(
+                n_events / (time.perf_counter() - t0))
+            t0 = time.perf_counter()
+            after, read = 0, 0
+            while entries := tracker.changes(after, 1000):
+                after, read = entries[-1].sequence, read + len(entries)
+            out[f"feed_read_entries_per_s_{name}"] = round(read / (time.perf_counter() - t0))
+            if isinstance(store, SQLiteStore):
+                store.close()
+    return out
+
+
+def _wake_latency(conninfo: str, schema: str, quick: bool) -> dict[str, float]:
+    """Milliseconds from a commit returning to a reader blocked in wait_for_changes having
+    it: median and p99."""
+    import statistics
+    import threading
+
+    from agentstate._postgres import PostgresStore
+
+    n = 50 if quick else 200
+    committed: dict[int, float] = {}
+    woken: dict[int, float] = {}
+    with PostgresStore(conninfo, schema=schema) as rstore, \
+            PostgresStore(conninfo, schema=schema) as wstore:
+        reader = Tracker(basic(), store=rstore)
+        writer = Tracker(basic(), store=wstore)
+        after = 0
+        while entries := reader.changes(after, 1000):
+            after = entries[-1].sequence
+
+        def read() -> None:
+            nonlocal after
+            while len(woken) < n:
+                for entry in reader.wait_for_changes(after, timeout=5):
+                    woken[len(woken)] = time.perf_counter()
+                    after = entry.sequence
+
+        thread = threading.Thread(target=read)
+        thread.start()
+        for i in range(n):
+            time.sleep(0.01)
+            writer.register(f"wake-{i}")
+            committed[i] = time.perf_counter()
+        thread.join(timeout=30)
+    delays = sorted(max(0.0, woken[i] - committed[i]) * 1000 for i in range(n) if i in woken)
+    return {"median": round(statistics.median(delays), 3),
+            "p99": round(delays[min(len(delays) - 1, int(len(delays) * 0.99))], 3),
+            "commits": n}
 
 
 def apply_us_by_age_sqlite(quick: bool) -> dict[str, float]:
@@ -284,6 +359,8 @@ def _run_postgres(conninfo: str, quick: bool) -> dict[str, Any]:
                 broken += 1
     return {
         "events_per_s_postgres": round(ok / wall),
+        "feed_on": True,
+        "feed_wake_ms": _wake_latency(conninfo, schema, quick),
         "lost_updates": ok - applied,
         "processes": WORKERS,
         "agents": AGENTS,
@@ -300,4 +377,5 @@ if __name__ == "__main__":
     quick = "--quick" in sys.argv
     print(json.dumps({"events_per_s_sqlite": events_per_s_sqlite(quick),
                       "sqlite_by_age": apply_us_by_age_sqlite(quick),
+                      "feed": feed_figures(quick),
                       "postgres": postgres_figures(quick)}, indent=2))

@@ -492,7 +492,7 @@ _PER_EVENT = {"load", "version", "event", "insert_one", "insert_many", "update_o
 _OTHERS = {"history", "history_from", "history_to", "history_from_to", "agents",
            "next_deadline", "count", "eligible", "eligible_by_calls", "eligible_after",
            "last_offered", "facts_policy", "lock_facts", "clear_facts", "all_states",
-           "put_facts", "set_facts_policy"}
+           "put_facts", "set_facts_policy", "feed", "feed_after"}
 
 
 def test_every_per_event_query_is_an_indexed_lookup(conninfo: str, schema: str) -> None:
@@ -516,6 +516,7 @@ def test_every_per_event_query_is_an_indexed_lookup(conninfo: str, schema: str) 
                             "f_calls", "f_calls_until", "f_last_offer_at", "seqs", "ats", "ids",
                             "entries"), empty)
     write = {"agent": "a1", "version": 2, "state": "{}", "expected": 1, "status": "available",
+             "channel": "agentstate:feed",
              "occupation": "idle", "logged_in": True, "next_deadline": None, "seq": 2,
              "at": START, "event_id": "e9", "entry": "{}", **arrays}
     args: dict[str, Any] = {"load": ("a1",), "version": ("a1",), "event": ("a1", "e7"),

@@ -297,7 +297,7 @@ def test_values_the_format_cannot_carry_are_refused_when_written() -> None:
 
 
 @attrs.frozen(kw_only=True)
-class FeedEntry:
+class Checkpoint:
     """A stand-in for a new top-level value: one registration puts it on the wire."""
 
     sequence: int
@@ -308,14 +308,14 @@ class FeedEntry:
 def test_a_new_top_level_class_needs_one_registration(monkeypatch: pytest.MonkeyPatch
                                                       ) -> None:
     """A class added to the wire's roots is written, read and described with no other code."""
-    monkeypatch.setattr(wire, "_ROOTS", (*wire._ROOTS, FeedEntry))
+    monkeypatch.setattr(wire, "_ROOTS", (*wire._ROOTS, Checkpoint))
     monkeypatch.setattr(wire, "_KNOWN", {})
     tracker = Tracker(basic(), clock=ManualClock(SEQUENCE_START))
     result = tracker.register("a1")
-    entry = FeedEntry(sequence=1, change=result.changes[0], notices=(
+    entry = Checkpoint(sequence=1, change=result.changes[0], notices=(
         Notice(kind=NoticeKind.ROUTABLE, agent="a1", at=SEQUENCE_START),))
     assert entry == through_json(entry)
-    assert {"$ref": "#/$defs/FeedEntry"} in wire.schema()["oneOf"]
+    assert {"$ref": "#/$defs/Checkpoint"} in wire.schema()["oneOf"]
 
 
 # -- the schema ------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from ._errors import (
     ClockError,
     ConflictError,
     EventIdReused,
+    FeedError,
     InvalidEvent,
     InvalidField,
     InvalidTime,
@@ -56,6 +57,7 @@ from ._events import (
     StopNew,
     TimerFired,
 )
+from ._feed import FeedEntry
 from ._ledger import Ledger, ReasonUsage
 from ._lint import Finding, Severity, lint
 from ._policy import (
@@ -142,6 +144,8 @@ __all__ = [
     "EndWrapUp",
     "Event",
     "EventIdReused",
+    "FeedEntry",
+    "FeedError",
     "Finding",
     "ForceLogout",
     "ForceStatus",

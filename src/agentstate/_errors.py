@@ -19,6 +19,7 @@ __all__ = [
     "ClockError",
     "ConflictError",
     "EventIdReused",
+    "FeedError",
     "InvalidEvent",
     "InvalidField",
     "InvalidTime",
@@ -274,3 +275,18 @@ class SchemaError(StoreError):
         super().__init__(message)
         self.found = found
         self.supported = supported
+
+
+class FeedError(AgentStateError, ValueError):
+    """A question to the change feed is malformed (a negative sequence, a limit below 1).
+
+    Attributes:
+        argument: the argument's name (``"after"``, ``"limit"``, ``"timeout"``).
+        value: what was given.
+    """
+
+    def __init__(self, *, argument: str, value: object, expected: str) -> None:
+        super().__init__(f"cannot read the change feed: {argument} must be {expected}, "
+                         f"got {value!r}")
+        self.argument = argument
+        self.value = value

@@ -3,7 +3,7 @@
 Install with the ``postgres`` extra (``pip install 'agentstate[postgres]'``); psycopg is
 imported when a store is created, so the rest of agentstate never needs it.
 
-Layout (schema version 3), in a PostgreSQL schema of its own (``agentstate`` by default, so
+Layout (schema version 4), in a PostgreSQL schema of its own (``agentstate`` by default, so
 the tables never collide with the host's own ``agents`` table):
 
 - ``agents``: ``agent`` (primary key), ``version`` (the compare-and-set key), ``state`` (the
@@ -13,7 +13,8 @@ the tables never collide with the host's own ``agents`` table):
   on an agent whose timer is due (see :meth:`PostgresStore.next_due`);
 - ``history``: primary key ``(agent, seq)``, ``at`` (``timestamptz``, microseconds), ``event_id``
   and ``entry`` (the :class:`Change` as ``json``); indexed on ``(agent, at)`` and
-  ``(agent, event_id)``;
+  ``(agent, event_id)``; and ``feed_seq``, the entry's place in the change feed (unique index,
+  see below);
 - ``queue_facts``: each agent's eligibility facts (:class:`~agentstate.EligibilityFact`), one
   row per queue it is a member of and channel, replaced by the statement that commits its state;
   a partial index ``(queue, channel, penalty, sort, agent) WHERE eligible`` answers "who may
@@ -31,6 +32,22 @@ store raises :class:`ConflictError` and nothing was written, and the tracker rec
 event on the fresh state. Under PostgreSQL's row locks two writers of one agent serialise, and
 the second sees the first's version, so a lost update cannot happen.
 
+The change feed with concurrent writers (the outbox problem): a sequence drawn from a counter
+at commit time would let a reader see number 7 committed while number 6's transaction is still
+running, move past 6, and never see it. So each entry is numbered by its transaction's id,
+``(pg_current_xact_id() << 16) + its place in the commit``, written by the commit's statement,
+and :meth:`PostgresStore.feed` returns only entries whose transaction id is below the oldest
+transaction still running (``pg_snapshot_xmin(pg_current_snapshot())``, of the query's own
+snapshot): every such transaction has ended, so no entry below the bound can appear later.
+An agent's commits are serialised by compare-and-set, and a later commit starts after the
+earlier one ended, so it has a greater transaction id: each agent's entries come in order. An
+entry waits until every older transaction of the cluster has ended (a long transaction of
+another application delays the feed, never loses an entry). Each commit also sends
+``NOTIFY`` on a channel named after the schema, which wakes :meth:`PostgresStore.wait_for_feed`
+(it listens on a second connection and looks again every ``recheck`` seconds in case an entry
+waited for an older transaction). Entries recorded before schema version 4 were numbered by
+the migration, in the order of their times, below every later entry.
+
 Due timers across nodes: :meth:`PostgresStore.next_due` *claims* the agent it returns, with
 ``SELECT ... FOR UPDATE SKIP LOCKED`` and a short lease (``claim_for``), so that nodes calling
 :meth:`Tracker.fire_due` at the same time fire different agents' timers. The next commit of
@@ -47,6 +64,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -132,6 +150,16 @@ MIGRATIONS: tuple[Migration, ...] = (
         '(queue, last_offer_at, agent COLLATE "C") WHERE last_offer_at IS NOT NULL',
         "CREATE TABLE {schema}.facts_policy (key text NOT NULL)",
     )),
+    Migration(version=4, summary="history.feed_seq, the change feed", steps=(
+        "ALTER TABLE {schema}.history ADD COLUMN feed_seq bigint",
+        # numbered 1, 2, ... by time: below any later (transaction id << 16) number, since
+        # every commit took a transaction id and wrote a few entries
+        """UPDATE {schema}.history AS h SET feed_seq = r.n
+           FROM (SELECT agent, seq, row_number() OVER (ORDER BY at, agent COLLATE "C", seq)
+                 AS n FROM {schema}.history) AS r
+           WHERE h.agent = r.agent AND h.seq = r.seq""",
+        "CREATE UNIQUE INDEX history_feed ON {schema}.history (feed_seq)",
+    )),
 )
 """Every schema change, oldest first; a migration's ``version`` is its position plus one."""
 
@@ -140,6 +168,7 @@ SCHEMA_VERSION = MIGRATIONS[-1].version
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _CACHED = 4096  # decoded states kept, keyed by their exact JSON text
+_PER_COMMIT = 1 << 16  # entries one commit may write: the low bits of a feed sequence
 
 
 class PostgresStore:
@@ -162,8 +191,12 @@ class PostgresStore:
     ``event_id`` makes safe. Calls from several threads are serialised.
     """
 
-    __slots__ = ("_cache", "_claim_for", "_conn", "_conninfo", "_lock", "_psycopg", "_schema",
-                 "_sql", "_timeout")
+    __slots__ = ("_cache", "_channel", "_claim_for", "_conn", "_conninfo", "_listen_lock",
+                 "_listener", "_lock", "_psycopg", "_schema", "_sql", "_timeout")
+
+    recheck = 1.0
+    """Seconds :meth:`wait_for_feed` waits for a notification before looking at the feed
+    again anyway."""
 
     def __init__(self, conninfo: str, *, schema: str = "agentstate",
                  connect_timeout: float = 10.0, claim_for: float = 30.0) -> None:
@@ -183,6 +216,10 @@ class PostgresStore:
         self._lock = threading.RLock()
         self._cache = DecodedStates(_CACHED)
         self._conn: psycopg.Connection[Any] | None = None
+        self._listen_lock = threading.Lock()
+        self._listener: psycopg.Connection[Any] | None = None
+        # NOTIFY's channel: one per schema (PostgreSQL keeps 63 bytes of a name)
+        self._channel = f"agentstate:{schema}".encode()[:63].decode(errors="ignore")
         quoted = sql.Identifier(schema).as_string(None)
         self._sql = _statements(quoted)
         with self._lock:
@@ -216,6 +253,9 @@ class PostgresStore:
         agent = state.agent
         text = dumps(encode_state(state), agent=agent)
         seqs, ats, ids, entries = [], [], [], []
+        if len(changes) >= _PER_COMMIT:
+            raise StoreError(f"agent {shown(agent)}: cannot commit {len(changes):,} changes at "
+                             f"once (at most {_PER_COMMIT - 1:,})", agent=agent)
         for change in changes:
             if change.agent != agent:
                 raise StoreError(f"agent {shown(agent)}: cannot commit a change of agent "
@@ -225,7 +265,7 @@ class PostgresStore:
             ids.append(change.event_id)
             entries.append(dumps(encode_change(change), agent=agent))
         params: dict[str, Any] = {"agent": agent, "version": state.version, "state": text,
-                                  "expected": expected_version}
+                                  "expected": expected_version, "channel": self._channel}
         params.update((name, _column(derive(state))) for name, derive in INDEXED)
         params.update(_fact_arrays(facts or ()))
         if len(changes) == 1:  # the usual case: plain parameters are much cheaper than arrays
@@ -305,6 +345,58 @@ class PostgresStore:
                 raise self._failed(None, error, "claim of a due timer") from None
         return None if row is None else (to_utc(row[0]), row[1])
 
+    def feed(self, *, after: int = 0, limit: int = 1000) -> Sequence[tuple[int, Change]]:
+        """The entries with a feed sequence above ``after``, lowest first, at most ``limit``,
+        of transactions older than every one still running (see the module's docs)."""
+        params = {"after": after, "limit": limit}
+        with self._lock:
+            rows = self._read(None, lambda c: c.execute(self._sql["feed"], params).fetchall())
+        return [(row[-1], _change(row[0], row[1:-1])) for row in rows]
+
+    def wait_for_feed(self, after: int, timeout: float) -> bool:
+        """Wait until :meth:`feed` has an entry after ``after`` (``True``) or ``timeout``
+        seconds passed (``False``): woken by the ``NOTIFY`` of every commit, on a connection
+        of its own (so other threads keep using the store meanwhile)."""
+        psycopg = self._psycopg
+        end = time.monotonic() + timeout
+        with self._listen_lock:
+            for attempt in (1, 2):
+                conn = self._listening()
+                try:
+                    while True:
+                        row = conn.execute(self._sql["feed_after"], (after,)).fetchone()
+                        if row is not None and row[0]:
+                            return True
+                        left = end - time.monotonic()
+                        if left <= 0:
+                            return False
+                        for _ in conn.notifies(timeout=min(left, self.recheck), stop_after=1):
+                            pass
+                except psycopg.OperationalError as error:
+                    if attempt == 2 or not conn.broken:
+                        raise self._failed(None, error, "wait for the feed") from None
+                except psycopg.Error as error:
+                    raise self._failed(None, error, "wait for the feed") from None
+        raise AssertionError("unreachable")
+
+    def _listening(self) -> psycopg.Connection[Any]:
+        """The connection listening on the feed's channel (opened on first use)."""
+        conn = self._listener
+        if conn is not None and not conn.closed and not conn.broken:
+            return conn
+        self._listener = None
+        psycopg = self._psycopg
+        from psycopg import sql
+
+        try:
+            conn = psycopg.connect(self._conninfo, autocommit=True,
+                                   connect_timeout=max(1, round(self._timeout)))
+            conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
+        except psycopg.Error as error:
+            raise StoreError(f"cannot listen to PostgreSQL: {error}") from None
+        self._listener = conn
+        return conn  # type: ignore[no-any-return]
+
     def recent(self, agent: str) -> AgentState | None:
         """The state this store last read or wrote of ``agent``, without a query (maybe stale:
         see :class:`~agentstate.RecentStates`), or ``None``."""
@@ -381,6 +473,10 @@ class PostgresStore:
             conn, self._conn = self._conn, None
             if conn is not None:
                 conn.close()
+        with self._listen_lock:
+            listener, self._listener = self._listener, None
+            if listener is not None:
+                listener.close()
 
     def __enter__(self) -> PostgresStore:
         return self
@@ -478,22 +574,30 @@ def _statements(schema: str) -> dict[str, Any]:
             INSERT INTO {schema}.queue_facts
             SELECT moved.agent, f.* FROM moved, {unnest_facts} AS f
         ),"""
+    # the feed's number: this transaction's id in the high bits, the entry's place in the low
+    xact = f"(pg_current_xact_id()::text::bigint << {_PER_COMMIT.bit_length() - 1})"
+    done = """
+        SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM added),
+               (SELECT count(pg_notify(%(channel)s, '')) FROM moved)"""
     append_many = facts + f"""
         added AS (
-            INSERT INTO {schema}.history (agent, seq, at, event_id, entry)
-            SELECT moved.agent, c.seq, c.at, c.event_id, c.entry::json
+            INSERT INTO {schema}.history (agent, seq, at, event_id, entry, feed_seq)
+            SELECT moved.agent, c.seq, c.at, c.event_id, c.entry::json, {xact} + c.n
             FROM moved, unnest(%(seqs)s::bigint[], %(ats)s::timestamptz[], %(ids)s::text[],
-                               %(entries)s::text[]) AS c(seq, at, event_id, entry)
+                               %(entries)s::text[]) WITH ORDINALITY
+                        AS c(seq, at, event_id, entry, n)
             RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM added)"""
+        )""" + done
     append_one = facts + f"""
         added AS (
-            INSERT INTO {schema}.history (agent, seq, at, event_id, entry)
-            SELECT moved.agent, %(seq)s, %(at)s, %(event_id)s, %(entry)s::json FROM moved
+            INSERT INTO {schema}.history (agent, seq, at, event_id, entry, feed_seq)
+            SELECT moved.agent, %(seq)s, %(at)s, %(event_id)s, %(entry)s::json, {xact} + 1
+            FROM moved
             RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM added)"""
+        )""" + done
+    # entries of transactions older than every one still running (of this query's snapshot)
+    horizon = (f"(pg_snapshot_xmin(pg_current_snapshot())::text::bigint "
+               f"<< {_PER_COMMIT.bit_length() - 1})")
     insert = f"""
             WITH moved AS (
                 INSERT INTO {schema}.agents (agent, version, {columns}, state)
@@ -529,6 +633,13 @@ def _statements(schema: str) -> dict[str, Any]:
         "event": (f"SELECT seq, at, event_id, entry::text FROM {schema}.history "
                   "WHERE agent = %s AND event_id = %s ORDER BY seq"),
         "agents": f"SELECT agent FROM {schema}.agents ORDER BY id",
+        "feed": f"""
+            SELECT agent, seq, at, event_id, entry::text, feed_seq FROM {schema}.history
+            WHERE feed_seq > %(after)s AND feed_seq < {horizon}
+            ORDER BY feed_seq LIMIT %(limit)s""",
+        "feed_after": f"""
+            SELECT EXISTS (SELECT 1 FROM {schema}.history
+                           WHERE feed_seq > %s AND feed_seq < {horizon})""",
         "next_deadline": f"SELECT min(next_deadline) FROM {schema}.agents",
         "next_due": f"""
             UPDATE {schema}.agents

@@ -1,6 +1,6 @@
 """SQLiteStore: the embedded default store, one file, standard library only.
 
-Layout (schema version 3):
+Layout (schema version 4):
 
 - ``agents``: one row per agent: ``agent`` (primary key), ``version`` (the compare-and-set
   key), ``state`` (the :class:`AgentState` as JSON, see :mod:`agentstate._codec`) and the
@@ -10,7 +10,11 @@ Layout (schema version 3):
   epoch, for :meth:`SQLiteStore.next_due`);
 - ``history``: one row per :class:`Change`: primary key ``(agent, seq)``, ``at`` (microseconds
   since the Unix epoch, UTC), ``event_id``, and ``entry`` (the change as JSON); indexed on
-  ``(agent, at)`` for time ranges and ``(agent, event_id)`` for idempotency;
+  ``(agent, at)`` for time ranges and ``(agent, event_id)`` for idempotency; and ``feed_seq``,
+  the entry's place in the store-wide change feed (unique index), given under the write lock
+  as one more than the greatest so far: commit order is feed order, so a reader never skips an
+  entry. Entries recorded before schema version 4 were numbered by the migration, in the order
+  of their times;
 - ``queue_facts``: each agent's eligibility facts (:class:`~agentstate.EligibilityFact`), one
   row per queue it is a member of and channel, replaced in the commit that writes its state:
   primary key ``(agent, queue, channel)``; a partial index ``(queue, channel, penalty, sort,
@@ -51,6 +55,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -96,6 +101,14 @@ def _backfill_next_deadline(conn: sqlite3.Connection) -> None:
                              "deadlines", agent=agent) from None
         value = None if first is None else micros(read_instant(first, agent=agent))
         conn.execute("UPDATE agents SET next_deadline = ? WHERE agent = ?", (value, agent))
+
+
+def _number_feed(conn: sqlite3.Connection) -> None:
+    """Migration 4: number the entries recorded so far in the feed, by time (then agent and
+    seq: an agent's entries keep their order)."""
+    rows = conn.execute("SELECT agent, seq FROM history ORDER BY at, agent, seq").fetchall()
+    conn.executemany("UPDATE history SET feed_seq = ? WHERE agent = ? AND seq = ?",
+                     [(n, agent, seq) for n, (agent, seq) in enumerate(rows, 1)])
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -146,6 +159,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "WHERE last_offer_at IS NOT NULL",
         "CREATE TABLE facts_policy (key TEXT NOT NULL)",
     )),
+    Migration(version=4, summary="history.feed_seq, the change feed", steps=(
+        "ALTER TABLE history ADD COLUMN feed_seq INTEGER",
+        _number_feed,
+        "CREATE UNIQUE INDEX history_feed ON history (feed_seq)",
+    )),
 )
 """Every schema change, oldest first; a migration's ``version`` is its position plus one."""
 
@@ -157,7 +175,6 @@ _MARKS = ", ".join("?" for _ in INDEXED)
 _INSERT_AGENT = (f"INSERT INTO agents (agent, version, {_COLUMNS}, state) "
                  f"VALUES (?, ?, {_MARKS}, ?) ON CONFLICT (agent) DO NOTHING")
 _ALL_INDEXED = tuple(range(len(INDEXED)))
-_INSERT_CHANGE = "INSERT INTO history (agent, seq, at, event_id, entry) VALUES (?, ?, ?, ?, ?)"
 _LOAD = f"SELECT version, {_COLUMNS}, state FROM agents WHERE agent = ?"
 _NEXT_DUE = ("SELECT next_deadline, agent FROM agents WHERE next_deadline <= ? "
              "ORDER BY next_deadline, agent LIMIT 1")
@@ -190,6 +207,11 @@ _CACHED = 4096  # decoded states kept, keyed by their exact JSON text
 # fsyncs, and pages changed by several commits are copied once per checkpoint. 4,000 measured
 # ~20% more events per second on the benchmark (benchmarks/storage.py).
 _AUTOCHECKPOINT = 4000
+_INSERT_CHANGE = ("INSERT INTO history (agent, seq, at, event_id, entry, feed_seq) "
+                  "VALUES (?, ?, ?, ?, ?, ?)")
+_LAST_FEED = "SELECT max(feed_seq) FROM history"
+_FEED = ("SELECT agent, seq, at, event_id, entry, feed_seq FROM history INDEXED BY history_feed "
+         "WHERE feed_seq > ? ORDER BY feed_seq LIMIT ?")
 
 
 class SQLiteStore:
@@ -209,7 +231,11 @@ class SQLiteStore:
     ``fork``, open a new one in the child. Close it with :meth:`close` or a ``with`` block.
     """
 
-    __slots__ = ("_cache", "_conn", "_known", "_lock", "_path", "_pid", "_seen", "_sql")
+    __slots__ = ("_cache", "_conn", "_known", "_last_feed", "_lock", "_path", "_pid", "_seen",
+                 "_sql")
+
+    poll_interval = 0.05
+    """Seconds between two looks at the feed in :meth:`wait_for_feed`."""
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0,
                  synchronous: str = "NORMAL") -> None:
@@ -225,6 +251,7 @@ class SQLiteStore:
         # stored, its facts by (queue, channel) or None when not read). See :meth:`_check`.
         self._known: dict[str, tuple[AgentState, tuple[Any, ...], _Facts | None]] = {}
         self._seen: int | None = None
+        self._last_feed: int | None = None  # the greatest feed_seq, while _seen holds
         self._sql: dict[tuple[str, tuple[int, ...]], str] = {}
         try:
             conn = sqlite3.connect(self._path, timeout=timeout, isolation_level=None,
@@ -384,6 +411,26 @@ class SQLiteStore:
             finally:
                 self._known.clear()  # every agent's facts were rewritten
 
+    def feed(self, *, after: int = 0, limit: int = 1000) -> Sequence[tuple[int, Change]]:
+        """The entries with a feed sequence above ``after``, lowest first, at most ``limit``."""
+        with self._lock:
+            rows = self._run(None, lambda c: c.execute(_FEED, (after, limit)).fetchall())
+        return [(row[-1], _change(row[0], row[1:-1])) for row in rows]
+
+    def wait_for_feed(self, after: int, timeout: float) -> bool:
+        """Poll (every :attr:`poll_interval` seconds, one indexed ``max``) until the feed has
+        an entry after ``after`` (``True``) or ``timeout`` seconds passed (``False``)."""
+        end = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                last = self._run(None, lambda c: c.execute(_LAST_FEED).fetchone()[0]) or 0
+            if last > after:
+                return True
+            left = end - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(left, self.poll_interval))
+
     # -- the rest --------------------------------------------------------------------------------
 
     @property
@@ -444,6 +491,7 @@ class SQLiteStore:
         seen = conn.execute(_DATA_VERSION).fetchone()[0]
         if seen != self._seen:
             self._known.clear()
+            self._last_feed = None
             self._seen = seen
 
     def _know(self, agent: str, state: AgentState, columns: tuple[Any, ...],
@@ -509,11 +557,15 @@ class SQLiteStore:
                                    (agent,)).fetchone()
                 raise ConflictError(agent=agent, expected=expected,
                                     actual=None if row is None else row[0])
+            last = self._last_feed
+            if last is None:
+                last = conn.execute(_LAST_FEED).fetchone()[0] or 0
             try:
                 if len(rows) == 1:
-                    conn.execute(_INSERT_CHANGE, rows[0])
+                    conn.execute(_INSERT_CHANGE, (*rows[0], last + 1))
                 else:
-                    conn.executemany(_INSERT_CHANGE, rows)
+                    conn.executemany(_INSERT_CHANGE, [(*row, last + i)
+                                                      for i, row in enumerate(rows, 1)])
             except sqlite3.IntegrityError as error:
                 raise StoreError(f"agent {shown(agent)}: cannot append history: {error} (a change "
                                  "repeats a recorded seq)", agent=agent) from None
@@ -527,9 +579,11 @@ class SQLiteStore:
             self._write_facts(conn, agent, stored, facts)
             conn.execute("COMMIT")
         except BaseException:
+            self._last_feed = None
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        self._last_feed = last + len(rows)
         self._know(agent, state, columns, facts)
 
     def _write_facts(self, conn: sqlite3.Connection, agent: str, stored: _Facts,

@@ -15,6 +15,12 @@ never refused as stale.
 Timers never need a thread: the host asks :meth:`Tracker.next_deadline` when to wake up and calls
 :meth:`Tracker.fire_due`; and since every event and every question about an agent first fires
 that agent's due timers, answers are exact even if the host never ticks.
+
+Notices are never dropped: every committed change is in the store's change feed
+(:meth:`Tracker.changes`), with its notices. The notices of an event, and of the timers it
+fired first, are also in its :class:`Result`; those of timers fired by :meth:`Tracker.fire_due`
+in its results; those of timers fired by a question (:meth:`Tracker.state`,
+:meth:`Tracker.eligible`, a report...) and of other hosts' changes only in the feed.
 """
 
 from __future__ import annotations
@@ -34,10 +40,12 @@ from ._errors import (
     AgentStateError,
     ConflictError,
     EventIdReused,
+    FeedError,
     StaleEvent,
     UnknownAgent,
 )
 from ._events import SYSTEM, Event, Register, TimerFired
+from ._feed import FeedEntry, check_query
 from ._ledger import Ledger
 from ._policy import Policy
 from ._state import AgentState, Change, Result, build_result
@@ -303,6 +311,48 @@ class Tracker:
         # Result's fields, positionally (see _state.py): agent, event, changes, fired,
         # duplicate, policy.
         return build_result(event.agent, event, changes, fired, duplicate, self._policy)
+
+    # -- the change feed -------------------------------------------------------------------------
+
+    def changes(self, after: int = 0, limit: int = 1000) -> list[FeedEntry]:
+        """The changes committed after feed sequence ``after``, oldest first, at most ``limit``.
+
+        Every committed change of every agent is in the feed, whoever made it: events, timers
+        fired by any call (questions such as :meth:`eligible` and :meth:`state` included),
+        supervisors, other hosts sharing the store. Keep the last
+        :attr:`~agentstate.FeedEntry.sequence` you handled and ask again after it: across
+        crashes and restarts you see each change exactly once. Each entry carries its notices,
+        derived under this tracker's policy.
+
+        Raises:
+            FeedError: ``after`` is negative or ``limit`` below 1.
+        """
+        check_query(after, limit)
+        policy = self._policy
+        return [FeedEntry(sequence=sequence, agent=change.agent, change=change,
+                          notices=_rules.notices(policy, change))
+                for sequence, change in self._store.feed(after=after, limit=limit)]
+
+    def wait_for_changes(self, after: int = 0, timeout: float = 30.0, *,
+                         limit: int = 1000) -> list[FeedEntry]:
+        """:meth:`changes` as soon as there are some, waiting up to ``timeout`` seconds
+        (an empty list if none came).
+
+        On PostgreSQL the wait is woken by the commit (``LISTEN``/``NOTIFY``); SQLite and
+        memory stores poll cheaply. The one call of the tracker that blocks: call it from a
+        thread of its own, or follow the feed with :func:`agentstate.aio.follow`.
+
+        Raises:
+            FeedError: an argument is out of range.
+        """
+        if not isinstance(timeout, int | float) or not timeout >= 0:
+            raise FeedError(argument="timeout", value=timeout, expected="seconds >= 0")
+        entries = self.changes(after, limit)
+        if entries or timeout == 0:
+            return entries
+        if self._store.wait_for_feed(after, float(timeout)):
+            return self.changes(after, limit)
+        return []
 
     # -- questions -------------------------------------------------------------------------------
 
