@@ -4,11 +4,13 @@ and never reaches a store."""
 
 from __future__ import annotations
 
+import enum
 import itertools
 import math
 import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+import typing
 from typing import Any
 
 import attrs
@@ -225,9 +227,12 @@ def test_every_field_of_every_event_is_checked() -> None:
     unchecked = []
     for cls in sorted(event_classes().values(), key=lambda c: c.__name__):
         base: dict[str, Any] = {"agent": "ana", "actor": Actor.supervisor("sam")}
+        hints = typing.get_type_hints(cls)
         for field in attrs.fields(cls):
             if field.default is attrs.NOTHING and field.name not in base:
-                base[field.name] = "x"
+                kind = hints[field.name]
+                enum_type = isinstance(kind, type) and issubclass(kind, enum.Enum)
+                base[field.name] = next(iter(kind)) if enum_type else "x"
         cls(**base)  # the base is valid
         for field in attrs.fields(cls):
             try:
