@@ -253,9 +253,10 @@ def calls() -> Day:
 
 
 def test_counts_come_from_the_events_in_the_range() -> None:
-    """Four offers, two answered, one completed, one missed, one rejected."""
+    """Four offers, two answered (both queue work), one completed, one missed, one rejected."""
     result = day(calls().history)
-    assert Counts(offered=4, answered=2, completed=1, missed=1, rejected=1) == result.counts
+    assert Counts(offered=4, answered=2, completed=1, missed=1, rejected=1,
+                  queue=2) == result.counts
 
 
 def test_interactions_carry_ring_and_talk_times() -> None:

@@ -9,7 +9,10 @@ tests compare the index with. An agent is eligible when, in this order:
 2. C is a channel of the policy and not switched off for the agent;
 3. it has not stopped taking new work, and no status change is pending;
 4. it is not in post-processing nor in a missed/rejected/busy delay;
-5. it holds fewer interactions on C than its capacity, and no work on a channel that blocks C.
+5. it holds fewer interactions on C than its capacity, fewer on the channels of C's group (if
+   C is in a :class:`~agentstate.ChannelGroup`) than the group's pooled slots, and no work on a
+   channel that blocks C. Every open interaction counts: queue, direct and outbound, ringing,
+   connected or on hold.
 
 Ordering: lower penalty tiers first, then the queue's :class:`~agentstate.Strategy`.
 
@@ -32,12 +35,13 @@ from typing import Any, NamedTuple, TypeVar
 
 import attrs
 
-from ._policy import Policy, Strategy
+from ._policy import ChannelGroup, Policy, Strategy
 from ._state import AgentState, Interaction, Membership, Occupation, Timer
 from ._time import micros
 
 __all__ = ["KEYED", "Candidate", "ChannelLoad", "EligibilityFact", "Index", "QueuePlace",
-           "TeamView", "blocker", "describe", "facts", "order", "order_states", "team_view"]
+           "TeamView", "blocker", "describe", "facts", "order", "order_states", "pool_capacity",
+           "slots", "team_view"]
 
 Blocker = tuple[Any, ...]
 NEVER = -(2**62)
@@ -65,8 +69,33 @@ def capacity(policy: Policy, state: AgentState, channel: str) -> int:
     return policy.channel(channel).capacity
 
 
+def pool_capacity(policy: Policy, state: AgentState, group: ChannelGroup) -> int:
+    """The agent's slots in ``group``'s pool: its own override (``SetChannel`` naming the
+    group), or the group's."""
+    setting = state.channel_setting(group.name)
+    if setting is not None and setting.capacity is not None:
+        return setting.capacity
+    return group.capacity
+
+
 def _held(interactions: tuple[Interaction, ...], channel: str) -> int:
     return sum(1 for item in interactions if item.channel == channel)
+
+
+def slots(policy: Policy, state: AgentState, channel: str) -> Blocker | None:
+    """Why the agent has no free slot for one more ``channel`` interaction (its channel's
+    capacity, or its group's pool), or ``None`` when it has one."""
+    held = _held(state.interactions, channel)
+    limit = capacity(policy, state, channel)
+    if held >= limit:
+        return ("full", channel, held, limit)
+    group = policy.group_of(channel)
+    if group is not None:
+        used = sum(_held(state.interactions, name) for name in group.channels)
+        pool = pool_capacity(policy, state, group)
+        if used >= pool:
+            return ("pool_full", group.name, used, pool)
+    return None
 
 
 def blocker(policy: Policy, state: AgentState, queue: str, channel: str) -> Blocker | None:
@@ -96,10 +125,9 @@ def blocker(policy: Policy, state: AgentState, queue: str, channel: str) -> Bloc
         if deadline.timer is Timer.DELAY:
             return ("delay", deadline.at)
     if state.interactions:
-        held = _held(state.interactions, channel)
-        limit = capacity(policy, state, channel)
-        if held >= limit:
-            return ("full", channel, held, limit)
+        full = slots(policy, state, channel)
+        if full is not None:
+            return full
         for other in policy.blocked_by(channel):
             if _held(state.interactions, other):
                 return ("blocked", other, channel)
@@ -125,6 +153,7 @@ def describe(policy: Policy, found: Blocker) -> str:
         "stop_new": "stopped taking new work",
         "pending": "a change to {1!r} is pending",
         "full": "{1} slots {2}/{3}",
+        "pool_full": "{1} slots {2}/{3}",
         "blocked": "busy on {1}: no new {2} meanwhile",
     }
     return words[kind].format(*found)
@@ -356,7 +385,17 @@ def scan(policy: Policy, states: Iterable[AgentState], queue: str, channel: str,
 
 @attrs.frozen(kw_only=True)
 class ChannelLoad:
-    """A team's slots on one channel (seed 004's Live/Offline/Email slots)."""
+    """A team's slots on one channel, or in one channel group's pool (seed 004's Live, Offline
+    and Email slots).
+
+    Attributes:
+        channel: the channel's name, or the group's.
+        total: the slots of the logged-in agents in routable statuses.
+        in_use: the interactions open on it (every direction, every agent logged in).
+        waiting: what the host said is waiting for it.
+        overloaded: every slot is in use (seed 004 shows the column red, with the waiting
+            count beside it).
+    """
 
     channel: str
     total: int
@@ -371,12 +410,14 @@ class ChannelLoad:
 
 @attrs.frozen(kw_only=True)
 class TeamView:
-    """A team at a glance: slots per channel, and agents by occupation (logged-in agents)."""
+    """A team at a glance: slots per channel and per channel group, and agents by occupation
+    (logged-in agents)."""
 
     agents: tuple[str, ...]
     logged_in: int
     channels: tuple[ChannelLoad, ...]
     by_occupation: Mapping[Occupation, int]
+    groups: tuple[ChannelLoad, ...] = ()
 
     def channel(self, name: str) -> ChannelLoad:
         for load in self.channels:
@@ -384,10 +425,19 @@ class TeamView:
                 return load
         raise KeyError(name)
 
+    def group(self, name: str) -> ChannelLoad:
+        """The pool of the channel group ``name``; ``KeyError`` if there is none."""
+        for load in self.groups:
+            if load.channel == name:
+                return load
+        raise KeyError(name)
+
 
 def team_view(policy: Policy, states: Iterable[AgentState], waiting: Mapping[str, int]
               ) -> TeamView:
-    """Slots total/in use per channel over the logged-in agents; overloaded when all are used."""
+    """Slots total/in use per channel and per channel group over the logged-in agents;
+    overloaded when all are used. ``waiting`` is keyed by channel; a group's waiting count is
+    its own key if given, else the sum of its channels'."""
     states = list(states)
     online = [s for s in states if s.session is not None]
     counts = dict.fromkeys(Occupation, 0)
@@ -401,5 +451,15 @@ def team_view(policy: Policy, states: Iterable[AgentState], waiting: Mapping[str
         wait = waiting.get(channel.name, 0)
         loads.append(ChannelLoad(channel=channel.name, total=total, in_use=used, waiting=wait,
                                  overloaded=used >= total and (total > 0 or wait > 0)))
+    pools = []
+    routable = [s for s in online if policy.status(s.status).routable]
+    for group in policy.groups:
+        total = sum(min(pool_capacity(policy, s, group),
+                        sum(capacity(policy, s, name) for name in group.channels))
+                    for s in routable)
+        used = sum(_held(s.interactions, name) for s in online for name in group.channels)
+        wait = waiting.get(group.name, sum(waiting.get(name, 0) for name in group.channels))
+        pools.append(ChannelLoad(channel=group.name, total=total, in_use=used, waiting=wait,
+                                 overloaded=used >= total and (total > 0 or wait > 0)))
     return TeamView(agents=tuple(s.agent for s in states), logged_in=len(online),
-                    channels=tuple(loads), by_occupation=counts)
+                    channels=tuple(loads), by_occupation=counts, groups=tuple(pools))

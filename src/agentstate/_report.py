@@ -31,6 +31,18 @@ Definitions
 - **handling time**: occupation time in a *handling* occupation: on an interaction (and, when
   the enum has it, wrap-up), whatever the status.
 - **ready time**: time in a routable status while not handling (idle, offered, ...).
+- **talk, hold, wrap-up and handle time** of an interaction: talk is connected time not on hold
+  (from the answer, or the start of an outbound one, to the end of the agent's side: ended, or
+  transferred blind); hold is time on hold (an attended transfer holds the customer through
+  the consultation); wrap-up is the post-processing that followed it (until the agent is free
+  again, or the next interaction's end takes the post-processing over); **handle time** = talk
+  + hold + wrap-up. A report's totals of these are the sums over the interactions whose
+  agent's side ended in its range (by event time, like counts), so they add up over days too.
+- **direction**: queue (offered by a queue), direct (offered or started without a queue) and
+  outbound (started by the agent); counts count the interactions connected in each.
+- **transfers** by kind (blind, attended, live): counted when the agent's side of a transferred
+  interaction ends (a blind transfer at once; attended and live on completion). An attended
+  transfer abandoned (the customer taken back) is no transfer.
 - **occupancy** = handling / (handling + ready): the share of the time an agent was working or
   ready to work that it spent working, the usual call-centre definition. ``None`` when both are
   zero. It is a ratio, so it is not added: sums recompute it from the summed times.
@@ -53,13 +65,18 @@ from ._errors import AgentStateError
 from ._events import (
     InteractionAnswered,
     InteractionEnded,
+    InteractionHeld,
     InteractionMissed,
     InteractionOffered,
     InteractionRejected,
+    InteractionResumed,
+    InteractionStarted,
+    InteractionTransferred,
     TimerFired,
+    TransferKind,
 )
 from ._ledger import calendar_date, calendar_day, overrun, spans_from_history
-from ._policy import Policy
+from ._policy import Direction, Policy
 from ._state import Change, Occupation
 from ._time import Timer, elapsed, to_utc
 
@@ -87,6 +104,8 @@ K = TypeVar("K")
 _HANDLING: frozenset[Occupation] = frozenset(
     o for o in Occupation if o.value in ("on_interaction", "wrap_up"))
 """Occupations that count as working on interactions (wrap-up too, once the enum has it)."""
+_FREE = frozenset({Occupation.IDLE, Occupation.MISSED})
+"""Occupations that end the running post-processing's attribution to an interaction."""
 
 
 class ReportError(AgentStateError, ValueError):
@@ -155,6 +174,8 @@ class Counts:
         withdrawn: offers that ended before being answered (the caller hung up, another agent
             took it).
         dropped: interactions left open by a forced logout.
+        queue, direct, outbound: interactions connected (answered, or started) by direction.
+        blind_transfers, attended_transfers, live_transfers: transfers completed, by kind.
     """
 
     offered: int = 0
@@ -164,6 +185,12 @@ class Counts:
     rejected: int = 0
     withdrawn: int = 0
     dropped: int = 0
+    queue: int = 0
+    direct: int = 0
+    outbound: int = 0
+    blind_transfers: int = 0
+    attended_transfers: int = 0
+    live_transfers: int = 0
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(**{f.name: getattr(self, f.name) + getattr(other, f.name)
@@ -217,13 +244,19 @@ class InteractionRecord:
         agent: the agent's id.
         interaction: the host's id for the call, chat or email.
         channel: its channel.
-        queue: its queue, or ``None`` for a direct one.
-        offered_at: when it was offered.
+        queue: its queue, or ``None`` for a direct or outbound one.
+        direction: queue, direct or outbound.
+        offered_at: when it was offered (or started, for a started one).
         answered_at: when it was answered, or ``None``.
         ended_at: when it closed (ended, missed, rejected, dropped), or ``None`` if still open.
         outcome: how it ended.
         ring_time: from the offer to the answer (or the close, or ``until`` if still ringing).
-        talk_time: from the answer to the end (or ``until``); ``None`` if never answered.
+        talk_time: from the answer to the end (or ``until``), less hold time; ``None`` if
+            never answered.
+        hold_time: time on hold.
+        wrap_up_time: the post-processing that followed it.
+        transfer: how it was transferred, if the agent's side ended in a transfer.
+        transfer_target: the transfer's target, if the host named one.
     """
 
     agent: str
@@ -236,6 +269,16 @@ class InteractionRecord:
     outcome: InteractionOutcome
     ring_time: timedelta
     talk_time: timedelta | None
+    direction: Direction = Direction.QUEUE
+    hold_time: timedelta = ZERO
+    wrap_up_time: timedelta = ZERO
+    transfer: TransferKind | None = None
+    transfer_target: str | None = None
+
+    @property
+    def handle_time(self) -> timedelta:
+        """Talk + hold + wrap-up."""
+        return (self.talk_time or ZERO) + self.hold_time + self.wrap_up_time
 
 
 @attrs.frozen(kw_only=True)
@@ -259,6 +302,8 @@ class Report:
         handling: time on interactions (handling occupations), in any status.
         ready: time in routable statuses while not handling.
         counts: interactions offered, answered, ..., by the time of the event.
+        talk_time, hold_time, wrap_up_time: the sums over the interactions whose agent's side
+            ended in the range.
         sessions: the login sessions overlapping the range, oldest first.
         interactions: the interactions overlapping the range, oldest first.
     """
@@ -280,6 +325,14 @@ class Report:
     counts: Counts
     sessions: tuple[LoginSession, ...]
     interactions: tuple[InteractionRecord, ...]
+    talk_time: timedelta = ZERO
+    hold_time: timedelta = ZERO
+    wrap_up_time: timedelta = ZERO
+
+    @property
+    def handle_time(self) -> timedelta:
+        """Talk + hold + wrap-up of the interactions whose agent's side ended in the range."""
+        return self.talk_time + self.hold_time + self.wrap_up_time
 
     @property
     def occupancy(self) -> float | None:
@@ -333,6 +386,9 @@ class Report:
             sessions=_merge(first.sessions, second.sessions, _session_key, _session_order),
             interactions=_merge(first.interactions, second.interactions, _interaction_key,
                                 _interaction_order),
+            talk_time=first.talk_time + second.talk_time,
+            hold_time=first.hold_time + second.hold_time,
+            wrap_up_time=first.wrap_up_time + second.wrap_up_time,
         )
 
     # -- export ----------------------------------------------------------------------------------
@@ -461,6 +517,8 @@ def _closes(event: object) -> tuple[str, InteractionOutcome] | None:
     """The interaction an event closes and how (an ended one: completed, unless unanswered)."""
     if isinstance(event, InteractionEnded):
         return event.interaction, InteractionOutcome.COMPLETED
+    if isinstance(event, InteractionTransferred) and event.kind is TransferKind.BLIND:
+        return event.interaction, InteractionOutcome.COMPLETED
     if isinstance(event, InteractionMissed):
         return event.interaction, InteractionOutcome.MISSED
     if isinstance(event, InteractionRejected):
@@ -485,6 +543,7 @@ class _Builder:
         self.counts: dict[str, int] = {f.name: 0 for f in attrs.fields(Counts)}
         self.sessions: list[LoginSession] = []
         self.interactions: list[InteractionRecord] = []
+        self.talk = self.hold = self.wrap = ZERO
 
     def add(self, history: Sequence[Change]) -> None:
         for index, change in enumerate(history):
@@ -559,7 +618,9 @@ class _Builder:
         logged_out = self.policy.logged_out
         login: datetime | None = None
         open_items: dict[str, dict[str, Any]] = {}
-        for change in history:
+        done: list[tuple[dict[str, Any], datetime | None, InteractionOutcome]] = []
+        owner: dict[str, Any] | None = None  # whose post-processing is running
+        for index, change in enumerate(history):
             event, at = change.event, change.at
             if change.from_status == logged_out and change.to_status != logged_out:
                 login = at
@@ -567,34 +628,75 @@ class _Builder:
                   and change.from_status != logged_out and login is not None):
                 self._session(change.agent, login, at)
                 login = None
-            if isinstance(event, InteractionOffered):
+            if isinstance(event, InteractionOffered | InteractionStarted):
+                started = isinstance(event, InteractionStarted)
+                direction = (event.direction if isinstance(event, InteractionStarted)
+                             else Direction.DIRECT if event.queue is None else Direction.QUEUE)
                 open_items[event.interaction] = {
                     "interaction": event.interaction, "channel": event.channel,
-                    "queue": event.queue, "offered_at": at, "answered_at": None}
-                self._count("offered", at)
+                    "queue": None if started else getattr(event, "queue", None),
+                    "offered_at": at, "answered_at": at if started else None,
+                    "direction": direction, "hold": ZERO, "held_since": None,
+                    "transfer": None, "target": None, "wrap": ZERO}
+                if started:
+                    self._count(direction.value, at)
+                else:
+                    self._count("offered", at)
             elif isinstance(event, InteractionAnswered) and event.interaction in open_items:
-                open_items[event.interaction]["answered_at"] = at
+                item = open_items[event.interaction]
+                item["answered_at"] = at
                 self._count("answered", at)
+                self._count(item["direction"].value, at)
+            elif isinstance(event, InteractionHeld) and event.interaction in open_items:
+                open_items[event.interaction]["held_since"] = at
+            elif isinstance(event, InteractionResumed) and event.interaction in open_items:
+                item = open_items[event.interaction]
+                _unhold(item, at)
+                if item["transfer"] is TransferKind.ATTENDED:  # abandoned: customer taken back
+                    item["transfer"] = item["target"] = None
+            elif (isinstance(event, InteractionTransferred) and event.kind is not TransferKind.BLIND
+                  and event.interaction in open_items):
+                item = open_items[event.interaction]
+                item["transfer"], item["target"] = event.kind, event.target
+                if event.kind is TransferKind.ATTENDED and item["held_since"] is None:
+                    item["held_since"] = at
             else:
                 closed = _closes(event)
-                item = None if closed is None else open_items.pop(closed[0], None)
-                if closed is not None and item is not None:
+                gone = None if closed is None else open_items.pop(closed[0], None)
+                if closed is not None and gone is not None:
                     outcome = closed[1]
-                    if outcome is InteractionOutcome.COMPLETED and item["answered_at"] is None:
+                    if outcome is InteractionOutcome.COMPLETED and gone["answered_at"] is None:
                         outcome = InteractionOutcome.WITHDRAWN
+                    if isinstance(event, InteractionTransferred):
+                        gone["transfer"], gone["target"] = event.kind, event.target
+                    _unhold(gone, at)
                     self._count(outcome.value, at)
-                    self._interaction(change.agent, item, at, outcome)
+                    if outcome is InteractionOutcome.COMPLETED:
+                        owner = gone
+                        if gone["transfer"] is not None:
+                            self._count(f"{gone['transfer'].value}_transfers", at)
+                    done.append((gone, at, outcome))
             if change.to_status == logged_out and open_items:  # a forced logout drops them
                 for item in open_items.values():
+                    _unhold(item, at)
                     self._count(InteractionOutcome.DROPPED.value, at)
-                    self._interaction(change.agent, item, at, InteractionOutcome.DROPPED)
+                    done.append((item, at, InteractionOutcome.DROPPED))
                 open_items.clear()
+            if change.to_occupation is Occupation.WRAP_UP and owner is not None:
+                nxt = (history[index + 1].at if index + 1 < len(history)
+                       else max(self.until, at))
+                owner["wrap"] += max(elapsed(at, nxt), ZERO)
+            elif change.to_occupation in _FREE or change.to_status == logged_out:
+                owner = None  # free again: the post-processing is over
         if history:
             agent = history[0].agent
             if login is not None:
                 self._session(agent, login, None)
             for item in open_items.values():
-                self._interaction(agent, item, None, InteractionOutcome.OPEN)
+                _unhold(item, max(self.until, item["offered_at"]))
+                done.append((item, None, InteractionOutcome.OPEN))
+            for item, ended, outcome in done:
+                self._interaction(agent, item, ended, outcome)
 
     def _session(self, agent: str, start: datetime, end: datetime | None) -> None:
         if self._overlaps(start, end):
@@ -610,11 +712,19 @@ class _Builder:
         answered: datetime | None = item["answered_at"]
         last = max(offered, self.until) if ended is None else ended
         ring = elapsed(offered, answered if answered is not None else last)
-        talk = None if answered is None else max(elapsed(answered, last), ZERO)
-        self.interactions.append(InteractionRecord(
+        hold: timedelta = item["hold"]
+        talk = None if answered is None else max(elapsed(answered, last) - hold, ZERO)
+        record = InteractionRecord(
             agent=agent, interaction=item["interaction"], channel=item["channel"],
             queue=item["queue"], offered_at=offered, answered_at=answered, ended_at=ended,
-            outcome=outcome, ring_time=max(ring, ZERO), talk_time=talk))
+            outcome=outcome, ring_time=max(ring, ZERO), talk_time=talk,
+            direction=item["direction"], hold_time=hold, wrap_up_time=item["wrap"],
+            transfer=item["transfer"], transfer_target=item["target"])
+        self.interactions.append(record)
+        if ended is not None and self._in_range(ended):
+            self.talk += record.talk_time or ZERO
+            self.hold += record.hold_time
+            self.wrap += record.wrap_up_time
 
     def build(self, agents: tuple[str, ...]) -> Report:
         return Report(
@@ -629,7 +739,16 @@ class _Builder:
             handling=self.handling, ready=self.ready, counts=Counts(**self.counts),
             sessions=tuple(sorted(self.sessions, key=_session_order)),
             interactions=tuple(sorted(self.interactions, key=_interaction_order)),
+            talk_time=self.talk, hold_time=self.hold, wrap_up_time=self.wrap,
         )
+
+
+def _unhold(item: dict[str, Any], at: datetime) -> None:
+    """End ``item``'s running hold at ``at``, if any, adding it to its hold time."""
+    since: datetime | None = item["held_since"]
+    if since is not None:
+        item["hold"] += max(elapsed(since, at), ZERO)
+        item["held_since"] = None
 
 
 # -- export ------------------------------------------------------------------------------------
@@ -652,6 +771,8 @@ def _summary(rep: Report) -> dict[str, Any]:
         "tracked_s": _s(rep.tracked), "logged_in_s": _s(rep.logged_in),
         "paid_pause_s": _s(rep.paid_pause), "unpaid_pause_s": _s(rep.unpaid_pause),
         "handling_s": _s(rep.handling), "ready_s": _s(rep.ready), "occupancy": rep.occupancy,
+        "talk_s": _s(rep.talk_time), "hold_s": _s(rep.hold_time),
+        "wrap_up_s": _s(rep.wrap_up_time), "handle_s": _s(rep.handle_time),
     }
 
 
@@ -665,7 +786,11 @@ def _interaction_row(item: InteractionRecord) -> dict[str, Any]:
             "queue": item.queue, "offered_at": _iso(item.offered_at),
             "answered_at": _iso(item.answered_at), "ended_at": _iso(item.ended_at),
             "outcome": item.outcome.value, "ring_time_s": _s(item.ring_time),
-            "talk_time_s": _s(item.talk_time)}
+            "talk_time_s": _s(item.talk_time), "direction": item.direction.value,
+            "hold_time_s": _s(item.hold_time), "wrap_up_time_s": _s(item.wrap_up_time),
+            "handle_time_s": _s(item.handle_time),
+            "transfer": None if item.transfer is None else item.transfer.value,
+            "transfer_target": item.transfer_target}
 
 
 def _csv(rows: Iterable[dict[str, Any]]) -> str:
