@@ -334,14 +334,14 @@ BUSY: dict[str, list[Outcome]] = {
     'agent switches chat off':              [NP,                            NP,                            NP,                            NP,                            NP,                            NP],
     'stop new':                             ['available ring',              'available call',              'available wrap',              'available call >break',       'available call >lunch',       'break call'],
     'resume new':                           [IE,                            IE,                            IE,                            IE,                            IE,                            IE],
-    'hold c1':                            [IE, 'available call', IE, 'available call >break', 'available call >lunch', 'break call'],
-    'supervisor holds c1':                [NP, NP, NP, NP, NP, NP],
-    'resume c1':                          [IE, IE, IE, IE, IE, IE],
-    'blind transfer c1':                  [IE, 'available wrap', IE, 'available wrap >break', 'available wrap >lunch', 'break'],
-    'attended transfer c1':               [IE, 'available call', IE, 'available call >break', 'available call >lunch', 'break call'],
-    'live transfer c1':                   [IE, 'available call', IE, 'available call >break', 'available call >lunch', 'break call'],
-    'outbound call started':              ['available call', 'available call', 'available call', 'available call >break', 'available call >lunch', 'break call'],
-    'queue work started':                 [IE, IE, IE, IE, IE, IE],
+    'hold c1':                              [IE,                            'available call',              IE,                            'available call >break',       'available call >lunch',       'break call'],
+    'supervisor holds c1':                  [NP,                            NP,                            NP,                            NP,                            NP,                            NP],
+    'resume c1':                            [IE,                            IE,                            IE,                            IE,                            IE,                            IE],
+    'blind transfer c1':                    [IE,                            'available wrap',              IE,                            'available wrap >break',       'available wrap >lunch',       'break'],
+    'attended transfer c1':                 [IE,                            'available call',              IE,                            'available call >break',       'available call >lunch',       'break call'],
+    'live transfer c1':                     [IE,                            'available call',              IE,                            'available call >break',       'available call >lunch',       'break call'],
+    'outbound call started':                ['available call',              'available call',              'available call',              'available call >break',       'available call >lunch',       'break call'],
+    'queue work started':                   [IE,                            IE,                            IE,                            IE,                            IE,                            IE],
 }  # fmt: skip
 
 IDLE_SITUATIONS = SITUATIONS[:5]

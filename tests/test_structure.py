@@ -42,7 +42,7 @@ POSITIONAL_FIELDS = {
     Change: ["agent", "seq", "at", "actor", "event", "from_status", "to_status", "from_reason",
              "to_reason", "from_occupation", "to_occupation", "event_id", "note", "tags"],
     Result: ["agent", "event", "changes", "fired", "duplicate", "policy"],
-    Interaction: ["id", "channel", "queue", "state", "since"],
+    Interaction: ["id", "channel", "queue", "state", "since", "direction", "hold", "transfer"],
     Membership: ["queue", "penalty", "position", "paused", "last_offer_at", "calls",
                  "calls_until"],
 }
