@@ -4,6 +4,10 @@
   on a file (WAL, ``synchronous=NORMAL``: every commit survives a crash of the process), one
   process, 1,000 agents, a valid stream of logins, offers, answers, ends, breaks, offline
   spells and logouts, one event per ``apply`` and one transaction per event. Target >= 5,000.
+- :func:`apply_us_by_age_sqlite`: the cost of one ``apply`` (with an ``event_id``, as a host
+  sends them) over a SQLite file when each agent has a short history and when it has a long
+  one: the two must be about equal (issue 19, point 11: a lookup that read the whole history
+  made Friday's events twice as slow as Monday's).
 - :func:`postgres_figures`: 4 processes, each with its own tracker and
   :class:`PostgresStore`, share 1,000 agents on one PostgreSQL server on loopback
   (``fsync=on``, ``synchronous_commit=on``: durable) and change their statuses at random.
@@ -47,7 +51,7 @@ from agentstate import (
 from agentstate._sqlite import SQLiteStore
 from agentstate.presets import basic
 
-__all__ = ["events_per_s_sqlite", "postgres_figures"]
+__all__ = ["apply_us_by_age_sqlite", "events_per_s_sqlite", "postgres_figures"]
 
 HERE = Path(__file__).resolve().parent
 START = pendulum.datetime(2026, 1, 5, 8)
@@ -118,6 +122,40 @@ def events_per_s_sqlite(quick: bool) -> float:
                 apply(event)
             best = max(best, n_events / (time.perf_counter() - t0))
     return round(best)
+
+
+def apply_us_by_age_sqlite(quick: bool) -> dict[str, float]:
+    """Microseconds per ``apply`` of an event with an ``event_id`` over a SQLite file, for 20
+    agents when each has 50 history entries and when each has 2,000 (500 when ``quick``):
+    the mean of the next 20 events of each agent at that age."""
+    agents = [f"agent-{i:02d}" for i in range(20)]
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="agentstate-bench-") as folder, \
+            SQLiteStore(Path(folder) / "age.db") as store:
+        clock = ManualClock(START)
+        tracker = Tracker(basic(), store=store, clock=clock)
+        tracker.register_many(agents)
+        for agent in agents:
+            tracker.apply(Login(agent=agent))
+        n = 0
+
+        def toggle_all(times: int) -> None:
+            nonlocal n
+            for _ in range(times):
+                n += 1
+                clock.advance(1)
+                status = "offline" if n % 2 else "available"
+                for agent in agents:
+                    tracker.apply(SetStatus(agent=agent, status=status,
+                                            event_id=f"{agent}-{n}"))
+
+        for entries in (50, 500 if quick else 2_000):
+            toggle_all(entries - n)
+            t0 = time.perf_counter()
+            toggle_all(20)
+            figures[f"apply_us_at_{entries}_entries"] = round(
+                (time.perf_counter() - t0) / (20 * len(agents)) * 1e6, 1)
+    return figures
 
 
 # -- PostgreSQL: 4 processes sharing 1,000 agents ----------------------------------------------
@@ -261,4 +299,5 @@ def _run_postgres(conninfo: str, quick: bool) -> dict[str, Any]:
 if __name__ == "__main__":
     quick = "--quick" in sys.argv
     print(json.dumps({"events_per_s_sqlite": events_per_s_sqlite(quick),
+                      "sqlite_by_age": apply_us_by_age_sqlite(quick),
                       "postgres": postgres_figures(quick)}, indent=2))

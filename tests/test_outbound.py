@@ -4,12 +4,17 @@ says so."""
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
+from typing import Any
+
 import attrs
 import pendulum
 import pytest
 
 from agentstate import (
     Direction,
+    InteractionAnswered,
     InteractionEnded,
     InteractionOffered,
     InteractionStarted,
@@ -20,11 +25,15 @@ from agentstate import (
     Occupation,
     Policy,
     SetStatus,
+    StoreError,
     Tracker,
     WrapUp,
     WrapUpMode,
+    _codec,
+    _rows,
     replay,
 )
+from agentstate._rules import step
 from agentstate.presets import basic
 
 START = pendulum.datetime(2026, 1, 5, 9)
@@ -107,3 +116,41 @@ def test_replay_reproduces_started_work() -> None:
     tracker.apply(InteractionStarted(agent="ana", interaction="o2"))
     tracker.apply(InteractionEnded(agent="ana", interaction="o2"))
     assert tracker.state("ana") == replay(tracker.policy, tracker.history("ana"))
+
+
+def _before_directions(data: Any) -> Any:
+    """An encoded state as stored before issue 13: interactions without direction, hold and
+    transfer."""
+    drop = {"direction", "hold", "transfer"}
+    return {**data, "interactions": [{k: v for k, v in item.items() if k not in drop}
+                                     for item in data["interactions"]]}
+
+
+def test_a_state_stored_before_directions_still_loads() -> None:
+    """A state row written before interactions had a direction, a hold time and a transfer
+    decodes with their defaults; a direct call in it (no queue) still gets no queue wrap-up."""
+    tracker = tracker_for(attrs.evolve(basic(), wrap_up=WrapUp(mode=WrapUpMode.TIMED,
+                                                                length=30)))
+    tracker.apply(InteractionOffered(agent="ana", interaction="d1"))
+    tracker.apply(InteractionAnswered(agent="ana", interaction="d1"))
+    state = tracker.state("ana")
+    old = json.loads(_rows.dumps(_before_directions(_codec.encode_state(state)), agent="ana"))
+    assert "direction" not in old["interactions"][0]
+    back = _codec.decode_state(old, agent="ana")
+    item = back.interaction("d1")
+    assert item is not None
+    assert (Direction.QUEUE, timedelta(0), None) == (item.direction, item.hold, item.transfer)
+    after, _ = step(tracker.policy, back, InteractionEnded(agent="ana", interaction="d1"),
+                    START.add(minutes=1))
+    assert None is after.wrap_up_mode
+
+
+def test_a_stored_state_missing_a_field_without_default_is_refused() -> None:
+    """Only fields with a default may be missing: a row without an interaction's channel is
+    malformed."""
+    tracker = tracker_for(basic())
+    tracker.apply(InteractionStarted(agent="ana", interaction="o1"))
+    data = _codec.encode_state(tracker.state("ana"))
+    del data["interactions"][0]["channel"]
+    with pytest.raises(StoreError, match="missing channel"):
+        _codec.decode_state(data, agent="ana")

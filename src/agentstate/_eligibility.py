@@ -1,9 +1,11 @@
 """Eligibility: which agents a queue may offer work to on a channel, best first.
 
-The rule lives in one function, :func:`blocker`: the first reason an agent cannot be offered work
-from queue Q on channel C, or ``None`` when it can. The same function refuses offers in the
-rules, explains refusals (:func:`describe`), feeds the index, and is the brute-force oracle the
-tests compare the index with. An agent is eligible when, in this order:
+The rule lives in one function, :func:`~agentstate._blocker.blocker` (in ``_blocker``, with the
+:class:`~agentstate._blocker.Blocker` value it answers with; both importable from here): the
+first reason an agent cannot be offered work from queue Q on channel C, or ``None`` when it
+can. The same function refuses offers in the rules, explains refusals (:func:`describe`),
+feeds the index, and is the brute-force oracle the tests compare the index with. An agent is
+eligible when, in this order:
 
 1. it is logged in, a member of Q, in a routable status, and not paused in Q;
 2. C is a channel of the policy and not switched off for the agent;
@@ -31,19 +33,30 @@ import math
 import random
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, NamedTuple, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 import attrs
 
-from ._policy import ChannelGroup, Policy, Strategy
-from ._state import AgentState, Interaction, Membership, Occupation, Timer
+from ._blocker import (
+    Blocker,
+    BlockKind,
+    blocker,
+    capacity,
+    describe,
+    held_on,
+    pool_capacity,
+    slots,
+)
+from ._policy import Policy, Strategy
+from ._state import AgentState, Membership, Occupation
 from ._time import micros
 
-__all__ = ["KEYED", "Candidate", "ChannelLoad", "EligibilityFact", "Index", "QueuePlace",
-           "TeamView", "blocker", "describe", "facts", "order", "order_states", "pool_capacity",
-           "slots", "team_view"]
+__all__ = ["KEYED", "BlockKind", "Blocker", "Candidate", "ChannelLoad", "EligibilityFact",
+           "Index", "PlacesStore", "QueuePlace", "TeamView", "blocker", "capacity", "describe",
+           "facts", "from_places", "order", "order_states", "pool_capacity", "slots",
+           "team_view"]
 
-Blocker = tuple[Any, ...]
+
 NEVER = -(2**62)
 """The sort value of an agent a queue never offered work (least recent first)."""
 _T = TypeVar("_T")
@@ -56,107 +69,6 @@ class Candidate:
     agent: str
     version: int
     penalty: int
-
-
-def capacity(policy: Policy, state: AgentState, channel: str) -> int:
-    """The agent's capacity on ``channel`` (0 when switched off)."""
-    setting = state.channel_setting(channel)
-    if setting is not None:
-        if not setting.enabled:
-            return 0
-        if setting.capacity is not None:
-            return setting.capacity
-    return policy.channel(channel).capacity
-
-
-def pool_capacity(policy: Policy, state: AgentState, group: ChannelGroup) -> int:
-    """The agent's slots in ``group``'s pool: its own override (``SetChannel`` naming the
-    group), or the group's."""
-    setting = state.channel_setting(group.name)
-    if setting is not None and setting.capacity is not None:
-        return setting.capacity
-    return group.capacity
-
-
-def _held(interactions: tuple[Interaction, ...], channel: str) -> int:
-    return sum(1 for item in interactions if item.channel == channel)
-
-
-def slots(policy: Policy, state: AgentState, channel: str) -> Blocker | None:
-    """Why the agent has no free slot for one more ``channel`` interaction (its channel's
-    capacity, or its group's pool), or ``None`` when it has one."""
-    held = _held(state.interactions, channel)
-    limit = capacity(policy, state, channel)
-    if held >= limit:
-        return ("full", channel, held, limit)
-    group = policy.group_of(channel)
-    if group is not None:
-        used = sum(_held(state.interactions, name) for name in group.channels)
-        pool = pool_capacity(policy, state, group)
-        if used >= pool:
-            return ("pool_full", group.name, used, pool)
-    return None
-
-
-def blocker(policy: Policy, state: AgentState, queue: str, channel: str) -> Blocker | None:
-    """The first reason ``state`` may not be offered ``queue`` work on ``channel``, or None."""
-    if state.session is None:
-        return ("logged_out",)
-    member = state.membership(queue)
-    if member is None:
-        return ("not_member", queue)
-    if not policy.status(state.status).routable:
-        return ("status", state.status)
-    if member.paused:
-        return ("paused_in_queue", queue)
-    if not policy.has_channel(channel):
-        return ("unknown_channel", channel)
-    setting = state.channel_setting(channel)
-    if setting is not None and not setting.enabled:
-        return ("channel_off", channel)
-    if state.stop_new:
-        return ("stop_new",)
-    if state.pending is not None:
-        return ("pending", state.pending.status)
-    if state.wrap_up_mode is not None:
-        return ("wrap_up", next((d.at for d in state.deadlines if d.timer is Timer.WRAP_UP),
-                                None))
-    for deadline in state.deadlines:
-        if deadline.timer is Timer.DELAY:
-            return ("delay", deadline.at)
-    if state.interactions:
-        full = slots(policy, state, channel)
-        if full is not None:
-            return full
-        for other in policy.blocked_by(channel):
-            if _held(state.interactions, other):
-                return ("blocked", other, channel)
-    return None
-
-
-def describe(policy: Policy, found: Blocker) -> str:
-    """``found`` in words, times in the site's zone: "in post-processing until 09:14:30"."""
-    kind = found[0]
-    if kind in ("wrap_up", "delay"):
-        what = "in post-processing" if kind == "wrap_up" else "in a missed-offer delay"
-        if found[1] is None:
-            return f"{what} until the agent ends it"
-        local = found[1].in_timezone(policy.day.timezone)
-        return f"{what} until {local.format('HH:mm:ss')}"
-    words: dict[str, str] = {
-        "logged_out": "logged out",
-        "not_member": "not a member of queue {1}",
-        "status": "status {1!r} takes no queue work",
-        "paused_in_queue": "paused in queue {1}",
-        "unknown_channel": "unknown channel {1!r}",
-        "channel_off": "{1} switched off for this agent",
-        "stop_new": "stopped taking new work",
-        "pending": "a change to {1!r} is pending",
-        "full": "{1} slots {2}/{3}",
-        "pool_full": "{1} slots {2}/{3}",
-        "blocked": "busy on {1}: no new {2} meanwhile",
-    }
-    return words[kind].format(*found)
 
 
 # -- ordering -----------------------------------------------------------------------------------
@@ -196,6 +108,36 @@ def place(policy: Policy, state: AgentState, member: Membership) -> QueuePlace:
     """The agent's place in ``member.queue``."""
     return QueuePlace(state.agent, member.penalty, sort_value(policy, state, member), member.calls,
                  member.calls_until)
+
+
+class PlacesStore(Protocol):
+    """What :func:`from_places` asks of a store (the part of
+    :class:`~agentstate.EligibilityStore` that answers eligibility)."""
+
+    def eligible_places(self, queue: str, channel: str, *, limit: int | None = None,
+                        calls_at: datetime | None = None, after: str | None = None
+                        ) -> list[tuple[QueuePlace, int]]: ...
+
+    def last_offered(self, queue: str) -> str | None: ...
+
+
+def from_places(policy: Policy, store: PlacesStore, queue: str, channel: str, now: datetime,
+                limit: int | None, seed: int | None) -> list[Candidate]:
+    """The candidates for the pair from a store's indexed places, best first: which query
+    answers which strategy (the random draw is made here, from every eligible agent)."""
+    strategy = policy.strategy(queue)
+    if strategy is Strategy.RANDOM:
+        rows = store.eligible_places(queue, channel)
+        rows = order(policy, queue, [(row[0], row) for row in rows], now, seed, None)[:limit]
+    elif strategy is Strategy.FEWEST_CALLS:
+        rows = store.eligible_places(queue, channel, limit=limit, calls_at=now)
+    elif strategy is Strategy.ROUND_ROBIN:
+        rows = store.eligible_places(queue, channel, limit=limit,
+                                     after=store.last_offered(queue))
+    else:
+        rows = store.eligible_places(queue, channel, limit=limit)
+    return [Candidate(agent=found.agent, version=version, penalty=found.penalty)
+            for found, version in rows]
 
 
 def order(policy: Policy, queue: str, items: Iterable[tuple[QueuePlace, _T]], now: datetime,
@@ -447,7 +389,7 @@ def team_view(policy: Policy, states: Iterable[AgentState], waiting: Mapping[str
     for channel in policy.channels:
         total = sum(capacity(policy, s, channel.name) for s in online
                     if policy.status(s.status).routable)
-        used = sum(_held(s.interactions, channel.name) for s in online)
+        used = sum(held_on(s.interactions, channel.name) for s in online)
         wait = waiting.get(channel.name, 0)
         loads.append(ChannelLoad(channel=channel.name, total=total, in_use=used, waiting=wait,
                                  overloaded=used >= total and (total > 0 or wait > 0)))
@@ -457,7 +399,7 @@ def team_view(policy: Policy, states: Iterable[AgentState], waiting: Mapping[str
         total = sum(min(pool_capacity(policy, s, group),
                         sum(capacity(policy, s, name) for name in group.channels))
                     for s in routable)
-        used = sum(_held(s.interactions, name) for s in online for name in group.channels)
+        used = sum(held_on(s.interactions, name) for s in online for name in group.channels)
         wait = waiting.get(group.name, sum(waiting.get(name, 0) for name in group.channels))
         pools.append(ChannelLoad(channel=group.name, total=total, in_use=used, waiting=wait,
                                  overloaded=used >= total and (total > 0 or wait > 0)))

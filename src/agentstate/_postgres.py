@@ -45,23 +45,27 @@ an indexed column is added: the column, its index, a backfill in SQL.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
-from ._codec import (
-    INDEXED,
-    DecodedStates,
-    dumps,
-    encode_change,
-    encode_state,
-    row_change,
-)
+from ._codec import encode_change, encode_state, shown
 from ._eligibility import EligibilityFact, QueuePlace
 from ._errors import ConflictError, SchemaError, StoreError
+from ._rows import (
+    INDEXED,
+    UNSTORABLE,
+    DecodedStates,
+    Migration,
+    clip,
+    dumps,
+    migrate,
+    row_change,
+    stored_version,
+    unstorable,
+)
 from ._state import AgentState, Change
 from ._time import micros, to_utc
 
@@ -71,21 +75,14 @@ if TYPE_CHECKING:
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "PgMigration", "PostgresStore"]
 
 
-@attrs.frozen(kw_only=True)
-class PgMigration:
-    """One numbered schema change.
-
-    Steps are SQL statements, where ``{schema}`` stands for the store's quoted schema name, or
-    functions of the connection (for backfills that need Python, e.g. decoding each state).
-    """
-
-    version: int
-    summary: str
-    steps: tuple[str | Callable[[psycopg.Connection[Any]], None], ...]
+PgMigration = Migration
+"""One numbered schema change (:class:`agentstate._rows.Migration`): SQL statements, where
+``{schema}`` stands for the store's quoted schema name, or functions of the connection (for
+backfills that need Python, e.g. decoding each state)."""
 
 
-MIGRATIONS: tuple[PgMigration, ...] = (
-    PgMigration(version=1, summary="agents, history", steps=(
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(version=1, summary="agents, history", steps=(
         """CREATE TABLE {schema}.agents (
             id bigint GENERATED ALWAYS AS IDENTITY,
             agent text NOT NULL PRIMARY KEY,
@@ -109,14 +106,14 @@ MIGRATIONS: tuple[PgMigration, ...] = (
         "CREATE INDEX history_event ON {schema}.history (agent, event_id) "
         "WHERE event_id IS NOT NULL",
     )),
-    PgMigration(version=2, summary="agents.next_deadline and claims, for due timers", steps=(
+    Migration(version=2, summary="agents.next_deadline and claims, for due timers", steps=(
         "ALTER TABLE {schema}.agents ADD COLUMN next_deadline timestamptz, "
         "ADD COLUMN claimed_until timestamptz",
         "CREATE INDEX agents_next_deadline ON {schema}.agents (next_deadline) "
         "WHERE next_deadline IS NOT NULL",
         "UPDATE {schema}.agents SET next_deadline = (state->'deadlines'->0->>'at')::timestamptz",
     )),
-    PgMigration(version=3, summary="queue_facts and facts_policy, for eligibility", steps=(
+    Migration(version=3, summary="queue_facts and facts_policy, for eligibility", steps=(
         """CREATE TABLE {schema}.queue_facts (
             agent text NOT NULL,
             queue text NOT NULL,
@@ -221,8 +218,8 @@ class PostgresStore:
         seqs, ats, ids, entries = [], [], [], []
         for change in changes:
             if change.agent != agent:
-                raise StoreError(f"agent {agent!r}: cannot commit a change of agent "
-                                 f"{change.agent!r} with it", agent=agent)
+                raise StoreError(f"agent {shown(agent)}: cannot commit a change of agent "
+                                 f"{shown(change.agent)} with it", agent=agent)
             seqs.append(change.seq)
             ats.append(_plain(change.at))
             ids.append(change.event_id)
@@ -244,12 +241,17 @@ class PostgresStore:
             try:
                 row = conn.execute(statement, params).fetchone()
             except psycopg.errors.UniqueViolation as error:
-                raise StoreError(f"agent {agent!r}: cannot append history: a change repeats a "
+                raise StoreError(f"agent {shown(agent)}: cannot append history: a change repeats a "
                                  f"recorded seq ({error.diag.message_detail})",
                                  agent=agent) from None
             except psycopg.Error as error:
-                raise self._failed(agent, error, "commit (if the connection broke, the "
-                                   "outcome is unknown: reload the agent)") from None
+                if conn.broken or conn.closed:
+                    raise self._failed(agent, error, "commit (the connection broke: the "
+                                       "outcome is unknown; reload the agent)") from None
+                # The server answered: it refused the statement, which wrote nothing.
+                raise self._refused(agent, error, "commit") from None
+            except UNSTORABLE as error:  # raised while sending: nothing was written
+                raise self._refused(agent, error, "commit") from None
             if row is None or row[0] != 1:
                 found = self._read(agent, lambda c: c.execute(self._sql["version"],
                                                               (agent,)).fetchone())
@@ -299,7 +301,7 @@ class PostgresStore:
             conn = self._connect()
             try:
                 row = conn.execute(self._sql["next_due"], params).fetchone()
-            except self._psycopg.Error as error:
+            except (self._psycopg.Error, *UNSTORABLE) as error:
                 raise self._failed(None, error, "claim of a due timer") from None
         return None if row is None else (to_utc(row[0]), row[1])
 
@@ -363,7 +365,7 @@ class PostgresStore:
                         if arrays["f_queue"]:
                             conn.execute(sql["put_facts"], {"agent": state.agent, **arrays})
                     conn.execute(sql["set_facts_policy"], (policy_key,))
-            except self._psycopg.Error as error:
+            except (self._psycopg.Error, *UNSTORABLE) as error:
                 raise self._failed(None, error, "rebuild of the eligibility facts") from None
 
     # -- the rest --------------------------------------------------------------------------------
@@ -416,13 +418,19 @@ class PostgresStore:
             except self._psycopg.OperationalError as error:
                 if attempt == 2 or not conn.broken:
                     raise self._failed(agent, error, "read") from None
-            except self._psycopg.Error as error:
+            except (self._psycopg.Error, *UNSTORABLE) as error:
                 raise self._failed(agent, error, "read") from None
         raise AssertionError("unreachable")
 
     def _failed(self, agent: str | None, error: Exception, what: str) -> StoreError:
-        who = f"agent {agent!r}: " if agent is not None else ""
-        return StoreError(f"{who}PostgreSQL {what} failed: {error}", agent=agent)
+        who = f"agent {shown(agent)}: " if agent is not None else ""
+        why = unstorable(error) if isinstance(error, UNSTORABLE) else clip(str(error))
+        return StoreError(f"{who}PostgreSQL {what} failed: {why}", agent=agent)
+
+    def _refused(self, agent: str, error: Exception, what: str) -> StoreError:
+        why = unstorable(error) if isinstance(error, UNSTORABLE) else clip(str(error))
+        return StoreError(f"agent {shown(agent)}: PostgreSQL refused the {what}, which wrote "
+                          f"nothing: {why}", agent=agent)
 
 
 def _plain(instant: datetime) -> datetime:
@@ -566,32 +574,56 @@ def _same(value: Any) -> Any:
 # -- migrating -------------------------------------------------------------------------------
 
 
-def _version(conn: psycopg.Connection[Any], schema: str, name: str) -> int | None:
-    """The schema's version: ``None`` if agentstate's tables are not there at all."""
-    tables = {row[0] for row in conn.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (name,))}
-    if "schema_version" not in tables:
-        ours = sorted(tables & {"agents", "history"})
-        if ours:
-            raise SchemaError(
-                f"PostgreSQL schema {name!r} has tables {', '.join(ours)} but no "
-                "schema_version: they are not agentstate's; refusing to touch them (choose "
-                "another schema)", found=None, supported=SCHEMA_VERSION)
-        return None
-    row = conn.execute(f"SELECT max(version) FROM {schema}.schema_version").fetchone()
-    found = None if row is None else row[0]
-    if type(found) is not int:
-        raise SchemaError(f"PostgreSQL schema {name!r}: malformed schema_version (latest "
-                          f"{found!r})", found=None, supported=SCHEMA_VERSION)
-    return found
+class _Schema:
+    """The schema as :func:`agentstate._rows.migrate` sees it."""
 
+    def __init__(self, conn: psycopg.Connection[Any], schema: str, name: str) -> None:
+        self.conn = conn
+        self.schema = schema
+        self.name = name
+        self.where = f"PostgreSQL schema {name!r}"
 
-def _refuse_newer(found: int | None, name: str) -> None:
-    if found is not None and found > SCHEMA_VERSION:
-        raise SchemaError(
-            f"PostgreSQL schema {name!r} has schema version {found}, newer than this "
-            f"agentstate supports ({SCHEMA_VERSION}); upgrade agentstate. The database was "
-            "not changed", found=found, supported=SCHEMA_VERSION)
+    def version(self) -> int | None:
+        """The schema's version: ``None`` if agentstate's tables are not there at all."""
+        tables = {row[0] for row in self.conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+            (self.name,))}
+        if "schema_version" not in tables:
+            ours = sorted(tables & {"agents", "history"})
+            if ours:
+                raise SchemaError(
+                    f"{self.where} has tables {', '.join(ours)} but no schema_version: they "
+                    "are not agentstate's; refusing to touch them (choose another schema)",
+                    found=None, supported=SCHEMA_VERSION)
+            return None
+        row = self.conn.execute(
+            f"SELECT max(version) FROM {self.schema}.schema_version").fetchone()
+        return stored_version(None if row is None else row[0], where=self.where,
+                              supported=SCHEMA_VERSION)
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        with self.conn.transaction():  # nodes starting at once: one migrates, the others wait
+            self.conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
+                              (f"agentstate:{self.name}",))
+            self.conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
+            yield
+
+    def create_version_table(self) -> None:
+        self.conn.execute(f"""CREATE TABLE {self.schema}.schema_version (
+            version integer NOT NULL PRIMARY KEY,
+            summary text NOT NULL,
+            applied_at timestamptz NOT NULL DEFAULT now())""")
+
+    def run(self, step: str | Callable[[Any], None]) -> None:
+        if isinstance(step, str):
+            self.conn.execute(step.replace("{schema}", self.schema))
+        else:
+            step(self.conn)
+
+    def record(self, migration: Migration) -> None:
+        self.conn.execute(f"INSERT INTO {self.schema}.schema_version (version, summary) "
+                          "VALUES (%s, %s)", (migration.version, migration.summary))
 
 
 def _migrate(conn: psycopg.Connection[Any], schema: str, name: str) -> None:
@@ -599,28 +631,6 @@ def _migrate(conn: psycopg.Connection[Any], schema: str, name: str) -> None:
     import psycopg
 
     try:
-        found = _version(conn, schema, name)
-        _refuse_newer(found, name)
-        if found == SCHEMA_VERSION:
-            return
-        with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"agentstate:{name}",))
-            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-            found = _version(conn, schema, name)  # another node may have migrated meanwhile
-            _refuse_newer(found, name)
-            if found is None:
-                conn.execute(f"""CREATE TABLE {schema}.schema_version (
-                    version integer NOT NULL PRIMARY KEY,
-                    summary text NOT NULL,
-                    applied_at timestamptz NOT NULL DEFAULT now())""")
-                found = 0
-            for migration in MIGRATIONS[found:]:
-                for step in migration.steps:
-                    if isinstance(step, str):
-                        conn.execute(step.replace("{schema}", schema))
-                    else:
-                        step(conn)
-                conn.execute(f"INSERT INTO {schema}.schema_version (version, summary) "
-                             "VALUES (%s, %s)", (migration.version, migration.summary))
+        migrate(_Schema(conn, schema, name), MIGRATIONS)
     except psycopg.Error as error:
         raise StoreError(f"cannot prepare PostgreSQL schema {name!r}: {error}") from None

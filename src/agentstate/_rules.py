@@ -113,6 +113,7 @@ from ._state import (
     InteractionState,
     Occupation,
     PauseSpan,
+    Tag,
     Timer,
     build_change,
     build_state,
@@ -210,14 +211,14 @@ def _apply_pending(policy: Policy, draft: Draft) -> None:
         return
     draft.pending = None
     if pending.actor.role not in policy.allowed(draft.status, pending.status):
-        draft.note("pending_dropped", f"pending {pending.status!r} dropped: no longer allowed "
-                                      f"from {draft.status!r}")
+        draft.note(Tag.PENDING_DROPPED, f"pending {pending.status!r} dropped: no longer "
+                                        f"allowed from {draft.status!r}")
         return
     draft.move(pending.status, pending.reason)
     if pending.status == policy.logged_out:
         draft.session = None
-    draft.note("pending_applied", f"pending {pending.status!r} applied, asked by "
-                                  f"{pending.actor} at {pending.requested_at.isoformat()}")
+    draft.note(Tag.PENDING_APPLIED, f"pending {pending.status!r} applied, asked by "
+                                    f"{pending.actor} at {pending.requested_at.isoformat()}")
 
 
 def _finish(policy: Policy, state: AgentState, draft: Draft, event: Event, at: datetime,
@@ -236,7 +237,7 @@ def _finish(policy: Policy, state: AgentState, draft: Draft, event: Event, at: d
             draft.pauses = _ledger.keep_recent((*draft.pauses, span), at)
         if draft.reason is not None and draft.session is not None and policy.limited(
                 draft.reason):
-            if draft.tagged("override"):
+            if draft.tagged(Tag.OVERRIDE):
                 draft.overrun_at = at  # forced past its limit: overrun from the start, kept
             else:
                 due = _ledger.limit_deadline(policy, draft.reason, draft.pauses, at, at,

@@ -41,7 +41,7 @@ from ._events import (
     StopNew,
 )
 from ._policy import BusyChange, Policy, Role
-from ._state import AgentState, ChannelSetting, Membership, Pending, Session
+from ._state import AgentState, ChannelSetting, Membership, Pending, Session, Tag
 
 __all__ = [
     "cancel_pending",
@@ -98,7 +98,7 @@ def _defer(policy: Policy, state: AgentState, draft: Draft, event: Event, at: da
         if draft.pending is not None:
             draft.note(None, f"replaces pending {draft.pending.status!r}")
         draft.pending = Pending(status=dest, reason=reason, actor=actor, requested_at=at)
-        draft.note("pending", f"{dest!r} pending until the agent is free")
+        draft.note(Tag.PENDING, f"{dest!r} pending until the agent is free")
         return
     if policy.while_busy is BusyChange.IMMEDIATE and dest != policy.logged_out:
         draft.move(dest, reason)
@@ -136,7 +136,7 @@ def cancel_pending(policy: Policy, state: AgentState, draft: Draft, event: Cance
     if state.pending is None:
         raise InvalidEvent(agent=state.agent, event=event, why="no status change is pending")
     draft.pending = None
-    draft.note("pending_dropped", f"pending {state.pending.status!r} cancelled")
+    draft.note(Tag.PENDING_DROPPED, f"pending {state.pending.status!r} cancelled")
 
 
 def force_logout(policy: Policy, state: AgentState, draft: Draft, event: ForceLogout,
@@ -145,7 +145,7 @@ def force_logout(policy: Policy, state: AgentState, draft: Draft, event: ForceLo
     check_move(policy, state, policy.logged_out, actor, event)
     if state.interactions:
         dropped = ", ".join(item.id for item in state.interactions)
-        draft.note("dropped", f"interactions dropped: {dropped}")
+        draft.note(Tag.DROPPED, f"interactions dropped: {dropped}")
     draft.move(policy.logged_out, None)
     draft.session = None
 

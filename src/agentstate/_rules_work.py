@@ -18,8 +18,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from . import _ledger
+from ._blocker import blocker, describe, slots
 from ._draft import Draft, check_logged_in, find_interaction
-from ._eligibility import blocker, describe, slots
 from ._errors import InvalidEvent, NotEligible
 from ._events import (
     SYSTEM,
@@ -45,6 +45,7 @@ from ._state import (
     InteractionState,
     Membership,
     Pending,
+    Tag,
     Timer,
     build_interaction,
     build_membership,
@@ -122,7 +123,7 @@ def answered(policy: Policy, state: AgentState, draft: Draft, event: Interaction
             and draft.handled >= status.interaction_limit and draft.pending is None):
         draft.pending = Pending(status=status.then, reason=_implied(policy, status.then),
                                 actor=SYSTEM, requested_at=at)
-        draft.note("pending", f"{status.then!r} pending: {status.label} took "
+        draft.note(Tag.PENDING, f"{status.then!r} pending: {status.label} took "
                               f"{status.interaction_limit} interaction(s)")
 
 
@@ -148,7 +149,7 @@ def ended(policy: Policy, state: AgentState, draft: Draft, event: InteractionEnd
     draft.interactions = tuple(i for i in state.interactions if i is not item)
     draft.drop_deadlines(Timer.OFFER, item.id)
     if item.state is InteractionState.OFFERED:
-        draft.note("withdrawn", "offer withdrawn")
+        draft.note(Tag.WITHDRAWN, "offer withdrawn")
         return
     _wrap_up(policy, state, draft, item, at)
 
@@ -156,7 +157,10 @@ def ended(policy: Policy, state: AgentState, draft: Draft, event: InteractionEnd
 def _wrap_up(policy: Policy, state: AgentState, draft: Draft, item: Interaction, at: datetime
              ) -> None:
     """Post-processing after the agent's side of ``item`` ended, if its direction gets it."""
-    if item.direction not in policy.wrap_up_directions:
+    direction = item.direction
+    if item.queue is None and direction is Direction.QUEUE:  # stored before directions existed
+        direction = Direction.DIRECT
+    if direction not in policy.wrap_up_directions:
         return
     wrap = state.wrap_up or policy.queue_wrap_up(item.queue)
     if wrap.mode is WrapUpMode.NONE:
@@ -276,7 +280,7 @@ def _system_move(policy: Policy, draft: Draft, dest: str, reason: str | None, wh
                          f"{draft.status!r} -> {dest!r}")
         return False
     draft.move(dest, reason)
-    draft.note("auto_moved", f"moved to {dest!r}: {why}")
+    draft.note(Tag.AUTO_MOVED, f"moved to {dest!r}: {why}")
     return True
 
 
@@ -346,7 +350,7 @@ def _pause_limit(policy: Policy, state: AgentState, draft: Draft, reason: str,
         draft.note(None, f"{reason} limit moved: a new day began")
         return
     draft.overrun_at = at
-    draft.note("overrun", f"{reason} overran its limit")
+    draft.note(Tag.OVERRUN, f"{reason} overran its limit")
     if policy.overrun_status is not None:
         _system_move(policy, draft, policy.overrun_status,
                      _implied(policy, policy.overrun_status), f"{reason} overran its limit")

@@ -39,13 +39,14 @@ its own transaction, when a store opens a database at an older version. A databa
 version is refused with :class:`SchemaError` and left untouched. Adding an indexed column is
 one migration: migration 2 is the example (``ALTER TABLE agents ADD COLUMN next_deadline``, its
 index, and a backfill, which may be a Python function of the connection), plus the column in
-:data:`agentstate._codec.INDEXED`. A field added to :class:`AgentState` needs a migration that
+:data:`agentstate._rows.INDEXED`. A field added to :class:`AgentState` needs a migration that
 writes its value into every stored state, e.g. ``UPDATE agents SET state = json_set(state,
 '$.memberships', json('[]'))``: the codec never fills in a missing key by itself.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -54,37 +55,29 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-import attrs
 import pendulum
 
-from ._codec import (
-    INDEXED,
-    DecodedStates,
-    dumps,
-    encode_change,
-    encode_state,
-    from_micros,
-    read_instant,
-    row_change,
-)
+from ._codec import encode_change, encode_state, from_micros, read_instant, shown
 from ._eligibility import EligibilityFact, QueuePlace
 from ._errors import ConflictError, SchemaError, StoreError
+from ._rows import (
+    INDEXED,
+    UNSTORABLE,
+    DecodedStates,
+    Migration,
+    clip,
+    dumps,
+    migrate,
+    row_change,
+    stored_version,
+    unstorable,
+)
 from ._state import AgentState, Change
 from ._time import micros, to_utc
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "SQLiteStore"]
 
-Step = str | Callable[[sqlite3.Connection], None]
 _Facts = dict[tuple[str, str], tuple[Any, ...]]
-
-
-@attrs.frozen(kw_only=True)
-class Migration:
-    """One numbered schema change: SQL statements or functions of the connection, in order."""
-
-    version: int
-    summary: str
-    steps: tuple[Step, ...]
 
 
 def _backfill_next_deadline(conn: sqlite3.Connection) -> None:
@@ -99,7 +92,7 @@ def _backfill_next_deadline(conn: sqlite3.Connection) -> None:
             deadlines = json.loads(text).get("deadlines") or []
             first = deadlines[0]["at"] if deadlines else None
         except (ValueError, AttributeError, LookupError, TypeError):
-            raise StoreError(f"agent {agent!r}: stored state is malformed: cannot read its "
+            raise StoreError(f"agent {shown(agent)}: stored state is malformed: cannot read its "
                              "deadlines", agent=agent) from None
         value = None if first is None else micros(read_instant(first, agent=agent))
         conn.execute("UPDATE agents SET next_deadline = ? WHERE agent = ?", (value, agent))
@@ -169,6 +162,11 @@ _LOAD = f"SELECT version, {_COLUMNS}, state FROM agents WHERE agent = ?"
 _NEXT_DUE = ("SELECT next_deadline, agent FROM agents WHERE next_deadline <= ? "
              "ORDER BY next_deadline, agent LIMIT 1")
 _HISTORY = "SELECT seq, at, event_id, entry FROM history WHERE agent = ?"
+# Named, not left to the planner: without statistics (no ANALYZE) SQLite prefers walking the
+# agent's whole history in primary-key order (ORDER BY seq) to this index, which holds seq
+# after event_id and so also returns the rows in order: one lookup, however long the history.
+_EVENT = ("SELECT seq, at, event_id, entry FROM history INDEXED BY history_event "
+          "WHERE agent = ? AND event_id = ? ORDER BY seq")
 _FACT_COLUMNS = ("eligible", "penalty", "sort", "calls", "calls_until", "last_offer_at")
 _FACTS = f"SELECT queue, channel, {', '.join(_FACT_COLUMNS)} FROM queue_facts WHERE agent = ?"
 _DELETE_FACT = "DELETE FROM queue_facts WHERE agent = ? AND queue = ? AND channel = ?"
@@ -264,8 +262,8 @@ class SQLiteStore:
         rows = []
         for change in changes:
             if change.agent != agent:
-                raise StoreError(f"agent {agent!r}: cannot commit a change of agent "
-                                 f"{change.agent!r} with it", agent=agent)
+                raise StoreError(f"agent {shown(agent)}: cannot commit a change of agent "
+                                 f"{shown(change.agent)} with it", agent=agent)
             rows.append((agent, change.seq, micros(change.at), change.event_id,
                          dumps(encode_change(change), agent=agent)))
         new_facts = _facts(agent, facts or ())
@@ -292,9 +290,8 @@ class SQLiteStore:
 
     def changes_for_event(self, agent: str, event_id: str) -> Sequence[Change]:
         """The entries recorded for ``event_id`` on this agent, oldest first (or none)."""
-        sql = _HISTORY + " AND event_id = ? ORDER BY seq"
         with self._lock:
-            rows = self._run(agent, lambda c: c.execute(sql, (agent, event_id)).fetchall())
+            rows = self._run(agent, lambda c: c.execute(_EVENT, (agent, event_id)).fetchall())
         return [_change(agent, row) for row in rows]
 
     def agents(self) -> Iterator[str]:
@@ -424,12 +421,15 @@ class SQLiteStore:
         if os.getpid() != self._pid:
             raise StoreError(f"SQLiteStore {self._path!r} was opened in another process "
                              "(before a fork); open a new store in this one", agent=agent)
+        who = f"agent {shown(agent)}: " if agent is not None else ""
         try:
             return work(conn)
         except sqlite3.Error as error:
-            who = f"agent {agent!r}: " if agent is not None else ""
-            raise StoreError(f"{who}SQLite database {self._path!r} failed: {error}",
+            raise StoreError(f"{who}SQLite database {self._path!r} failed: {clip(str(error))}",
                              agent=agent) from None
+        except UNSTORABLE as error:  # raised while binding: nothing was written
+            raise StoreError(f"{who}SQLite database {self._path!r} refused a value: "
+                             f"{unstorable(error)}", agent=agent) from None
 
     def _check(self, conn: sqlite3.Connection) -> None:
         """Forget what this store knows is stored if another connection has committed since
@@ -515,7 +515,7 @@ class SQLiteStore:
                 else:
                     conn.executemany(_INSERT_CHANGE, rows)
             except sqlite3.IntegrityError as error:
-                raise StoreError(f"agent {agent!r}: cannot append history: {error} (a change "
+                raise StoreError(f"agent {shown(agent)}: cannot append history: {error} (a change "
                                  "repeats a recorded seq)", agent=agent) from None
             if expected == 0:
                 stored: _Facts = {}
@@ -564,8 +564,8 @@ def _facts(agent: str, facts: Sequence[EligibilityFact]) -> _Facts:
     for f in facts:
         key = (f.queue, f.channel)
         if key in out:
-            raise StoreError(f"agent {agent!r}: two eligibility facts for queue {f.queue!r} "
-                             f"and channel {f.channel!r}", agent=agent)
+            raise StoreError(f"agent {shown(agent)}: two eligibility facts for queue "
+                             f"{shown(f.queue)} and channel {shown(f.channel)}", agent=agent)
         out[key] = (int(f.eligible), f.penalty, f.sort, f.calls,
                     None if f.calls_until is None else micros(f.calls_until),
                     None if f.last_offer_at is None else micros(f.last_offer_at))
@@ -591,61 +591,58 @@ def _prepare(conn: sqlite3.Connection, path: str, synchronous: str) -> None:
                          "put it on a local file system")
 
 
-def _version(conn: sqlite3.Connection, path: str) -> int | None:
-    """The database's schema version: ``None`` if it has no tables at all."""
-    names = {row[0] for row in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
-    if "schema_version" not in names:
-        if names:
-            raise SchemaError(
-                f"SQLite database {path!r} has tables ({', '.join(sorted(names))}) but no "
-                "schema_version: it is not an agentstate database; refusing to touch it",
-                found=None, supported=SCHEMA_VERSION)
-        return None
-    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
-    found = row[0]
-    if type(found) is not int:
-        raise SchemaError(f"SQLite database {path!r}: malformed schema_version "
-                          f"(latest {found!r})", found=None, supported=SCHEMA_VERSION)
-    return found
+class _Schema:
+    """The database as :func:`agentstate._rows.migrate` sees it."""
 
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self.conn = conn
+        self.where = f"SQLite database {path!r}"
 
-def _refuse_newer(found: int | None, path: str) -> None:
-    if found is not None and found > SCHEMA_VERSION:
-        raise SchemaError(
-            f"SQLite database {path!r} has schema version {found}, newer than this "
-            f"agentstate supports ({SCHEMA_VERSION}); upgrade agentstate. The database "
-            "was not changed", found=found, supported=SCHEMA_VERSION)
+    def version(self) -> int | None:
+        """The schema version: ``None`` if the database has no tables at all."""
+        names = {row[0] for row in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+        if "schema_version" not in names:
+            if names:
+                raise SchemaError(
+                    f"{self.where} has tables ({', '.join(sorted(names))}) but no "
+                    "schema_version: it is not an agentstate database; refusing to touch it",
+                    found=None, supported=SCHEMA_VERSION)
+            return None
+        latest = self.conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+        return stored_version(latest, where=self.where, supported=SCHEMA_VERSION)
 
-
-def _migrate(conn: sqlite3.Connection, path: str) -> None:
-    """Bring the database to :data:`SCHEMA_VERSION`, or refuse a newer one."""
-    try:
-        found = _version(conn, path)
-        _refuse_newer(found, path)
-        if found == SCHEMA_VERSION:
-            return
-        conn.execute("BEGIN IMMEDIATE")  # another process may be migrating: re-read under lock
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")  # another process may be migrating: it waits
         try:
-            found = _version(conn, path)
-            _refuse_newer(found, path)
-            if found is None:
-                conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY,"
-                             " summary TEXT NOT NULL, applied_at TEXT NOT NULL)")
-                found = 0
-            for migration in MIGRATIONS[found:]:
-                for step in migration.steps:
-                    if isinstance(step, str):
-                        conn.execute(step)
-                    else:
-                        step(conn)
-                conn.execute("INSERT INTO schema_version VALUES (?, ?, ?)",
-                             (migration.version, migration.summary,
-                              pendulum.now(pendulum.UTC).isoformat()))
+            yield
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+
+    def create_version_table(self) -> None:
+        self.conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY,"
+                          " summary TEXT NOT NULL, applied_at TEXT NOT NULL)")
+
+    def run(self, step: str | Callable[[Any], None]) -> None:
+        if isinstance(step, str):
+            self.conn.execute(step)
+        else:
+            step(self.conn)
+
+    def record(self, migration: Migration) -> None:
+        self.conn.execute("INSERT INTO schema_version VALUES (?, ?, ?)",
+                          (migration.version, migration.summary,
+                           pendulum.now(pendulum.UTC).isoformat()))
+
+
+def _migrate(conn: sqlite3.Connection, path: str) -> None:
+    """Bring the database to :data:`SCHEMA_VERSION`, or refuse a newer one."""
+    try:
+        migrate(_Schema(conn, path), MIGRATIONS)
     except sqlite3.Error as error:
         raise StoreError(f"cannot open SQLite database {path!r}: {error}") from None

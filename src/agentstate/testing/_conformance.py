@@ -32,6 +32,9 @@ What it checks:
   in one commit; :meth:`~agentstate.Store.changes_for_event`; :meth:`~agentstate.Store.agents`;
 - a :class:`~agentstate.Tracker` over the store works, including its idempotency by event id;
 - restart: a new store object over the same data sees every agent, state and entry;
+- values it cannot keep (text that is not valid Unicode, numbers beyond 64 bits, an agent id
+  of 300,000 characters): kept and read back equal, or refused with an
+  :class:`~agentstate.AgentStateError` of a short message, writing nothing;
 - for a store that answers eligibility itself (:class:`~agentstate.EligibilityStore`; other
   stores skip these): facts committed with each state answer eligibility best first with
   current versions, a commit without facts removes them, a refused commit writes none, a
@@ -39,6 +42,9 @@ What it checks:
 
 Limits: it checks one process and one thread; how a store behaves under concurrent writers is
 the store's own business to test (agentstate tests its SQL stores with several processes).
+
+PYTEST_DONT_REWRITE: the messages are written for hosts; pytest must keep them as they are
+(the pytest plugin's entry point would otherwise rewrite this module's assertions).
 """
 
 from __future__ import annotations
@@ -52,6 +58,7 @@ from typing import Any
 import attrs
 import pendulum
 
+from .._eligibility import EligibilityFact
 from .._errors import AgentStateError, ConflictError
 from .._events import (
     Actor,
@@ -606,6 +613,73 @@ class StoreConformance:
         tracker.apply(InteractionOffered(agent="a3", interaction="c2", queue="sales"))
         assert store.last_offered("sales") == "a3"
         assert store.last_offered("support") is None
+
+    # -- values a store may not be able to keep ------------------------------------------------
+
+    def _kept_or_refused(self, store: Store, attempt: Any, *, agent: str,
+                         kept: AgentState | None = None) -> str:
+        """``attempt()`` either succeeds (then ``agent`` reads back as ``kept``, if given) or
+        raises an :class:`~agentstate.AgentStateError` with a short message, having written
+        nothing; returns ``"kept"`` or ``"refused"``."""
+        agents = sorted(store.agents())
+        before = {a: (store.load(a), list(store.history(a))) for a in agents}
+        message = None
+        try:
+            attempt()
+        except AgentStateError as error:
+            message = str(error)
+        if message is None:
+            if kept is not None:
+                assert store.load(agent) == kept
+            return "kept"
+        assert len(message) <= 1_000, f"a message of {len(message):,} characters"
+        assert sorted(store.agents()) == agents
+        assert before == {a: (store.load(a), list(store.history(a))) for a in agents}
+        return "refused"
+
+    def test_a_value_it_cannot_keep_is_refused_with_an_agentstate_error(self) -> None:
+        """Text that is not valid Unicode (a lone surrogate), a number beyond 64 bits, an
+        agent id of 300,000 characters: the store keeps each (and reads it back equal) or
+        refuses it with an agentstate error whose message quotes at most a short part of it,
+        and writes nothing. Reads by such an agent id find nothing or are refused the same
+        way; no other exception ever escapes."""
+        store = self._new()
+        commits = recorded_commits(["a1"])
+        self._fill(store, commits[:2])
+        first, second = commits[:2]
+        for agent in ("a\udc80", "x" * 300_000):
+            for read in (partial(store.load, agent), partial(store.history, agent),
+                         partial(store.changes_for_event, agent, "e1")):
+                self._kept_or_refused(store, read, agent="a1")
+            state = attrs.evolve(first.state, agent=agent)
+            changes = tuple(attrs.evolve(c, agent=agent) for c in first.changes)
+            self._kept_or_refused(store, partial(store.commit, state, changes,
+                                                 expected_version=0), agent=agent, kept=state)
+        self._kept_or_refused(store, partial(store.changes_for_event, "a1", "e\udc80"),
+                              agent="a1")
+        version = attrs.evolve(second.state, version=2**63)
+        self._kept_or_refused(store, partial(store.commit, version, second.changes,
+                                             expected_version=second.expected),
+                              agent="a1", kept=version)
+
+    def test_a_fact_it_cannot_keep_is_refused_with_an_agentstate_error(self) -> None:
+        """A store answering eligibility keeps or refuses a fact with a penalty beyond 64 bits
+        or a queue name that is not valid Unicode, as any other value."""
+        store, tracker, clock = self._indexed()
+        self._floor(tracker, clock)
+        state = tracker.state("a3")
+        for fact in (EligibilityFact(queue="sales", channel="voice", eligible=True,
+                                     penalty=2**63, sort=0, calls=0, calls_until=None,
+                                     last_offer_at=None),
+                     EligibilityFact(queue="s\udc80", channel="voice", eligible=True,
+                                     penalty=0, sort=0, calls=0, calls_until=None,
+                                     last_offer_at=None)):
+            stored = store.load("a3")
+            assert stored is not None
+            newer = attrs.evolve(state, version=stored.version + 1)
+            self._kept_or_refused(store, partial(store.commit, newer, (),
+                                                 expected_version=stored.version,
+                                                 facts=(fact,)), agent="a3", kept=newer)
 
     # -- restart -------------------------------------------------------------------------------
 

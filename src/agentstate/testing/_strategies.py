@@ -152,7 +152,7 @@ def events_for(policy: Policy, agents: Sequence[str], *,
                   timezone=st.one_of(st.none(), st.sampled_from([*ZONES, UNKNOWN]))),
         st.builds(Register, agent=agent, actor=actor),
         st.builds(TimerFired, agent=agent, actor=actor,
-                  timer=st.sampled_from([t.value for t in Timer]),  # others: a TypeError
+                  timer=st.sampled_from(list(Timer)),
                   ref=st.one_of(st.none(), interaction)),
         st.builds(InteractionHeld, agent=agent, interaction=interaction, actor=actor),
         st.builds(InteractionResumed, agent=agent, interaction=interaction, actor=actor),
