@@ -35,9 +35,13 @@ from agentstate import (
     ForceStatus,
     InteractionAnswered,
     InteractionEnded,
+    InteractionHeld,
     InteractionMissed,
     InteractionOffered,
     InteractionRejected,
+    InteractionResumed,
+    InteractionStarted,
+    InteractionTransferred,
     InvalidEvent,
     InvalidTransition,
     JoinQueue,
@@ -176,6 +180,18 @@ EVENTS: dict[str, Callable[[], Event]] = {
                                                   actor=ME),
     "stop new": lambda: StopNew(agent="a1"),
     "resume new": lambda: ResumeNew(agent="a1"),
+    "hold c1": lambda: InteractionHeld(agent="a1", interaction="c1"),
+    "supervisor holds c1": lambda: InteractionHeld(agent="a1", interaction="c1", actor=SUP),
+    "resume c1": lambda: InteractionResumed(agent="a1", interaction="c1"),
+    "blind transfer c1": lambda: InteractionTransferred(agent="a1", interaction="c1",
+                                                        kind="blind", target="200"),
+    "attended transfer c1": lambda: InteractionTransferred(agent="a1", interaction="c1",
+                                                           kind="attended", target="200"),
+    "live transfer c1": lambda: InteractionTransferred(agent="a1", interaction="c1",
+                                                       kind="live"),
+    "outbound call started": lambda: InteractionStarted(agent="a1", interaction="c2"),
+    "queue work started": lambda: InteractionStarted(agent="a1", interaction="c2",
+                                                     direction="queue"),
 }
 
 # -- the table ------------------------------------------------------------------------------------
@@ -249,6 +265,14 @@ IDLE: dict[str, list[Outcome]] = {
     'agent switches chat off':              [NP,            NP,                NP,            NP,            NP],
     'stop new':                             ['logged_out',  'available',       'break',       'lunch',       'offline'],
     'resume new':                           [IE,            IE,                IE,            IE,            IE],
+    'hold c1':                              [IE,            IE,                IE,            IE,            IE],
+    'supervisor holds c1':                  [NP,            NP,                NP,            NP,            NP],
+    'resume c1':                            [IE,            IE,                IE,            IE,            IE],
+    'blind transfer c1':                    [IE,            IE,                IE,            IE,            IE],
+    'attended transfer c1':                 [IE,            IE,                IE,            IE,            IE],
+    'live transfer c1':                     [IE,            IE,                IE,            IE,            IE],
+    'outbound call started':                [IE,            'available call',  'break call',  'lunch call',  'offline call'],
+    'queue work started':                   [IE,            IE,                IE,            IE,            IE],
 }  # fmt: skip
 
 BUSY: dict[str, list[Outcome]] = {
@@ -310,6 +334,14 @@ BUSY: dict[str, list[Outcome]] = {
     'agent switches chat off':              [NP,                            NP,                            NP,                            NP,                            NP,                            NP],
     'stop new':                             ['available ring',              'available call',              'available wrap',              'available call >break',       'available call >lunch',       'break call'],
     'resume new':                           [IE,                            IE,                            IE,                            IE,                            IE,                            IE],
+    'hold c1':                              [IE,                            'available call',              IE,                            'available call >break',       'available call >lunch',       'break call'],
+    'supervisor holds c1':                  [NP,                            NP,                            NP,                            NP,                            NP,                            NP],
+    'resume c1':                            [IE,                            IE,                            IE,                            IE,                            IE,                            IE],
+    'blind transfer c1':                    [IE,                            'available wrap',              IE,                            'available wrap >break',       'available wrap >lunch',       'break'],
+    'attended transfer c1':                 [IE,                            'available call',              IE,                            'available call >break',       'available call >lunch',       'break call'],
+    'live transfer c1':                     [IE,                            'available call',              IE,                            'available call >break',       'available call >lunch',       'break call'],
+    'outbound call started':                ['available call',              'available call',              'available call',              'available call >break',       'available call >lunch',       'break call'],
+    'queue work started':                   [IE,                            IE,                            IE,                            IE,                            IE,                            IE],
 }  # fmt: skip
 
 IDLE_SITUATIONS = SITUATIONS[:5]
@@ -389,7 +421,7 @@ def test_every_event_class_is_exported_and_has_a_row() -> None:
     assert event_classes() == exported
     assert {cls.__name__ for cls in exported} == {type(make()).__name__
                                                   for make in EVENTS.values()}
-    assert 22 <= len(exported)
+    assert 26 <= len(exported)
 
 
 @pytest.mark.parametrize("kind", sorted(event_classes(), key=attrgetter("__name__")),

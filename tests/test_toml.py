@@ -261,9 +261,8 @@ def _edit(old: str, new: str, *, count: int = 1) -> str:
      "selectable_by, custom, reasons, reason_required, interaction_limit, then"),
     (_edit('name = "basic"', 'name = "basic"\nversion = 2'), "version",
      "unknown key; expected one of extends, name, logged_out, login_status, while_busy, "
-     "overrun_status, "
-     "agents_manage_queues, statuses, transitions, reasons, channels, queues, blocking, "
-     "wrap_up, timers, day"),
+     "overrun_status, agents_manage_queues, wrap_up_directions, statuses, transitions, "
+     "reasons, channels, groups, queues, blocking, wrap_up, timers, day"),
     (_edit('by = ["supervisor"]', 'by = ["boss"]'), "transitions[13].by[0]",
      'expected one of "agent", "supervisor", "system", got "boss" (a string)'),
     (_edit("capacity = 3", "capacity = true"), "channels[1].capacity",

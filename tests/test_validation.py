@@ -8,9 +8,9 @@ import enum
 import itertools
 import math
 import os
+import typing
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-import typing
 from typing import Any
 
 import attrs

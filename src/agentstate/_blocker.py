@@ -14,10 +14,11 @@ from datetime import datetime
 import attrs
 import pendulum
 
-from ._policy import Policy
+from ._policy import ChannelGroup, Policy
 from ._state import AgentState, Interaction, Timer
 
-__all__ = ["BlockKind", "Blocker", "blocker", "capacity", "describe", "held_on"]
+__all__ = ["BlockKind", "Blocker", "blocker", "capacity", "describe", "held_on", "pool_capacity",
+           "slots"]
 
 
 class BlockKind(enum.Enum):
@@ -34,6 +35,7 @@ class BlockKind(enum.Enum):
     WRAP_UP = "wrap_up"
     DELAY = "delay"
     FULL = "full"
+    POOL_FULL = "pool_full"
     BLOCKED = "blocked"
 
 
@@ -44,11 +46,13 @@ class Blocker:
     Attributes:
         kind: which reason.
         name: what it names: the queue (not a member, paused in it), the status (takes no
-            queue work), the channel (unknown, switched off, full), the pending status, or
-            the channel whose open work blocks new work (blocked).
+            queue work), the channel (unknown, switched off, full), the channel group (pool
+            full), the pending status, or the channel whose open work blocks new work
+            (blocked).
         until: when post-processing or a delay ends (``None``: when the agent ends it).
-        held: interactions held on the channel (full).
-        limit: the agent's capacity on the channel (full).
+        held: interactions held on the channel (full), or on the group's channels (pool full).
+        limit: the agent's capacity on the channel (full), or its slots in the group's pool
+            (pool full).
         blocks: the channel whose new work is blocked (blocked).
     """
 
@@ -75,9 +79,34 @@ def capacity(policy: Policy, state: AgentState, channel: str) -> int:
     return policy.channel(channel).capacity
 
 
+def pool_capacity(policy: Policy, state: AgentState, group: ChannelGroup) -> int:
+    """The agent's slots in ``group``'s pool: its own override (``SetChannel`` naming the
+    group), or the group's."""
+    setting = state.channel_setting(group.name)
+    if setting is not None and setting.capacity is not None:
+        return setting.capacity
+    return group.capacity
+
+
 def held_on(interactions: tuple[Interaction, ...], channel: str) -> int:
     """How many of ``interactions`` are on ``channel``."""
     return sum(1 for item in interactions if item.channel == channel)
+
+
+def slots(policy: Policy, state: AgentState, channel: str) -> Blocker | None:
+    """Why the agent has no free slot for one more ``channel`` interaction (its channel's
+    capacity, or its group's pool), or ``None`` when it has one."""
+    held = held_on(state.interactions, channel)
+    limit = capacity(policy, state, channel)
+    if held >= limit:
+        return Blocker(kind=BlockKind.FULL, name=channel, held=held, limit=limit)
+    group = policy.group_of(channel)
+    if group is not None:
+        used = sum(held_on(state.interactions, name) for name in group.channels)
+        pool = pool_capacity(policy, state, group)
+        if used >= pool:
+            return Blocker(kind=BlockKind.POOL_FULL, name=group.name, held=used, limit=pool)
+    return None
 
 
 def blocker(policy: Policy, state: AgentState, queue: str, channel: str) -> Blocker | None:
@@ -107,10 +136,9 @@ def blocker(policy: Policy, state: AgentState, queue: str, channel: str) -> Bloc
         if deadline.timer is Timer.DELAY:
             return Blocker(kind=BlockKind.DELAY, until=deadline.at)
     if state.interactions:
-        held = held_on(state.interactions, channel)
-        limit = capacity(policy, state, channel)
-        if held >= limit:
-            return Blocker(kind=BlockKind.FULL, name=channel, held=held, limit=limit)
+        full = slots(policy, state, channel)
+        if full is not None:
+            return full
         for other in policy.blocked_by(channel):
             if held_on(state.interactions, other):
                 return Blocker(kind=BlockKind.BLOCKED, name=other, blocks=channel)
@@ -139,6 +167,7 @@ _WORDS: dict[BlockKind, str] = {
     BlockKind.STOP_NEW: "stopped taking new work",
     BlockKind.PENDING: "a change to {0.name!r} is pending",
     BlockKind.FULL: "{0.name} slots {0.held}/{0.limit}",
+    BlockKind.POOL_FULL: "{0.name} slots {0.held}/{0.limit}",
     BlockKind.BLOCKED: "busy on {0.name}: no new {0.blocks} meanwhile",
 }
 """The other blockers in words (``{0}`` is the :class:`Blocker`)."""

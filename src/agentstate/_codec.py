@@ -19,9 +19,12 @@ is stored as soon as it exists. What it understands:
 
 Decoding is strict: an unknown class name, a missing or extra key, a wrong type or an invalid
 value raises :class:`StoreError` naming the agent and the path of the bad value (e.g.
-``state.interactions[0].since``). It never fills in a default. A field added later therefore
-needs a schema migration that writes its value into the stored rows (see the stores' migration
-lists), which is what keeps old rows from being read as something they are not.
+``state.interactions[0].since``). The one key that may be missing is that of a field with a
+plain default value (not a factory): a row stored before the field existed reads as if it had
+been stored with that default (``Interaction.hold``, ``.transfer`` and ``.direction``, added
+with hold, transfer and outbound work). A field added later without such a default needs a
+schema migration that writes its value into the stored rows (see the stores' migration lists),
+which is what keeps old rows from being read as something they are not.
 
 What a SQL store does around the codec (indexed columns, JSON text, row checks, migrations) is
 in :mod:`agentstate._rows`. This module is longer than most because it has one reason to
@@ -476,7 +479,8 @@ def _attrs(cls: type[Any]) -> tuple[Encoder, Decoder]:
     """
     hints = _hints(cls)
     fields = [f for f in attrs.fields(cls) if f.init]
-    namespace: dict[str, Any] = {"cls": cls, "_Bad": _Bad, "_locate": _locate, "shown": shown}
+    namespace: dict[str, Any] = {"cls": cls, "_Bad": _Bad, "_locate": _locate, "shown": shown,
+                                 "_complete": _complete}
     encoders, decoders = [], []
     for i, f in enumerate(fields):
         try:
@@ -488,7 +492,10 @@ def _attrs(cls: type[Any]) -> tuple[Encoder, Decoder]:
         decoders.append((f.name, field_dec))
     label = cls.__name__
     expected = frozenset(f.name for f in fields)
-    namespace["fields"] = (encoders, decoders, expected, label)
+    plain = [f for f in fields if f.default is not attrs.NOTHING
+             and not isinstance(f.default, attrs.Factory)]  # type: ignore[arg-type]
+    defaults = {f.name: dict(encoders)[f.name](f.default) for f in plain}
+    namespace["fields"] = (encoders, decoders, expected, label, defaults)
     encode_items = ", ".join(f"{f.name!r}: e{i}(v.{f.name})" for i, f in enumerate(fields))
     decode_args = ", ".join(f"{f.alias}=d{i}(d[{f.name!r}])" for i, f in enumerate(fields))
     source = f"""
@@ -503,7 +510,7 @@ def enc(v):
 
 def dec(d):
     if type(d) is not dict or len(d) != {len(fields)}:
-        _locate(d, fields, False)
+        d = _complete(d, fields)
     try:
         return cls({decode_args})
     except _Bad:
@@ -519,9 +526,21 @@ def dec(d):
     return namespace["enc"], namespace["dec"]
 
 
+def _complete(value: Any, fields: tuple[Any, ...]) -> dict[str, Any]:
+    """A stored object missing only keys of fields with a plain default, with those filled in
+    (encoded); anything else raises as :func:`_locate` says."""
+    defaults = fields[4]
+    if type(value) is dict and not value.keys() - fields[2]:
+        missing = fields[2] - value.keys()
+        if missing and missing <= defaults.keys():
+            return {**value, **{name: defaults[name] for name in missing}}
+    _locate(value, fields, False)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def _locate(value: Any, fields: tuple[Any, ...], encoding: bool) -> None:
     """On the error path only: raise a ``_Bad`` naming the key or field at fault."""
-    encoders, decoders, expected, label = fields
+    encoders, decoders, expected, label, _ = fields
     if encoding:
         for name, field_enc in encoders:
             try:

@@ -11,7 +11,10 @@ eligible when, in this order:
 2. C is a channel of the policy and not switched off for the agent;
 3. it has not stopped taking new work, and no status change is pending;
 4. it is not in post-processing nor in a missed/rejected/busy delay;
-5. it holds fewer interactions on C than its capacity, and no work on a channel that blocks C.
+5. it holds fewer interactions on C than its capacity, fewer on the channels of C's group (if
+   C is in a :class:`~agentstate.ChannelGroup`) than the group's pooled slots, and no work on a
+   channel that blocks C. Every open interaction counts: queue, direct and outbound, ringing,
+   connected or on hold.
 
 Ordering: lower penalty tiers first, then the queue's :class:`~agentstate.Strategy`.
 
@@ -34,14 +37,24 @@ from typing import NamedTuple, Protocol, TypeVar
 
 import attrs
 
-from ._blocker import Blocker, BlockKind, blocker, capacity, describe, held_on
+from ._blocker import (
+    Blocker,
+    BlockKind,
+    blocker,
+    capacity,
+    describe,
+    held_on,
+    pool_capacity,
+    slots,
+)
 from ._policy import Policy, Strategy
 from ._state import AgentState, Membership, Occupation
 from ._time import micros
 
 __all__ = ["KEYED", "BlockKind", "Blocker", "Candidate", "ChannelLoad", "EligibilityFact",
            "Index", "PlacesStore", "QueuePlace", "TeamView", "blocker", "capacity", "describe",
-           "facts", "from_places", "order", "order_states", "team_view"]
+           "facts", "from_places", "order", "order_states", "pool_capacity", "slots",
+           "team_view"]
 
 
 NEVER = -(2**62)
@@ -314,7 +327,17 @@ def scan(policy: Policy, states: Iterable[AgentState], queue: str, channel: str,
 
 @attrs.frozen(kw_only=True)
 class ChannelLoad:
-    """A team's slots on one channel (seed 004's Live/Offline/Email slots)."""
+    """A team's slots on one channel, or in one channel group's pool (seed 004's Live, Offline
+    and Email slots).
+
+    Attributes:
+        channel: the channel's name, or the group's.
+        total: the slots of the logged-in agents in routable statuses.
+        in_use: the interactions open on it (every direction, every agent logged in).
+        waiting: what the host said is waiting for it.
+        overloaded: every slot is in use (seed 004 shows the column red, with the waiting
+            count beside it).
+    """
 
     channel: str
     total: int
@@ -329,12 +352,14 @@ class ChannelLoad:
 
 @attrs.frozen(kw_only=True)
 class TeamView:
-    """A team at a glance: slots per channel, and agents by occupation (logged-in agents)."""
+    """A team at a glance: slots per channel and per channel group, and agents by occupation
+    (logged-in agents)."""
 
     agents: tuple[str, ...]
     logged_in: int
     channels: tuple[ChannelLoad, ...]
     by_occupation: Mapping[Occupation, int]
+    groups: tuple[ChannelLoad, ...] = ()
 
     def channel(self, name: str) -> ChannelLoad:
         for load in self.channels:
@@ -342,10 +367,19 @@ class TeamView:
                 return load
         raise KeyError(name)
 
+    def group(self, name: str) -> ChannelLoad:
+        """The pool of the channel group ``name``; ``KeyError`` if there is none."""
+        for load in self.groups:
+            if load.channel == name:
+                return load
+        raise KeyError(name)
+
 
 def team_view(policy: Policy, states: Iterable[AgentState], waiting: Mapping[str, int]
               ) -> TeamView:
-    """Slots total/in use per channel over the logged-in agents; overloaded when all are used."""
+    """Slots total/in use per channel and per channel group over the logged-in agents;
+    overloaded when all are used. ``waiting`` is keyed by channel; a group's waiting count is
+    its own key if given, else the sum of its channels'."""
     states = list(states)
     online = [s for s in states if s.session is not None]
     counts = dict.fromkeys(Occupation, 0)
@@ -359,5 +393,15 @@ def team_view(policy: Policy, states: Iterable[AgentState], waiting: Mapping[str
         wait = waiting.get(channel.name, 0)
         loads.append(ChannelLoad(channel=channel.name, total=total, in_use=used, waiting=wait,
                                  overloaded=used >= total and (total > 0 or wait > 0)))
+    pools = []
+    routable = [s for s in online if policy.status(s.status).routable]
+    for group in policy.groups:
+        total = sum(min(pool_capacity(policy, s, group),
+                        sum(capacity(policy, s, name) for name in group.channels))
+                    for s in routable)
+        used = sum(held_on(s.interactions, name) for s in online for name in group.channels)
+        wait = waiting.get(group.name, sum(waiting.get(name, 0) for name in group.channels))
+        pools.append(ChannelLoad(channel=group.name, total=total, in_use=used, waiting=wait,
+                                 overloaded=used >= total and (total > 0 or wait > 0)))
     return TeamView(agents=tuple(s.agent for s in states), logged_in=len(online),
-                    channels=tuple(loads), by_occupation=counts)
+                    channels=tuple(loads), by_occupation=counts, groups=tuple(pools))

@@ -20,6 +20,7 @@ store sees the same values.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from itertools import islice
@@ -42,7 +43,7 @@ from ._limits import (
     instant_problem,
     name_problem,
 )
-from ._policy import Role, WrapUp
+from ._policy import Direction, Role, WrapUp
 from ._time import Timer
 
 __all__ = [
@@ -55,9 +56,13 @@ __all__ = [
     "ForceStatus",
     "InteractionAnswered",
     "InteractionEnded",
+    "InteractionHeld",
     "InteractionMissed",
     "InteractionOffered",
     "InteractionRejected",
+    "InteractionResumed",
+    "InteractionStarted",
+    "InteractionTransferred",
     "JoinQueue",
     "LeaveQueue",
     "Login",
@@ -70,6 +75,7 @@ __all__ = [
     "SetStatus",
     "StopNew",
     "TimerFired",
+    "TransferKind",
 ]
 
 
@@ -462,3 +468,81 @@ class StopNew(Event):
 @attrs.frozen(kw_only=True)
 class ResumeNew(Event):
     """Take new queue work again after :class:`StopNew` (seed 001's "Resume")."""
+
+
+# -- hold, transfer, agent-started work (issue 13) ------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class InteractionHeld(_InteractionEvent):
+    """The agent put a connected interaction on hold. Hold time accrues until it is resumed
+    (or ends); the agent stays occupied meanwhile."""
+
+
+@attrs.frozen(kw_only=True)
+class InteractionResumed(_InteractionEvent):
+    """The agent took a held interaction back. Resuming during an attended transfer's
+    consultation takes the customer back: the transfer is abandoned."""
+
+
+class TransferKind(enum.Enum):
+    """How an agent hands an interaction on (seed 002's three transfer buttons)."""
+
+    BLIND = "blind"
+    """"Transfer your customer to your transfer target and you drop from the call": the
+    agent's side ends at once."""
+    ATTENDED = "attended"
+    """"placing the customer on hold while you call your transfer target": the interaction is
+    held through the consultation; the agent's side ends on completion
+    (:class:`InteractionEnded`)."""
+    LIVE = "live"
+    """Three-way: customer, target and agent all connected; the agent's side ends when it
+    drops (:class:`InteractionEnded`)."""
+
+
+def _transfer_kind(value: object) -> TransferKind:
+    try:
+        return TransferKind(value)
+    except ValueError:
+        raise InvalidField(owner="InteractionTransferred", field="kind",
+                           expected="a TransferKind or one of "
+                                    f"{', '.join(k.value for k in TransferKind)}",
+                           received=value, why="not a transfer kind") from None
+
+
+@attrs.frozen(kw_only=True)
+class InteractionTransferred(_InteractionEvent):
+    """The agent transfers a connected (or held) interaction.
+
+    Attributes:
+        kind: a :class:`TransferKind` (its value is accepted too).
+        target: where to (an extension, a queue, an agent), for the record; optional.
+    """
+
+    kind: TransferKind = attrs.field(converter=_transfer_kind)
+    target: str | None = attrs.field(default=None, validator=_opt_name)
+
+
+def _direction(value: object) -> Direction:
+    try:
+        return Direction(value)
+    except ValueError:
+        raise InvalidField(owner="InteractionStarted", field="direction",
+                           expected="a Direction or one of "
+                                    f"{', '.join(d.value for d in Direction)}",
+                           received=value, why="not a direction") from None
+
+
+@attrs.frozen(kw_only=True)
+class InteractionStarted(_InteractionEvent):
+    """An interaction begins already connected, without an offer: an outbound call the agent
+    placed, or a direct one the host reports only once connected.
+
+    Attributes:
+        channel: one of the policy's channels.
+        direction: ``Direction.OUTBOUND`` (default) or ``Direction.DIRECT``; queue work is
+            offered (:class:`InteractionOffered`), never started.
+    """
+
+    channel: str = attrs.field(default="voice", validator=_str)
+    direction: Direction = attrs.field(default=Direction.OUTBOUND, converter=_direction)

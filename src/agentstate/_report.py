@@ -31,6 +31,18 @@ Definitions
 - **handling time**: occupation time in a *handling* occupation: on an interaction (and, when
   the enum has it, wrap-up), whatever the status.
 - **ready time**: time in a routable status while not handling (idle, offered, ...).
+- **talk, hold, wrap-up and handle time** of an interaction: talk is connected time not on hold
+  (from the answer, or the start of an outbound one, to the end of the agent's side: ended, or
+  transferred blind); hold is time on hold (an attended transfer holds the customer through
+  the consultation); wrap-up is the post-processing that followed it (until the agent is free
+  again, or the next interaction's end takes the post-processing over); **handle time** = talk
+  + hold + wrap-up. A report's totals of these are the sums over the interactions whose
+  agent's side ended in its range (by event time, like counts), so they add up over days too.
+- **direction**: queue (offered by a queue), direct (offered or started without a queue) and
+  outbound (started by the agent); counts count the interactions connected in each.
+- **transfers** by kind (blind, attended, live): counted when the agent's side of a transferred
+  interaction ends (a blind transfer at once; attended and live on completion). An attended
+  transfer abandoned (the customer taken back) is no transfer.
 - **occupancy** = handling / (handling + ready): the share of the time an agent was working or
   ready to work that it spent working, the usual call-centre definition. ``None`` when both are
   zero. It is a ratio, so it is not added: sums recompute it from the summed times.
@@ -47,13 +59,18 @@ import pendulum
 from ._events import (
     InteractionAnswered,
     InteractionEnded,
+    InteractionHeld,
     InteractionMissed,
     InteractionOffered,
     InteractionRejected,
+    InteractionResumed,
+    InteractionStarted,
+    InteractionTransferred,
     TimerFired,
+    TransferKind,
 )
 from ._ledger import calendar_date, calendar_day, overrun, spans_from_history
-from ._policy import Policy
+from ._policy import Direction, Policy
 from ._report_values import (
     HANDLING,
     Counts,
@@ -90,6 +107,8 @@ __all__ = [
 ]
 
 ZERO = timedelta(0)
+_FREE = frozenset({Occupation.IDLE, Occupation.MISSED})
+"""Occupations that end the running post-processing's attribution to an interaction."""
 
 
 # -- computing ---------------------------------------------------------------------------------
@@ -170,6 +189,8 @@ def _closes(event: object) -> tuple[str, InteractionOutcome] | None:
     """The interaction an event closes and how (an ended one: completed, unless unanswered)."""
     if isinstance(event, InteractionEnded):
         return event.interaction, InteractionOutcome.COMPLETED
+    if isinstance(event, InteractionTransferred) and event.kind is TransferKind.BLIND:
+        return event.interaction, InteractionOutcome.COMPLETED
     if isinstance(event, InteractionMissed):
         return event.interaction, InteractionOutcome.MISSED
     if isinstance(event, InteractionRejected):
@@ -194,6 +215,7 @@ class _Builder:
         self.counts: dict[str, int] = {f.name: 0 for f in attrs.fields(Counts)}
         self.sessions: list[LoginSession] = []
         self.interactions: list[InteractionRecord] = []
+        self.talk = self.hold = self.wrap = ZERO
 
     def add(self, history: Sequence[Change]) -> None:
         for index, change in enumerate(history):
@@ -268,7 +290,9 @@ class _Builder:
         logged_out = self.policy.logged_out
         login: datetime | None = None
         open_items: dict[str, dict[str, Any]] = {}
-        for change in history:
+        done: list[tuple[dict[str, Any], datetime | None, InteractionOutcome]] = []
+        owner: dict[str, Any] | None = None  # whose post-processing is running
+        for index, change in enumerate(history):
             event, at = change.event, change.at
             if change.from_status == logged_out and change.to_status != logged_out:
                 login = at
@@ -276,34 +300,75 @@ class _Builder:
                   and change.from_status != logged_out and login is not None):
                 self._session(change.agent, login, at)
                 login = None
-            if isinstance(event, InteractionOffered):
+            if isinstance(event, InteractionOffered | InteractionStarted):
+                started = isinstance(event, InteractionStarted)
+                direction = (event.direction if isinstance(event, InteractionStarted)
+                             else Direction.DIRECT if event.queue is None else Direction.QUEUE)
                 open_items[event.interaction] = {
                     "interaction": event.interaction, "channel": event.channel,
-                    "queue": event.queue, "offered_at": at, "answered_at": None}
-                self._count("offered", at)
+                    "queue": None if started else getattr(event, "queue", None),
+                    "offered_at": at, "answered_at": at if started else None,
+                    "direction": direction, "hold": ZERO, "held_since": None,
+                    "transfer": None, "target": None, "wrap": ZERO}
+                if started:
+                    self._count(direction.value, at)
+                else:
+                    self._count("offered", at)
             elif isinstance(event, InteractionAnswered) and event.interaction in open_items:
-                open_items[event.interaction]["answered_at"] = at
+                item = open_items[event.interaction]
+                item["answered_at"] = at
                 self._count("answered", at)
+                self._count(item["direction"].value, at)
+            elif isinstance(event, InteractionHeld) and event.interaction in open_items:
+                open_items[event.interaction]["held_since"] = at
+            elif isinstance(event, InteractionResumed) and event.interaction in open_items:
+                item = open_items[event.interaction]
+                _unhold(item, at)
+                if item["transfer"] is TransferKind.ATTENDED:  # abandoned: customer taken back
+                    item["transfer"] = item["target"] = None
+            elif (isinstance(event, InteractionTransferred) and event.kind is not TransferKind.BLIND
+                  and event.interaction in open_items):
+                item = open_items[event.interaction]
+                item["transfer"], item["target"] = event.kind, event.target
+                if event.kind is TransferKind.ATTENDED and item["held_since"] is None:
+                    item["held_since"] = at
             else:
                 closed = _closes(event)
-                item = None if closed is None else open_items.pop(closed[0], None)
-                if closed is not None and item is not None:
+                gone = None if closed is None else open_items.pop(closed[0], None)
+                if closed is not None and gone is not None:
                     outcome = closed[1]
-                    if outcome is InteractionOutcome.COMPLETED and item["answered_at"] is None:
+                    if outcome is InteractionOutcome.COMPLETED and gone["answered_at"] is None:
                         outcome = InteractionOutcome.WITHDRAWN
+                    if isinstance(event, InteractionTransferred):
+                        gone["transfer"], gone["target"] = event.kind, event.target
+                    _unhold(gone, at)
                     self._count(outcome.value, at)
-                    self._interaction(change.agent, item, at, outcome)
+                    if outcome is InteractionOutcome.COMPLETED:
+                        owner = gone
+                        if gone["transfer"] is not None:
+                            self._count(f"{gone['transfer'].value}_transfers", at)
+                    done.append((gone, at, outcome))
             if change.to_status == logged_out and open_items:  # a forced logout drops them
                 for item in open_items.values():
+                    _unhold(item, at)
                     self._count(InteractionOutcome.DROPPED.value, at)
-                    self._interaction(change.agent, item, at, InteractionOutcome.DROPPED)
+                    done.append((item, at, InteractionOutcome.DROPPED))
                 open_items.clear()
+            if change.to_occupation is Occupation.WRAP_UP and owner is not None:
+                nxt = (history[index + 1].at if index + 1 < len(history)
+                       else max(self.until, at))
+                owner["wrap"] += max(elapsed(at, nxt), ZERO)
+            elif change.to_occupation in _FREE or change.to_status == logged_out:
+                owner = None  # free again: the post-processing is over
         if history:
             agent = history[0].agent
             if login is not None:
                 self._session(agent, login, None)
             for item in open_items.values():
-                self._interaction(agent, item, None, InteractionOutcome.OPEN)
+                _unhold(item, max(self.until, item["offered_at"]))
+                done.append((item, None, InteractionOutcome.OPEN))
+            for item, ended, outcome in done:
+                self._interaction(agent, item, ended, outcome)
 
     def _session(self, agent: str, start: datetime, end: datetime | None) -> None:
         if self._overlaps(start, end):
@@ -319,11 +384,19 @@ class _Builder:
         answered: datetime | None = item["answered_at"]
         last = max(offered, self.until) if ended is None else ended
         ring = elapsed(offered, answered if answered is not None else last)
-        talk = None if answered is None else max(elapsed(answered, last), ZERO)
-        self.interactions.append(InteractionRecord(
+        hold: timedelta = item["hold"]
+        talk = None if answered is None else max(elapsed(answered, last) - hold, ZERO)
+        record = InteractionRecord(
             agent=agent, interaction=item["interaction"], channel=item["channel"],
             queue=item["queue"], offered_at=offered, answered_at=answered, ended_at=ended,
-            outcome=outcome, ring_time=max(ring, ZERO), talk_time=talk))
+            outcome=outcome, ring_time=max(ring, ZERO), talk_time=talk,
+            direction=item["direction"], hold_time=hold, wrap_up_time=item["wrap"],
+            transfer=item["transfer"], transfer_target=item["target"])
+        self.interactions.append(record)
+        if ended is not None and self._in_range(ended):
+            self.talk += record.talk_time or ZERO
+            self.hold += record.hold_time
+            self.wrap += record.wrap_up_time
 
     def build(self, agents: tuple[str, ...]) -> Report:
         return Report(
@@ -338,4 +411,13 @@ class _Builder:
             handling=self.handling, ready=self.ready, counts=Counts(**self.counts),
             sessions=tuple(sorted(self.sessions, key=session_order)),
             interactions=tuple(sorted(self.interactions, key=interaction_order)),
+            talk_time=self.talk, hold_time=self.hold, wrap_up_time=self.wrap,
         )
+
+
+def _unhold(item: dict[str, Any], at: datetime) -> None:
+    """End ``item``'s running hold at ``at``, if any, adding it to its hold time."""
+    since: datetime | None = item["held_since"]
+    if since is not None:
+        item["hold"] += max(elapsed(since, at), ZERO)
+        item["held_since"] = None

@@ -18,6 +18,8 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from ._errors import AgentStateError
+from ._events import TransferKind
+from ._policy import Direction
 from ._state import Occupation
 
 __all__ = [
@@ -111,6 +113,8 @@ class Counts:
         withdrawn: offers that ended before being answered (the caller hung up, another agent
             took it).
         dropped: interactions left open by a forced logout.
+        queue, direct, outbound: interactions connected (answered, or started) by direction.
+        blind_transfers, attended_transfers, live_transfers: transfers completed, by kind.
     """
 
     offered: int = 0
@@ -120,6 +124,12 @@ class Counts:
     rejected: int = 0
     withdrawn: int = 0
     dropped: int = 0
+    queue: int = 0
+    direct: int = 0
+    outbound: int = 0
+    blind_transfers: int = 0
+    attended_transfers: int = 0
+    live_transfers: int = 0
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(**{f.name: getattr(self, f.name) + getattr(other, f.name)
@@ -173,13 +183,19 @@ class InteractionRecord:
         agent: the agent's id.
         interaction: the host's id for the call, chat or email.
         channel: its channel.
-        queue: its queue, or ``None`` for a direct one.
-        offered_at: when it was offered.
+        queue: its queue, or ``None`` for a direct or outbound one.
+        direction: queue, direct or outbound.
+        offered_at: when it was offered (or started, for a started one).
         answered_at: when it was answered, or ``None``.
         ended_at: when it closed (ended, missed, rejected, dropped), or ``None`` if still open.
         outcome: how it ended.
         ring_time: from the offer to the answer (or the close, or ``until`` if still ringing).
-        talk_time: from the answer to the end (or ``until``); ``None`` if never answered.
+        talk_time: from the answer to the end (or ``until``), less hold time; ``None`` if
+            never answered.
+        hold_time: time on hold.
+        wrap_up_time: the post-processing that followed it.
+        transfer: how it was transferred, if the agent's side ended in a transfer.
+        transfer_target: the transfer's target, if the host named one.
     """
 
     agent: str
@@ -192,6 +208,16 @@ class InteractionRecord:
     outcome: InteractionOutcome
     ring_time: timedelta
     talk_time: timedelta | None
+    direction: Direction = Direction.QUEUE
+    hold_time: timedelta = ZERO
+    wrap_up_time: timedelta = ZERO
+    transfer: TransferKind | None = None
+    transfer_target: str | None = None
+
+    @property
+    def handle_time(self) -> timedelta:
+        """Talk + hold + wrap-up."""
+        return (self.talk_time or ZERO) + self.hold_time + self.wrap_up_time
 
 
 @attrs.frozen(kw_only=True)
@@ -217,6 +243,8 @@ class Report:
         handling: time on interactions (handling occupations), in any status.
         ready: time in routable statuses while not handling.
         counts: interactions offered, answered, ..., by the time of the event.
+        talk_time, hold_time, wrap_up_time: the sums over the interactions whose agent's side
+            ended in the range.
         sessions: the login sessions overlapping the range, oldest first.
         interactions: the interactions overlapping the range, oldest first.
     """
@@ -238,6 +266,14 @@ class Report:
     counts: Counts
     sessions: tuple[LoginSession, ...]
     interactions: tuple[InteractionRecord, ...]
+    talk_time: timedelta = ZERO
+    hold_time: timedelta = ZERO
+    wrap_up_time: timedelta = ZERO
+
+    @property
+    def handle_time(self) -> timedelta:
+        """Talk + hold + wrap-up of the interactions whose agent's side ended in the range."""
+        return self.talk_time + self.hold_time + self.wrap_up_time
 
     @property
     def occupancy(self) -> float | None:
@@ -291,6 +327,9 @@ class Report:
             sessions=_merge(first.sessions, second.sessions, _session_key, session_order),
             interactions=_merge(first.interactions, second.interactions, _interaction_key,
                                 interaction_order),
+            talk_time=first.talk_time + second.talk_time,
+            hold_time=first.hold_time + second.hold_time,
+            wrap_up_time=first.wrap_up_time + second.wrap_up_time,
         )
 
     # -- export ----------------------------------------------------------------------------------
@@ -361,6 +400,8 @@ def _summary(rep: Report) -> dict[str, Any]:
         "tracked_s": _s(rep.tracked), "logged_in_s": _s(rep.logged_in),
         "paid_pause_s": _s(rep.paid_pause), "unpaid_pause_s": _s(rep.unpaid_pause),
         "handling_s": _s(rep.handling), "ready_s": _s(rep.ready), "occupancy": rep.occupancy,
+        "talk_s": _s(rep.talk_time), "hold_s": _s(rep.hold_time),
+        "wrap_up_s": _s(rep.wrap_up_time), "handle_s": _s(rep.handle_time),
     }
 
 
@@ -374,7 +415,11 @@ def _interaction_row(item: InteractionRecord) -> dict[str, Any]:
             "queue": item.queue, "offered_at": _iso(item.offered_at),
             "answered_at": _iso(item.answered_at), "ended_at": _iso(item.ended_at),
             "outcome": item.outcome.value, "ring_time_s": _s(item.ring_time),
-            "talk_time_s": _s(item.talk_time)}
+            "talk_time_s": _s(item.talk_time), "direction": item.direction.value,
+            "hold_time_s": _s(item.hold_time), "wrap_up_time_s": _s(item.wrap_up_time),
+            "handle_time_s": _s(item.handle_time),
+            "transfer": None if item.transfer is None else item.transfer.value,
+            "transfer_target": item.transfer_target}
 
 
 def _csv(rows: Iterable[dict[str, Any]]) -> str:

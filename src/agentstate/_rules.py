@@ -59,9 +59,13 @@ from ._events import (
     ForceStatus,
     InteractionAnswered,
     InteractionEnded,
+    InteractionHeld,
     InteractionMissed,
     InteractionOffered,
     InteractionRejected,
+    InteractionResumed,
+    InteractionStarted,
+    InteractionTransferred,
     JoinQueue,
     LeaveQueue,
     Login,
@@ -93,10 +97,14 @@ from ._rules_work import (
     answered,
     end_wrap_up,
     ended,
+    held,
     missed,
     offered,
     rejected,
+    resumed,
+    started,
     timer_fired,
+    transferred,
 )
 from ._state import (
     AgentState,
@@ -186,7 +194,7 @@ def step(policy: Policy, state: AgentState, event: Event, at: datetime
 def _occupation(draft: Draft) -> Occupation:
     if draft.interactions:
         for item in draft.interactions:
-            if item.state is InteractionState.CONNECTED:
+            if item.state is not InteractionState.OFFERED:  # connected or held
                 return Occupation.ON_INTERACTION
         return Occupation.OFFERED
     if draft.wrap_up_mode is not None:
@@ -283,4 +291,8 @@ _HANDLERS: dict[type[Event], tuple[Handler, frozenset[Role]]] = {
     SetChannel: (set_channel, _MANAGERS),
     StopNew: (stop_new, _ANYONE),
     ResumeNew: (stop_new, _ANYONE),
+    InteractionHeld: (held, _AGENT_OR_SYSTEM),
+    InteractionResumed: (resumed, _AGENT_OR_SYSTEM),
+    InteractionTransferred: (transferred, _AGENT_OR_SYSTEM),
+    InteractionStarted: (started, _AGENT_OR_SYSTEM),
 }

@@ -2,8 +2,15 @@
 
 Part of the rules (see :mod:`agentstate._rules` for the theory of operation and the table that
 maps each event kind to its handler here). Offers, answers, ends, misses and rejects of
-interactions, the end of post-processing, and the timers falling due; with them the automatic
-moves these make (after misses in a row, a reject, an overrun, a single-call status).
+interactions; hold, resume and transfer; interactions started by the agent (outbound) or
+reported connected (direct); the end of post-processing, and the timers falling due; with them
+the automatic moves these make (after misses in a row, a reject, an overrun, a single-call
+status).
+
+Every interaction has a :class:`~agentstate.Direction` (queue, direct, outbound). Each occupies
+the agent's slots while open, whatever its direction; when the agent's side ends (ended, or
+transferred blind) post-processing follows if the policy's ``wrap_up_directions`` has its
+direction (queue work only, by default).
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from . import _ledger
-from ._blocker import blocker, capacity, describe
+from ._blocker import blocker, describe, slots
 from ._draft import Draft, check_logged_in, find_interaction
 from ._errors import InvalidEvent, NotEligible
 from ._events import (
@@ -20,12 +27,17 @@ from ._events import (
     EndWrapUp,
     InteractionAnswered,
     InteractionEnded,
+    InteractionHeld,
     InteractionMissed,
     InteractionOffered,
     InteractionRejected,
+    InteractionResumed,
+    InteractionStarted,
+    InteractionTransferred,
     TimerFired,
+    TransferKind,
 )
-from ._policy import Policy, Role, WrapUpMode
+from ._policy import Direction, Policy, Role, WrapUpMode
 from ._state import (
     AgentState,
     Deadline,
@@ -44,10 +56,14 @@ __all__ = [
     "answered",
     "end_wrap_up",
     "ended",
+    "held",
     "missed",
     "offered",
     "rejected",
+    "resumed",
+    "started",
     "timer_fired",
+    "transferred",
 ]
 
 
@@ -76,13 +92,14 @@ def offered(policy: Policy, state: AgentState, draft: Draft, event: InteractionO
         if not policy.status(state.status).direct_calls:
             raise NotEligible(agent=state.agent, queue=None, channel=event.channel, event=event,
                               why=f"status {state.status!r} takes no direct calls")
-        held = sum(1 for item in state.interactions if item.channel == event.channel)
-        limit = capacity(policy, state, event.channel)
-        if held >= limit:
+        full = slots(policy, state, event.channel)
+        if full is not None:
             raise NotEligible(agent=state.agent, queue=None, channel=event.channel, event=event,
-                              why=f"{event.channel} slots {held}/{limit}")
+                              why=describe(policy, full))
+    direction = Direction.DIRECT if event.queue is None else Direction.QUEUE
     draft.interactions = (*state.interactions, build_interaction(
-        event.interaction, event.channel, event.queue, InteractionState.OFFERED, at))
+        event.interaction, event.channel, event.queue, InteractionState.OFFERED, at,
+        direction))
     if policy.timers.offer_timeout is not None:
         draft.add_deadline(Deadline(at=shift(at, policy.timers.offer_timeout),
                                     timer=Timer.OFFER, ref=event.interaction))
@@ -92,7 +109,7 @@ def answered(policy: Policy, state: AgentState, draft: Draft, event: Interaction
              at: datetime, actor: Actor) -> None:
     item = find_interaction(state, event, event.interaction, ringing=True)
     connected = build_interaction(item.id, item.channel, item.queue, InteractionState.CONNECTED,
-                                  at)
+                                  at, item.direction)
     draft.interactions = tuple(connected if i is item else i for i in state.interactions)
     draft.drop_deadlines(Timer.OFFER, item.id)
     draft.missed_in_a_row = 0
@@ -134,7 +151,16 @@ def ended(policy: Policy, state: AgentState, draft: Draft, event: InteractionEnd
     if item.state is InteractionState.OFFERED:
         draft.note(Tag.WITHDRAWN, "offer withdrawn")
         return
-    if item.queue is None:
+    _wrap_up(policy, state, draft, item, at)
+
+
+def _wrap_up(policy: Policy, state: AgentState, draft: Draft, item: Interaction, at: datetime
+             ) -> None:
+    """Post-processing after the agent's side of ``item`` ended, if its direction gets it."""
+    direction = item.direction
+    if item.queue is None and direction is Direction.QUEUE:  # stored before directions existed
+        direction = Direction.DIRECT
+    if direction not in policy.wrap_up_directions:
         return
     wrap = state.wrap_up or policy.queue_wrap_up(item.queue)
     if wrap.mode is WrapUpMode.NONE:
@@ -148,6 +174,76 @@ def ended(policy: Policy, state: AgentState, draft: Draft, event: InteractionEnd
     if current is None or current.at < ends:
         draft.drop_deadlines(Timer.WRAP_UP)
         draft.add_deadline(Deadline(at=ends, timer=Timer.WRAP_UP))
+
+
+def _replace(state: AgentState, draft: Draft, item: Interaction, new: Interaction) -> None:
+    draft.interactions = tuple(new if i is item else i for i in state.interactions)
+
+
+def held(policy: Policy, state: AgentState, draft: Draft, event: InteractionHeld,
+         at: datetime, actor: Actor) -> None:
+    item = find_interaction(state, event, event.interaction, ringing=False)
+    if item.state is InteractionState.HELD:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"interaction {item.id!r} is already on hold")
+    _replace(state, draft, item, build_interaction(
+        item.id, item.channel, item.queue, InteractionState.HELD, at, item.direction,
+        item.hold, item.transfer))
+
+
+def resumed(policy: Policy, state: AgentState, draft: Draft, event: InteractionResumed,
+            at: datetime, actor: Actor) -> None:
+    item = find_interaction(state, event, event.interaction, ringing=False)
+    if item.state is not InteractionState.HELD:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"interaction {item.id!r} is not on hold")
+    transfer = item.transfer
+    if transfer is TransferKind.ATTENDED:
+        transfer = None
+        draft.note(None, f"attended transfer of {item.id!r} abandoned: customer taken back")
+    _replace(state, draft, item, build_interaction(
+        item.id, item.channel, item.queue, InteractionState.CONNECTED, at, item.direction,
+        item.hold_at(at), transfer))
+
+
+def transferred(policy: Policy, state: AgentState, draft: Draft, event: InteractionTransferred,
+                at: datetime, actor: Actor) -> None:
+    item = find_interaction(state, event, event.interaction, ringing=False)
+    if item.transfer is not None:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"interaction {item.id!r} is already in a {item.transfer.value} "
+                               "transfer; end it (complete) or resume it (take it back) first")
+    target = "" if event.target is None else f" to {event.target}"
+    draft.note(None, f"{event.kind.value} transfer of {item.id!r}{target}")
+    if event.kind is TransferKind.BLIND:  # the agent drops at once
+        draft.interactions = tuple(i for i in state.interactions if i is not item)
+        _wrap_up(policy, state, draft, item, at)
+        return
+    if event.kind is TransferKind.ATTENDED and item.state is not InteractionState.HELD:
+        new = build_interaction(item.id, item.channel, item.queue, InteractionState.HELD, at,
+                                item.direction, item.hold, event.kind)
+    else:  # live (three-way), or attended with the customer already on hold
+        new = build_interaction(item.id, item.channel, item.queue, item.state, item.since,
+                                item.direction, item.hold, event.kind)
+    _replace(state, draft, item, new)
+
+
+def started(policy: Policy, state: AgentState, draft: Draft, event: InteractionStarted,
+            at: datetime, actor: Actor) -> None:
+    check_logged_in(state, event)
+    if state.interaction(event.interaction) is not None:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"interaction {event.interaction!r} is already open")
+    if not policy.has_channel(event.channel):
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"unknown channel {event.channel!r}")
+    if event.direction is Direction.QUEUE:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why="queue work is offered (InteractionOffered), not started; "
+                               "expected direction outbound or direct")
+    draft.interactions = (*state.interactions, build_interaction(
+        event.interaction, event.channel, None, InteractionState.CONNECTED, at,
+        event.direction))
 
 
 def missed(policy: Policy, state: AgentState, draft: Draft, event: InteractionMissed,

@@ -13,13 +13,13 @@ An agent has two layers of state, as every serious contact-centre system separat
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import attrs
 
 from ._builders import positional
-from ._events import Actor, Event
-from ._policy import Policy, WrapUp, WrapUpMode
+from ._events import Actor, Event, TransferKind
+from ._policy import Direction, Policy, WrapUp, WrapUpMode
 from ._time import Timer
 
 __all__ = [
@@ -101,18 +101,43 @@ class InteractionState(enum.Enum):
     """Where one interaction stands."""
 
     OFFERED = "offered"
+    """Ringing: offered, not yet answered."""
     CONNECTED = "connected"
+    """Answered (or started) and live."""
+    HELD = "held"
+    """On hold (the agent is still occupied; hold time accrues)."""
 
 
 @attrs.frozen(kw_only=True)
 class Interaction:
-    """An open interaction (call, chat, email) of an agent."""
+    """An open interaction (call, chat, email) of an agent.
+
+    Attributes:
+        id: the host's id.
+        channel: its channel.
+        queue: the queue it came from, or ``None`` (direct or outbound).
+        state: offered, connected or held.
+        since: when it entered its current ``state``.
+        direction: queue, direct or outbound (a state stored before directions existed
+            reads as queue; the rules take such an interaction without a queue as direct).
+        hold: hold time accrued in finished holds (the running one counts from ``since``).
+        transfer: the transfer under way (attended: consulting; live: three-way), or ``None``.
+    """
 
     id: str
     channel: str
     queue: str | None
     state: InteractionState
     since: datetime
+    direction: Direction = Direction.QUEUE
+    hold: timedelta = timedelta(0)
+    transfer: TransferKind | None = None
+
+    def hold_at(self, at: datetime) -> timedelta:
+        """Hold time up to ``at``, the running hold included."""
+        if self.state is InteractionState.HELD:
+            return self.hold + (at - self.since)
+        return self.hold
 
 
 @attrs.frozen(kw_only=True)
@@ -443,7 +468,8 @@ build_change = positional(Change)
 build_result = positional(Result)
 """A :class:`Result` from all its fields, positionally, in declaration order."""
 build_interaction = positional(Interaction)
-"""An :class:`Interaction` from all its fields, positionally: id, channel, queue, state, since."""
+"""An :class:`Interaction` from all its fields, positionally: id, channel, queue, state, since,
+direction, hold, transfer."""
 build_membership = positional(Membership)
 """A :class:`Membership` from all its fields, positionally: queue, penalty, position, paused,
 last_offer_at, calls, calls_until."""

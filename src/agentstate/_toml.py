@@ -23,7 +23,8 @@ A file may say which version of this format it is written in (``format = 1``, wh
 refused with a :class:`PolicyFileError` that says so, never half read.
 
 A file may start from a preset with ``extends = "callharbor"`` and say only what it adds or
-changes: a status, reason, channel or queue with the name of one in the preset replaces it (a
+changes: a status, reason, channel, channel group or queue with the name of one in the preset
+replaces it (a
 new name is added), transitions and blocking rules are added, and keys of ``[timers]``,
 ``[wrap_up]`` and ``[day]`` override the preset's one by one.
 
@@ -57,7 +58,9 @@ from ._policy import (
     Blocking,
     BusyChange,
     Channel,
+    ChannelGroup,
     DayRule,
+    Direction,
     PauseReason,
     Policy,
     Queue,
@@ -272,6 +275,20 @@ class _Roles(_Kind):
         return "[" + ", ".join(_quote(r.value) for r in sorted(value, key=_role_order)) + "]"
 
 
+class _Directions(_Kind):
+    """An array of interaction directions, read as a frozenset."""
+
+    def load(self, value: object, key: str) -> frozenset[Direction]:
+        if not isinstance(value, list):
+            raise _Bad(key, f"expected an array of directions, got {_show(value)}")
+        direction = _Enum(Direction)
+        return frozenset(direction.load(v, _key(key, i)) for i, v in enumerate(value))
+
+    def dump(self, value: frozenset[Direction]) -> str:
+        order = list(Direction)
+        return "[" + ", ".join(_quote(d.value) for d in sorted(value, key=order.index)) + "]"
+
+
 _ROLE_ORDER = {role: n for n, role in enumerate(Role)}
 
 
@@ -337,6 +354,9 @@ _REASON = _Schema(PauseReason, {
 })
 _CHANNEL = _Schema(Channel, {"name": _Field(_Str(name=True)),
                              "capacity": _Field(_Int(), always=True)})
+_GROUP = _Schema(ChannelGroup, {"name": _Field(_Str(name=True)),
+                                "channels": _Field(_Names(), always=True),
+                                "capacity": _Field(_Int(), always=True)})
 _QUEUE = _Schema(Queue, {"name": _Field(_Str(name=True)),
                          "wrap_up": _Field(_Table(_WRAP_UP)),
                          "strategy": _Field(_Enum(Strategy))})
@@ -363,20 +383,23 @@ _SCALARS: dict[str, _Field] = {
     "while_busy": _Field(_Enum(BusyChange), always=True),
     "overrun_status": _Field(_Str(name=True)),
     "agents_manage_queues": _Field(_Bool(), always=True),
+    "wrap_up_directions": _Field(_Directions()),
 }
-_INLINE_ARRAYS = {"channels": _CHANNEL, "transitions": _TRANSITION, "blocking": _BLOCKING}
+_INLINE_ARRAYS = {"channels": _CHANNEL, "transitions": _TRANSITION, "blocking": _BLOCKING,
+                  "groups": _GROUP}
 """Arrays written inline (one short table per line), before the tables."""
 _TABLES = {"wrap_up": _WRAP_UP, "timers": _TIMERS, "day": _DAY}
 _TABLE_ARRAYS = {"statuses": _STATUS, "reasons": _REASON, "queues": _QUEUE}
 """Arrays written as ``[[name]]`` tables."""
 _ORDER = ("name", "logged_out", "login_status", "while_busy", "overrun_status",
-          "agents_manage_queues", "statuses", "transitions", "reasons", "channels", "queues",
-          "blocking", "wrap_up", "timers", "day")
+          "agents_manage_queues", "wrap_up_directions", "statuses", "transitions", "reasons",
+          "channels", "groups", "queues", "blocking", "wrap_up", "timers", "day")
 _SCHEMAS: dict[type[Any], _Schema] = {
-    s.cls: s for s in (_WRAP_UP, _STATUS, _TRANSITION, _REASON, _CHANNEL, _QUEUE, _BLOCKING,
-                       _TIMERS, _DAY)}
+    s.cls: s for s in (_WRAP_UP, _STATUS, _TRANSITION, _REASON, _CHANNEL, _GROUP, _QUEUE,
+                       _BLOCKING, _TIMERS, _DAY)}
 _PATHS = {"statuses": ("name", "status"), "reasons": ("code", "reason"),
-          "channels": ("name", "channel"), "queues": ("name", "queue")}
+          "channels": ("name", "channel"), "queues": ("name", "queue"),
+          "groups": ("name", "group")}
 """The arrays whose items are named, the key that names them, and what errors call them."""
 
 
@@ -656,7 +679,7 @@ def dumps_policy(policy: Policy) -> str:
     fields = {f.name: f for f in attrs.fields(Policy)}
     for name, spec in _SCALARS.items():
         value = getattr(policy, name)
-        if value is not None:
+        if value is not None and (spec.always or value != _default(fields[name], policy)):
             lines.append(f"{name} = {spec.kind.dump(value)}")
     for name in _TABLE_ARRAYS:
         value = getattr(policy, name)

@@ -35,6 +35,7 @@ from ._policy import (
     Blocking,
     BusyChange,
     Channel,
+    ChannelGroup,
     DayRule,
     PauseReason,
     Policy,
@@ -390,7 +391,7 @@ _AWAY_REASONS = (
 
 def omnichannel(*, away_reasons: Iterable[str | PauseReason] = _AWAY_REASONS,
                 voice_slots: int = 1, chat_slots: int = 3, messaging_slots: int = 5,
-                email_slots: int = 10) -> Policy:
+                email_slots: int = 10, live_slots: int = 3) -> Policy:
     """Seed 004: omni-channel operators: Online, Away with reasons, Offline; slots per channel.
 
     Operators are Online (take work) or Away, with or without an away reason; each reason is
@@ -400,6 +401,9 @@ def omnichannel(*, away_reasons: Iterable[str | PauseReason] = _AWAY_REASONS,
     operator out. Channels: ``voice`` and ``chat`` (the live channels), ``messaging`` (the
     offline channels: Messenger, WhatsApp, Apple Messages for Business, VK) and ``email``,
     each with its slots per operator; a supervisor switches a channel on or off per operator.
+    The live channels share one pool, "the total number of slots available for live channels"
+    (a :class:`~agentstate.ChannelGroup` called ``live``): two chats and a call fill a 3-slot
+    pool. The offline channels are one channel here, so their slots are its capacity.
 
     Args:
         away_reasons: the away reasons, as labels or :class:`~agentstate.PauseReason` values
@@ -408,6 +412,7 @@ def omnichannel(*, away_reasons: Iterable[str | PauseReason] = _AWAY_REASONS,
         chat_slots: chat sessions an operator holds at once.
         messaging_slots: offline-channel sessions an operator holds at once.
         email_slots: emails an operator holds at once.
+        live_slots: telephone and chat sessions together an operator holds at once.
     """
     reasons = _reasons(away_reasons)
     statuses = (
@@ -428,7 +433,9 @@ def omnichannel(*, away_reasons: Iterable[str | PauseReason] = _AWAY_REASONS,
                 Channel(name="email", capacity=email_slots))
     return Policy(name="omnichannel", statuses=statuses, transitions=transitions,
                   logged_out="offline", login_status="online", reasons=reasons,
-                  channels=channels, day=DayRule(rolling=True))
+                  channels=channels, day=DayRule(rolling=True),
+                  groups=(ChannelGroup(name="live", channels=("voice", "chat"),
+                                       capacity=live_slots),))
 
 
 # -- FreeSWITCH mod_callcenter ------------------------------------------------------------------
