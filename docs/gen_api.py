@@ -14,10 +14,11 @@ import agentstate.aio
 import agentstate.presets
 import agentstate.simulation
 import agentstate.testing
+import agentstate.wire
 from agentstate.adapters import asterisk
 
 MODULES = [agentstate, agentstate.presets, agentstate.testing, agentstate.aio,
-           agentstate.simulation, asterisk]
+           agentstate.simulation, agentstate.wire, asterisk]
 
 
 def _first_line(obj: object) -> str:

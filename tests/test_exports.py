@@ -12,9 +12,10 @@ import agentstate.aio
 import agentstate.presets
 import agentstate.simulation
 import agentstate.testing
+import agentstate.wire
 
 MODULES = [agentstate, agentstate.adapters.asterisk, agentstate.aio, agentstate.presets,
-           agentstate.simulation, agentstate.testing]
+           agentstate.simulation, agentstate.testing, agentstate.wire]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
@@ -38,7 +39,7 @@ def test_private_modules_define_their_all() -> None:
     """Each private module declares __all__, and the package re-exports only from them."""
     for name in ["_errors", "_events", "_policy", "_state", "_store", "_time", "_tracker",
                  "_rules", "_engine", "_diagram", "_eligibility", "_ledger", "_report", "_toml",
-                 "_svg", "_codec", "_sqlite", "_postgres", "_lint", "_builders",
+                 "_svg", "_codec", "_sqlite", "_postgres", "_lint", "_builders", "_wire",
                  "adapters.asterisk._common", "adapters.asterisk._records",
                  "adapters.asterisk._replay"]:
         module = importlib.import_module(f"agentstate.{name}")

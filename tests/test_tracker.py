@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 
 import attrs
 import pendulum
@@ -28,6 +29,7 @@ from agentstate import (
     NoticeKind,
     Occupation,
     SetStatus,
+    SQLiteStore,
     StaleEvent,
     Tracker,
     UnknownAgent,
@@ -280,3 +282,57 @@ def test_a_conflict_is_raised_when_retries_run_out(clock: ManualClock) -> None:
     with pytest.raises(ConflictError) as caught:
         tracker.apply(Login(agent="a1", queues=("sales",)))
     assert (1, 2) == (caught.value.expected, caught.value.actual)
+
+
+# -- an idempotent roster: register(..., exist_ok=True) ---------------------------------------
+
+
+def test_register_exist_ok_leaves_a_known_agent_unchanged(tracker: Tracker,
+                                                          clock: ManualClock) -> None:
+    """register(exist_ok=True) of a known agent writes nothing and returns a duplicate result
+    whose change is the agent's latest entry, without notices."""
+    tracker.apply(Login(agent="a1"))
+    clock.advance(60)
+    before = (tracker.state("a1"), list(tracker.history("a1")))
+    result = tracker.register("a1", exist_ok=True)
+    assert before == (tracker.state("a1"), list(tracker.history("a1")))
+    assert result.duplicate
+    assert (before[1][-1],) == result.changes
+    assert "available" == result.after.status
+    assert () == result.notices
+
+
+def test_register_exist_ok_adds_an_unknown_agent(tracker: Tracker) -> None:
+    """register(exist_ok=True) of a new agent registers it as register() does."""
+    result = tracker.register("a3", exist_ok=True)
+    assert not result.duplicate
+    assert "logged_out" == result.after.status
+    assert ["a1", "a2", "a3"] == sorted(tracker.agents())
+
+
+def test_register_many_exist_ok_adds_only_the_new_agents(tracker: Tracker) -> None:
+    """register_many(exist_ok=True) skips known agents, unchanged, and counts the new ones."""
+    tracker.apply(Login(agent="a1"))
+    before = tracker.state("a1")
+    assert 2 == tracker.register_many(["a1", "a3", "a2", "a4"], exist_ok=True)
+    assert before == tracker.state("a1")
+    assert ["a1", "a2", "a3", "a4"] == sorted(tracker.agents())
+
+
+def test_register_many_without_exist_ok_refuses_a_known_agent(tracker: Tracker) -> None:
+    """register_many() still raises AgentExists for a known agent by default."""
+    with pytest.raises(AgentExists):
+        tracker.register_many(["a3", "a1"])
+
+
+def test_register_exist_ok_after_a_restart_on_sqlite(tmp_path: Path) -> None:
+    """A host restarted on the same database registers its roster again without a guard."""
+    path = tmp_path / "agents.db"
+    clock = ManualClock()
+    with SQLiteStore(path) as store:
+        Tracker(basic(), store=store, clock=clock).register_many(["a1", "a2"])
+    with SQLiteStore(path) as store:
+        tracker = Tracker(basic(), store=store, clock=clock)
+        assert 0 == tracker.register_many(["a1", "a2"], exist_ok=True)
+        assert tracker.register("a1", exist_ok=True).duplicate
+        assert 1 == len(tracker.history("a1"))

@@ -24,7 +24,7 @@ import pendulum
 
 from . import _eligibility, _ledger, _report, _rules
 from ._eligibility import Candidate, TeamView
-from ._errors import AgentStateError, ConflictError, StaleEvent, UnknownAgent
+from ._errors import AgentExists, AgentStateError, ConflictError, StaleEvent, UnknownAgent
 from ._events import SYSTEM, Event, Register, TimerFired
 from ._ledger import Ledger
 from ._policy import Policy, Strategy
@@ -79,18 +79,54 @@ class Tracker:
     # -- events ----------------------------------------------------------------------------------
 
     def register(self, agent: str, *, at: datetime | None = None,
-                 event_id: str | None = None) -> Result:
-        """Add ``agent`` to the roster, logged out. Raises :class:`AgentExists` if known."""
-        return self.apply(Register(agent=agent, at=at, event_id=event_id))
+                 event_id: str | None = None, exist_ok: bool = False) -> Result:
+        """Add ``agent`` to the roster, logged out.
 
-    def register_many(self, agents: Iterable[str], *, at: datetime | None = None) -> int:
-        """Register many agents at one instant (a roster import); returns how many."""
+        Args:
+            exist_ok: if the agent is already registered, leave it unchanged and return a
+                result marked ``duplicate`` whose one change is the agent's latest history
+                entry (so ``result.after`` is where the agent is now), without notices:
+                nothing happened. A host calls it at every start without a guard.
+
+        Raises:
+            AgentExists: the agent is already registered (unless ``exist_ok``).
+        """
+        event = Register(agent=agent, at=at, event_id=event_id)
+        if not exist_ok:
+            return self.apply(event)
+        try:
+            return self.apply(event)
+        except AgentExists:
+            pass
+        state = self._store.load(agent)
+        latest = () if state is None else self._store.history(agent, start=state.updated_at)
+        if not latest:  # unregistered since, or an entry stamped before updated_at: all of it
+            latest = self._store.history(agent)
+        # Result's fields, positionally (see _state.py); no policy: no notices.
+        return build_result(agent, event, tuple(latest[-1:]), (), True, None)
+
+    def register_many(self, agents: Iterable[str], *, at: datetime | None = None,
+                      exist_ok: bool = False) -> int:
+        """Register many agents at one instant (a roster import); returns how many were added.
+
+        Args:
+            exist_ok: leave agents already registered unchanged (not counted) instead of
+                raising :class:`AgentExists`.
+        """
         when = self._when(None if at is None else to_utc(at), self._clock.now(), None)
         store, policy, count = self._store, self._policy, 0
         for agent in agents:
             event = Register(agent=agent, at=when)
-            state, change = _rules.register(policy, store.load(agent), event, when)
-            self._commit(state, (change,), 0)
+            existing = store.load(agent)
+            if existing is not None and exist_ok:
+                continue
+            state, change = _rules.register(policy, existing, event, when)
+            try:
+                self._commit(state, (change,), 0)
+            except ConflictError:  # another host registered it since the load
+                if not exist_ok:
+                    raise AgentExists(agent) from None
+                continue
             count += 1
         return count
 

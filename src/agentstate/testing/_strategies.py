@@ -28,11 +28,13 @@ from .._events import (
     Login,
     Logout,
     PauseQueue,
+    Register,
     ResumeNew,
     ResumeQueue,
     SetChannel,
     SetStatus,
     StopNew,
+    TimerFired,
 )
 from .._policy import (
     ANY,
@@ -51,7 +53,7 @@ from .._policy import (
     WrapUp,
     WrapUpMode,
 )
-from .._state import AgentState, InteractionState
+from .._state import AgentState, InteractionState, Timer
 from .._time import ManualClock
 from .._tracker import Tracker
 from ._invariants import queues_of
@@ -97,8 +99,10 @@ def events_for(policy: Policy, agents: Sequence[str], *,
 
     Statuses, reasons, channels, queues and time zones are drawn from the policy (and the
     queues ``sales`` and ``support``) plus one unknown name, so the strategy also produces
-    events the tracker must refuse. Every kind of event a host sends is drawn: status,
-    interaction, queue membership, channel, stop-new, wrap-up and pending events.
+    events the tracker must refuse. Every kind of event is drawn: status, interaction, queue
+    membership, channel, stop-new, wrap-up and pending events, and also the two a host does not
+    send through ``apply`` (:class:`Register` of a known agent, a :class:`TimerFired` sent by
+    hand), which are refused.
     """
     agent = st.sampled_from(list(agents))
     status = st.sampled_from([s.name for s in policy.statuses] + [UNKNOWN])
@@ -140,6 +144,10 @@ def events_for(policy: Policy, agents: Sequence[str], *,
         st.builds(Configure, agent=agent, actor=supervisor,
                   wrap_up=st.one_of(st.none(), wrap_ups()),
                   timezone=st.one_of(st.none(), st.sampled_from([*ZONES, UNKNOWN]))),
+        st.builds(Register, agent=agent, actor=actor),
+        st.builds(TimerFired, agent=agent, actor=actor,
+                  timer=st.sampled_from([*(t.value for t in Timer), UNKNOWN]),
+                  ref=st.one_of(st.none(), interaction)),
     )
 
 
