@@ -135,6 +135,17 @@ MIGRATIONS: tuple[PgMigration, ...] = (
         '(queue, last_offer_at, agent COLLATE "C") WHERE last_offer_at IS NOT NULL',
         "CREATE TABLE {schema}.facts_policy (key text NOT NULL)",
     )),
+    PgMigration(version=4, summary="who paused a queue or stopped new work, in stored states",
+                steps=(
+        # Keys already there are kept (the right operand of || wins); null: set before
+        # agentstate recorded who, which any role may undo.
+        """UPDATE {schema}.agents SET state = (
+            jsonb_build_object('stop_new_by', NULL) || state::jsonb || jsonb_build_object(
+                'memberships', COALESCE((
+                    SELECT jsonb_agg(jsonb_build_object('paused_by', NULL) || m ORDER BY i)
+                    FROM jsonb_array_elements(state::jsonb -> 'memberships')
+                         WITH ORDINALITY AS e(m, i)), '[]'::jsonb)))::json""",
+    )),
 )
 """Every schema change, oldest first; a migration's ``version`` is its position plus one."""
 

@@ -105,6 +105,24 @@ def _backfill_next_deadline(conn: sqlite3.Connection) -> None:
         conn.execute("UPDATE agents SET next_deadline = ? WHERE agent = ?", (value, agent))
 
 
+def _backfill_setters(conn: sqlite3.Connection) -> None:
+    """Migration 4: ``stop_new_by`` in every stored state and ``paused_by`` in every membership
+    (``null``: a pause or stop-new stored before agentstate recorded who set it, which any role
+    may undo). Keys already there are kept; the JSON is read directly, as in migration 2."""
+    rows = conn.execute("SELECT agent, state FROM agents").fetchall()
+    for agent, text in rows:
+        try:
+            data = json.loads(text)
+            data.setdefault("stop_new_by", None)
+            for member in data.get("memberships") or ():
+                member.setdefault("paused_by", None)
+        except (ValueError, AttributeError, TypeError):
+            raise StoreError(f"agent {agent!r}: stored state is malformed: cannot add who set "
+                             "its queue pauses and stop-new", agent=agent) from None
+        conn.execute("UPDATE agents SET state = ? WHERE agent = ?",
+                     (json.dumps(data, separators=(",", ":")), agent))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(version=1, summary="agents, history", steps=(
         """CREATE TABLE agents (
@@ -153,6 +171,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         "WHERE last_offer_at IS NOT NULL",
         "CREATE TABLE facts_policy (key TEXT NOT NULL)",
     )),
+    Migration(version=4, summary="who paused a queue or stopped new work, in stored states",
+              steps=(_backfill_setters,)),
 )
 """Every schema change, oldest first; a migration's ``version`` is its position plus one."""
 

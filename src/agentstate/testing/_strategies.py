@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from .._errors import AgentStateError
 from .._events import (
+    SYSTEM,
     Actor,
     CancelPending,
     Configure,
@@ -192,8 +193,11 @@ def likely_valid_events(policy: Policy, state: AgentState, *, fresh_interaction:
             out.append(InteractionAnswered(agent=agent, interaction=item.id))
             out.append(InteractionMissed(agent=agent, interaction=item.id))
             out.append(InteractionRejected(agent=agent, interaction=item.id))
-            out.append(InteractionRejected(agent=agent, interaction=item.id, busy=True))
-        out.append(InteractionEnded(agent=agent, interaction=item.id))
+            out.append(InteractionRejected(agent=agent, interaction=item.id, busy=True,
+                                           actor=SYSTEM))  # only the system reports busy
+        out.append(InteractionEnded(agent=agent, interaction=item.id,  # or withdraws an offer
+                                    actor=SYSTEM if item.state is InteractionState.OFFERED
+                                    else None))
     if state.wrap_up_mode is not None:
         out.append(EndWrapUp(agent=agent))
     if state.pending is not None:
