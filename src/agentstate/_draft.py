@@ -119,9 +119,10 @@ def check_undo(state: AgentState, actor: Actor, event: Event, setter: Role | Non
                ) -> None:
     """Refuse ``actor`` undoing ``what``, which ``setter`` set, when ``setter`` ranks higher."""
     if setter is not None and RANK[actor.role] < RANK[setter]:
+        who = " or the ".join(r.value for r in Role if RANK[r] >= RANK[setter])
         raise NotPermitted(agent=state.agent, actor=actor, event=event,
-                           why=f"{what} was set by the {setter.value}: only the "
-                               f"{setter.value} or a role of its rank may undo it")
+                           why=f"{what} was set by the {setter.value}: only the {who} may "
+                               "undo it")
 
 
 def check_pending(state: AgentState, actor: Actor, event: Event) -> None:

@@ -216,8 +216,10 @@ def _timezone(instance: Any, attribute: attrs.Attribute[Any], value: object) -> 
 
 @attrs.frozen(kw_only=True)
 class WrapUp:
-    """Post-processing after a queue interaction: a mode and a length (seconds or timedelta,
-    at most :data:`MAX_DURATION`)."""
+    """Post-processing after a queue interaction: a mode and a length (seconds or timedelta).
+
+    The length is at most :data:`MAX_DURATION` (365 days), like every policy duration.
+    """
 
     mode: WrapUpMode = WrapUpMode.NONE
     length: timedelta = attrs.field(default=timedelta(0), converter=_required_duration,

@@ -152,6 +152,7 @@ class Counts:
         completed: answered interactions that ended.
         missed: offers not answered in time.
         rejected: offers declined by the agent.
+        busy: offers the system reported the agent's device busy for.
         withdrawn: offers that ended before being answered (the caller hung up, another agent
             took it).
         dropped: interactions left open by a forced logout.
@@ -164,6 +165,7 @@ class Counts:
     rejected: int = 0
     withdrawn: int = 0
     dropped: int = 0
+    busy: int = 0
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(**{f.name: getattr(self, f.name) + getattr(other, f.name)
@@ -201,6 +203,8 @@ class InteractionOutcome(enum.Enum):
     """Not answered in time."""
     REJECTED = "rejected"
     """Declined by the agent."""
+    BUSY = "busy"
+    """Refused by the agent's device as busy (reported by the system)."""
     WITHDRAWN = "withdrawn"
     """Ended before it was answered."""
     DROPPED = "dropped"
@@ -464,7 +468,8 @@ def _closes(event: object) -> tuple[str, InteractionOutcome] | None:
     if isinstance(event, InteractionMissed):
         return event.interaction, InteractionOutcome.MISSED
     if isinstance(event, InteractionRejected):
-        return event.interaction, InteractionOutcome.REJECTED
+        return event.interaction, (InteractionOutcome.BUSY if event.busy
+                                   else InteractionOutcome.REJECTED)
     if isinstance(event, TimerFired) and event.timer is Timer.OFFER and event.ref is not None:
         return event.ref, InteractionOutcome.MISSED
     return None
