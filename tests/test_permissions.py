@@ -11,11 +11,12 @@ docstrings), written out below as an oracle that never asks the rules:
 - a status change from ``source`` to ``dest`` is for the roles of the policy's transition: its
   ``by``, or else whoever may select ``dest`` (``Status.selectable_by``) and the system;
   ``source="*"`` is every other status;
-- and, from issue 19, who may undo what: a pending status change set by a higher role (the
-  supervisor or the system, above the agent) is replaced or cancelled only by that role or
+- and, from issue 19, who may undo what (docs/concepts.md "Who may undo what"): a pending
+  status change set by a higher role is replaced or cancelled only by that role's rank or
   above (#19.1); only the system reports an offer "busy" or "withdrawn" (#19.2); a queue pause
-  or a stop-new set by a higher role is undone only by that role or above (#19.3). Whether the
-  supervisor or the system ranks higher the issue leaves open: those cases are not pinned.
+  or a stop-new set by a higher role is undone only by that rank or above (#19.3). The
+  supervisor and the system rank equally, above the agent. Each of these refusals is
+  ``NotPermitted``.
 
 Each preset is put in every status, idle and busy (ringing, on an interaction, in wrap-up
 where the preset has one, with a pending change set by each role, with a queue paused and new
@@ -24,8 +25,8 @@ every status). A case the table forbids must be refused (``NotPermitted`` when t
 the actor's) and change nothing; a case it allows must not be refused as ``NotPermitted``, and
 when accepted, every status move it records is one the table gives to a role responsible for it.
 
-Cases where today's rules break the table (issue 19, points 1 to 3) are collected one by one
-and marked ``xfail(strict=True)`` in :func:`test_known_violation`, so they flip when fixed.
+The issue-19 cases are also listed one by one in :func:`test_issue_19_case`, each a line of
+the specification (they were strict xfails until the rules were fixed).
 """
 
 from __future__ import annotations
@@ -119,19 +120,12 @@ class Verdict(enum.Enum):
     NOT_PERMITTED = "must be refused as NotPermitted"
     REFUSED = "must be refused"
     ALLOWED = "must not be refused as NotPermitted"
-    OPEN = "not pinned (left open by the table)"
 
 
-def outranks(higher: Role, lower: Role) -> bool | None:
-    """Whether ``higher`` ranks above ``lower`` for undoing: ``None`` where the table is silent
-    (the supervisor and the system)."""
-    if higher is lower:
-        return False
-    if lower is AGENT:
-        return True
-    if higher is AGENT:
-        return False
-    return None
+def outranks(higher: Role, lower: Role) -> bool:
+    """Whether ``higher`` ranks above ``lower`` for undoing: the supervisor and the system
+    rank equally, above the agent."""
+    return lower is AGENT and higher is not AGENT
 
 
 @cache
@@ -316,13 +310,10 @@ def events(policy: Policy, actor: Actor) -> Iterator[tuple[str, Event]]:
 
 
 def _undo(setter: Role | None, role: Role, issue: str) -> tuple[Verdict, str | None] | None:
-    """The verdict on undoing what ``setter`` set, or ``None`` where nothing is undone."""
-    if setter is None:
+    """The verdict on undoing what ``setter`` set, or ``None`` where nothing forbids it."""
+    if setter is None or not outranks(setter, role):
         return None
-    ranks = outranks(setter, role)
-    if ranks is None:
-        return Verdict.OPEN, None
-    return (Verdict.REFUSED, issue) if ranks else None
+    return Verdict.NOT_PERMITTED, issue
 
 
 def verdict(policy: Policy, situation: Situation, actor: Actor, event: Event
@@ -341,11 +332,9 @@ def verdict(policy: Policy, situation: Situation, actor: Actor, event: Event
         return Verdict.NOT_PERMITTED, None
     item = state.interaction("c1")
     ringing = item is not None and item.state.value == "offered"
-    if role is AGENT and ringing and (isinstance(event, InteractionEnded) or (
+    if role is AGENT and ((ringing and isinstance(event, InteractionEnded)) or (
             isinstance(event, InteractionRejected) and event.busy)):
-        return Verdict.REFUSED, "#19.2"
-    if role is AGENT and isinstance(event, InteractionRejected) and event.busy:
-        return Verdict.REFUSED, None  # the agent never reports busy; nothing rings here
+        return Verdict.NOT_PERMITTED, "#19.2"  # only the system reports busy or withdrawn
     if isinstance(event, ResumeQueue):
         return _undo(situation.queue_paused_by, role, "#19.3") or (Verdict.ALLOWED, None)
     if isinstance(event, ResumeNew):
@@ -443,15 +432,12 @@ def check(policy: Policy, tracker: Tracker, situation: Situation, actor: Actor, 
 def _violations(preset: str, status: str) -> tuple[list[str], int]:
     """Every case of the grid cell: the violations outside the known ones, and the count."""
     policy = policy_of(preset)
-    known = {(c.situation.name, c.actor, c.label) for c in _known(preset, status)}
     found: list[str] = []
     count = 0
     for situation in _situations(preset, status):
         tracker = _build(policy, situation.route)
-        for actor_name, actor in ACTORS.items():
+        for actor in ACTORS.values():
             for label, event in events(policy, actor):
-                if (situation.name, actor_name, label) in known:
-                    continue
                 count += 1
                 problem, accepted = check(policy, tracker, situation, actor, label, event)
                 if problem is not None:
@@ -465,17 +451,17 @@ def _violations(preset: str, status: str) -> tuple[list[str], int]:
 def test_the_permission_table_holds(preset: str, status: str) -> None:
     """In every situation of an agent in this status (idle and busy, with pending changes,
     queue pauses and stop-new set by each role), every actor's every event is refused or
-    accepted as the documented table says (known issue-19 cases aside)."""
+    accepted as the documented table says."""
     found, count = _violations(preset, status)
     assert [] == found
     assert count > 0
 
 
-# -- the known violations (issue 19): one strict xfail each ---------------------------------------
+# -- issue 19, case by case ----------------------------------------------------------------------
 
 
 @attrs.frozen
-class Known:
+class Case:
     situation: Situation
     actor: str
     label: str
@@ -483,53 +469,48 @@ class Known:
 
 
 @cache
-def _known(preset: str, status: str) -> tuple[Known, ...]:
-    """The cases the table refuses under an issue-19 point that today's rules accept."""
+def _issue_cases(preset: str, status: str) -> tuple[Case, ...]:
+    """The cases the table refuses under an issue-19 point."""
     policy = policy_of(preset)
-    out = []
-    for situation in _situations(preset, status):
-        for actor_name, actor in ACTORS.items():
-            for label, event in events(policy, actor):
-                expected, issue = verdict(policy, situation, actor, event)
-                if issue is None or expected is not Verdict.REFUSED:
-                    continue
-                try:
-                    _build(policy, situation.route).apply(event)
-                except AgentStateError:
-                    continue  # refused today too (for another reason): not a violation
-                out.append(Known(situation, actor_name, label, issue))
-    return tuple(out)
+    return tuple(Case(situation, actor_name, label, issue)
+                 for situation in _situations(preset, status)
+                 for actor_name, actor in ACTORS.items()
+                 for label, event in events(policy, actor)
+                 for expected, issue in [verdict(policy, situation, actor, event)]
+                 if issue is not None and expected is Verdict.NOT_PERMITTED)
 
 
 REASONS = {
     "#19.1": "an agent replaces or cancels a pending change set by a higher role",
-    "#19.2": "an agent reports a ringing offer busy or withdrawn",
+    "#19.2": "an agent reports an offer busy or withdrawn",
     "#19.3": "an agent undoes a higher role's queue pause or stop-new",
 }
 
-
-def _known_cases() -> list[object]:
-    return [pytest.param(k, id=f"{k.issue} {k.situation.preset}-{k.situation.state.status}: "
-                                 f"{k.situation.name}: {k.label} by {k.actor}",
-                         marks=pytest.mark.xfail(strict=True,
-                                                 reason=f"{k.issue}: {REASONS[k.issue]}"))
-            for preset, status in GRID for k in _known(preset, status)]
+ISSUE_CASES = [pytest.param(c, id=f"{c.issue} {c.situation.preset}-{c.situation.state.status}: "
+                                   f"{c.situation.name}: {c.label} by {c.actor}")
+               for preset, status in GRID for c in _issue_cases(preset, status)]
 
 
-@pytest.mark.parametrize("case", _known_cases())
-def test_known_violation(case: Known) -> None:
-    """A case issue 19 says must be refused is refused, and changes nothing."""
+@pytest.mark.parametrize("case", ISSUE_CASES)
+def test_issue_19_case(case: Case) -> None:
+    """A case issue 19 says an agent may not do (replace or cancel a higher role's pending
+    change, report an offer busy or withdrawn, undo a higher role's queue pause or stop-new)
+    is refused as NotPermitted, and changes nothing."""
     policy = policy_of(case.situation.preset)
-    actor = ACTORS[case.actor]
-    event = dict(events(policy, actor))[case.label]
+    event = dict(events(policy, ACTORS[case.actor]))[case.label]
     tracker = _build(policy, case.situation.route)
     before = (tracker.state("a1"), tuple(tracker.history("a1")))
-    try:
+    with pytest.raises(NotPermitted):
         tracker.apply(event)
-    except AgentStateError:
-        assert before == (tracker.state("a1"), tuple(tracker.history("a1")))
-    else:  # without a traceback: hundreds of expected failures stay cheap to report
-        pytest.fail(f"{case.label} by {case.actor} was accepted", pytrace=False)
+    assert before == (tracker.state("a1"), tuple(tracker.history("a1")))
+
+
+def test_issue_19_cases_cover_every_point() -> None:
+    """The issue-19 cases include each point, over several presets."""
+    points = {param.values[0].issue for param in ISSUE_CASES}  # type: ignore[attr-defined]
+    presets = {param.values[0].situation.preset for param in ISSUE_CASES}  # type: ignore[attr-defined]
+    assert set(REASONS) == points
+    assert len(presets) > 1
 
 
 # -- the table itself -----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from agentstate import (
     ANY,
     Blocking,
     Channel,
+    DayRule,
     PauseReason,
     Policy,
     PolicyError,
@@ -267,3 +268,54 @@ def test_the_diagram_is_generated_from_the_policy() -> None:
                 for a in ({"__any__": names, "__any_logged_in__": logged_in}.get(s, {s}) - {b})}
     assert set(policy.engine.edges) == expanded
     assert "    s_lunch --> s_logged_out: supervisor" in text.splitlines()
+
+
+# -- issue 19, point 7: values refused when built, never later -----------------------------------
+
+YEAR = timedelta(days=365)
+
+
+def test_an_unknown_time_zone_is_refused_when_the_day_rule_is_built() -> None:
+    """#19.7: "DayRule(timezone="Mars/Olympus") is accepted and then makes every pause with an
+    allotment fail forever." Now it is a PolicyError naming the field and the value."""
+    with pytest.raises(PolicyError, match=r"DayRule.timezone: unknown IANA time zone "
+                                          r"'Mars/Olympus'") as caught:
+        DayRule(timezone="Mars/Olympus")
+    assert "timezone" == caught.value.culprit
+    with pytest.raises(PolicyError, match="must be an IANA time zone name, got 5"):
+        DayRule(timezone=5)  # type: ignore[arg-type]
+    assert "Europe/Berlin" == DayRule(timezone="Europe/Berlin").timezone
+
+
+DURATIONS: list[tuple[Callable[[object], object], str]] = [
+    (lambda v: Timers(offer_timeout=v), "offer_timeout"),
+    (lambda v: Timers(no_answer_delay=v), "no_answer_delay"),
+    (lambda v: Timers(reject_delay=v), "reject_delay"),
+    (lambda v: Timers(busy_delay=v), "busy_delay"),
+    (lambda v: WrapUp(mode=WrapUpMode.TIMED, length=v), "length"),
+    (lambda v: PauseReason(code="lunch", daily_allotment=v), "daily_allotment"),
+    (lambda v: PauseReason(code="lunch", max_length=v), "max_length"),
+]
+
+
+@pytest.mark.parametrize(("build", "field"), DURATIONS, ids=[f for _, f in DURATIONS])
+@pytest.mark.parametrize("value", [
+    999_999_000 * 86_400, timedelta(days=999_999_000), YEAR + timedelta(seconds=1),
+    YEAR.total_seconds() + 1, 1e300, float("inf"), float("nan"), "20", True,
+], ids=["999,999,000 days in seconds", "999,999,000 days", "a year and a second",
+        "a year and a second in seconds", "1e300", "inf", "nan", "a string", "True"])
+def test_a_duration_beyond_a_year_or_not_a_duration_is_refused_when_built(
+        build: Callable[[object], object], field: str, value: object) -> None:
+    """#19.7: "an offer_timeout of 999,999,000 days raises OverflowError at the first offer."
+    Every duration of a policy is at most 365 days, seconds or a timedelta: anything else is a
+    PolicyError naming the field and the value, when the value is built."""
+    with pytest.raises(PolicyError, match=f"{field} must be seconds or a timedelta of at most "
+                                          "365 days, got ") as caught:
+        build(value)
+    assert field == caught.value.culprit
+
+
+@pytest.mark.parametrize(("build", "field"), DURATIONS, ids=[f for _, f in DURATIONS])
+def test_a_year_is_the_longest_duration(build: Callable[[object], object], field: str) -> None:
+    """365 days, in seconds or as a timedelta, is accepted (the bound is inclusive)."""
+    assert YEAR == getattr(build(YEAR), field) == getattr(build(YEAR.total_seconds()), field)

@@ -797,7 +797,8 @@ def test_freeswitch_busy_delay_after_do_not_disturb() -> None:
     time before trying him again."."""
     tracker, clock = _start(freeswitch_callcenter(busy_delay_time=60), "1000")
     tracker.apply(InteractionOffered(agent="1000", interaction="c1", queue="sales"))
-    tracker.apply(InteractionRejected(agent="1000", interaction="c1", busy=True))
+    tracker.apply(InteractionRejected(agent="1000", interaction="c1", busy=True,
+                                      actor=Actor.system("pbx")))
     assert clock.now() + 60 * S == tracker.next_deadline("1000")
     clock.advance(60)
     assert ["1000"] == _eligible(tracker)

@@ -42,13 +42,14 @@ POSITIONAL_FIELDS = {
     AgentState: ["agent", "version", "status", "reason", "since", "occupation",
                  "occupation_since", "updated_at", "session", "interactions", "deadlines",
                  "wrap_up_mode", "pending", "missed_in_a_row", "handled", "pauses",
-                 "overrun_at", "wrap_up", "timezone", "memberships", "channels", "stop_new"],
+                 "overrun_at", "wrap_up", "timezone", "memberships", "channels", "stop_new",
+                 "stop_new_by"],
     Change: ["agent", "seq", "at", "actor", "event", "from_status", "to_status", "from_reason",
              "to_reason", "from_occupation", "to_occupation", "event_id", "note", "tags"],
     Result: ["agent", "event", "changes", "fired", "duplicate", "policy"],
     Interaction: ["id", "channel", "queue", "state", "since", "direction", "hold", "transfer"],
     Membership: ["queue", "penalty", "position", "paused", "last_offer_at", "calls",
-                 "calls_until"],
+                 "calls_until", "paused_by"],
 }
 
 

@@ -100,7 +100,7 @@ def test_an_unanswered_offer_is_missed_at_the_ring_timeout_then_delayed() -> Non
         tracker.apply(InteractionOffered(agent="a1", interaction="c2", queue="sales"))
     tracker.apply(InteractionOffered(agent="a1", interaction="d1"))  # direct calls still ring
     clock.advance(10)
-    tracker.apply(InteractionEnded(agent="a1", interaction="d1"))
+    tracker.apply(InteractionEnded(agent="a1", interaction="d1", actor=Actor.system()))
     assert Occupation.IDLE == tracker.state("a1").occupation
     fired = [(c.at, c.event.timer) for c in tracker.history("a1")  # type: ignore[attr-defined]
              if type(c.event).__name__ == "TimerFired"]
@@ -156,7 +156,8 @@ def test_reject_and_busy_delays(busy: bool, delay: int) -> None:
     tracker = _tracker(clock)
     tracker.apply(InteractionOffered(agent="a1", interaction="c1", queue="sales"))
     start = clock.now()
-    tracker.apply(InteractionRejected(agent="a1", interaction="c1", busy=busy))
+    tracker.apply(InteractionRejected(agent="a1", interaction="c1", busy=busy,
+                                      actor=Actor.system() if busy else None))
     assert start + delay * S == tracker.next_deadline("a1")
     clock.advance(delay)
     assert Occupation.IDLE == tracker.state("a1").occupation
@@ -339,7 +340,8 @@ def test_counters_per_agent_and_day() -> None:
     tracker.apply(InteractionRejected(agent="a1", interaction="c3"))
     clock.advance(5)
     tracker.apply(InteractionOffered(agent="a1", interaction="c4", queue="sales"))
-    tracker.apply(InteractionEnded(agent="a1", interaction="c4"))  # withdrawn while ringing
+    tracker.apply(InteractionEnded(agent="a1", interaction="c4",  # withdrawn while ringing
+                                   actor=Actor.system()))
     counters = tracker.counters("a1")
     assert (4, 1, 1, 1, 1) == (counters.offered, counters.answered, counters.completed,
                                counters.missed, counters.rejected)

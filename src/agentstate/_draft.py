@@ -19,13 +19,17 @@ from ._errors import (
     UnknownReason,
     UnknownStatus,
 )
-from ._events import Actor, Event, ForceStatus
+from ._events import Actor, Event, ForceStatus, InteractionEnded, InteractionRejected
 from ._policy import Policy, Role
 from ._state import AgentState, Deadline, Interaction, InteractionState, PauseSpan, Tag, Timer
 
 __all__ = [
+    "RANK",
     "Draft",
     "check_actor",
+    "check_pending",
+    "check_report",
+    "check_undo",
     "check_limits",
     "check_logged_in",
     "check_move",
@@ -40,7 +44,7 @@ class Draft:
 
     __slots__ = ("channels", "deadlines", "handled", "interactions", "memberships",
                  "missed_in_a_row", "notes", "overrun_at", "pauses", "pending", "reason",
-                 "session", "status", "stop_new", "tags", "timezone", "wrap_up",
+                 "session", "status", "stop_new", "stop_new_by", "tags", "timezone", "wrap_up",
                  "wrap_up_mode")
 
     def __init__(self, state: AgentState) -> None:
@@ -60,6 +64,7 @@ class Draft:
         self.memberships = state.memberships
         self.channels = state.channels
         self.stop_new = state.stop_new
+        self.stop_new_by = state.stop_new_by
         self.notes: list[str] | None = None
         self.tags: list[Tag] | None = None
 
@@ -93,6 +98,12 @@ class Draft:
 
 # -- checks ------------------------------------------------------------------------------------
 
+RANK: dict[Role, int] = {Role.AGENT: 0, Role.SUPERVISOR: 1, Role.SYSTEM: 1}
+"""Who may undo what: what a role set (a pending status change, a queue pause, a stop-new) is
+undone only by a role of the same rank or above. The supervisor and the system rank equally,
+above the agent: a supervisor overrides the host's automation and the host acts for
+supervisors, but neither ranks above the other."""
+
 
 def check_actor(event: Event, actor: Actor, roles: frozenset[Role], agent: str) -> None:
     if actor.role not in roles:
@@ -102,6 +113,44 @@ def check_actor(event: Event, actor: Actor, roles: frozenset[Role], agent: str) 
     if actor.role is Role.AGENT and actor.id != agent:
         raise NotPermitted(agent=agent, actor=actor, event=event,
                            why="an agent acts only on itself")
+
+
+def check_undo(state: AgentState, actor: Actor, event: Event, setter: Role | None, what: str
+               ) -> None:
+    """Refuse ``actor`` undoing ``what``, which ``setter`` set, when ``setter`` ranks higher."""
+    if setter is not None and RANK[actor.role] < RANK[setter]:
+        who = " or the ".join(r.value for r in Role if RANK[r] >= RANK[setter])
+        raise NotPermitted(agent=state.agent, actor=actor, event=event,
+                           why=f"{what} was set by the {setter.value}: only the {who} may "
+                               "undo it")
+
+
+def check_pending(state: AgentState, actor: Actor, event: Event) -> None:
+    """Refuse replacing (or cancelling) a pending change that a higher role set."""
+    if state.pending is not None:
+        check_undo(state, actor, event, state.pending.actor.role,
+                   f"the pending change to {state.pending.status!r}")
+
+
+def check_report(state: AgentState, event: Event, actor: Actor) -> None:
+    """Refuse an agent reporting what only the system may: a device busy, an offer withdrawn.
+
+    An agent that declines an offer rejects it (``InteractionRejected()``), which the policy
+    may penalise; "busy" and "withdrawn" are facts of the PBX, never the agent's to claim.
+    """
+    if actor.role is Role.SYSTEM:
+        return
+    if isinstance(event, InteractionRejected) and event.busy:
+        raise NotPermitted(agent=state.agent, actor=actor, event=event,
+                           why="only the system reports a device busy; an agent declines an "
+                               "offer with InteractionRejected() (busy=False)")
+    if isinstance(event, InteractionEnded):
+        item = state.interaction(event.interaction)
+        if item is not None and item.state is InteractionState.OFFERED:
+            raise NotPermitted(agent=state.agent, actor=actor, event=event,
+                               why=f"interaction {item.id!r} was never answered: only the "
+                                   "system withdraws an offer; an agent declines it with "
+                                   "InteractionRejected()")
 
 
 def check_logged_in(state: AgentState, event: Event) -> None:

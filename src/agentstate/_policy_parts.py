@@ -10,16 +10,19 @@ transition table), so neither of those needs the other's internals. Import them 
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
 import attrs
+import pendulum
 
 from ._errors import PolicyError
 
 __all__ = [
     "ANY",
+    "MAX_DURATION",
     "Blocking",
     "BusyChange",
     "Channel",
@@ -169,6 +172,33 @@ class Transition:
         default=None, converter=attrs.converters.optional(_roles))
 
 
+MAX_DURATION = timedelta(days=365)
+"""The longest duration a policy takes, for every timer, wrap-up and pause limit: 365 days.
+Longer ones are refused when the value is built, so a deadline never overflows the calendar."""
+
+
+def _duration(value: float | timedelta | None) -> Any:
+    """Seconds as a ``timedelta``; anything else is left for :func:`_bounded` to refuse."""
+    if (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value) and abs(value) <= MAX_DURATION.total_seconds()):
+        return timedelta(seconds=value)
+    return value
+
+
+def _required_duration(value: float | timedelta) -> Any:
+    return _duration(value)
+
+
+def _bounded(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A duration: ``None`` where the field allows it, else a timedelta up to MAX_DURATION."""
+    if value is None and attribute.default is None:
+        return
+    if not isinstance(value, timedelta) or abs(value) > MAX_DURATION:
+        raise PolicyError(f"{type(instance).__name__}.{attribute.name} must be seconds or a "
+                          f"timedelta of at most {MAX_DURATION.days} days, got {value!r}",
+                          culprit=attribute.name)
+
+
 @attrs.frozen(kw_only=True)
 class PauseReason:
     """Why an agent is paused; taken by the statuses that list its code.
@@ -177,7 +207,8 @@ class PauseReason:
         code: unique key.
         label: what people see.
         paid: time in this reason is paid working time.
-        daily_allotment: total time allowed per day, or ``None`` for no limit.
+        daily_allotment: total time allowed per day, or ``None`` for no limit (seconds or a
+            timedelta, as ``max_length``; at most :data:`MAX_DURATION`).
         max_per_day: how many pauses a day, or ``None``.
         max_length: the longest one pause may last, or ``None``.
     """
@@ -185,27 +216,34 @@ class PauseReason:
     code: str = attrs.field(validator=_name)
     label: str = attrs.field(default=attrs.Factory(lambda self: self.code, takes_self=True))
     paid: bool = False
-    daily_allotment: timedelta | None = None
+    daily_allotment: timedelta | None = attrs.field(default=None, converter=_duration,
+                                                    validator=_bounded)
     max_per_day: int | None = None
-    max_length: timedelta | None = None
+    max_length: timedelta | None = attrs.field(default=None, converter=_duration,
+                                               validator=_bounded)
 
 
-def _duration(value: float | timedelta | None) -> timedelta | None:
-    if value is None or isinstance(value, timedelta):
-        return value
-    return timedelta(seconds=value)
-
-
-def _required_duration(value: float | timedelta) -> timedelta:
-    return value if isinstance(value, timedelta) else timedelta(seconds=value)
+def _timezone(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str):
+        raise PolicyError(f"{type(instance).__name__}.{attribute.name} must be an IANA time "
+                          f"zone name, got {value!r}", culprit=attribute.name)
+    try:
+        pendulum.timezone(value)
+    except Exception:
+        raise PolicyError(f"{type(instance).__name__}.{attribute.name}: unknown IANA time "
+                          f"zone {value!r}", culprit=attribute.name) from None
 
 
 @attrs.frozen(kw_only=True)
 class WrapUp:
-    """Post-processing after a queue interaction: a mode and a length (seconds or timedelta)."""
+    """Post-processing after a queue interaction: a mode and a length (seconds or timedelta).
+
+    The length is at most :data:`MAX_DURATION` (365 days), like every policy duration.
+    """
 
     mode: WrapUpMode = WrapUpMode.NONE
-    length: timedelta = attrs.field(default=timedelta(0), converter=_required_duration)
+    length: timedelta = attrs.field(default=timedelta(0), converter=_required_duration,
+                                    validator=_bounded)
 
 
 class Strategy(enum.Enum):
@@ -258,7 +296,8 @@ class Blocking:
 class Timers:
     """Timers as data: every one is a deadline stored with the agent, fired by the host.
 
-    Durations are seconds or ``timedelta``; ``None`` switches a timer off.
+    Durations are seconds or ``timedelta``, at most :data:`MAX_DURATION` (365 days); ``None``
+    switches a timer off.
 
     Attributes:
         offer_timeout: ring time: an offer not answered by then is missed.
@@ -273,10 +312,14 @@ class Timers:
         reject_reason: the system reason given for that move.
     """
 
-    offer_timeout: timedelta | None = attrs.field(default=None, converter=_duration)
-    no_answer_delay: timedelta | None = attrs.field(default=None, converter=_duration)
-    reject_delay: timedelta | None = attrs.field(default=None, converter=_duration)
-    busy_delay: timedelta | None = attrs.field(default=None, converter=_duration)
+    offer_timeout: timedelta | None = attrs.field(default=None, converter=_duration,
+                                                  validator=_bounded)
+    no_answer_delay: timedelta | None = attrs.field(default=None, converter=_duration,
+                                                    validator=_bounded)
+    reject_delay: timedelta | None = attrs.field(default=None, converter=_duration,
+                                                 validator=_bounded)
+    busy_delay: timedelta | None = attrs.field(default=None, converter=_duration,
+                                               validator=_bounded)
     max_no_answer: int | None = None
     no_answer_status: str | None = None
     no_answer_reason: str | None = None
@@ -290,11 +333,11 @@ class DayRule:
 
     Attributes:
         timezone: the site's IANA time zone; days run midnight to midnight there (so a DST
-            change day is 23 or 25 hours long).
+            change day is 23 or 25 hours long). An unknown name is refused when built.
         rolling: count the last 24 hours instead of the calendar day.
     """
 
-    timezone: str = "UTC"
+    timezone: str = attrs.field(default="UTC", validator=_timezone)
     rolling: bool = False
 
 

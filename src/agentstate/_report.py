@@ -194,7 +194,8 @@ def _closes(event: object) -> tuple[str, InteractionOutcome] | None:
     if isinstance(event, InteractionMissed):
         return event.interaction, InteractionOutcome.MISSED
     if isinstance(event, InteractionRejected):
-        return event.interaction, InteractionOutcome.REJECTED
+        return event.interaction, (InteractionOutcome.BUSY if event.busy
+                                   else InteractionOutcome.REJECTED)
     if isinstance(event, TimerFired) and event.timer is Timer.OFFER and event.ref is not None:
         return event.ref, InteractionOutcome.MISSED
     return None

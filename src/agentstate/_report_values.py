@@ -110,6 +110,7 @@ class Counts:
         completed: answered interactions that ended.
         missed: offers not answered in time.
         rejected: offers declined by the agent.
+        busy: offers the system reported the agent's device busy for.
         withdrawn: offers that ended before being answered (the caller hung up, another agent
             took it).
         dropped: interactions left open by a forced logout.
@@ -124,6 +125,7 @@ class Counts:
     rejected: int = 0
     withdrawn: int = 0
     dropped: int = 0
+    busy: int = 0
     queue: int = 0
     direct: int = 0
     outbound: int = 0
@@ -167,6 +169,8 @@ class InteractionOutcome(enum.Enum):
     """Not answered in time."""
     REJECTED = "rejected"
     """Declined by the agent."""
+    BUSY = "busy"
+    """Refused by the agent's device as busy (reported by the system)."""
     WITHDRAWN = "withdrawn"
     """Ended before it was answered."""
     DROPPED = "dropped"

@@ -19,6 +19,10 @@ due timers); replaying an agent's history is folding :func:`step` over the recor
 Every event goes through the same checks, in this order:
 
 1. **who**: the actor's role may perform this kind of event, and an agent acts only on itself;
+   only the system reports a device busy or an offer withdrawn; and what a higher role set (a
+   pending change, a queue pause, a stop-new) is undone only by that rank or above
+   (:data:`agentstate._draft.RANK`: the agent below the supervisor and the system, which rank
+   equally);
 2. **whether**: the event fits the agent's situation (logged in, the interaction exists, ...);
 3. **where to**: for status changes, the policy's transition table allows ``actor.role`` to go
    from the current status to the new one, the reason fits the new status, and the reason's
@@ -46,7 +50,7 @@ from datetime import datetime
 from typing import Any
 
 from . import _ledger
-from ._draft import Draft, check_actor
+from ._draft import Draft, check_actor, check_report
 from ._errors import AgentExists, ConflictError, InvalidEvent
 from ._events import (
     SYSTEM,
@@ -179,6 +183,8 @@ def step(policy: Policy, state: AgentState, event: Event, at: datetime
                                "to a registered agent") from None
     actor = actor_of(event)
     check_actor(event, actor, roles, state.agent)
+    if actor.role is not Role.SYSTEM:
+        check_report(state, event, actor)
     if event.expected_version is not None and event.expected_version != state.version:
         raise ConflictError(agent=state.agent, expected=event.expected_version,
                             actual=state.version)
@@ -256,7 +262,8 @@ def _finish(policy: Policy, state: AgentState, draft: Draft, event: Event, at: d
         at,                                                                    # updated_at
         draft.session, draft.interactions, draft.deadlines, draft.wrap_up_mode, draft.pending,
         draft.missed_in_a_row, draft.handled, draft.pauses, draft.overrun_at, draft.wrap_up,
-        draft.timezone, draft.memberships, draft.channels, draft.stop_new)
+        draft.timezone, draft.memberships, draft.channels, draft.stop_new,
+        draft.stop_new_by)
     change = build_change(
         state.agent, version, at, actor, event,
         state.status, draft.status,                        # from_status, to_status

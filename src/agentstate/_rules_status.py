@@ -14,11 +14,14 @@ import attrs
 import pendulum
 
 from ._draft import (
+    RANK,
     Draft,
     check_limits,
     check_logged_in,
     check_move,
+    check_pending,
     check_status,
+    check_undo,
     pick_reason,
 )
 from ._errors import InvalidEvent, NotPermitted
@@ -84,6 +87,7 @@ def logout(policy: Policy, state: AgentState, draft: Draft, event: Logout, at: d
            actor: Actor) -> None:
     check_logged_in(state, event)
     check_move(policy, state, policy.logged_out, actor, event)
+    check_pending(state, actor, event)
     if draft.busy:
         _defer(policy, state, draft, event, at, actor, policy.logged_out, None)
         return
@@ -117,6 +121,7 @@ def set_status(policy: Policy, state: AgentState, draft: Draft,
     if dest == policy.logged_out:
         raise InvalidEvent(agent=state.agent, event=event,
                            why=f"{dest!r} is entered by logging out, not by a status change")
+    check_pending(state, actor, event)
     reason = pick_reason(policy, state, dest, event.reason, event)
     if dest == state.status:
         if reason == state.reason:
@@ -133,10 +138,20 @@ def set_status(policy: Policy, state: AgentState, draft: Draft,
 
 def cancel_pending(policy: Policy, state: AgentState, draft: Draft, event: CancelPending,
                    at: datetime, actor: Actor) -> None:
-    if state.pending is None:
+    pending = state.pending
+    if pending is None:
         raise InvalidEvent(agent=state.agent, event=event, why="no status change is pending")
+    check_pending(state, actor, event)
+    status = policy.status(state.status)
+    if (pending.actor.role is Role.SYSTEM and status.interaction_limit is not None
+            and pending.status == status.then and state.handled >= status.interaction_limit):
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"{status.label} took {status.interaction_limit} "
+                               f"interaction(s): its move to {pending.status!r} cannot be "
+                               "cancelled (it would stay offered work); ask for another "
+                               "status instead")
     draft.pending = None
-    draft.note(Tag.PENDING_DROPPED, f"pending {state.pending.status!r} cancelled")
+    draft.note(Tag.PENDING_DROPPED, f"pending {pending.status!r} cancelled")
 
 
 def force_logout(policy: Policy, state: AgentState, draft: Draft, event: ForceLogout,
@@ -198,20 +213,36 @@ def _check_queue_manager(policy: Policy, state: AgentState, event: Event, actor:
                            why="agents may not join or leave queues under this policy")
 
 
+def _rank(role: Role | None) -> int:
+    """The rank of whoever set a hold (a hold stored without its setter counts as the
+    agent's)."""
+    return RANK[role if role is not None else Role.AGENT]
+
+
 def pause_queue(policy: Policy, state: AgentState, draft: Draft,
                 event: PauseQueue | ResumeQueue, at: datetime, actor: Actor) -> None:
+    """Pause or resume: a pause records who set it; a higher role's pause of a queue already
+    paused takes it over, and only that rank or above resumes it."""
     paused = isinstance(event, PauseQueue)
     if event.queue is not None and state.membership(event.queue) is None:
         raise InvalidEvent(agent=state.agent, event=event,
                            why=f"not a member of queue {event.queue}")
-    targets = [m for m in state.memberships
-               if (event.queue is None or m.queue == event.queue) and m.paused != paused]
+    chosen = [m for m in state.memberships if event.queue is None or m.queue == event.queue]
+    if paused:
+        targets = [m for m in chosen
+                   if not m.paused or _rank(m.paused_by) < RANK[actor.role]]
+    else:
+        targets = [m for m in chosen if m.paused]
+        for member in targets:
+            check_undo(state, actor, event, member.paused_by,
+                       f"the pause in queue {member.queue}")
     if not targets:
         where = f"queue {event.queue}" if event.queue else "any queue"
         raise InvalidEvent(agent=state.agent, event=event,
                            why=f"already {'paused' if paused else 'unpaused'} in {where}")
-    draft.memberships = tuple(attrs.evolve(m, paused=paused) if m in targets else m
-                              for m in state.memberships)
+    by = actor.role if paused else None
+    draft.memberships = tuple(attrs.evolve(m, paused=paused, paused_by=by) if m in targets
+                              else m for m in state.memberships)
     names = ", ".join(m.queue for m in targets)
     draft.note(None, f"{'paused' if paused else 'unpaused'} in {names}")
 
@@ -245,10 +276,15 @@ def set_channel(policy: Policy, state: AgentState, draft: Draft, event: SetChann
 
 def stop_new(policy: Policy, state: AgentState, draft: Draft, event: StopNew | ResumeNew,
              at: datetime, actor: Actor) -> None:
+    """Stop or resume new work: as a queue pause, a stop-new records who set it; a higher
+    role's stop takes over a lower one's, and only that rank or above resumes it."""
     stop = isinstance(event, StopNew)
-    if state.stop_new == stop:
+    if state.stop_new == stop and not (stop and _rank(state.stop_new_by) < RANK[actor.role]):
         raise InvalidEvent(agent=state.agent, event=event,
                            why="already " + ("stopped taking new work" if stop
                                              else "taking new work"))
+    if not stop:
+        check_undo(state, actor, event, state.stop_new_by, "the stop of new work")
     draft.stop_new = stop
+    draft.stop_new_by = actor.role if stop else None
 

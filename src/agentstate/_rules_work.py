@@ -86,7 +86,7 @@ def offered(policy: Policy, state: AgentState, draft: Draft, event: InteractionO
                               channel=event.channel, event=event)
         draft.memberships = tuple(  # the queue's membership with last_offer_at = at
             build_membership(m.queue, m.penalty, m.position, m.paused, at, m.calls,
-                             m.calls_until)
+                             m.calls_until, m.paused_by)
             if m.queue == event.queue else m for m in state.memberships)
     else:
         if not policy.status(state.status).direct_calls:
@@ -135,7 +135,7 @@ def _count_call(policy: Policy, state: AgentState, member: Membership, at: datet
     else:
         calls, until = 1, _ledger.calendar_day(state.timezone or policy.day.timezone, at)[1]
     return build_membership(member.queue, member.penalty, member.position, member.paused,
-                            member.last_offer_at, calls, until)
+                            member.last_offer_at, calls, until, member.paused_by)
 
 
 def _implied(policy: Policy, status: str) -> str | None:

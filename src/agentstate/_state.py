@@ -19,7 +19,7 @@ import attrs
 
 from ._builders import positional
 from ._events import Actor, Event, TransferKind
-from ._policy import Direction, Policy, WrapUp, WrapUpMode
+from ._policy import Direction, Policy, Role, WrapUp, WrapUpMode
 from ._time import Timer
 
 __all__ = [
@@ -153,6 +153,8 @@ class Membership:
         last_offer_at: when this queue last offered the agent work.
         calls: interactions answered from this queue in the day ending ``calls_until``.
         calls_until: the end of the day ``calls`` counts.
+        paused_by: the role that paused it (``None`` when not paused): only that role or a
+            higher one may resume it (see docs/concepts.md, "Who may undo what").
     """
 
     queue: str
@@ -162,6 +164,7 @@ class Membership:
     last_offer_at: datetime | None = None
     calls: int = 0
     calls_until: datetime | None = None
+    paused_by: Role | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -209,6 +212,8 @@ class AgentState:
         memberships: the queues the agent belongs to.
         channels: the agent's own channel settings (switches, capacities).
         stop_new: keep current work, take no new queue work (seed 001's Busy (Stop New)).
+        stop_new_by: the role that stopped new work (``None`` when taking new work): only that
+            role or a higher one may resume it.
     """
 
     agent: str
@@ -233,6 +238,7 @@ class AgentState:
     memberships: tuple[Membership, ...] = ()
     channels: tuple[ChannelSetting, ...] = ()
     stop_new: bool = False
+    stop_new_by: Role | None = None
 
     def membership(self, queue: str) -> Membership | None:
         """The agent's membership of ``queue``, or ``None``."""
@@ -472,4 +478,4 @@ build_interaction = positional(Interaction)
 direction, hold, transfer."""
 build_membership = positional(Membership)
 """A :class:`Membership` from all its fields, positionally: queue, penalty, position, paused,
-last_offer_at, calls, calls_until."""
+last_offer_at, calls, calls_until, paused_by."""

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from .._errors import AgentStateError
 from .._events import (
+    SYSTEM,
     Actor,
     CancelPending,
     Configure,
@@ -205,7 +206,8 @@ def likely_valid_events(policy: Policy, state: AgentState, *, fresh_interaction:
             out.append(InteractionAnswered(agent=agent, interaction=item.id))
             out.append(InteractionMissed(agent=agent, interaction=item.id))
             out.append(InteractionRejected(agent=agent, interaction=item.id))
-            out.append(InteractionRejected(agent=agent, interaction=item.id, busy=True))
+            out.append(InteractionRejected(agent=agent, interaction=item.id, busy=True,
+                                           actor=SYSTEM))  # only the system reports busy
         else:
             out.append(InteractionResumed(agent=agent, interaction=item.id)
                        if item.state is InteractionState.HELD
@@ -213,7 +215,9 @@ def likely_valid_events(policy: Policy, state: AgentState, *, fresh_interaction:
             if item.transfer is None:
                 out.extend(InteractionTransferred(agent=agent, interaction=item.id, kind=kind)
                            for kind in TransferKind)
-        out.append(InteractionEnded(agent=agent, interaction=item.id))
+        out.append(InteractionEnded(agent=agent, interaction=item.id,  # or withdraws an offer
+                                    actor=SYSTEM if item.state is InteractionState.OFFERED
+                                    else None))
     for channel in policy.channels:
         out.append(InteractionStarted(agent=agent, interaction=fresh_interaction,
                                       channel=channel.name))
