@@ -79,12 +79,13 @@ def test_state_changes_are_skipped_and_the_contact_change_is_unsupported() -> No
                                         if n.kind is NoteKind.UNSUPPORTED]
 
 
-@pytest.mark.parametrize(("cause", "counter"), [("USER_BUSY", "rejected"),
+@pytest.mark.parametrize(("cause", "counter"), [("USER_BUSY", "busy"),
                                                 ("CALL_REJECTED", "rejected"),
                                                 ("ORIGINATOR_CANCEL", "withdrawn"),
                                                 ("NO_ANSWER", "missed")])
 def test_a_failed_bridge_closes_the_offer_by_its_hangup_cause(cause: str, counter: str) -> None:
-    """bridge-agent-fail: busy and rejected are rejections, a caller's cancel a withdrawal."""
+    """bridge-agent-fail: a busy device counts as busy, a rejection as rejected, a caller's
+    cancel as a withdrawal."""
     text = (event("agent-status-change", 0, CC_Agent_Status="Available")
             + event("bridge-agent-fail", 9, **CALL, CC_Hangup_Cause=cause,
                     CC_Agent_Called_Time=T + 2, CC_Agent_Aborted_Time=T + 9))

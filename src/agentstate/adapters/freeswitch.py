@@ -22,7 +22,7 @@ bridge-agent-start                     :class:`~agentstate.InteractionAnswered` 
                                        when no agent-offering was seen)
 bridge-agent-end                       :class:`~agentstate.InteractionEnded` at
                                        CC-Bridge-Terminated-Time
-bridge-agent-fail                      CC-Hangup-Cause ``USER_BUSY``: rejected busy;
+bridge-agent-fail                      CC-Hangup-Cause ``USER_BUSY``: busy (system);
                                        ``CALL_REJECTED``: rejected; ``ORIGINATOR_CANCEL``: ended
                                        (withdrawn); otherwise missed; at CC-Agent-Aborted-Time
 agent-state-change                     noted SKIPPED: Waiting, Receiving, In a queue call, Idle
