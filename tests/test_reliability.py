@@ -152,13 +152,15 @@ def test_a_supervisor_may_replace_single_calls_automatic_move() -> None:
 
 
 @pytest.mark.parametrize("dodge", [
-    InteractionRejected(agent="ana", interaction="c1", busy=True),
+    InteractionRejected(agent="ana", interaction="c1", busy=True, actor=Actor.agent("ana")),
     InteractionEnded(agent="ana", interaction="c1"),
 ], ids=["busy", "withdrawn"])
 def test_an_agent_cannot_dodge_the_reject_penalty(dodge: object) -> None:
     """#19.2: "Under Virtual Contact Center a reject puts the agent On Break, but the agent can
     send InteractionRejected(busy=True) or InteractionEnded on a ringing offer and stay
-    available." Both are NotPermitted and change nothing; a reject puts the agent on break."""
+    available." Both are NotPermitted when the agent sends them and change nothing (a busy
+    report without an actor is the system's: the least privileged role that can know it); a
+    reject puts the agent on break."""
     tracker, _ = _tracker(virtual_contact_center(), "available")
     tracker.apply(InteractionOffered(agent="ana", interaction="c1", queue="sales"))
     before = _unchanged(tracker)

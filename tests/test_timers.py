@@ -237,7 +237,8 @@ def test_wrap_up_is_overridden_per_queue_and_per_agent() -> None:
     _call(tracker, clock, "c1", queue="vip")
     assert clock.now() + 60 * S == tracker.next_deadline("a1")
     clock.advance(60)
-    tracker.apply(Configure(agent="a1", wrap_up=WrapUp(mode=WrapUpMode.TIMED, length=10)))
+    tracker.apply(Configure(agent="a1", wrap_up=WrapUp(mode=WrapUpMode.TIMED, length=10),
+                            actor=Actor.supervisor("s1")))
     _call(tracker, clock, "c2", queue="vip")
     assert clock.now() + 10 * S == tracker.next_deadline("a1")
     _call(tracker, clock, "c3", agent="a2")

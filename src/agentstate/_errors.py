@@ -153,7 +153,8 @@ class NotPermitted(_AgentError, PermissionError):
     """The actor may not perform this event on this agent."""
 
     def __init__(self, *, agent: str, actor: Any, why: str, event: Any = None) -> None:
-        super().__init__(f"not permitted for {actor} on agent {agent!r}: {why}", agent=agent,
+        who = "an event without an actor" if actor is None else actor
+        super().__init__(f"not permitted for {who} on agent {agent!r}: {why}", agent=agent,
                          event=event)
         self.actor = actor
 

@@ -5,9 +5,12 @@ Every event names its ``agent`` and may carry:
 - ``at``: when it happened (aware datetime); default: the tracker's clock, read once.
 - ``event_id``: an idempotency key, unique per agent. Applying an event whose id the agent has
   already seen returns the original result (marked ``duplicate``) and changes nothing.
-- ``actor``: who did it. Default: the agent itself for the agent's own actions (login, logout,
-  set status, answer, end, reject), the system for what only the system sees (offer, miss).
-  Supervisor actions (:class:`ForceStatus`, :class:`ForceLogout`) require one.
+- ``actor``: who did it. Default: the kind's ``default_role``, the least powerful role that can
+  send it (docs/concepts.md "Actor defaults"): the agent itself for its own actions (status,
+  login, logout, queues, stop-new, cancel, answer, end, reject), the system for what the PBX
+  reports (offer, miss, a busy device, hold, resume, transfer, started). Supervisor-only kinds
+  have none: :class:`ForceStatus` and :class:`ForceLogout` require one when built,
+  :class:`SetChannel` and :class:`Configure` are refused (``NotPermitted``) without one.
 - ``expected_version``: compare-and-set from the host's view: refused with
   :class:`ConflictError` unless the agent is still at that version (an offer to a candidate
   of :meth:`Tracker.eligible` carries the version it listed).
@@ -243,8 +246,8 @@ class Event:
     actor: Actor | None = None
     expected_version: int | None = None
 
-    default_role: ClassVar[Role] = Role.AGENT
-    """Whose event it is when no ``actor`` is given."""
+    default_role: ClassVar[Role | None] = Role.AGENT
+    """Whose event it is when no ``actor`` is given; ``None``: an actor is required."""
 
     def __attrs_post_init__(self) -> None:
         # The fields every event has, checked in one call rather than one validator each
@@ -268,7 +271,7 @@ _FIELDS = attrs.fields(Event)
 class Register(Event):
     """Add an agent to the roster, logged out. Recorded as the agent's first history entry."""
 
-    default_role: ClassVar[Role] = Role.SYSTEM
+    default_role: ClassVar[Role | None] = Role.SYSTEM
 
 
 @attrs.frozen(kw_only=True)
@@ -307,7 +310,7 @@ class ForceStatus(Event):
     reason: str | None = attrs.field(default=None, validator=_opt_name)
     actor: Actor | None = attrs.field(default=None, validator=_required_actor)
 
-    default_role: ClassVar[Role] = Role.SUPERVISOR
+    default_role: ClassVar[Role | None] = None
 
 
 @attrs.frozen(kw_only=True)
@@ -316,7 +319,7 @@ class ForceLogout(Event):
 
     actor: Actor | None = attrs.field(default=None, validator=_required_actor)
 
-    default_role: ClassVar[Role] = Role.SUPERVISOR
+    default_role: ClassVar[Role | None] = None
 
 
 @attrs.frozen(kw_only=True)
@@ -337,7 +340,7 @@ class InteractionOffered(_InteractionEvent):
     channel: str = attrs.field(default="voice", validator=_str)
     queue: str | None = attrs.field(default=None, validator=_opt_name)
 
-    default_role: ClassVar[Role] = Role.SYSTEM
+    default_role: ClassVar[Role | None] = Role.SYSTEM
 
 
 @attrs.frozen(kw_only=True)
@@ -354,7 +357,7 @@ class InteractionEnded(_InteractionEvent):
 class InteractionMissed(_InteractionEvent):
     """An offer was not answered in time."""
 
-    default_role: ClassVar[Role] = Role.SYSTEM
+    default_role: ClassVar[Role | None] = Role.SYSTEM
 
 
 @attrs.frozen(kw_only=True)
@@ -386,7 +389,7 @@ class Configure(Event):
     wrap_up: WrapUp | None = attrs.field(default=None, validator=_wrap_up)
     timezone: str | None = attrs.field(default=None, validator=_opt_name)
 
-    default_role: ClassVar[Role] = Role.SYSTEM
+    default_role: ClassVar[Role | None] = None
 
 
 def _timer(value: object) -> Timer:
@@ -410,7 +413,7 @@ class TimerFired(Event):
     timer: Timer = attrs.field(converter=_timer)
     ref: str | None = attrs.field(default=None, validator=_opt_name)
 
-    default_role: ClassVar[Role] = Role.SYSTEM
+    default_role: ClassVar[Role | None] = Role.SYSTEM
 
 
 @attrs.frozen(kw_only=True)
@@ -457,7 +460,7 @@ class SetChannel(Event):
     enabled: bool | None = attrs.field(default=None, validator=_opt_bool)
     capacity: int | None = attrs.field(default=None, validator=_opt_small)
 
-    default_role: ClassVar[Role] = Role.SUPERVISOR
+    default_role: ClassVar[Role | None] = None
 
 
 @attrs.frozen(kw_only=True)
@@ -478,11 +481,15 @@ class InteractionHeld(_InteractionEvent):
     """The agent put a connected interaction on hold. Hold time accrues until it is resumed
     (or ends); the agent stays occupied meanwhile."""
 
+    default_role: ClassVar[Role | None] = Role.SYSTEM
+
 
 @attrs.frozen(kw_only=True)
 class InteractionResumed(_InteractionEvent):
     """The agent took a held interaction back. Resuming during an attended transfer's
     consultation takes the customer back: the transfer is abandoned."""
+
+    default_role: ClassVar[Role | None] = Role.SYSTEM
 
 
 class TransferKind(enum.Enum):
@@ -522,6 +529,8 @@ class InteractionTransferred(_InteractionEvent):
     kind: TransferKind = attrs.field(converter=_transfer_kind)
     target: str | None = attrs.field(default=None, validator=_opt_name)
 
+    default_role: ClassVar[Role | None] = Role.SYSTEM
+
 
 def _direction(value: object) -> Direction:
     try:
@@ -546,3 +555,5 @@ class InteractionStarted(_InteractionEvent):
 
     channel: str = attrs.field(default="voice", validator=_str)
     direction: Direction = attrs.field(default=Direction.OUTBOUND, converter=_direction)
+
+    default_role: ClassVar[Role | None] = Role.SYSTEM

@@ -51,7 +51,7 @@ from typing import Any
 
 from . import _ledger
 from ._draft import Draft, check_actor, check_report
-from ._errors import AgentExists, ConflictError, InvalidEvent
+from ._errors import AgentExists, ConflictError, InvalidEvent, NotPermitted
 from ._events import (
     SYSTEM,
     Actor,
@@ -124,7 +124,7 @@ from ._state import (
     notices,
 )
 
-__all__ = ["actor_of", "notices", "register", "step"]
+__all__ = ["actor_of", "default_role", "notices", "register", "step"]
 
 _ANYONE = frozenset(Role)
 _SYSTEM_ONLY = frozenset({Role.SYSTEM})
@@ -135,13 +135,41 @@ _MANAGERS = frozenset({Role.SYSTEM, Role.SUPERVISOR})
 Handler = Callable[[Policy, AgentState, "Draft", Any, datetime, Actor], None]
 
 
-def actor_of(event: Event) -> Actor:
-    """The event's actor, or its default: the agent itself, the system or (missing) supervisor."""
+def default_role(event: Event) -> Role | None:
+    """Who sends ``event`` when it names no actor: the least powerful role that can.
+
+    The kind's ``default_role`` (docs/concepts.md "Actor defaults"), but for a busy device
+    (``InteractionRejected(busy=True)``), which only the PBX reports: the system. ``None``: the
+    kind is a supervisor's and has no default.
+    """
+    if type(event) is InteractionRejected and event.busy:
+        return Role.SYSTEM
+    return event.default_role
+
+
+def actor_of(event: Event) -> Actor | None:
+    """The event's actor, or its default (:func:`default_role`); ``None`` when it has none."""
     if event.actor is not None:
         return event.actor
-    if event.default_role is Role.AGENT:
+    role = default_role(event)
+    if role is Role.AGENT:
         return _agent_actor(event.agent)
-    return SYSTEM
+    if role is Role.SYSTEM:
+        return SYSTEM
+    return None
+
+
+def _resolve(event: Event, roles: frozenset[Role], agent: str) -> Actor:
+    """The event's actor, checked against ``roles``: refused when it has none."""
+    actor = actor_of(event)
+    if actor is None:
+        names = " or ".join(sorted(r.value for r in roles))
+        raise NotPermitted(agent=agent, actor=None, event=event,
+                           why=f"{type(event).__name__} has no default actor: it is for the "
+                               f"{names} only, named in its actor "
+                               "(e.g. actor=Actor.supervisor(...))")
+    check_actor(event, actor, roles, agent)
+    return actor
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -153,10 +181,9 @@ def _agent_actor(agent: str) -> Actor:
 def register(policy: Policy, existing: AgentState | None, event: Register, at: datetime
              ) -> tuple[AgentState, Change]:
     """A new agent, logged out, at version 1."""
-    actor = actor_of(event)
     if existing is not None:
         raise AgentExists(event.agent)
-    check_actor(event, actor, _MANAGERS, event.agent)
+    actor = _resolve(event, _MANAGERS, event.agent)
     # Positional, in declaration order (see _state.py): the fields after updated_at default.
     state = build_state(event.agent, 1, policy.logged_out, None,
                         at, Occupation.IDLE, at, at)
@@ -181,8 +208,7 @@ def step(policy: Policy, state: AgentState, event: Event, at: datetime
         raise InvalidEvent(agent=state.agent, event=event,
                            why=f"{type(event).__name__} is not an event agentstate applies "
                                "to a registered agent") from None
-    actor = actor_of(event)
-    check_actor(event, actor, roles, state.agent)
+    actor = _resolve(event, roles, state.agent)
     if actor.role is not Role.SYSTEM:
         check_report(state, event, actor)
     if event.expected_version is not None and event.expected_version != state.version:

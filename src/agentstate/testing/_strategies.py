@@ -235,7 +235,8 @@ def likely_valid_events(policy: Policy, state: AgentState, *, fresh_interaction:
     for channel in policy.channels:
         setting = state.channel_setting(channel.name)
         enabled = setting is None or setting.enabled
-        out.append(SetChannel(agent=agent, channel=channel.name, enabled=not enabled))
+        out.append(SetChannel(agent=agent, channel=channel.name, enabled=not enabled,
+                              actor=sup))
     return out
 
 
