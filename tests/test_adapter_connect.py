@@ -80,18 +80,20 @@ def test_an_agents_hour_is_diffed_from_snapshots() -> None:
     assert timedelta(seconds=1800) == rep.by_status["lunch"]
     assert timedelta(seconds=30) == rep.by_occupation[Occupation.WRAP_UP]
     answered = rep.interactions[0]
-    assert (timedelta(seconds=5), timedelta(seconds=300)) == (answered.ring_time,
-                                                              answered.talk_time)
+    assert (timedelta(seconds=5), timedelta(seconds=290), timedelta(seconds=10)) == (
+        answered.ring_time, answered.talk_time, answered.hold_time)
     assert () == result.problems
     check_invariants(result.tracker, "alice")
 
 
-def test_hold_and_resume_are_noted_unsupported() -> None:
-    """CONNECTED_ONHOLD and the return to CONNECTED are noted, never dropped."""
+def test_hold_and_resume_are_held_and_resumed() -> None:
+    """CONNECTED_ONHOLD is an InteractionHeld, the return to CONNECTED an InteractionResumed,
+    each at its StateStartTimestamp; nothing is noted unsupported."""
     result = replay_source("connect", DAY)
-    assert ["contact CONNECTED_ONHOLD (on hold): agentstate does not model this yet",
-            "contact resumed from hold: agentstate does not model this yet"] == [
-        n.message for n in result.notes if n.kind is NoteKind.UNSUPPORTED]
+    kinds = [type(c.event).__name__ for c in result.tracker.history("alice") if
+             type(c.event).__name__ in ("InteractionHeld", "InteractionResumed")]
+    assert (["InteractionHeld", "InteractionResumed"], []) == (kinds, [
+        n.message for n in result.notes if n.kind is NoteKind.UNSUPPORTED])
 
 
 def test_a_record_delivered_twice_is_applied_once() -> None:
@@ -177,3 +179,22 @@ def test_statuses_can_map_to_another_policy() -> None:
     result = replay_stream(adapter, [DAY], policy=policy(reasons=["Lunch"]))
     assert timedelta(seconds=1800) == result.report().by_reason["Lunch"]
     assert () == result.problems
+
+
+def test_an_outbound_contact_is_started_not_offered_and_gets_after_contact_work() -> None:
+    """Issue 13 point 7: outbound work is an InteractionStarted (direction outbound); users of
+    Amazon Connect ask for after-call work after outbound calls, and get it."""
+    out = {"InitiationMethod": "OUTBOUND"}
+    text = "".join([
+        record("LOGIN", 0),
+        record("STATE_CHANGE", 10, contacts=[{**contact("o1", "CONNECTING", 10), **out}]),
+        record("STATE_CHANGE", 20, contacts=[{**contact("o1", "CONNECTED", 20, 20), **out}]),
+        record("STATE_CHANGE", 80, contacts=[{**contact("o1", "ENDED", 80, 20), **out}]),
+        record("STATE_CHANGE", 95),
+    ])
+    result = replay_source("connect", text)
+    rep = result.report()
+    (item,) = rep.interactions
+    assert ("outbound", 0, timedelta(seconds=70), timedelta(seconds=15), ()) == (
+        item.direction.value, rep.counts.offered, item.talk_time, item.wrap_up_time,
+        result.problems)

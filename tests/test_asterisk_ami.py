@@ -15,9 +15,16 @@ from pathlib import Path
 import pendulum
 import pytest
 
-from agentstate import InteractionOffered, Login, ManualClock, SetStatus, Tracker
+from agentstate import (
+    InteractionOffered,
+    InteractionTransferred,
+    Login,
+    ManualClock,
+    SetStatus,
+    Tracker,
+)
 from agentstate.adapters import NoteKind, replay_source, replay_stream
-from agentstate.adapters.asterisk import policy
+from agentstate.adapters.asterisk import member_agent, policy
 from agentstate.adapters.asterisk.ami import AmiAdapter, AmiClient, AmiError, AmiLoginError
 from agentstate.testing import check_invariants
 
@@ -59,7 +66,7 @@ DAY = "".join([
     message("QueueMemberRemoved", 3600, **MEMBER),
 ])
 """One agent's hour: a call answered after 5 s and talked 300 s, a 30-minute lunch, a missed
-call rung 15 s, on hold for 10 s (unsupported: noted)."""
+call rung 15 s, on hold for 10 s (found by the agent's device, SIP/7)."""
 
 
 def replay(text: str, **kwargs: object) -> object:
@@ -75,8 +82,8 @@ def test_an_agents_hour_is_replayed_from_ami_events() -> None:
     assert timedelta(seconds=1800) == rep.by_reason["Lunch"]
     assert () == result.problems
     (answered, missed) = rep.interactions
-    assert (timedelta(seconds=5), timedelta(seconds=300)) == (answered.ring_time,
-                                                              answered.talk_time)
+    assert (timedelta(seconds=5), timedelta(seconds=290), timedelta(seconds=10)) == (
+        answered.ring_time, answered.talk_time, answered.hold_time)
     assert timedelta(seconds=15) == missed.ring_time
     check_invariants(result.tracker, "7")
 
@@ -92,22 +99,97 @@ def test_the_caller_side_reproduces_the_pbxs_hold_and_talk_times() -> None:
     assert "completed_by_caller" == call.outcome.value
 
 
-def test_events_agentstate_does_not_model_are_noted_unsupported() -> None:
-    """Hold, Unhold and DeviceStateChange are never dropped silently."""
+def test_device_state_is_noted_unsupported() -> None:
+    """DeviceStateChange is never dropped silently: agentstate does not model it yet."""
     result = replay_source("ami", DAY)
     unsupported = [n.event for n in result.notes if n.kind is NoteKind.UNSUPPORTED]
-    assert ["Hold", "Unhold", "DeviceStateChange"] == unsupported
+    assert ["DeviceStateChange"] == unsupported
 
 
-def test_a_transfer_ends_the_call_and_is_noted() -> None:
-    """AgentComplete Reason transfer ends the agent's call; the transfer itself is noted."""
+def _transfers(result: object) -> list[tuple[str, str | None]]:
+    history = result.tracker.history("7")  # type: ignore[attr-defined]
+    return [(c.event.kind.value, c.event.target) for c in history
+            if isinstance(c.event, InteractionTransferred)]
+
+
+def test_a_blind_transfer_ends_the_agents_side_at_once() -> None:
+    """BlindTransfer (Result Success) is a blind InteractionTransferred to Extension@Context;
+    the AgentComplete Reason transfer that follows changes nothing more."""
     text = "".join([message("AgentConnect", 0, **CALL, RingTime=2),
-                    message("BlindTransfer", 5, Result="Success", Extension="102"),
+                    message("BlindTransfer", 5, Result="Success", Extension="102",
+                            Context="default", TransfereeUniqueid="1700000000.1"),
                     message("AgentComplete", 6, **CALL, TalkTime=6, Reason="transfer")])
     result = replay_source("ami", text)
-    assert 1 == result.report().counts.completed
-    assert ["BlindTransfer", "AgentComplete"] == [
-        n.event for n in result.notes if n.kind is NoteKind.UNSUPPORTED]
+    rep = result.report()
+    assert ([("blind", "102@default")], 1, timedelta(seconds=5), ()) == (
+        _transfers(result), rep.counts.blind_transfers, rep.interactions[0].talk_time,
+        result.problems)
+
+
+def test_an_attended_transfer_holds_the_call_until_agent_complete() -> None:
+    """AttendedTransfer is an attended InteractionTransferred; AgentComplete completes it."""
+    text = "".join([message("AgentConnect", 0, **CALL, RingTime=2),
+                    message("Hold", 3, Channel="SIP/7-01"),
+                    message("AttendedTransfer", 20, Result="Success",
+                            TransfereeUniqueid="1700000000.1",
+                            TransferTargetChannel="SIP/8-02"),
+                    message("AgentComplete", 21, **CALL, TalkTime=21, Reason="transfer")])
+    result = replay_source("ami", text)
+    rep = result.report()
+    assert ([("attended", "SIP/8-02")], 1, timedelta(seconds=18), ()) == (
+        _transfers(result), rep.counts.attended_transfers, rep.interactions[0].hold_time,
+        result.problems)
+    assert () == result.tracker.state("7").interactions
+
+
+def test_agent_complete_reason_transfer_alone_is_a_blind_transfer() -> None:
+    """Without a transfer event (filtered, or an older Asterisk), AgentComplete Reason transfer
+    is taken as a blind InteractionTransferred, noted."""
+    text = "".join([message("AgentConnect", 0, **CALL, RingTime=2),
+                    message("AgentComplete", 6, **CALL, TalkTime=6, Reason="transfer")])
+    result = replay_source("ami", text)
+    assert [("blind", None)] == _transfers(result)
+    assert any("taken as blind" in n.message for n in result.notes)
+
+
+def test_asterisk_11_hold_status_off_resumes() -> None:
+    """Asterisk 11 sends one Hold event with Status On / Off: Off resumes."""
+    text = "".join([message("AgentConnect", 0, **CALL, RingTime=2),
+                    message("Hold", 10, Status="On", Uniqueid="1700000000.1"),
+                    message("Hold", 25, Status="Off", Uniqueid="1700000000.1"),
+                    message("AgentComplete", 40, **CALL, TalkTime=40, Reason="agent")])
+    rep = replay_source("ami", text).report()
+    assert (timedelta(seconds=15), timedelta(seconds=25)) == (rep.interactions[0].hold_time,
+                                                              rep.interactions[0].talk_time)
+
+
+def test_a_hold_on_no_queue_call_is_skipped() -> None:
+    """A Hold on a channel that belongs to no connected queue call is noted SKIPPED."""
+    result = replay_source("ami", message("Hold", 0, Channel="SIP/99-01"))
+    assert [NoteKind.SKIPPED] == [n.kind for n in result.notes]
+
+
+@needs_ami
+@pytest.mark.parametrize(("name", "kind"), [("blind", "BlindTransfer"),
+                                            ("attended", "AttendedTransfer")])
+def test_the_testsuite_transfer_order_gives_one_transfer(name: str, kind: str) -> None:
+    """The Asterisk testsuite's order (AgentConnect, the caller's {kind}, AgentComplete Reason
+    transfer) ends bob's queue call once, as a {name} transfer."""
+    spec = (AMI / "asterisk-testsuite" / f"transfer_caller_{name}.test-config.yaml").read_text()
+    assert (True, True) == (f"Event: '{kind}'" in spec, "Reason: 'transfer'" in spec)
+    call = {"Queue": "101", "MemberName": "PJSIP/bob", "Interface": "PJSIP/bob",
+            "Channel": "PJSIP/alice-00000001", "Uniqueid": "1700000000.1",
+            "DestChannel": "PJSIP/bob-00000002", "DestUniqueid": "1700000000.2"}
+    text = "".join([message("AgentConnect", 0, **call, RingTime=1),
+                    message(kind, 9, Result="Success", Extension="102",
+                            TransfererChannel="PJSIP/alice-00000001",
+                            TransfereeChannel="PJSIP/bob-00000002",
+                            TransfereeUniqueid="1700000000.2"),
+                    message("AgentComplete", 10, **call, TalkTime=10, Reason="transfer")])
+    result = replay_source("ami", text)
+    rep = result.report()
+    assert ((), 1, ()) == (result.problems, getattr(rep.counts, f"{name}_transfers"),
+                           result.tracker.state(member_agent("PJSIP/bob")).interactions)
 
 
 def test_a_duplicated_sequence_number_is_applied_once() -> None:

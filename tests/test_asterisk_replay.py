@@ -204,3 +204,24 @@ def test_the_whole_capture_is_the_sum_of_its_days(replay: asterisk.Replay) -> No
     assert date(2018, 11, 29) == first
     assert whole == total
     assert 93 == whole.counts.answered
+
+
+def test_queue_log_transfers_are_interaction_transferred() -> None:
+    """Issue 13: "The Asterisk queue_log adapter maps TRANSFER / BLINDTRANSFER /
+    ATTENDEDTRANSFER to it": BLINDTRANSFER is blind to exten@context, ATTENDEDTRANSFER
+    attended and completed at once."""
+    from agentstate import InteractionTransferred
+    from agentstate.adapters import replay_source
+
+    log = ("1700000000|c0|sales|SIP/7|ADDMEMBER|\n"
+           "1700000010|c1|sales|SIP/7|CONNECT|3|c1a|2\n"
+           "1700000070|c1|sales|SIP/7|BLINDTRANSFER|102|default|3|60|1\n"
+           "1700000100|c2|sales|SIP/7|CONNECT|1|c2a|2\n"
+           "1700000200|c2|sales|SIP/7|ATTENDEDTRANSFER|BRIDGE|b1|1|100|1\n"
+           "1700003600|c9|sales|SIP/7|REMOVEMEMBER|\n")
+    result = replay_source("queue_log", log)
+    transfers = [(c.event.kind.value, c.event.target) for c in result.tracker.history("7")
+                 if isinstance(c.event, InteractionTransferred)]
+    counts = result.report().counts
+    assert ([("blind", "102@default"), ("attended", None)], 1, 1, ()) == (
+        transfers, counts.blind_transfers, counts.attended_transfers, result.problems)

@@ -36,7 +36,7 @@ import attrs
 import pendulum
 
 from .._events import Event, Login, SetStatus
-from .._policy import Policy
+from .._policy import Direction, Policy
 from .._report import Report
 from .._store import Store
 from .._tracker import Tracker
@@ -132,7 +132,10 @@ def _connect_policy(events: Sequence[Event]) -> Policy:
 
     names = dict.fromkeys(e.status for e in events if isinstance(e, SetStatus | Login)
                           and e.status is not None)
-    return amazon_connect(statuses=[n for n in names if n is not None])
+    preset = amazon_connect(statuses=[n for n in names if n is not None])
+    # Connect gives after-contact work after outbound contacts too
+    return attrs.evolve(preset, wrap_up_directions=preset.wrap_up_directions
+                        | {Direction.OUTBOUND})
 
 
 def _freeswitch() -> Adapter:

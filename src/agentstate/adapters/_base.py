@@ -11,12 +11,13 @@ last time seen.
 
 Every record the adapter cannot use becomes a :class:`Note` (never silently dropped); with
 ``strict=True`` a problem note raises the adapter's own :class:`AdapterError` subclass instead.
-Events agentstate does not model yet (hold, transfer, device state, outbound calls) are noted
-``UNSUPPORTED``, naming the platform event: :data:`UNMODELLED` lists them for every adapter, in
-one place, to wire when agentstate models them.
+Events agentstate does not model yet (device state) are noted ``UNSUPPORTED``, naming the
+platform event: :data:`UNMODELLED` lists them for every adapter, in one place, to wire when
+agentstate models them.
 
 The adapter keeps what it needs to emit a consistent stream, per agent: whether it is logged
-in, its queues, its open interactions and its last time. From that it
+in, its queues, its open interactions (answered, on hold, in a transfer) and its last
+time. From that it
 
 - logs an agent in on first sight (a call or status for an agent never logged in), noted;
 - joins it to a queue it is offered work from, noted;
@@ -32,6 +33,9 @@ The values (:class:`Note`, :class:`Position`, :class:`Batch`, the errors) live i
 :func:`apply` (in ``_apply``) applies a batch to a :class:`~agentstate.Tracker` whose clock is a
 :class:`~agentstate.ManualClock` that follows the events; :func:`replay_stream` does it for a
 whole stream and returns a :class:`StreamReplay` with the reports.
+
+Its one reason to change is the per-agent view above: every helper reads and updates it, so
+they stay in one module, whatever its length.
 """
 
 from __future__ import annotations
@@ -51,15 +55,21 @@ from .._events import (
     Event,
     InteractionAnswered,
     InteractionEnded,
+    InteractionHeld,
     InteractionMissed,
     InteractionOffered,
     InteractionRejected,
+    InteractionResumed,
+    InteractionStarted,
+    InteractionTransferred,
     JoinQueue,
     LeaveQueue,
     Login,
     Logout,
     SetStatus,
+    TransferKind,
 )
+from .._policy import Direction
 from .._time import elapsed, to_utc
 from ._values import AdapterError, Batch, Note, NoteKind, Position
 
@@ -73,6 +83,15 @@ class _Agent:
     queues: set[str] = attrs.Factory(set)
     open: dict[str, bool] = attrs.Factory(dict)
     """Open interactions: id -> answered."""
+    held: set[str] = attrs.Factory(set)
+    """Open interactions on hold."""
+    transferring: set[str] = attrs.Factory(set)
+    """Open interactions in an attended or live transfer (the agent still on them)."""
+
+    def drop(self, interaction: str) -> None:
+        self.open.pop(interaction, None)
+        self.held.discard(interaction)
+        self.transferring.discard(interaction)
 
 
 _DEDUP_WINDOW = 10_000
@@ -300,6 +319,8 @@ class Adapter(abc.ABC):
             self._emit(InteractionEnded(agent=agent, at=at, actor=self._actor,
                                         interaction=item))
         view.open.clear()
+        view.held.clear()
+        view.transferring.clear()
         view.logged_in = False
         view.queues.clear()
         self._emit(Logout(agent=agent, at=at, actor=self._actor))
@@ -360,7 +381,7 @@ class Adapter(abc.ABC):
             self._note(NoteKind.SKIPPED, f"interaction {interaction!r} of agent {agent!r} was "
                                          f"already answered: not {how}")
             return
-        del view.open[interaction]
+        view.drop(interaction)
         event: Event
         if how == "missed":
             event = InteractionMissed(agent=agent, at=at, actor=self._actor,
@@ -372,6 +393,74 @@ class Adapter(abc.ABC):
             event = InteractionEnded(agent=agent, at=at, actor=self._actor,
                                      interaction=interaction)
         self._emit(event)
+
+    def _connected(self, view: _Agent, agent: str, interaction: str, what: str) -> bool:
+        """Whether the interaction is open and answered (else noted SKIPPED)."""
+        if not view.open.get(interaction):
+            self._note(NoteKind.SKIPPED, f"{what}: no connected interaction {interaction!r} "
+                                         f"for agent {agent!r}")
+            return False
+        return True
+
+    def _hold(self, agent: str, interaction: str, at: datetime) -> None:
+        """Put a connected interaction on hold (a second hold is noted SKIPPED)."""
+        view, at = self._agent(agent, at)
+        if not self._connected(view, agent, interaction, "hold"):
+            return
+        if interaction in view.held:
+            self._note(NoteKind.SKIPPED, f"interaction {interaction!r} of agent {agent!r} is "
+                                         "already on hold")
+            return
+        view.held.add(interaction)
+        self._emit(InteractionHeld(agent=agent, at=at, actor=self._actor,
+                                   interaction=interaction))
+
+    def _resume(self, agent: str, interaction: str, at: datetime) -> None:
+        """Take a held interaction back (one not on hold is noted SKIPPED); this abandons an
+        attended transfer."""
+        view, at = self._agent(agent, at)
+        if not self._connected(view, agent, interaction, "resume"):
+            return
+        if interaction not in view.held:
+            self._note(NoteKind.SKIPPED, f"interaction {interaction!r} of agent {agent!r} is "
+                                         "not on hold")
+            return
+        view.held.discard(interaction)
+        view.transferring.discard(interaction)
+        self._emit(InteractionResumed(agent=agent, at=at, actor=self._actor,
+                                      interaction=interaction))
+
+    def _transfer(self, agent: str, interaction: str, at: datetime, kind: TransferKind,
+                  target: str | None = None) -> None:
+        """Transfer a connected (or held) interaction: blind ends the agent's side at once;
+        attended holds it until it ends; live keeps it until it ends."""
+        view, at = self._agent(agent, at)
+        if not self._connected(view, agent, interaction, f"{kind.value} transfer"):
+            return
+        if interaction in view.transferring:
+            self._note(NoteKind.SKIPPED, f"interaction {interaction!r} of agent {agent!r} is "
+                                         "already being transferred")
+            return
+        if kind is TransferKind.BLIND:
+            view.drop(interaction)
+        else:
+            view.transferring.add(interaction)
+            if kind is TransferKind.ATTENDED:
+                view.held.add(interaction)
+        self._emit(InteractionTransferred(agent=agent, at=at, actor=self._actor,
+                                          interaction=interaction, kind=kind,
+                                          target=target or None))
+
+    def _start(self, agent: str, interaction: str, at: datetime, *, channel: str = "voice",
+               direction: Direction = Direction.OUTBOUND) -> None:
+        """Work the agent started (outbound) or took directly, already connected."""
+        view, at = self._session(agent, at)
+        if interaction in view.open:
+            return
+        view.open[interaction] = True
+        self._emit(InteractionStarted(agent=agent, at=at, actor=self._actor,
+                                      interaction=interaction, channel=channel,
+                                      direction=direction))
 
     def _end_wrap_up(self, agent: str, at: datetime) -> None:
         _, at = self._agent(agent, at)

@@ -30,8 +30,8 @@ class NoteKind(enum.Enum):
     """Something was inferred or moved (a clamped time, an implicit login, NUL bytes dropped).
     Not an error."""
     UNSUPPORTED = "unsupported"
-    """A platform event agentstate does not model yet (hold, transfer, device state, outbound
-    calls; see :data:`UNMODELLED`). Not an error."""
+    """A platform event agentstate does not model yet (device state; see :data:`UNMODELLED`).
+    Not an error."""
     DUPLICATE = "duplicate"
     """A record already applied (the same sequence number or event id): applied once. Not an
     error."""
@@ -87,15 +87,12 @@ class AdapterError(AgentStateError, ValueError):
 
 
 UNMODELLED: Mapping[str, tuple[str, ...]] = {
-    "ami": ("Hold", "Unhold", "BlindTransfer", "AttendedTransfer", "DeviceStateChange",
-            "QueueMemberStatus Status (device state)", "AgentComplete Reason transfer"),
+    "ami": ("DeviceStateChange", "QueueMemberStatus Status (device state)"),
     "freeswitch": ("agent-contact-change",),
-    "connect": ("CONNECTED_ONHOLD", "contact resumed from hold", "outbound contact"),
     "taskrouter": ("task.transfer.*", "worker.channel.*", "worker.attributes.update"),
 }
-"""Per adapter, the platform events agentstate does not model yet: each is noted
-``UNSUPPORTED`` naming it (InteractionHeld, InteractionResumed, InteractionTransferred,
-DeviceChanged and InteractionStarted will take them)."""
+"""Per adapter, the platform events agentstate does not model yet (device state, TaskRouter
+transfers and worker settings): each is noted ``UNSUPPORTED`` naming it."""
 
 
 @attrs.frozen(kw_only=True)

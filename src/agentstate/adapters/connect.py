@@ -17,7 +17,9 @@ AgentStatus Name changes                   :class:`~agentstate.SetStatus` at its
 contact INCOMING / PENDING / CONNECTING    :class:`~agentstate.InteractionOffered` (queue, channel)
 contact CONNECTED                          :class:`~agentstate.InteractionAnswered` at
                                            ConnectedToAgentTimestamp
-contact CONNECTED_ONHOLD                   answered; the hold noted UNSUPPORTED
+contact CONNECTED_ONHOLD                   :class:`~agentstate.InteractionHeld` at its
+                                           StateStartTimestamp (answered first if need be)
+contact CONNECTED again after ONHOLD       :class:`~agentstate.InteractionResumed`
 contact MISSED, ERROR                      :class:`~agentstate.InteractionMissed`
 contact REJECTED                           :class:`~agentstate.InteractionRejected`
 contact ENDED                              :class:`~agentstate.InteractionEnded` at its
@@ -26,7 +28,12 @@ contact gone from the snapshot             after-contact work over: :class:`~age
                                            at the EventTimestamp (an open contact is ended)
 HEART_BEAT                                 the snapshot is reconciled like a STATE_CHANGE
 NextAgentStatus                            noted SKIPPED: the change shows when AgentStatus changes
-InitiationMethod OUTBOUND                  mapped as offered and answered; noted UNSUPPORTED
+InitiationMethod OUTBOUND                  :class:`~agentstate.InteractionStarted` (outbound) at
+                                           first sight (CONNECTING: its StateStartTimestamp),
+                                           never offered; after-contact work as for any contact
+                                           (the policy's ``wrap_up_directions`` must include
+                                           ``Direction.OUTBOUND``, as the ``connect`` source's
+                                           does)
 =========================================  ========================================================
 
 Records are deduplicated by ``EventId`` (Kinesis delivers at least once). An agent is named by
@@ -239,21 +246,25 @@ class ConnectAdapter(Adapter):
         opened = self._is_open(agent, contact_id)
         if contact_id in after_work:
             return
-        if opened is None and contact.get("InitiationMethod") == "OUTBOUND" and state in (
-                _ANSWERED | {"ENDED"}):
-            self._unsupported("an outbound contact (mapped as offered and answered)")
         connected = self._time(contact.get("ConnectedToAgentTimestamp"),
                                "ConnectedToAgentTimestamp")
+        outbound = contact.get("InitiationMethod") == "OUTBOUND"
+        if outbound and opened is None and state in _OFFERED | _ANSWERED | {"ENDED"}:
+            # the agent placed it: connected from the start, no offer
+            self._start(agent, contact_id, when if state in _OFFERED else connected or when,
+                        channel=channel)
+            opened = True
         if state in _OFFERED:
-            self._offer(agent, contact_id, when, queue=queue, channel=channel)
+            if not outbound:
+                self._offer(agent, contact_id, when, queue=queue, channel=channel)
         elif state in _ANSWERED:
             self._answer(agent, contact_id, connected or when, queue=queue, channel=channel)
             if state == "CONNECTED_ONHOLD" and (agent, contact_id) not in self._held:
                 self._held.add((agent, contact_id))
-                self._unsupported("contact CONNECTED_ONHOLD (on hold)")
+                self._hold(agent, contact_id, when)
             elif state == "CONNECTED" and (agent, contact_id) in self._held:
                 self._held.discard((agent, contact_id))
-                self._unsupported("contact resumed from hold")
+                self._resume(agent, contact_id, when)
         elif state in ("MISSED", "ERROR", "REJECTED"):
             if opened is None:
                 self._offer(agent, contact_id, when, queue=queue, channel=channel)
@@ -267,7 +278,7 @@ class ConnectAdapter(Adapter):
             answered = self._is_open(agent, contact_id)
             self._close(agent, contact_id, when)
             self._held.discard((agent, contact_id))
-            if answered and queue is not None and self._acw:
+            if answered and (queue is not None or outbound) and self._acw:
                 after_work.add(contact_id)
         else:
             self._note(NoteKind.UNKNOWN_EVENT, f"contact state {state!r} unknown")

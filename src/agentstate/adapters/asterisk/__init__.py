@@ -25,9 +25,12 @@ UNPAUSE, UNPAUSEALL                  :class:`~agentstate.SetStatus` to the login
 RINGNOANSWER (ring ms)               offered at ``t - ring``, missed at ``t``
 RINGCANCELED (ring ms)               offered at ``t - ring``, withdrawn (ended) at ``t``
 CONNECT (hold, bridged, ring s)      offered at ``t - ring``, answered at ``t``
-COMPLETEAGENT, COMPLETECALLER,       :class:`~agentstate.InteractionEnded` at ``t``
-TRANSFER, BLINDTRANSFER,
-ATTENDEDTRANSFER
+COMPLETEAGENT, COMPLETECALLER       :class:`~agentstate.InteractionEnded` at ``t``
+TRANSFER, BLINDTRANSFER (exten,      :class:`~agentstate.InteractionTransferred` ``blind`` at
+context)                             ``t``, target ``exten@context``: the agent's side ends
+ATTENDEDTRANSFER                     :class:`~agentstate.InteractionTransferred` ``attended``,
+                                     then :class:`~agentstate.InteractionEnded` (completed) at
+                                     ``t``
 ENTERQUEUE, ABANDON, EXITEMPTY,      caller side only: :class:`QueueCall`
 EXITWITHKEY, EXITWITHTIMEOUT
 QUEUESTART                           an Asterisk (re)start: see *Restarts*

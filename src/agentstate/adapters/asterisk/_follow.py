@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from ..._events import TransferKind
 from .._base import Adapter
 from .._values import NoteKind, Position
 from ._common import NO_REASON, PAUSED, QueueLogError
@@ -40,6 +41,7 @@ from ._records import (
     Transfer,
     Unpause,
     parse_line,
+    transfer_of,
 )
 
 __all__ = ["QueueLogAdapter"]
@@ -170,6 +172,11 @@ class QueueLogAdapter(Adapter):
             else:
                 how = "missed" if isinstance(record, RingNoAnswer) else "ended"
                 self._close(agent, record.callid, at, how=how)
+        elif isinstance(record, Transfer) and self._is_open(agent, record.callid):
+            kind, target = transfer_of(record)
+            self._transfer(agent, record.callid, at, kind, target)
+            if kind is TransferKind.ATTENDED:  # logged once completed
+                self._close(agent, record.callid, at)
         elif isinstance(record, Complete | Transfer):
             self._close(agent, record.callid, at)
         else:

@@ -10,12 +10,13 @@ from typing import Any
 import attrs
 import pendulum
 
+from ..._events import TransferKind
 from ._common import ZERO, Note, NoteKind, QueueLogError
 
 __all__ = ["AddMember", "AgentLogin", "AgentLogoff", "CallerExit", "Complete", "ConfigReload",
            "Connect", "EnterQueue", "Other", "Pause", "QueueLog", "QueueStart", "Record",
            "RemoveMember", "RingCanceled", "RingNoAnswer", "Transfer", "Unpause", "parse_line",
-           "read"]
+           "read", "transfer_of"]
 
 # -- records -------------------------------------------------------------------------------------
 
@@ -234,6 +235,18 @@ def _exit(b: dict[str, Any], d: Sequence[str]) -> Record:
     return CallerExit(**b, position=_position(d, 0, "position"),
                       original_position=_position(d, 1, "origposition"),
                       wait_time=_seconds(d, 2, "waittime"))
+
+
+def transfer_of(record: Transfer) -> tuple[TransferKind, str | None]:
+    """The kind of a transfer line and its target: TRANSFER and BLINDTRANSFER are blind, to
+    ``exten@context``; ATTENDEDTRANSFER (logged once completed) is attended, its target not
+    logged."""
+    if record.event == "ATTENDEDTRANSFER":
+        return TransferKind.ATTENDED, None
+    if not record.target:
+        return TransferKind.BLIND, None
+    return TransferKind.BLIND, (f"{record.target}@{record.context}" if record.context
+                                else record.target)
 
 
 def _transfer(b: dict[str, Any], d: Sequence[str]) -> Record:

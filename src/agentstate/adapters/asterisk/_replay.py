@@ -18,11 +18,13 @@ from ..._events import (
     InteractionEnded,
     InteractionMissed,
     InteractionOffered,
+    InteractionTransferred,
     JoinQueue,
     LeaveQueue,
     Login,
     Logout,
     SetStatus,
+    TransferKind,
 )
 from ..._policy import PauseReason, Policy
 from ..._report import Report, agent_reports, report
@@ -51,6 +53,7 @@ from ._records import (
     Transfer,
     Unpause,
     read,
+    transfer_of,
 )
 
 __all__ = ["CallOutcome", "QueueCall", "Replay", "Restart", "member_agent", "policy", "replay"]
@@ -610,14 +613,22 @@ class _Replayer:
             return
         state = self.state(agent)
         item = None if state is None else state.interaction(record.callid)
-        if item is None or item.state is not InteractionState.CONNECTED:
+        if item is None or item.state is InteractionState.OFFERED:
             why = ("the replay had already ended it" if (agent, record.callid) in self.cut
                    else "no connected call (connected before the log begins?)")
             self.note(NoteKind.SKIPPED, f"{record.event} of {record.callid!r} for agent "
                                         f"{agent!r}: {why}")
             return
-        self.apply(InteractionEnded(agent=agent, at=self.clamp(agent, at, "hang-up"),
-                                    actor=ASTERISK, interaction=record.callid))
+        at = self.clamp(agent, at, "hang-up")
+        if isinstance(record, Transfer):
+            kind, target = transfer_of(record)
+            self.apply(InteractionTransferred(agent=agent, at=at, actor=ASTERISK,
+                                              interaction=record.callid, kind=kind,
+                                              target=target))
+            if kind is TransferKind.BLIND:  # the agent's side ends at once
+                return
+        self.apply(InteractionEnded(agent=agent, at=at, actor=ASTERISK,
+                                    interaction=record.callid))
 
     # -- caller side and the system --------------------------------------------------------------
 

@@ -23,13 +23,22 @@ AgentConnect                        :class:`~agentstate.InteractionAnswered` (of
                                     before when no AgentCalled was seen)
 AgentComplete                       :class:`~agentstate.InteractionEnded` (answered TalkTime
                                     before when no AgentConnect was seen); ``Reason: transfer``
-                                    also noted UNSUPPORTED (a transfer)
+                                    without a transfer event seen: a ``blind``
+                                    :class:`~agentstate.InteractionTransferred`
 AgentRingNoAnswer                   :class:`~agentstate.InteractionMissed` (RingTime in ms)
 AgentDump                           :class:`~agentstate.InteractionRejected` (the member hung
                                     up during the announcement)
 AgentLogin / AgentLogoff            :class:`~agentstate.Login` / :class:`~agentstate.Logout`
-Hold, Unhold, BlindTransfer,        noted UNSUPPORTED (agentstate does not model them yet)
-AttendedTransfer, DeviceStateChange
+Hold / Unhold (Asterisk 11: Hold     :class:`~agentstate.InteractionHeld` /
+with Status On / Off)               :class:`~agentstate.InteractionResumed` of the queue call
+                                    one of its channels belongs to (else the member's only
+                                    connected call; else noted SKIPPED)
+BlindTransfer (Result Success)      :class:`~agentstate.InteractionTransferred` ``blind``,
+                                    target ``Extension@Context``: the agent's side ends
+AttendedTransfer (Result Success)   :class:`~agentstate.InteractionTransferred` ``attended``
+                                    (target TransferTargetChannel); the AgentComplete that
+                                    follows completes it
+DeviceStateChange                   noted UNSUPPORTED (device state is not modelled yet)
 QueueCallerJoin, ...Abandon         the caller side (:meth:`AmiAdapter.calls`): hold and talk
                                     times as the PBX's HoldTime and TalkTime
 QueueCallerLeave, other events      noted SKIPPED
@@ -59,6 +68,7 @@ import attrs
 import pendulum
 
 from ..._errors import AgentStateError
+from ..._events import TransferKind
 from ..._tracker import Tracker
 from .._apply import apply
 from .._base import Adapter
@@ -145,6 +155,10 @@ class AmiAdapter(Adapter):
         self._paused: dict[str, str | None] = {}
         self._open_calls: dict[str, dict[str, object]] = {}
         self._calls: list[QueueCall] = []
+        self._legs: dict[str, tuple[str, str]] = {}
+        """A channel's name or id (either leg of a queue call) -> (agent, call)."""
+        self._transferred: set[tuple[str, str]] = set()
+        """(agent, call) transferred by a BlindTransfer or AttendedTransfer event."""
 
     def calls(self) -> tuple[QueueCall, ...]:
         """The caller side of the queue calls read so far (those still open last): when each
@@ -362,12 +376,14 @@ class AmiAdapter(Adapter):
     def agent_called(self, message: Message, at: datetime) -> None:
         agent, call = self._who(message), self._call(message)
         if agent is not None and call is not None:
+            self._remember_legs(message, agent, call)
             self._offer(agent, call, at, queue=self._queue(message))
 
     def agent_connect(self, message: Message, at: datetime) -> None:
         agent, call = self._who(message), self._call(message)
         if agent is None or call is None:
             return
+        self._remember_legs(message, agent, call)
         if self._is_open(agent, call) is None:
             self._offer(agent, call, at - self._span(message, "ringtime"),
                         queue=self._queue(message))
@@ -378,15 +394,96 @@ class AmiAdapter(Adapter):
         agent, call = self._who(message), self._call(message)
         if agent is None or call is None:
             return
-        if self._is_open(agent, call) is None:
+        transfer = message.get("reason").lower() == "transfer"
+        if transfer and (agent, call) in self._transferred:
+            self._transferred.discard((agent, call))
+            if self._is_open(agent, call) is None:  # blind: the agent's side already ended
+                self._note(NoteKind.SKIPPED, f"call {call!r} of agent {agent!r} already "
+                                             "ended by its blind transfer")
+                self._caller_done(message, call, at)
+                return
+        elif self._is_open(agent, call) is None:
             talk = self._span(message, "talktime")
             self._note(NoteKind.ADJUSTED, f"call {call!r} of agent {agent!r} answered "
                                           f"TalkTime ({talk}) before its AgentComplete")
             self._answer(agent, call, at - talk, queue=self._queue(message))
-        if message.get("reason").lower() == "transfer":
-            self._unsupported("AgentComplete Reason transfer (the call was transferred)")
-        self._close(agent, call, at)
+        elif transfer:
+            self._note(NoteKind.ADJUSTED, f"call {call!r} of agent {agent!r} transferred "
+                                          "without a BlindTransfer or AttendedTransfer event: "
+                                          "taken as blind")
+            self._transfer(agent, call, at, TransferKind.BLIND)
+        if self._is_open(agent, call) is not None:
+            self._close(agent, call, at)
         self._caller_done(message, call, at)
+
+    def _remember_legs(self, message: Message, agent: str, call: str) -> None:
+        for key in ("uniqueid", "linkedid", "destuniqueid", "destlinkedid", "channel",
+                    "destchannel"):
+            value = message.get(key)
+            if value:
+                self._legs[value] = (agent, call)
+
+    def _held_call(self, message: Message) -> tuple[str, str] | None:
+        """The open queue call a Hold, Unhold or transfer event is about: one of its channels
+        (name or id) is a leg of the call, else its member's device carries the agent's only
+        connected call; ``None`` (noted SKIPPED) when it is about no queue call."""
+        found: list[tuple[str, str]] = []
+        devices: list[str] = []
+        for key, value in message.fields.items():
+            if not value or not key.endswith(("uniqueid", "linkedid", "channel")):
+                continue
+            leg = self._legs.get(value)
+            if leg is not None and self._is_open(*leg):
+                found.append(leg)
+            if key.endswith("channel"):
+                devices.append(value.rsplit("-", 1)[0])
+        if found:
+            return found[0]
+        for name in (message.get("membername"), message.get("interface"), *devices):
+            if not name:
+                continue
+            agent = self._agent_id(self._names.get(name) or name)
+            view = self._agents.get(agent)
+            connected = [c for c, answered in view.open.items() if answered] if view else []
+            if len(connected) == 1:
+                return agent, connected[0]
+        self._note(NoteKind.SKIPPED, f"{message.event}: about no connected queue call")
+        return None
+
+    def hold(self, message: Message, at: datetime) -> None:
+        if message.get("status").lower() == "off":  # Asterisk 11: Hold with Status: Off
+            self.unhold(message, at)
+            return
+        found = self._held_call(message)
+        if found is not None:
+            self._hold(found[0], found[1], at)
+
+    def unhold(self, message: Message, at: datetime) -> None:
+        found = self._held_call(message)
+        if found is not None:
+            self._resume(found[0], found[1], at)
+
+    def blind_transfer(self, message: Message, at: datetime) -> None:
+        self._transferred_by(message, at, TransferKind.BLIND)
+
+    def attended_transfer(self, message: Message, at: datetime) -> None:
+        self._transferred_by(message, at, TransferKind.ATTENDED)
+
+    def _transferred_by(self, message: Message, at: datetime, kind: TransferKind) -> None:
+        result = message.get("result")
+        if result and result.lower() != "success":
+            self._note(NoteKind.SKIPPED, f"{message.event} Result {result!r}: no transfer")
+            return
+        found = self._held_call(message)
+        if found is None:
+            return
+        if kind is TransferKind.BLIND:
+            exten, context = message.get("extension"), message.get("context")
+            target = f"{exten}@{context}" if exten and context else exten
+        else:
+            target = message.get("transfertargetchannel") or message.get("destapp")
+        self._transferred.add(found)
+        self._transfer(found[0], found[1], at, kind, target or None)
 
     def agent_ring_no_answer(self, message: Message, at: datetime) -> None:
         agent, call = self._who(message), self._call(message)
@@ -433,15 +530,15 @@ _HANDLERS: dict[str, _Handler] = {
     "queuecallerjoin": AmiAdapter.caller_join,
     "join": AmiAdapter.caller_join,
     "queuecallerabandon": AmiAdapter.caller_abandon,
+    "hold": AmiAdapter.hold,
+    "unhold": AmiAdapter.unhold,
+    "blindtransfer": AmiAdapter.blind_transfer,
+    "attendedtransfer": AmiAdapter.attended_transfer,
 }
 """Each mapped AMI event (lower-cased) and its handler."""
 
 _UNSUPPORTED: dict[str, str] = {
-    "hold": "InteractionHeld",
-    "unhold": "InteractionResumed",
-    "blindtransfer": "InteractionTransferred",
-    "attendedtransfer": "InteractionTransferred",
-    "devicestatechange": "DeviceChanged",
+    "devicestatechange": "device state",
 }
 """The AMI events agentstate does not model yet, and the event that will take each: noted
 UNSUPPORTED until then (the one place to wire them)."""
