@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from agentstate._cli import main
+from agentstate.presets import PRESETS
 
 LOG = """\
 1543598990|1543598985.25|IT|Local/1127@callback-agent|ADDMEMBER|
@@ -209,12 +210,11 @@ def test_fresh_refuses_another_sqlite_database(tmp_path: Path,
     conn.close()
 
 
-@pytest.mark.parametrize("preset", ["asterisk_queue", "basic", "callharbor",
-                                    "freeswitch_callcenter", "omnichannel", "pbx_agent_portal",
-                                    "virtual_contact_center", "webitel"])
+@pytest.mark.parametrize("preset", sorted(PRESETS))
 def test_simulate_works_with_every_preset(preset: str,
                                           capsys: pytest.CaptureFixture[str]) -> None:
-    """simulate derives its pauses and channel from the policy, so every preset runs."""
+    """simulate derives its pauses and channel from the policy, so every preset runs (agents
+    end a mandatory wrap-up themselves, and every agent's day ends)."""
     code, out, err = _run(capsys, "simulate", "--policy", preset, "--memory", "--agents", "3",
                           "--json", "--no-progress")
     assert (0, "") == (code, err)

@@ -20,6 +20,7 @@ import pendulum
 from ._errors import AgentStateError, ConflictError
 from ._events import (
     CancelPending,
+    EndWrapUp,
     InteractionAnswered,
     InteractionEnded,
     InteractionOffered,
@@ -27,7 +28,7 @@ from ._events import (
     Logout,
     SetStatus,
 )
-from ._policy import Policy, Role
+from ._policy import Policy, Role, WrapUpMode
 from ._time import ManualClock
 from ._tracker import Tracker
 
@@ -221,6 +222,11 @@ def _handle(tracker: Tracker, plan: FloorPlan, rng: random.Random, what: str, wh
     elif what == "end":
         agent, call = who.split("|")
         tracker.apply(InteractionEnded(agent=agent, interaction=call))
+        if tracker.state(agent).wrap_up_mode is WrapUpMode.MANDATORY:  # the agent ends it
+            schedule(clock.now().add(seconds=rng.randint(15, 90)), "wrapped", agent)
+    elif what == "wrapped":
+        if tracker.state(who).wrap_up_mode is not None:
+            tracker.apply(EndWrapUp(agent=who))
     elif what.startswith("pause"):
         n = int(what[5:])
         status, reason = plan.pauses[n]
@@ -236,7 +242,7 @@ def _handle(tracker: Tracker, plan: FloorPlan, rng: random.Random, what: str, wh
             tracker.apply(CancelPending(agent=who))  # still on a call: skip the pause
         elif state.status in {status for status, _ in plan.pauses}:
             tracker.apply(SetStatus(agent=who, status=plan.ready))
-    elif what == "logout":
+    elif what.startswith("logout"):
         state = tracker.state(who)
         if state.status == tracker.policy.logged_out:
             return 0
@@ -245,6 +251,8 @@ def _handle(tracker: Tracker, plan: FloorPlan, rng: random.Random, what: str, wh
                     state.status, tracker.policy.logged_out) not in plan.exits:
                 tracker.apply(SetStatus(agent=who, status=plan.leave_from))
             tracker.apply(Logout(agent=who))
-        except AgentStateError:  # busy (a call, wrap-up): try again a bit later
-            schedule(clock.now().add(minutes=2), "logout", who)
+        except AgentStateError:  # busy (a call, wrap-up): try again a bit later, for an hour
+            tries = int(what[6:] or 0) + 1
+            if tries < 30:
+                schedule(clock.now().add(minutes=2), f"logout{tries}", who)
     return 0
