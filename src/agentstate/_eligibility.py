@@ -6,7 +6,8 @@ rules, explains refusals (:func:`describe`), feeds the index, and is the brute-f
 tests compare the index with. An agent is eligible when, in this order:
 
 1. it is logged in, a member of Q, in a routable status, and not paused in Q;
-2. C is a channel of the policy and not switched off for the agent;
+2. C is a channel of the policy and not switched off for the agent, and its device is
+   registered with do-not-disturb off (:class:`~agentstate.DeviceChanged`);
 3. it has not stopped taking new work, and no status change is pending;
 4. it is not in post-processing nor in a missed/rejected/busy delay;
 5. it holds fewer interactions on C than its capacity, and no work on a channel that blocks C.
@@ -85,6 +86,10 @@ def blocker(policy: Policy, state: AgentState, queue: str, channel: str) -> Bloc
     setting = state.channel_setting(channel)
     if setting is not None and not setting.enabled:
         return ("channel_off", channel)
+    if not state.device.registered:
+        return ("unregistered",)
+    if state.device.dnd:
+        return ("dnd",)
     if state.stop_new:
         return ("stop_new",)
     if state.pending is not None:
@@ -122,6 +127,8 @@ def describe(policy: Policy, found: Blocker) -> str:
         "paused_in_queue": "paused in queue {1}",
         "unknown_channel": "unknown channel {1!r}",
         "channel_off": "{1} switched off for this agent",
+        "unregistered": "device not registered",
+        "dnd": "do-not-disturb on",
         "stop_new": "stopped taking new work",
         "pending": "a change to {1!r} is pending",
         "full": "{1} slots {2}/{3}",

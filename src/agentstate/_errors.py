@@ -156,16 +156,22 @@ class LimitReached(_AgentError):
 class NotEligible(InvalidEvent):
     """The agent may not be offered this work now; ``why`` says why ("chat slots 3/3").
 
+    Every refused offer raises it (a logged-out agent included), so a host's try-the-next-agent
+    loop catches one type. For queue work ``why`` is what :meth:`Tracker.explain` says.
+
     Attributes:
         queue: the queue the work came from, or ``None`` for a direct call.
         channel: the channel.
+        blocker: what is in the way, as a word: ``logged_out``, ``status``, ``dnd``,
+            ``unregistered``, ``full``, ... (``None`` where none applies).
     """
 
     def __init__(self, *, agent: str, why: str, queue: str | None, channel: str,
-                 event: Any = None) -> None:
+                 event: Any = None, blocker: str | None = None) -> None:
         super().__init__(agent=agent, why=why, event=event)
         self.queue = queue
         self.channel = channel
+        self.blocker = blocker
 
 
 class StaleEvent(_AgentError, ValueError):

@@ -27,6 +27,7 @@ __all__ = [
     "Actor",
     "CancelPending",
     "Configure",
+    "DeviceChanged",
     "EndWrapUp",
     "Event",
     "ForceLogout",
@@ -310,3 +311,23 @@ class StopNew(Event):
 @attrs.frozen(kw_only=True)
 class ResumeNew(Event):
     """Take new queue work again after :class:`StopNew` (seed 001's "Resume")."""
+
+
+@attrs.frozen(kw_only=True)
+class DeviceChanged(Event):
+    """The agent's device (phone, softphone) registered or unregistered, or its do-not-disturb
+    mode was switched (Webitel: queue calls only "with DnD disabled").
+
+    Device state is an input beside the status: it never changes the status the agent chose,
+    but an unregistered device or do-not-disturb on blocks queue eligibility. Recorded in the
+    history; it is accepted whether or not the agent is logged in.
+
+    Attributes:
+        registered: whether the device is registered; ``None`` leaves it as it is.
+        dnd: whether do-not-disturb is on; ``None`` leaves it as it is.
+    """
+
+    registered: bool | None = None
+    dnd: bool | None = None
+
+    default_role: ClassVar[Role] = Role.SYSTEM

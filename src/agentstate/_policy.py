@@ -158,6 +158,10 @@ class Policy:
         blocking: cross-channel rules.
         agents_manage_queues: agents may join and leave queues themselves (seed 002: an
             option, disabled by default).
+        stop_new_channels: the channels whose interactions allow Stop New (seed 001: "only
+            visible when the agent is handling a chat interaction"): :class:`StopNew` is
+            refused unless the agent has one of them connected, and Stop New clears by itself
+            when the last one ends. ``None``: Stop New is available at any time.
 
     Raises:
         PolicyError: the policy is inconsistent; ``culprit`` names what is at fault.
@@ -179,6 +183,8 @@ class Policy:
     overrun_status: str | None = None
     blocking: tuple[Blocking, ...] = attrs.field(default=(), converter=to_tuple)
     agents_manage_queues: bool = False
+    stop_new_channels: tuple[str, ...] | None = attrs.field(
+        default=None, converter=attrs.converters.optional(to_tuple))
     _engine: Engine = attrs.field(init=False, repr=False, eq=False, hash=False)
     _by_name: dict[str, Status] = attrs.field(init=False, repr=False, eq=False, hash=False)
     _reason_by_code: dict[str, PauseReason] = attrs.field(
@@ -211,6 +217,14 @@ class Policy:
                                       culprit=name)
             for target in rule.blocks:
                 blocked.setdefault(target, []).append(rule.when)
+        if self.stop_new_channels is not None:
+            if not self.stop_new_channels:
+                raise PolicyError("stop_new_channels names no channel (None: Stop New at any "
+                                  "time)", culprit="stop_new_channels")
+            for name in self.stop_new_channels:
+                if name not in channels:
+                    raise PolicyError(f"stop_new_channels names unknown channel {name!r}",
+                                      culprit=name)
         object.__setattr__(self, "_blocked_by", {k: tuple(v) for k, v in blocked.items()})
         object.__setattr__(self, "_by_name", by_name)
         object.__setattr__(self, "_reason_by_code", reasons)
@@ -373,6 +387,12 @@ def _check_timers(policy: Policy, by_name: dict[str, Status]) -> None:
         if reason is not None and reason not in by_name[dest].reasons:
             raise PolicyError(f"{label} gives reason {reason!r}, which {dest!r} does not take",
                               culprit=reason)
+        if (move.kind is MoveKind.NO_ANSWER and reason is None and by_name[dest].reasons
+                and move.armed):
+            raise PolicyError(
+                f"{label} {dest!r} takes reasons ({', '.join(by_name[dest].reasons)}): a "
+                "missed-call auto-pause must say why, set timers.no_answer_reason",
+                culprit="no_answer_reason")
     for status in by_name.values():
         if (status.interaction_limit is None) != (status.then is None):
             raise PolicyError(f"status {status.name!r}: interaction_limit and then go together",

@@ -135,6 +135,11 @@ MIGRATIONS: tuple[PgMigration, ...] = (
         '(queue, last_offer_at, agent COLLATE "C") WHERE last_offer_at IS NOT NULL',
         "CREATE TABLE {schema}.facts_policy (key text NOT NULL)",
     )),
+    PgMigration(version=4, summary="state.device: registered, do-not-disturb", steps=(
+        "UPDATE {schema}.agents SET state = (state::jsonb || "
+        """'{"device": {"registered": true, "dnd": false}}'::jsonb)::json """
+        "WHERE state->'device' IS NULL",
+    )),
 )
 """Every schema change, oldest first; a migration's ``version`` is its position plus one."""
 

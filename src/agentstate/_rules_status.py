@@ -20,12 +20,14 @@ from ._draft import (
     check_move,
     check_status,
     pick_reason,
+    stop_new_holds,
 )
 from ._errors import InvalidEvent, NotPermitted
 from ._events import (
     Actor,
     CancelPending,
     Configure,
+    DeviceChanged,
     Event,
     ForceLogout,
     ForceStatus,
@@ -41,11 +43,12 @@ from ._events import (
     StopNew,
 )
 from ._policy import BusyChange, Policy, Role
-from ._state import AgentState, ChannelSetting, Membership, Pending, Session
+from ._state import AgentState, ChannelSetting, Device, Membership, Pending, Session
 
 __all__ = [
     "cancel_pending",
     "configure",
+    "device_changed",
     "force_logout",
     "join_queue",
     "leave_queue",
@@ -245,5 +248,30 @@ def stop_new(policy: Policy, state: AgentState, draft: Draft, event: StopNew | R
         raise InvalidEvent(agent=state.agent, event=event,
                            why="already " + ("stopped taking new work" if stop
                                              else "taking new work"))
+    if stop and not stop_new_holds(policy, state.interactions):
+        names = " or ".join(policy.stop_new_channels or ())
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"Stop New is available only while handling a {names} "
+                               "interaction, and the agent handles none")
     draft.stop_new = stop
+
+
+# -- the device ----------------------------------------------------------------------------------
+
+
+def device_changed(policy: Policy, state: AgentState, draft: Draft, event: DeviceChanged,
+                   at: datetime, actor: Actor) -> None:
+    """Record the device's registration and do-not-disturb mode; the status stays as chosen."""
+    current = state.device
+    device = Device(registered=current.registered if event.registered is None
+                    else event.registered,
+                    dnd=current.dnd if event.dnd is None else event.dnd)
+    if device == current:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why="the device is already "
+                               f"{'registered' if device.registered else 'unregistered'} with "
+                               f"do-not-disturb {'on' if device.dnd else 'off'}")
+    draft.device = device
+    draft.note(None, f"device {'registered' if device.registered else 'unregistered'}, "
+                     f"do-not-disturb {'on' if device.dnd else 'off'}")
 

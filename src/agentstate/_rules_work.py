@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from . import _ledger
-from ._draft import Draft, check_logged_in, find_interaction
+from ._draft import Draft, find_interaction
 from ._eligibility import blocker, capacity, describe
 from ._errors import InvalidEvent, NotEligible
 from ._events import (
@@ -55,7 +55,10 @@ __all__ = [
 
 def offered(policy: Policy, state: AgentState, draft: Draft, event: InteractionOffered,
             at: datetime, actor: Actor) -> None:
-    check_logged_in(state, event)
+    if state.session is None:  # every refused offer is NotEligible (issue 13)
+        raise NotEligible(agent=state.agent, why=describe(policy, ("logged_out",)),
+                          queue=event.queue, channel=event.channel, event=event,
+                          blocker="logged_out")
     if state.interaction(event.interaction) is not None:
         raise InvalidEvent(agent=state.agent, event=event,
                            why=f"interaction {event.interaction!r} is already open")
@@ -66,7 +69,7 @@ def offered(policy: Policy, state: AgentState, draft: Draft, event: InteractionO
         found = blocker(policy, state, event.queue, event.channel)
         if found is not None:
             raise NotEligible(agent=state.agent, why=describe(policy, found), queue=event.queue,
-                              channel=event.channel, event=event)
+                              channel=event.channel, event=event, blocker=found[0])
         draft.memberships = tuple(  # the queue's membership with last_offer_at = at
             build_membership(m.queue, m.penalty, m.position, m.paused, at, m.calls,
                              m.calls_until)
@@ -74,12 +77,17 @@ def offered(policy: Policy, state: AgentState, draft: Draft, event: InteractionO
     else:
         if not policy.status(state.status).direct_calls:
             raise NotEligible(agent=state.agent, queue=None, channel=event.channel, event=event,
-                              why=f"status {state.status!r} takes no direct calls")
+                              why=f"status {state.status!r} takes no direct calls",
+                              blocker="status")
+        if not state.device.registered or state.device.dnd:
+            kind = "dnd" if state.device.registered else "unregistered"
+            raise NotEligible(agent=state.agent, queue=None, channel=event.channel, event=event,
+                              why=describe(policy, (kind,)), blocker=kind)
         held = sum(1 for item in state.interactions if item.channel == event.channel)
         limit = capacity(policy, state, event.channel)
         if held >= limit:
             raise NotEligible(agent=state.agent, queue=None, channel=event.channel, event=event,
-                              why=f"{event.channel} slots {held}/{limit}")
+                              why=f"{event.channel} slots {held}/{limit}", blocker="full")
     draft.interactions = (*state.interactions, build_interaction(
         event.interaction, event.channel, event.queue, InteractionState.OFFERED, at))
     if policy.timers.offer_timeout is not None:

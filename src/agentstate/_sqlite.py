@@ -153,6 +153,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "WHERE last_offer_at IS NOT NULL",
         "CREATE TABLE facts_policy (key TEXT NOT NULL)",
     )),
+    Migration(version=4, summary="state.device: registered, do-not-disturb", steps=(
+        """UPDATE agents SET state = json_set(state, '$.device',
+            json('{"registered": true, "dnd": false}'))
+            WHERE json_extract(state, '$.device') IS NULL""",
+    )),
 )
 """Every schema change, oldest first; a migration's ``version`` is its position plus one."""
 

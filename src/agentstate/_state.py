@@ -25,8 +25,9 @@ from ._time import Timer
 __all__ = [
     "AgentState",
     "Change",
-    "Deadline",
     "ChannelSetting",
+    "Deadline",
+    "Device",
     "Interaction",
     "InteractionState",
     "Membership",
@@ -147,6 +148,22 @@ class ChannelSetting:
 
 
 @attrs.frozen(kw_only=True)
+class Device:
+    """What the host last reported about the agent's device (:class:`DeviceChanged`).
+
+    Attributes:
+        registered: the device is registered (reachable); an unregistered one takes no work.
+        dnd: do-not-disturb is on: no queue work, whatever the status.
+    """
+
+    registered: bool = True
+    dnd: bool = False
+
+
+_DEVICE = Device()
+
+
+@attrs.frozen(kw_only=True)
 class Session:
     """A login session: when it began, from which device, on which queues."""
 
@@ -182,6 +199,7 @@ class AgentState:
         memberships: the queues the agent belongs to.
         channels: the agent's own channel settings (switches, capacities).
         stop_new: keep current work, take no new queue work (seed 001's Busy (Stop New)).
+        device: the device's registration and do-not-disturb mode, as last reported.
     """
 
     agent: str
@@ -206,6 +224,7 @@ class AgentState:
     memberships: tuple[Membership, ...] = ()
     channels: tuple[ChannelSetting, ...] = ()
     stop_new: bool = False
+    device: Device = _DEVICE
 
     def membership(self, queue: str) -> Membership | None:
         """The agent's membership of ``queue``, or ``None``."""

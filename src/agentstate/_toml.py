@@ -345,6 +345,7 @@ _SCALARS: dict[str, _Field] = {
     "while_busy": _Field(_Enum(BusyChange), always=True),
     "overrun_status": _Field(_Str(name=True)),
     "agents_manage_queues": _Field(_Bool(), always=True),
+    "stop_new_channels": _Field(_Names()),
 }
 _INLINE_ARRAYS = {"channels": _CHANNEL, "transitions": _TRANSITION, "blocking": _BLOCKING}
 """Arrays written inline (one short table per line), before the tables."""
@@ -352,8 +353,8 @@ _TABLES = {"wrap_up": _WRAP_UP, "timers": _TIMERS, "day": _DAY}
 _TABLE_ARRAYS = {"statuses": _STATUS, "reasons": _REASON, "queues": _QUEUE}
 """Arrays written as ``[[name]]`` tables."""
 _ORDER = ("name", "logged_out", "login_status", "while_busy", "overrun_status",
-          "agents_manage_queues", "statuses", "transitions", "reasons", "channels", "queues",
-          "blocking", "wrap_up", "timers", "day")
+          "agents_manage_queues", "stop_new_channels", "statuses", "transitions", "reasons",
+          "channels", "queues", "blocking", "wrap_up", "timers", "day")
 _SCHEMAS: dict[type[Any], _Schema] = {
     s.cls: s for s in (_WRAP_UP, _STATUS, _TRANSITION, _REASON, _CHANNEL, _QUEUE, _BLOCKING,
                        _TIMERS, _DAY)}

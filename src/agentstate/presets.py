@@ -256,9 +256,12 @@ def virtual_contact_center(*, post_processing: float | timedelta = 30,
     Post Processing are occupations: an agent on an interaction is Busy, and when it ends it is
     in time-boxed Post Processing; while busy, no other status is available (status changes
     and logout are refused). Busy (Stop New) is :class:`~agentstate.StopNew` /
-    :class:`~agentstate.ResumeNew`. Rejecting a queued interaction puts the agent On Break.
-    On Break disables the features (no direct work); Working Offline keeps them. Logging in
-    lands in Working Offline: the agent then chooses Available.
+    :class:`~agentstate.ResumeNew`, available only while the agent handles a chat
+    (``stop_new_channels``), and cleared by itself when the last chat ends. Rejecting a queued
+    interaction puts the agent On Break. Neither Working Offline nor On Break is offered any
+    new interaction, queued or direct ("Regardless of why you are Working Offline, the Agent
+    Console is not permitted to offer you a new interaction"). Logging in lands in Working
+    Offline: the agent then chooses Available.
 
     Args:
         post_processing: the Post Processing time "determined by your contact center
@@ -269,7 +272,7 @@ def virtual_contact_center(*, post_processing: float | timedelta = 30,
     statuses = (
         Status(name="logged_out", label="Logged out", logged_in=False, direct_calls=False),
         Status(name="available", label="Available", routable=True),
-        Status(name="working_offline", label="Working Offline"),
+        Status(name="working_offline", label="Working Offline", direct_calls=False),
         Status(name="on_break", label="On Break", direct_calls=False),
     )
     table = {
@@ -290,6 +293,7 @@ def virtual_contact_center(*, post_processing: float | timedelta = 30,
         while_busy=BusyChange.REFUSE,
         wrap_up=_timed_wrap_up(post_processing),
         timers=Timers(reject_status="on_break"),
+        stop_new_channels=("chat",),
     )
 
 
@@ -337,13 +341,15 @@ def pbx_agent_portal(*, pause_statuses: Iterable[str | PauseReason] = (),
 def webitel(*, pause_causes: Iterable[str | PauseReason] = (),
             wrap_up_time: float | timedelta = 0, no_answer_delay_time: float | timedelta = 0,
             chat_capacity: int = 1) -> Policy:
-    """Seed 003: Webitel's user statuses DnD / Ready / Callcenter, and Pause with causes.
+    """Seed 003: Webitel's user statuses Ready / Callcenter, Pause with causes, and DnD.
 
-    DnD takes neither internal nor queue calls; Ready takes internal (direct) calls only;
-    Callcenter takes queue calls (its occupations are Webitel's states: idle is "Waiting", on
-    an interaction "Busy", wrap-up "Post-processing", missed "Missed"); Pause takes no queue
-    calls, with an optional cause. DnD must be switched off (to Ready) before Callcenter.
-    Logging in lands in Ready.
+    Ready takes internal (direct) calls only; Callcenter takes queue calls (its occupations are
+    Webitel's states: idle is "Waiting", on an interaction "Busy", wrap-up "Post-processing",
+    missed "Missed"); Pause takes no queue calls, with an optional cause. Do not disturb is a
+    mode of the agent's device, not a status: the host reports it with
+    :class:`~agentstate.DeviceChanged` (``dnd=True``), and while it is on the agent takes
+    neither internal nor queue calls, whatever its status (Callcenter takes queue calls only
+    "with DnD disabled"). Logging in lands in Ready.
 
     Args:
         pause_causes: the causes of the lookup "User statuses while exchanging messages", as
@@ -357,14 +363,12 @@ def webitel(*, pause_causes: Iterable[str | PauseReason] = (),
     reasons = _reasons(pause_causes)
     statuses = (
         Status(name="logged_out", label="Logged out", logged_in=False, direct_calls=False),
-        Status(name="dnd", label="Do not disturb (DnD)", direct_calls=False),
         Status(name="ready", label="Ready"),
         Status(name="callcenter", label="Callcenter", routable=True),
         Status(name="pause", label="Pause", reasons=tuple(r.code for r in reasons)),
     )
-    pairs = [("logged_out", "ready"), ("ready", "dnd"), ("dnd", "ready"),
-             ("ready", "callcenter"), ("callcenter", "ready"), ("callcenter", "pause"),
-             ("pause", "callcenter"), ("pause", "ready")]
+    pairs = [("logged_out", "ready"), ("ready", "callcenter"), ("callcenter", "ready"),
+             ("callcenter", "pause"), ("pause", "callcenter"), ("pause", "ready")]
     transitions = [Transition(source=s, dest=d) for s, d in pairs]
     transitions.append(Transition(source=ANY, dest="logged_out"))
     return Policy(name="webitel", statuses=statuses, transitions=transitions,

@@ -202,11 +202,13 @@ def policy_state_machine(policy: Policy, *, agents: int = 3, every: int = 5,
                     f"{show(event)} accepted, yet {agent} is not eligible: "
                     f"{describe(policy, found)}")
                 return
-            expected = InvalidEvent if found == ("logged_out",) else NotEligible
             assert found is not None, f"{show(event)} refused, yet eligible: {refusal}"
-            assert type(refusal) is expected, (
-                f"{show(event)} refused with {type(refusal).__name__}, not "
-                f"{expected.__name__}: {refusal}")
+            assert type(refusal) is NotEligible, (  # every refused queue offer, one type
+                f"{show(event)} refused with {type(refusal).__name__}, not NotEligible: "
+                f"{refusal}")
+            assert (refusal.why, refusal.blocker) == (describe(policy, found), found[0]), (
+                f"{show(event)} refused for {refusal.why!r}, but explain() says "
+                f"{describe(policy, found)!r}")
             assert self._snapshot() == before, f"refused {show(event)} changed something"
 
         @precondition(lambda self: bool(self.applied))

@@ -14,6 +14,7 @@ from .._events import (
     Actor,
     CancelPending,
     Configure,
+    DeviceChanged,
     EndWrapUp,
     Event,
     ForceLogout,
@@ -146,8 +147,11 @@ def events_for(policy: Policy, agents: Sequence[str], *,
                   timezone=st.one_of(st.none(), st.sampled_from([*ZONES, UNKNOWN]))),
         st.builds(Register, agent=agent, actor=actor),
         st.builds(TimerFired, agent=agent, actor=actor,
-                  timer=st.sampled_from([*(t.value for t in Timer), UNKNOWN]),
+                  timer=st.sampled_from([*Timer, *(t.value for t in Timer)]),
                   ref=st.one_of(st.none(), interaction)),
+        st.builds(DeviceChanged, agent=agent, actor=actor,
+                  registered=st.one_of(st.none(), st.booleans()),
+                  dnd=st.one_of(st.none(), st.booleans())),
     )
 
 
@@ -364,7 +368,7 @@ def _policies(draw: st.DrawFn, max_statuses: int, max_reasons: int) -> Policy:
             reject_delay=draw(seconds), busy_delay=draw(seconds),
             max_no_answer=None if no_answer is None else draw(st.integers(1, 3)),
             no_answer_status=no_answer,
-            no_answer_reason=_a_reason(draw, statuses, no_answer),
+            no_answer_reason=_a_reason(draw, statuses, no_answer, required=True),
             reject_status=reject, reject_reason=_a_reason(draw, statuses, reject))
         for target in (no_answer, reject):
             if target is not None:
@@ -411,8 +415,12 @@ def _limited(reason: PauseReason) -> bool:
             or reason.max_length is not None)
 
 
-def _a_reason(draw: st.DrawFn, statuses: dict[str, Status], name: str | None) -> str | None:
+def _a_reason(draw: st.DrawFn, statuses: dict[str, Status], name: str | None, *,
+              required: bool = False) -> str | None:
+    """A reason of status ``name``; ``required``: never ``None`` where it takes reasons (a
+    missed-call auto-pause must say why)."""
     if name is None or not statuses[name].reasons:
         return None
-    return draw(st.one_of(st.none(), st.sampled_from(statuses[name].reasons)))
+    some = st.sampled_from(statuses[name].reasons)
+    return draw(some if required else st.one_of(st.none(), some))
 
