@@ -4,12 +4,23 @@
   on a file (WAL, ``synchronous=NORMAL``: every commit survives a crash of the process), one
   process, 1,000 agents, a valid stream of logins, offers, answers, ends, breaks, offline
   spells and logouts, one event per ``apply`` and one transaction per event. Target >= 5,000.
+- :func:`apply_us_by_age_sqlite`: the cost of one ``apply`` (with an ``event_id``, as a host
+  sends them) over a SQLite file when each agent has a short history and when it has a long
+  one: the two must be about equal (issue 19, point 11: a lookup that read the whole history
+  made Friday's events twice as slow as Monday's).
 - :func:`postgres_figures`: 4 processes, each with its own tracker and
   :class:`PostgresStore`, share 1,000 agents on one PostgreSQL server on loopback
   (``fsync=on``, ``synchronous_commit=on``: durable) and change their statuses at random.
   ``events_per_s_postgres`` is the successful calls of all processes over the wall time;
   ``lost_updates`` compares the successful calls with what the history recorded (it must be 0),
   and every agent's history is checked to be gapless. Target >= 2,000 events/s.
+
+- :func:`feed_figures`: the change feed's cost: events per second through a tracker with the
+  feed on (it always is) over memory and SQLite, and how fast a reader pages through the feed
+  (entries/s). On PostgreSQL the events/s above are with the feed on, and
+  ``feed_wake_ms`` is the latency from a commit returning in one thread to a reader blocked in
+  ``Tracker.wait_for_changes`` (another connection, woken by ``NOTIFY``) having the entry:
+  median and p99 over 200 commits (50 when quick).
 
 The PostgreSQL server is the one in ``$AGENTSTATE_BENCH_PG`` (a conninfo) if set, otherwise a
 throwaway server started from the machine's binaries by ``tests/_pg.py``; without either, the
@@ -47,7 +58,7 @@ from agentstate import (
 from agentstate._sqlite import SQLiteStore
 from agentstate.presets import basic
 
-__all__ = ["events_per_s_sqlite", "postgres_figures"]
+__all__ = ["apply_us_by_age_sqlite", "events_per_s_sqlite", "feed_figures", "postgres_figures"]
 
 HERE = Path(__file__).resolve().parent
 START = pendulum.datetime(2026, 1, 5, 8)
@@ -118,6 +129,108 @@ def events_per_s_sqlite(quick: bool) -> float:
                 apply(event)
             best = max(best, n_events / (time.perf_counter() - t0))
     return round(best)
+
+
+def feed_figures(quick: bool) -> dict[str, Any]:
+    """Events/s with the feed on (memory, SQLite) and the feed's read rate in entries/s."""
+    from agentstate import MemoryStore
+
+    n_events = 8_000 if quick else 30_000
+    agents, events = stream(AGENTS, n_events)
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="agentstate-bench-") as folder:
+        for name, store in (("memory", MemoryStore()),
+                            ("sqlite", SQLiteStore(Path(folder) / "feed.db"))):
+            clock = ManualClock(START)
+            tracker = Tracker(basic(), store=store, clock=clock)
+            tracker.register_many(agents)
+            clock.set(events[-1].at or START)
+            t0 = time.perf_counter()
+            for event in events:
+                tracker.apply(event)
+            out[f"events_per_s_{name}_with_feed"] = round(
+                n_events / (time.perf_counter() - t0))
+            t0 = time.perf_counter()
+            after, read = 0, 0
+            while entries := tracker.changes(after, 1000):
+                after, read = entries[-1].sequence, read + len(entries)
+            out[f"feed_read_entries_per_s_{name}"] = round(read / (time.perf_counter() - t0))
+            if isinstance(store, SQLiteStore):
+                store.close()
+    return out
+
+
+def _wake_latency(conninfo: str, schema: str, quick: bool) -> dict[str, float]:
+    """Milliseconds from a commit returning to a reader blocked in wait_for_changes having
+    it: median and p99."""
+    import statistics
+    import threading
+
+    from agentstate._postgres import PostgresStore
+
+    n = 50 if quick else 200
+    committed: dict[int, float] = {}
+    woken: dict[int, float] = {}
+    with PostgresStore(conninfo, schema=schema) as rstore, \
+            PostgresStore(conninfo, schema=schema) as wstore:
+        reader = Tracker(basic(), store=rstore)
+        writer = Tracker(basic(), store=wstore)
+        after = 0
+        while entries := reader.changes(after, 1000):
+            after = entries[-1].sequence
+
+        def read() -> None:
+            nonlocal after
+            while len(woken) < n:
+                for entry in reader.wait_for_changes(after, timeout=5):
+                    woken[len(woken)] = time.perf_counter()
+                    after = entry.sequence
+
+        thread = threading.Thread(target=read)
+        thread.start()
+        for i in range(n):
+            time.sleep(0.01)
+            writer.register(f"wake-{i}")
+            committed[i] = time.perf_counter()
+        thread.join(timeout=30)
+    delays = sorted(max(0.0, woken[i] - committed[i]) * 1000 for i in range(n) if i in woken)
+    return {"median": round(statistics.median(delays), 3),
+            "p99": round(delays[min(len(delays) - 1, int(len(delays) * 0.99))], 3),
+            "commits": n}
+
+
+def apply_us_by_age_sqlite(quick: bool) -> dict[str, float]:
+    """Microseconds per ``apply`` of an event with an ``event_id`` over a SQLite file, for 20
+    agents when each has 50 history entries and when each has 2,000 (500 when ``quick``):
+    the mean of the next 20 events of each agent at that age."""
+    agents = [f"agent-{i:02d}" for i in range(20)]
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="agentstate-bench-") as folder, \
+            SQLiteStore(Path(folder) / "age.db") as store:
+        clock = ManualClock(START)
+        tracker = Tracker(basic(), store=store, clock=clock)
+        tracker.register_many(agents)
+        for agent in agents:
+            tracker.apply(Login(agent=agent))
+        n = 0
+
+        def toggle_all(times: int) -> None:
+            nonlocal n
+            for _ in range(times):
+                n += 1
+                clock.advance(1)
+                status = "offline" if n % 2 else "available"
+                for agent in agents:
+                    tracker.apply(SetStatus(agent=agent, status=status,
+                                            event_id=f"{agent}-{n}"))
+
+        for entries in (50, 500 if quick else 2_000):
+            toggle_all(entries - n)
+            t0 = time.perf_counter()
+            toggle_all(20)
+            figures[f"apply_us_at_{entries}_entries"] = round(
+                (time.perf_counter() - t0) / (20 * len(agents)) * 1e6, 1)
+    return figures
 
 
 # -- PostgreSQL: 4 processes sharing 1,000 agents ----------------------------------------------
@@ -246,6 +359,8 @@ def _run_postgres(conninfo: str, quick: bool) -> dict[str, Any]:
                 broken += 1
     return {
         "events_per_s_postgres": round(ok / wall),
+        "feed_on": True,
+        "feed_wake_ms": _wake_latency(conninfo, schema, quick),
         "lost_updates": ok - applied,
         "processes": WORKERS,
         "agents": AGENTS,
@@ -261,4 +376,6 @@ def _run_postgres(conninfo: str, quick: bool) -> dict[str, Any]:
 if __name__ == "__main__":
     quick = "--quick" in sys.argv
     print(json.dumps({"events_per_s_sqlite": events_per_s_sqlite(quick),
+                      "sqlite_by_age": apply_us_by_age_sqlite(quick),
+                      "feed": feed_figures(quick),
                       "postgres": postgres_figures(quick)}, indent=2))

@@ -9,6 +9,7 @@ ends. ``expected_figures.DERIVED.json`` holds the figures the PBX itself wrote i
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,7 +22,10 @@ from agentstate._report import InteractionOutcome, Report, day_bounds, day_repor
 from agentstate.adapters import asterisk
 from agentstate.adapters.asterisk import CallOutcome, NoteKind
 
-DATA = Path(__file__).parents[2] / "shared" / "data" / "pbxware-2018"
+SHARED = Path(os.environ.get("AGENTSTATE_SHARED_DATA",
+                             Path(__file__).parents[2] / "shared" / "data"))
+"""The shared real data: beside the checkout in CI, or where ``AGENTSTATE_SHARED_DATA`` says."""
+DATA = SHARED / "pbxware-2018"
 LOG = DATA / "queue_log.asterisk-format.DERIVED.txt"
 EXPECTED = DATA / "expected_figures.DERIVED.json"
 SITE = "America/New_York"

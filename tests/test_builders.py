@@ -8,7 +8,7 @@ import attrs
 import pendulum
 import pytest
 
-from agentstate import Actor, Login, Role
+from agentstate import Actor, Direction, Login, Role
 from agentstate._builders import positional
 from agentstate._state import (
     AgentState,
@@ -27,7 +27,7 @@ AT = pendulum.datetime(2026, 1, 5, 9)
 def test_builds_what_the_constructor_builds() -> None:
     """Every field given positionally gives an equal instance of the same type and hash."""
     values = {"id": "c1", "channel": "voice", "queue": "sales",
-              "state": InteractionState.OFFERED, "since": AT}
+              "state": InteractionState.OFFERED, "since": AT, "direction": Direction.QUEUE}
     built = positional(Interaction)(*values.values())
     assert Interaction(**values) == built
     assert Interaction is type(built)

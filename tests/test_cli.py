@@ -125,10 +125,256 @@ def test_bad_toml_names_the_file_and_the_key(tmp_path: Path,
     assert "logged_out" in err
 
 
+COMMANDS = ("simulate", "report", "replay", "status", "timeline", "chart", "allotments",
+            "diagram", "check", "export")
+
+
 def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
-    """--help names the five commands."""
-    with pytest.raises(SystemExit):
-        main(["--help"])
+    """--help names every command and shows examples; it exits 0."""
+    assert 0 == main(["--help"])
     out = capsys.readouterr().out
-    for command in ("simulate", "report", "replay", "diagram", "check"):
+    for command in COMMANDS:
         assert command in out
+    assert "examples:" in out
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(command: str,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """Each command's --help ends with examples that run that command."""
+    assert 0 == main([command, "--help"])
+    out = capsys.readouterr().out
+    assert f"agentstate {command} " in out.split("examples:")[1]
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """--version names the distribution."""
+    assert 0 == main(["--version"])
+    assert "agentstate-engine" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("argv", "words"), [
+    (["simulate", "--tz", "Mars/Olympus", "--memory"], "unknown time zone 'Mars/Olympus'"),
+    (["simulate", "--agents", "-5", "--memory"], "expected at least 1, got -5"),
+    (["simulate", "--agents", "many", "--memory"], "not a whole number"),
+    (["simulate", "--day", "2026-13-01", "--memory"], "not a date"),
+    (["report", "--tz", "Nowhere"], "unknown time zone"),
+    (["report", "--day", "yesterday"], "not a date"),
+    (["status", "--watch", "0"], "expected at least 1"),
+    (["diagram", "basic", "--format", "png"], "invalid choice"),
+    (["replay", "x.log", "--source", "sip"], "unknown --source 'sip'"),
+    (["replay", "x.log", "--source", "ami"], "no such file"),
+    (["nosuchcommand"], "invalid choice"),
+    (["export", "no-such-preset"], "neither a preset"),
+    (["timeline", "--db", "missing.sqlite3"], "no such store"),
+    (["chart", "--db", "missing.sqlite3"], "no such store"),
+    (["allotments", "--db", "missing.sqlite3"], "no such store"),
+    (["status", "--db", "missing.sqlite3"], "no such store"),
+])
+def test_bad_arguments_one_line_exit_2(argv: list[str], words: str, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bad time zones, numbers, dates, choices, sources and files: one line, exit 2, no
+    traceback."""
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run(capsys, *argv)
+    assert (2, 1) == (code, len(err.strip().splitlines()))
+    assert words in err
+    assert "Traceback" not in err
+
+
+def test_fresh_refuses_a_file_that_is_not_an_agentstate_database(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--fresh on a TOML file (or any non-agentstate file) is refused and leaves it intact."""
+    path = tmp_path / "bad.toml"
+    path.write_text('name = "mine"\n')
+    code, _, err = _run(capsys, "simulate", "--db", str(path), "--fresh", "--no-progress")
+    assert (2, True) == (code, "not an agentstate database" in err)
+    assert 'name = "mine"\n' == path.read_text()
+
+
+def test_fresh_refuses_another_sqlite_database(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """An SQLite database without agentstate's tables is not deleted by --fresh."""
+    import sqlite3
+
+    path = tmp_path / "other.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE invoices (n INTEGER)")
+    conn.close()
+    code, _, _ = _run(capsys, "simulate", "--db", str(path), "--fresh", "--no-progress")
+    assert 2 == code
+    with sqlite3.connect(path) as conn:
+        assert [("invoices",)] == conn.execute("SELECT name FROM sqlite_master").fetchall()
+    conn.close()
+
+
+@pytest.mark.parametrize("preset", ["asterisk_queue", "basic", "callharbor",
+                                    "freeswitch_callcenter", "omnichannel", "pbx_agent_portal",
+                                    "virtual_contact_center", "webitel"])
+def test_simulate_works_with_every_preset(preset: str,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """simulate derives its pauses and channel from the policy, so every preset runs."""
+    code, out, err = _run(capsys, "simulate", "--policy", preset, "--memory", "--agents", "3",
+                          "--json", "--no-progress")
+    assert (0, "") == (code, err)
+    result = json.loads(out)
+    assert 3 == result["agents"]
+    assert result["answered"] > 0
+
+
+def test_simulate_with_a_policy_file_on_stdin(capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """--policy - reads the policy TOML from standard input."""
+    import io
+
+    from agentstate._toml import dumps_policy
+    from agentstate.presets import preset
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(dumps_policy(preset("webitel"))))
+    code, out, _ = _run(capsys, "simulate", "--policy", "-", "--memory", "--agents", "2",
+                        "--json", "--no-progress")
+    assert (0, "webitel") == (code, json.loads(out)["policy"])
+
+
+def test_progress_bar_ends_at_100_with_elapsed_and_eta() -> None:
+    """The progress bar shows elapsed time and what is left, and ends at 100%."""
+    import io
+
+    from agentstate._cli._common import Progress
+
+    ticks = iter([0.0, 10.0, 20.0, 30.0])
+    out = io.StringIO()
+    bar = Progress(out, clock=lambda: next(ticks))
+    bar(0.5)
+    bar.done()
+    lines = out.getvalue().split("\r")
+    assert "50% 00:10 elapsed, 00:10 left" in lines[1]
+    assert lines[-1].startswith("[#########################] 100%")
+    assert lines[-1].endswith("\n")
+
+
+@pytest.fixture(scope="module")
+def floor(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A store with a simulated day of four agents under the omnichannel preset."""
+    db = str(tmp_path_factory.mktemp("floor") / "floor.sqlite3")
+    assert 0 == main(["simulate", "--policy", "omnichannel", "--db", db, "--agents", "4",
+                      "--no-progress"])
+    return db
+
+
+def test_report_header_and_naive_range_are_in_the_time_zone(
+        floor: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """--from/--to without an offset are read in --tz, and the header prints in --tz."""
+    capsys.readouterr()
+    code, out, _ = _run(capsys, "report", "--db", floor, "--policy", "omnichannel",
+                        "--from", "2026-01-05T09:00", "--to", "2026-01-05T10:00",
+                        "--tz", "America/New_York")
+    assert 0 == code
+    assert ("from 2026-01-05 09:00:00 to 2026-01-05 10:00:00 (America/New_York)"
+            == out.splitlines()[0])
+    code, out, _ = _run(capsys, "report", "--db", floor, "--policy", "omnichannel",
+                        "--day", "2026-01-05", "--json")
+    assert (0, 4) == (code, len(json.loads(out)))
+
+
+def test_status_wallboard(floor: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """status: one row per agent with status, occupation, time in it, slots, allotments."""
+    capsys.readouterr()
+    code, out, _ = _run(capsys, "status", "--db", floor, "--policy", "omnichannel",
+                        "--at", "2026-01-05T11:00", "--json")
+    rows = json.loads(out)
+    assert (0, 4) == (code, len(rows))
+    assert {"agent", "status", "reason", "occupation", "in_status", "slots",
+            "allotment_remaining"} == set(rows[0])
+    assert {"voice", "chat", "messaging", "email"} == set(rows[0]["slots"])
+    code, out, _ = _run(capsys, "status", "--db", floor, "--policy", "omnichannel")
+    assert (0, 5) == (code, len(out.splitlines()))
+
+
+@pytest.mark.parametrize("command", ["timeline", "chart", "allotments"])
+def test_pictures_from_the_command_line(command: str, floor: str, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """timeline, chart and allotments write SVG to a file or stdout, and JSON with --json."""
+    capsys.readouterr()
+    code, out, _ = _run(capsys, command, "--db", floor, "--policy", "omnichannel")
+    assert (0, True) == (code, out.startswith("<svg"))
+    target = tmp_path / f"{command}.svg"
+    assert 0 == _run(capsys, command, "--db", floor, "--policy", "omnichannel",
+                     "-o", str(target))[0]
+    assert target.read_text() == out
+    code, out, _ = _run(capsys, command, "--db", floor, "--policy", "omnichannel", "--json")
+    assert 0 == code
+    json.loads(out)
+
+
+@pytest.mark.parametrize("fmt", ["mermaid", "dot", "table"])
+def test_diagram_formats(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """diagram --format mermaid|dot|table; --json gives the transitions as data."""
+    code, out, _ = _run(capsys, "diagram", "callharbor", "--format", fmt)
+    first = {"mermaid": "stateDiagram-v2", "dot": 'digraph "callharbor"',
+             "table": "Who may move"}[fmt]
+    assert (0, True) == (code, out.startswith(first))
+    code, out, _ = _run(capsys, "diagram", "callharbor", "--json")
+    assert "callharbor" == json.loads(out)["policy"]
+
+
+def test_check_json_and_stdin(capsys: pytest.CaptureFixture[str],
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """check - reads TOML from stdin; --json gives the findings as data."""
+    import io
+
+    from agentstate._toml import dumps_policy
+    from agentstate.presets import basic
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(dumps_policy(basic())))
+    code, out, _ = _run(capsys, "check", "-", "--json")
+    assert (0, True) == (code, json.loads(out)["valid"])
+
+
+def test_export_writes_a_preset_that_loads_back(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """export PRESET writes TOML that loads as the same policy."""
+    from agentstate._toml import load_policy
+    from agentstate.presets import preset
+
+    code, out, _ = _run(capsys, "export", "callharbor")
+    assert 0 == code
+    assert preset("callharbor") == load_policy(out)
+    target = tmp_path / "ch.toml"
+    assert 0 == _run(capsys, "export", "callharbor", "-o", str(target))[0]
+    assert out == target.read_text()
+    assert "callharbor" == json.loads(_run(capsys, "export", "callharbor", "--json")[1])[
+        "policy"]
+
+
+def test_replay_reads_stdin(capsys: pytest.CaptureFixture[str],
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """replay - reads the log from standard input; --json prints the report as data."""
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(LOG))
+    code, out, err = _run(capsys, "replay", "-", "--json")
+    assert 0 == code
+    assert "<stdin>: line 6: malformed" in err
+    assert 1 == len(json.loads(out))
+
+
+def test_replay_prints_the_same_report_for_every_source(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`agentstate replay --source S` reads the same agent day in queue_log and AMI form and
+    prints the same per-agent report; a Connect stream replays too (Connect's default preset
+    adds after-contact work: tests/test_adapter_same_day.py compares its day with the adapter
+    configured alike)."""
+    from tests.test_adapter_same_day import AMI, CONNECT, QUEUE_LOG
+
+    reports = {}
+    for name, data in {"queue_log": QUEUE_LOG, "ami": AMI, "connect": CONNECT}.items():
+        path = tmp_path / f"{name}.log"
+        path.write_text(data)
+        code, out, _ = _run(capsys, "replay", str(path), "--source", name, "--json")
+        assert 0 == code
+        reports[name] = json.loads(out)
+    assert reports["queue_log"] == reports["ami"]
+    assert reports["queue_log"]["7"]["by_occupation"]["on_interaction"] == (
+        reports["connect"]["7"]["by_occupation"]["on_interaction"])

@@ -40,6 +40,8 @@ def test_private_modules_define_their_all() -> None:
     for name in ["_errors", "_events", "_policy", "_state", "_store", "_time", "_tracker",
                  "_rules", "_engine", "_diagram", "_eligibility", "_ledger", "_report", "_toml",
                  "_svg", "_codec", "_sqlite", "_postgres", "_lint", "_builders", "_wire",
+                 "_limits",
+                 "_feed",
                  "adapters.asterisk._common", "adapters.asterisk._records",
                  "adapters.asterisk._replay"]:
         module = importlib.import_module(f"agentstate.{name}")

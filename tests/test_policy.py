@@ -252,10 +252,18 @@ def test_the_engine_table_is_read_from_the_transitions_machine() -> None:
 
 
 def test_the_diagram_is_generated_from_the_policy() -> None:
-    """The Mermaid diagram has one edge line per allowed transition, labelled by role."""
+    """The Mermaid diagram draws every allowed transition, labelled by role; edges into one
+    status from every other (logged-in) status collapse into one from "any status"."""
+    from agentstate._diagram import edges
+
     policy = basic()
     text = to_mermaid(policy)
     assert text.startswith("stateDiagram-v2")
-    edges = [line for line in text.splitlines() if "-->" in line and "[*]" not in line]
-    assert len(policy.engine.edges) == len(edges)
+    drawn = [line for line in text.splitlines() if "-->" in line and "[*]" not in line]
+    assert len(edges(policy)) == len(drawn)
+    names = {s.name for s in policy.statuses}
+    logged_in = names - {policy.logged_out}
+    expanded = {(a, b, r) for s, b, r in edges(policy)
+                for a in ({"__any__": names, "__any_logged_in__": logged_in}.get(s, {s}) - {b})}
+    assert set(policy.engine.edges) == expanded
     assert "    s_lunch --> s_logged_out: supervisor" in text.splitlines()

@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -37,16 +36,23 @@ from agentstate import (
     _codec,
     _eligibility,
     _postgres,
+    _rows,
 )
 from agentstate._postgres import PostgresStore
 from agentstate.presets import basic
 from agentstate.testing import policy_state_machine
 from tests import _pg
 from tests._policies import timed
-from tests.test_sqlite import STRATEGY_PAIRS, _busy_day, _check_history, with_strategies
+from tests._stores import (
+    START,
+    STRATEGY_IDS,
+    STRATEGY_PAIRS,
+    busy_day,
+    check_history,
+    child_env,
+    with_strategies,
+)
 
-SRC = Path(__file__).resolve().parent.parent / "src"
-START = pendulum.datetime(2026, 1, 5, 9)
 _schemas = itertools.count()
 
 
@@ -134,11 +140,9 @@ def test_processes_sharing_agents_lose_no_update(conninfo: str, schema: str) -> 
         for agent in agents:
             tracker.register(agent)
             tracker.apply(Login(agent=agent, queues=("sales",)))
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(SRC), *filter(None, [os.environ.get("PYTHONPATH")])])}
     workers = [subprocess.Popen([sys.executable, "-c", _WORKER, conninfo, schema, str(n), "150"],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, env=env)
+                                stderr=subprocess.PIPE, text=True, env=child_env())
                for n in range(4)]
     for worker in workers:  # start together, for as much contention as possible
         assert worker.stdout is not None
@@ -155,7 +159,7 @@ def test_processes_sharing_agents_lose_no_update(conninfo: str, schema: str) -> 
             ok[agent] += count
     with PostgresStore(conninfo, schema=schema) as store:
         for agent in agents:
-            history = _check_history(store, agent)
+            history = check_history(store, agent)
             assert len(history) - 2 == ok[agent], agent  # minus registration and login
             expected = sorted(_eligibility.facts(basic(), store.load(agent)),  # type: ignore[arg-type]
                               key=lambda f: (f.queue, f.channel))
@@ -203,7 +207,7 @@ def test_a_new_tracker_over_the_database_resumes_every_agent(conninfo: str,
     clock = ManualClock(START)
     with PostgresStore(conninfo, schema=schema) as store:
         tracker = Tracker(basic(), store=store, clock=clock)
-        _busy_day(tracker, clock)
+        busy_day(tracker, clock)
         before = {agent: tracker.state(agent) for agent in tracker.agents()}
         due = tracker.next_deadline()
     assert due is not None
@@ -216,7 +220,7 @@ def test_a_new_tracker_over_the_database_resumes_every_agent(conninfo: str,
         again.apply(InteractionEnded(agent="a2", interaction="c1"))
         assert again.state("a2").status == "lunch"
         for agent in again.agents():
-            _check_history(store, agent)
+            check_history(store, agent)
 
 
 # -- due timers across nodes -------------------------------------------------------------------
@@ -297,7 +301,7 @@ def test_two_nodes_firing_at_once_fire_each_timer_once(conninfo: str, schema: st
 def test_a_version_1_schema_is_migrated_and_backfilled(conninfo: str, schema: str) -> None:
     clock = ManualClock(START)
     source = Tracker(basic(), clock=clock)
-    _busy_day(source, clock)
+    busy_day(source, clock)
     quoted = f'"{schema}"'
     _sql(conninfo, f"CREATE SCHEMA {quoted}")
     _sql(conninfo, f"CREATE TABLE {quoted}.schema_version (version integer PRIMARY KEY, "
@@ -311,7 +315,7 @@ def test_a_version_1_schema_is_migrated_and_backfilled(conninfo: str, schema: st
         _sql(conninfo, f"INSERT INTO {quoted}.agents (agent, version, status, occupation, "
                        "logged_in, state) VALUES (%s, %s, %s, %s, %s, %s)",
              agent, state.version, state.status, state.occupation.value, state.logged_in,
-             _codec.dumps(_codec.encode_state(state), agent=agent))
+             _rows.dumps(_codec.encode_state(state), agent=agent))
     with PostgresStore(conninfo, schema=schema) as store:
         assert store.next_deadline() == source.next_deadline()
         assert store.next_deadline() is not None
@@ -358,7 +362,7 @@ def test_several_nodes_starting_at_once_migrate_once(conninfo: str, schema: str)
 def test_malformed_rows_are_store_errors_naming_the_agent(conninfo: str, schema: str) -> None:
     clock = ManualClock(START)
     with PostgresStore(conninfo, schema=schema) as store:
-        _busy_day(Tracker(basic(), store=store, clock=clock), clock)
+        busy_day(Tracker(basic(), store=store, clock=clock), clock)
     quoted = f'"{schema}"'
     _sql(conninfo, f"UPDATE {quoted}.agents SET state = '{{\"agent\": \"a1\"}}' "
                    "WHERE agent = 'a1'")
@@ -402,6 +406,45 @@ def test_a_dropped_connection_is_reopened(conninfo: str, schema: str) -> None:
         assert tracker.state("a1").status == "available"
 
 
+def test_a_value_the_server_refuses_is_reported_as_refused(conninfo: str,
+                                                          schema: str) -> None:
+    """A commit the server refuses (a version beyond 64 bits) is a StoreError saying it was
+    refused and wrote nothing, not that its outcome is unknown; the connection stays usable."""
+    with PostgresStore(conninfo, schema=schema) as store:
+        tracker = Tracker(basic(), store=store, clock=ManualClock(START))
+        tracker.register("a1")
+        state = store.load("a1")
+        assert state is not None
+        with pytest.raises(StoreError, match="PostgreSQL refused the commit, which wrote "
+                                             "nothing: bigint out of range") as caught:
+            store.commit(attrs.evolve(state, version=2**63), (), expected_version=1)
+        assert "outcome is unknown" not in str(caught.value)
+        assert state == store.load("a1")
+
+
+def test_messages_quote_a_long_agent_id_by_its_start_and_length(conninfo: str,
+                                                                schema: str) -> None:
+    """An agent id of 300,000 characters (too long for PostgreSQL's index) is refused with a
+    message quoting its first 40 characters and its length, not the whole id; text that is not
+    valid Unicode is refused before it reaches the server."""
+    long_id = "x" * 300_000  # beyond the input limits: built past the events' validation
+    with PostgresStore(conninfo, schema=schema) as store:
+        scratch = Tracker(basic(), clock=ManualClock(START))
+        scratch.register("x")
+        state = attrs.evolve(scratch.state("x"), agent=long_id)
+        history = [attrs.evolve(c, agent=long_id) for c in scratch.history("x")]
+        with pytest.raises(StoreError) as caught:
+            store.commit(state, history, expected_version=0)
+        message = str(caught.value)
+        assert f"agent {'x' * 40!r}... (300,000 characters): PostgreSQL refused the commit" \
+            in message
+        assert len(message) < 1_000, len(message)
+        assert caught.value.agent == long_id
+        with pytest.raises(StoreError, match="read failed: a text value is not valid Unicode"):
+            store.load("a\udc80")
+        assert [] == list(store.agents())
+
+
 def test_without_psycopg_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "psycopg", None)
     with pytest.raises(StoreError, match=r"agentstate\[postgres\]"):
@@ -443,8 +486,53 @@ def test_eligibility_is_an_indexed_query(conninfo: str, schema: str) -> None:
     assert "Sort" not in plan, plan
 
 
-@pytest.mark.parametrize(("sales", "support"), STRATEGY_PAIRS,
-                         ids=[f"{a.value}-{b.value}" for a, b in STRATEGY_PAIRS])
+_PER_EVENT = {"load", "version", "event", "insert_one", "insert_many", "update_one",
+              "update_many", "next_due"}
+"""The statements a store runs to apply an event, lose a race or claim a due timer."""
+_OTHERS = {"history", "history_from", "history_to", "history_from_to", "agents",
+           "next_deadline", "count", "eligible", "eligible_by_calls", "eligible_after",
+           "last_offered", "facts_policy", "lock_facts", "clear_facts", "all_states",
+           "put_facts", "set_facts_policy", "feed", "feed_after"}
+
+
+def test_every_per_event_query_is_an_indexed_lookup(conninfo: str, schema: str) -> None:
+    """Every statement applying an event runs (the read, the idempotency lookup, the
+    compare-and-set write with its history and facts, the conflict check, the claim of a due
+    timer) finds its rows through an index, over an agent with 5,000 history entries and the
+    planner's statistics: the lookup by event id uses the history_event index, not the agent's
+    history. Sequential scans are disabled, as for a table of realistic size; every statement
+    of the store is either checked here or named as not run per event."""
+    import psycopg
+
+    with PostgresStore(conninfo, schema=schema) as store:
+        statements = store._sql
+    assert set(statements) == _PER_EVENT | _OTHERS
+    quoted = f'"{schema}"'
+    _sql(conninfo, f"INSERT INTO {quoted}.history (agent, seq, at, event_id, entry) "
+                   "SELECT 'a1', n, now(), 'e' || n, '{}' FROM generate_series(1, 5000) AS n")
+    _sql(conninfo, f"ANALYZE {quoted}.history")
+    empty: list[Any] = []
+    arrays = dict.fromkeys(("f_queue", "f_channel", "f_eligible", "f_penalty", "f_sort",
+                            "f_calls", "f_calls_until", "f_last_offer_at", "seqs", "ats", "ids",
+                            "entries"), empty)
+    write = {"agent": "a1", "version": 2, "state": "{}", "expected": 1, "status": "available",
+             "channel": "agentstate:feed",
+             "occupation": "idle", "logged_in": True, "next_deadline": None, "seq": 2,
+             "at": START, "event_id": "e9", "entry": "{}", **arrays}
+    args: dict[str, Any] = {"load": ("a1",), "version": ("a1",), "event": ("a1", "e7"),
+                            "next_due": {"until": START, "lease": 30.0}}
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("SET enable_seqscan = off")
+        plans = {key: "\n".join(row[0] for row in conn.execute(
+            "EXPLAIN " + statements[key], args.get(key, write))) for key in sorted(_PER_EVENT)}
+    assert {} == {key: plan for key, plan in plans.items() if "Seq Scan" in plan}
+    assert "Index Scan using history_event" in plans["event"], plans["event"]
+    for key in ("update_one", "update_many"):
+        assert "Index Scan using agents_pkey" in plans[key], plans[key]
+        assert "queue_facts_agent" in plans[key], plans[key]
+
+
+@pytest.mark.parametrize(("sales", "support"), STRATEGY_PAIRS, ids=STRATEGY_IDS)
 def test_the_state_machine_over_postgres_keeps_every_invariant(
         conninfo: str, sales: Strategy, support: Strategy) -> None:
     """The testing kit's state machine over PostgreSQL, under every queue strategy: at every

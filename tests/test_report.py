@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import attrs
 import pendulum
 import pytest
 from hypothesis import given
@@ -21,14 +22,19 @@ from agentstate import (
     AgentStateError,
     BusyChange,
     Change,
+    Direction,
     EndWrapUp,
     Event,
     ForceLogout,
     InteractionAnswered,
     InteractionEnded,
+    InteractionHeld,
     InteractionMissed,
     InteractionOffered,
     InteractionRejected,
+    InteractionResumed,
+    InteractionStarted,
+    InteractionTransferred,
     Login,
     Logout,
     ManualClock,
@@ -39,6 +45,7 @@ from agentstate import (
     SetStatus,
     Status,
     Tracker,
+    TransferKind,
     Transition,
     WrapUp,
     WrapUpMode,
@@ -64,6 +71,7 @@ DAY = date(2026, 1, 5)
 MIDNIGHT = pendulum.datetime(2026, 1, 5, tz=UTC)
 NEXT_MIDNIGHT = pendulum.datetime(2026, 1, 6, tz=UTC)
 SUPERVISOR = Actor.supervisor("sue")
+ZERO = timedelta(0)
 
 
 def minutes(n: float) -> timedelta:
@@ -253,9 +261,10 @@ def calls() -> Day:
 
 
 def test_counts_come_from_the_events_in_the_range() -> None:
-    """Four offers, two answered, one completed, one missed, one rejected."""
+    """Four offers, two answered (both queue work), one completed, one missed, one rejected."""
     result = day(calls().history)
-    assert Counts(offered=4, answered=2, completed=1, missed=1, rejected=1) == result.counts
+    assert Counts(offered=4, answered=2, completed=1, missed=1, rejected=1,
+                  queue=2) == result.counts
 
 
 def test_interactions_carry_ring_and_talk_times() -> None:
@@ -644,3 +653,92 @@ def test_overrun_per_reason_is_reported_day_by_day() -> None:
     assert timedelta(minutes=15) == first.overrun["lunch"] == second.overrun["lunch"]
     assert timedelta(minutes=30) == both.overrun["lunch"]
     assert 900.0 == first.as_dict()["overrun"]["lunch"]
+
+
+# -- hold, transfer, direction: handle time (issue 13.6, 13.7) -------------------------------------
+
+
+def handled_day() -> Tracker:
+    """One agent's day with 30 s of timed wrap-up after queue and outbound work: a queue call
+    with a hold, an outbound call, a queue call transferred attended, one transferred blind,
+    and a direct call (no wrap-up)."""
+    policy = attrs.evolve(site_policy(WrapUp(mode=WrapUpMode.TIMED, length=30)),
+                          wrap_up_directions={Direction.QUEUE, Direction.OUTBOUND})
+    clock = ManualClock(MIDNIGHT + hours(8))
+    tracker = Tracker(policy, clock=clock)
+    tracker.register("ana")
+    script: list[tuple[timedelta, Event]] = [
+        (hours(9), Login(agent="ana", queues=("sales",))),
+        (hours(9), InteractionOffered(agent="ana", interaction="c1", queue="sales")),
+        (hours(9) + minutes(0.5), InteractionAnswered(agent="ana", interaction="c1")),
+        (hours(9) + minutes(2.5), InteractionHeld(agent="ana", interaction="c1")),
+        (hours(9) + minutes(3.5), InteractionResumed(agent="ana", interaction="c1")),
+        (hours(9) + minutes(6.5), InteractionEnded(agent="ana", interaction="c1")),
+        (hours(10), InteractionStarted(agent="ana", interaction="o1")),
+        (hours(10) + minutes(4), InteractionEnded(agent="ana", interaction="o1")),
+        (hours(11), InteractionOffered(agent="ana", interaction="c2", queue="sales")),
+        (hours(11) + minutes(0.25), InteractionAnswered(agent="ana", interaction="c2")),
+        (hours(11) + minutes(3), InteractionTransferred(agent="ana", interaction="c2",
+                                                        kind="attended", target="200")),
+        (hours(11) + minutes(4), InteractionEnded(agent="ana", interaction="c2")),
+        (hours(12), InteractionOffered(agent="ana", interaction="c3", queue="sales")),
+        (hours(12) + minutes(0.5), InteractionAnswered(agent="ana", interaction="c3")),
+        (hours(12) + minutes(1), InteractionTransferred(agent="ana", interaction="c3",
+                                                        kind=TransferKind.BLIND)),
+        (hours(13), InteractionOffered(agent="ana", interaction="d1")),
+        (hours(13) + minutes(0.5), InteractionAnswered(agent="ana", interaction="d1")),
+        (hours(13) + minutes(2.5), InteractionEnded(agent="ana", interaction="d1")),
+        (hours(17), Logout(agent="ana")),
+    ]
+    for offset, event in script:
+        clock.set(MIDNIGHT + offset)
+        tracker.apply(event)
+    return tracker
+
+
+def test_handle_time_is_talk_hold_and_wrap_up_and_the_day_adds_them_up() -> None:
+    """Handle time = talk + hold + wrap-up for every interaction of the day, and the day
+    report's totals are the sums over its interactions (seed 002: attended transfer "places
+    the customer on hold")."""
+    tracker = handled_day()
+    rep = day_report(tracker.history("ana"), tracker.policy, DAY)
+    seconds = {r.interaction: (r.talk_time.total_seconds() if r.talk_time else None,
+                               r.hold_time.total_seconds(), r.wrap_up_time.total_seconds(),
+                               r.direction.value, r.transfer and r.transfer.value)
+               for r in rep.interactions}
+    assert {"c1": (300.0, 60.0, 30.0, "queue", None),
+            "o1": (240.0, 0.0, 30.0, "outbound", None),
+            "c2": (165.0, 60.0, 30.0, "queue", "attended"),
+            "c3": (30.0, 0.0, 30.0, "queue", "blind"),
+            "d1": (120.0, 0.0, 0.0, "direct", None)} == seconds
+    for record in rep.interactions:
+        assert record.handle_time == (record.talk_time or ZERO) + record.hold_time \
+            + record.wrap_up_time
+    assert (sum((r.talk_time or ZERO for r in rep.interactions), ZERO),
+            sum((r.hold_time for r in rep.interactions), ZERO),
+            sum((r.wrap_up_time for r in rep.interactions), ZERO),
+            sum((r.handle_time for r in rep.interactions), ZERO)) == (
+        rep.talk_time, rep.hold_time, rep.wrap_up_time, rep.handle_time)
+    assert rep.by_occupation[Occupation.WRAP_UP] == rep.wrap_up_time
+
+
+def test_counts_by_direction_and_transfers_by_kind() -> None:
+    """Inbound queue, direct and outbound interactions count apart; transfers by kind."""
+    tracker = handled_day()
+    counts = day_report(tracker.history("ana"), tracker.policy, DAY).counts
+    assert (3, 1, 1, 1, 1, 0) == (counts.queue, counts.direct, counts.outbound,
+                                  counts.blind_transfers, counts.attended_transfers,
+                                  counts.live_transfers)
+
+
+def test_handle_time_per_agent_adds_up_over_days() -> None:
+    """Per agent and per day: the report over two days is the sum of the days' reports."""
+    tracker = handled_day()
+    history = tracker.history("ana")
+    until = NEXT_MIDNIGHT + hours(24)
+    both = report(history, tracker.policy, start=MIDNIGHT, end=until, until=until)
+    days = (day_report(history, tracker.policy, DAY, until=until)
+            + day_report(history, tracker.policy, date(2026, 1, 6), until=until))
+    assert (both.handle_time, both.counts) == (days.handle_time, days.counts)
+    assert both.handle_time == agent_reports(history, tracker.policy, start=MIDNIGHT,
+                                             end=until, until=until)["ana"].handle_time

@@ -3,6 +3,7 @@ sentence it implements (quoted in its docstring)."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import attrs
@@ -10,6 +11,7 @@ import pytest
 
 from agentstate import (
     Actor,
+    Device,
     DeviceChanged,
     InteractionAnswered,
     InteractionEnded,
@@ -31,8 +33,11 @@ from agentstate import (
     StopNew,
     Timers,
     Tracker,
+    _codec,
+    _rows,
     lint,
 )
+from agentstate._blocker import Blocker, BlockKind
 from agentstate.presets import (
     basic,
     callharbor,
@@ -156,7 +161,7 @@ def test_an_offer_to_a_logged_out_agent_names_its_blocker() -> None:
     tracker.register("201")
     error = _refused(tracker, InteractionOffered(agent="201", interaction="c1", queue="sales"),
                      NotEligible)
-    assert ("logged_out", "sales", "voice") == (error.blocker, error.queue,  # type: ignore[attr-defined]
+    assert ("logged_out", "sales", "voice") == (error.kind, error.queue,  # type: ignore[attr-defined]
                                                error.channel)  # type: ignore[attr-defined]
 
 
@@ -259,7 +264,8 @@ def test_webitel_callcenter_takes_queue_calls_only_with_dnd_disabled() -> None:
     assert "do-not-disturb on" == tracker.explain("ana", "sales")
     error = _refused(tracker, InteractionOffered(agent="ana", interaction="c1", queue="sales"),
                      NotEligible)
-    assert "dnd" == error.blocker  # type: ignore[attr-defined]
+    assert ("dnd", Blocker(kind=BlockKind.DND)) == (error.kind,  # type: ignore[attr-defined]
+                                                    error.blocker)  # type: ignore[attr-defined]
     tracker.apply(DeviceChanged(agent="ana", dnd=False))
     assert None is tracker.explain("ana", "sales")
 
@@ -339,3 +345,15 @@ def test_three_misses_move_the_agent_with_the_policy_s_own_reason() -> None:
         tracker.apply(InteractionOffered(agent="ana", interaction=f"c{n}", queue="sales"))
         tracker.apply(InteractionMissed(agent="ana", interaction=f"c{n}"))
     assert ("away", "missed") == (tracker.state("ana").status, tracker.state("ana").reason)
+
+
+def test_a_state_stored_before_device_state_still_loads() -> None:
+    """A state row written before agents had a device decodes with the default device
+    (registered, do-not-disturb off): no schema migration is needed."""
+    tracker, _ = _start(webitel())
+    state = tracker.state("ana")
+    data = _codec.encode_state(state)
+    del data["device"]
+    old = json.loads(_rows.dumps(data, agent="ana"))
+    back = _codec.decode_state(old, agent="ana")
+    assert (Device(registered=True, dnd=False), state) == (back.device, back)

@@ -7,10 +7,9 @@ The codec's strictness is pinned here too, as SQLite stores its JSON.
 
 from __future__ import annotations
 
-import itertools
 import json
-import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -27,16 +26,12 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from agentstate import (
     AgentState,
-    Change,
     ClockError,
     ConflictError,
-    InteractionAnswered,
     InteractionEnded,
-    InteractionOffered,
     Login,
+    Logout,
     ManualClock,
-    Policy,
-    Queue,
     SchemaError,
     SetStatus,
     StoreError,
@@ -45,59 +40,22 @@ from agentstate import (
     Tracker,
     _codec,
     _eligibility,
+    _rows,
     _sqlite,
-    replay,
 )
 from agentstate._sqlite import SQLiteStore
 from agentstate.presets import basic
 from agentstate.testing import policy_state_machine
 from tests._policies import timed
-
-SRC = Path(__file__).resolve().parent.parent / "src"
-START = pendulum.datetime(2026, 1, 5, 9)
-
-
-def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(SRC), *filter(None, [os.environ.get("PYTHONPATH")])])}
-
-
-def _check_history(store: Any, agent: str) -> list[Change]:
-    """The agent's history is gapless and its replay is the stored state; returns it."""
-    state = store.load(agent)
-    history = list(store.history(agent))
-    assert state is not None
-    assert [c.seq for c in history] == list(range(1, len(history) + 1)), agent
-    assert history[0].from_status is None
-    for before, after in itertools.pairwise(history):
-        assert (after.from_status, after.from_reason, after.from_occupation) == (
-            before.to_status, before.to_reason, before.to_occupation), (agent, after.seq)
-        assert after.at >= before.at
-    assert state.version == len(history)
-    assert replay(basic(), history) == state
-    return history
-
-
-def _busy_day(tracker: Tracker, clock: ManualClock) -> None:
-    """Agents left in every interesting situation: on a coffee break after an earlier one
-    (reason, allotment ledger, pause-limit deadline), on a call with a break pending, idle."""
-    for agent in ("a1", "a2", "a3"):
-        tracker.register(agent)
-        clock.advance(1)
-        tracker.apply(Login(agent=agent, queues=("sales",), device=f"ext-{agent}"))
-    clock.advance(60)
-    tracker.apply(SetStatus(agent="a1", status="break", reason="coffee"))
-    clock.advance(300)
-    tracker.apply(SetStatus(agent="a1", status="available"))
-    clock.advance(60)
-    tracker.apply(SetStatus(agent="a1", status="break", reason="coffee"))
-    tracker.apply(InteractionOffered(agent="a2", interaction="c1", queue="sales"))
-    clock.advance(2)
-    tracker.apply(InteractionAnswered(agent="a2", interaction="c1"))
-    clock.advance(5)
-    tracker.apply(SetStatus(agent="a2", status="lunch"))
-    clock.advance(5)
-
+from tests._stores import (
+    START,
+    STRATEGY_IDS,
+    STRATEGY_PAIRS,
+    busy_day,
+    check_history,
+    child_env,
+    with_strategies,
+)
 
 # -- restart -----------------------------------------------------------------------------------
 
@@ -108,7 +66,7 @@ def test_a_new_tracker_over_the_file_resumes_every_agent(tmp_path: Path) -> None
     clock = ManualClock(START)
     with SQLiteStore(path) as store:
         tracker = Tracker(basic(), store=store, clock=clock)
-        _busy_day(tracker, clock)
+        busy_day(tracker, clock)
         before = {agent: tracker.state(agent) for agent in tracker.agents()}
         due = tracker.next_deadline()
     a1, a2 = before["a1"], before["a2"]
@@ -133,7 +91,7 @@ def test_a_new_tracker_over_the_file_resumes_every_agent(tmp_path: Path) -> None
         again.apply(InteractionEnded(agent="a2", interaction="c1"))
         assert again.state("a2").status == "lunch"  # the pending change applied
         for agent in again.agents():
-            _check_history(store, agent)
+            check_history(store, agent)
 
 
 # -- crash -------------------------------------------------------------------------------------
@@ -202,7 +160,7 @@ def test_a_writer_killed_at_random_moments_loses_nothing_committed(tmp_path: Pat
     for round_ in range(10):
         child = subprocess.Popen([sys.executable, "-c", _CHILD, str(path), str(round_)],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                 env=_env())
+                                 env=child_env())
         assert child.stdout is not None
         lines = []
         wanted = rng.randint(5, 150)
@@ -224,7 +182,7 @@ def test_a_writer_killed_at_random_moments_loses_nothing_committed(tmp_path: Pat
         assert agents == ["a1", "a2", "a3", "a4"]
         recorded = {}
         for agent in agents:
-            for change in _check_history(store, agent):
+            for change in check_history(store, agent):
                 recorded[(agent, change.seq)] = (change.to_status, change.to_occupation.value,
                                                  change.at.isoformat())
         missing = {k: v for k, v in committed.items() if recorded.get(k) != v}
@@ -273,7 +231,7 @@ def test_several_processes_share_one_file_without_losing_an_update(tmp_path: Pat
             tracker.register(agent)
             tracker.apply(Login(agent=agent))
     writers = [subprocess.Popen([sys.executable, "-c", _WRITER, str(path), str(n), "60"],
-                                stdout=subprocess.PIPE, text=True, env=_env())
+                                stdout=subprocess.PIPE, text=True, env=child_env())
                for n in range(3)]
     successes = 0
     for writer in writers:
@@ -281,7 +239,7 @@ def test_several_processes_share_one_file_without_losing_an_update(tmp_path: Pat
         assert writer.returncode == 0
         successes += int(out.strip())
     with SQLiteStore(path) as store:
-        applied = sum(len(_check_history(store, agent)) - 2 for agent in ("a1", "a2"))
+        applied = sum(len(check_history(store, agent)) - 2 for agent in ("a1", "a2"))
     assert applied == successes
     assert successes > 0
 
@@ -303,7 +261,7 @@ def _version_1(path: Path) -> None:
 def test_a_version_1_database_is_migrated_and_backfilled(tmp_path: Path) -> None:
     clock = ManualClock(START)
     source = Tracker(basic(), clock=clock)
-    _busy_day(source, clock)
+    busy_day(source, clock)
     path = tmp_path / "old.db"
     _version_1(path)
     with sqlite3.connect(path) as conn:
@@ -312,12 +270,12 @@ def test_a_version_1_database_is_migrated_and_backfilled(tmp_path: Path) -> None
             conn.execute("INSERT INTO agents (agent, version, status, occupation, logged_in, "
                          "state) VALUES (?, ?, ?, ?, ?, ?)",
                          (agent, state.version, state.status, state.occupation.value,
-                          state.logged_in, _codec.dumps(_codec.encode_state(state),
+                          state.logged_in, _rows.dumps(_codec.encode_state(state),
                                                         agent=agent)))
             for change in source.history(agent):
                 conn.execute("INSERT INTO history VALUES (?, ?, ?, ?, ?)",
                              (agent, change.seq, _codec.micros(change.at), change.event_id,
-                              _codec.dumps(_codec.encode_change(change), agent=agent)))
+                              _rows.dumps(_codec.encode_change(change), agent=agent)))
     with SQLiteStore(path) as store:
         assert store.next_deadline() == source.next_deadline()
         assert store.next_deadline() is not None
@@ -368,7 +326,7 @@ def filled(tmp_path: Path) -> Path:
     path = tmp_path / "cc.db"
     clock = ManualClock(START)
     with SQLiteStore(path) as store:
-        _busy_day(Tracker(basic(), store=store, clock=clock), clock)
+        busy_day(Tracker(basic(), store=store, clock=clock), clock)
     return path
 
 
@@ -488,7 +446,7 @@ def test_len_and_repr(filled: Path) -> None:
 def _some_state() -> AgentState:
     clock = ManualClock(START)
     tracker = Tracker(basic(), clock=clock)
-    _busy_day(tracker, clock)
+    busy_day(tracker, clock)
     return tracker.state("a2")
 
 
@@ -496,7 +454,7 @@ def test_the_codec_round_trips_to_the_microsecond_in_utc() -> None:
     state = _some_state()
     data = _codec.encode_state(state)
     assert data["since"].endswith("+00:00")
-    back = _codec.decode_state(json.loads(_codec.dumps(data, agent="a2")), agent="a2")
+    back = _codec.decode_state(json.loads(_rows.dumps(data, agent="a2")), agent="a2")
     assert back == state
     assert type(back.since) is pendulum.DateTime
     assert back.since.tzinfo is pendulum.UTC
@@ -530,6 +488,157 @@ def test_the_codec_knows_every_public_event_class() -> None:
     assert public <= set(known)
 
 
+@attrs.frozen(kw_only=True)
+class _Pair:
+    a: int
+    b: str
+
+
+@attrs.frozen(kw_only=True)
+class _Other:
+    c: float
+
+
+@attrs.frozen(kw_only=True)
+class _Everything:
+    """Every kind of field the codec promises to store, beyond those AgentState uses today."""
+
+    pair: tuple[int, str]
+    tags: frozenset[str]
+    totals: dict[str, timedelta]
+    either: _Pair | _Other
+    maybe: _Pair | None
+    ratio: float
+
+
+@attrs.frozen
+class _Untyped:
+    value: Any
+
+
+@attrs.frozen
+class _Bytes:
+    value: bytes
+
+
+@attrs.frozen
+class _Mixed:
+    value: str | int
+
+
+@attrs.frozen
+class _IntKeys:
+    value: dict[int, str]
+
+
+@attrs.frozen
+class _Unresolved:
+    value: NotImported  # type: ignore[name-defined]  # noqa: F821
+
+
+@attrs.frozen
+class _Tree:
+    children: tuple[_Tree, ...]
+
+
+@attrs.frozen
+class _NoneField:
+    value: None
+
+
+def _encode(value: Any) -> Any:
+    return _codec._top(type(value), value, "value", "a1", encode=True)
+
+
+def _decode(cls: type[Any], data: Any) -> Any:
+    return _codec._top(cls, data, "value", "a1", encode=False)
+
+
+def test_the_codec_stores_every_kind_of_field_it_promises() -> None:
+    """Fixed tuples, frozensets, str-keyed mappings, unions of attrs classes (tagged with the
+    class name) and optional values round-trip; an int is read as a float where a float is
+    declared."""
+    value = _Everything(pair=(1, "x"), tags=frozenset({"b", "a"}),
+                        totals={"talk": timedelta(seconds=1, microseconds=5)},
+                        either=_Other(c=2.5), maybe=None, ratio=1.0)
+    data = _encode(value)
+    assert {"pair": [1, "x"], "tags": ["a", "b"], "totals": {"talk": 1_000_005},
+            "either": {"$type": "_Other", "c": 2.5}, "maybe": None, "ratio": 1.0} == data
+    assert value == _decode(_Everything, json.loads(json.dumps(data)))
+    assert 2.0 == _decode(_Everything, {**data, "ratio": 2}).ratio
+    other = attrs.evolve(value, either=_Pair(a=1, b="y"), maybe=_Pair(a=2, b="z"))
+    assert other == _decode(_Everything, _encode(other))
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: {**d, "pair": [1]}, r"value.pair: expected a list of 2, got \[1\]"),
+    (lambda d: {**d, "pair": [1, 2]}, r"value.pair\[1\]: expected str, got 2"),
+    (lambda d: {**d, "tags": "ab"}, "value.tags: expected a list, got 'ab'"),
+    (lambda d: {**d, "totals": []}, r"value.totals: expected an object, got \[\]"),
+    (lambda d: {**d, "totals": {"talk": 1.5}}, r"value.totals\['talk'\]: expected a duration"),
+    (lambda d: {**d, "totals": {"talk": 10**20}}, "duration out of range"),
+    (lambda d: {**d, "either": {"c": 1.0}}, r"value.either: missing '\$type'"),
+    (lambda d: {**d, "either": {"$type": "_Nope"}}, r"either.\$type: unknown class '_Nope'"),
+    (lambda d: {**d, "either": []}, r"value.either: expected an object"),
+    (lambda d: {**d, "maybe": 3}, "value.maybe: expected a _Pair object, got 3"),
+])
+def test_the_codec_refuses_malformed_values_of_every_kind(change: Any, message: str) -> None:
+    """Each kind of field refuses malformed data, naming the path of the bad value."""
+    data = _encode(_Everything(pair=(1, "x"), tags=frozenset(), totals={},
+                               either=_Other(c=1.0), maybe=None, ratio=1.0))
+    with pytest.raises(StoreError, match=message):
+        _decode(_Everything, change(data))
+
+
+def test_the_codec_refuses_to_encode_values_of_the_wrong_kind() -> None:
+    """Encoding checks types as strictly as decoding: a list for a tuple, a list for a
+    frozenset, a non-str key, a class outside a union, an int for a timedelta."""
+    good = _Everything(pair=(1, "x"), tags=frozenset(), totals={}, either=_Other(c=1.0),
+                       maybe=None, ratio=1.0)
+    for bad, message in [(attrs.evolve(good, pair=[1, "x"]), "value.pair: expected a tuple"),
+                         (attrs.evolve(good, tags=["a"]), "value.tags: expected a frozenset"),
+                         (attrs.evolve(good, totals={1: timedelta()}), "expected str keys"),
+                         (attrs.evolve(good, totals=[]), "value.totals: expected a mapping"),
+                         (attrs.evolve(good, totals={"t": 5}), r"\['t'\]: expected a timedelta"),
+                         (attrs.evolve(good, either=good), "unknown class '_Everything'")]:
+        with pytest.raises(StoreError, match=message):
+            _encode(bad)
+
+
+@pytest.mark.parametrize(("cls", "message"), [
+    (_Untyped, "a field typed Any cannot be stored"),
+    (_Bytes, "cannot store values of type bytes"),
+    (_Mixed, r"cannot store the union str \| int"),
+    (_IntKeys, "only mappings with str keys"),
+    (_Unresolved, "cannot resolve the field types of _Unresolved"),
+    (_NoneField, "cannot store values of type NoneType"),
+])
+def test_the_codec_refuses_field_types_it_cannot_store(cls: type[Any], message: str) -> None:
+    """A class with a field type the codec cannot store is refused when first used, naming
+    the field and the type."""
+    with pytest.raises(StoreError, match=message):
+        _decode(cls, {"value": None})
+
+
+def test_the_codec_stores_a_recursive_type() -> None:
+    """A class whose field holds values of the class itself is stored to any depth."""
+    tree = _Tree(children=(_Tree(children=()), _Tree(children=(_Tree(children=()),))))
+    assert {"children": [{"children": []}, {"children": [{"children": []}]}]} == _encode(tree)
+    assert tree == _decode(_Tree, _encode(tree))
+
+
+def test_the_codec_refuses_an_invalid_time_and_a_long_value_is_cut() -> None:
+    """A stored time that matches the format but is not a date is refused; a long bad value
+    is quoted by its start and length."""
+    data = _codec.encode_state(_some_state())
+    with pytest.raises(StoreError, match=r"state.since: invalid time '2026-02-30"):
+        _codec.decode_state({**data, "since": "2026-02-30T09:00:00.000000+00:00"}, agent="a2")
+    with pytest.raises(StoreError, match=r"state.status: expected str, got \[0, 0, 0") as caught:
+        _codec.decode_state({**data, "status": [0] * 100_000}, agent="a2")
+    assert len(str(caught.value)) < 300
+    assert "'xxxxx'... (1,000 characters)" == _codec.shown("x" * 1_000, 5)
+
+
 # -- eligibility answered by the database ---------------------------------------------------------
 
 
@@ -544,20 +653,105 @@ def test_eligibility_is_an_indexed_query_that_reads_only_the_rows_it_returns() -
     assert "TEMP B-TREE" not in plan, plan
 
 
-def with_strategies(policy: Policy, sales: Strategy, support: Strategy) -> Policy:
-    """``policy`` whose queues sales and support order agents by these strategies."""
-    return attrs.evolve(policy, queues=(Queue(name="sales", strategy=sales),
-                                        Queue(name="support", strategy=support)))
+_LITERAL = re.compile(r"'(?:[^']|'')*'|(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])|(?<=[(,=] )NULL\b")
 
 
-STRATEGY_PAIRS = [(Strategy.LONGEST_IDLE, Strategy.LEAST_RECENT),
-                  (Strategy.FEWEST_CALLS, Strategy.ROUND_ROBIN),
-                  (Strategy.RANDOM, Strategy.LINEAR), (Strategy.RING_ALL, Strategy.ROUND_ROBIN)]
-"""Every queue strategy, two per policy (the state machine's queues are sales and support)."""
+def _per_event_statements(path: Path) -> list[str]:
+    """Every statement a store runs to apply events (with event ids, to agents it knows and
+    to agents another store moved), to fire a timer and to lose a race, with its values
+    replaced by parameters."""
+    clock = ManualClock(START)
+    with SQLiteStore(path) as one, SQLiteStore(path) as two:
+        seen = _traced(one)
+        tracker = Tracker(basic(), store=one, clock=clock)
+        other = Tracker(basic(), store=two, clock=clock)
+        tracker.register("a1")
+        for n, event in enumerate([
+                Login(agent="a1", queues=("sales",), event_id="e1"),
+                Login(agent="a1", queues=("sales",), event_id="e1"),  # a duplicate
+                SetStatus(agent="a1", status="break", reason="coffee", event_id="e2"),
+                SetStatus(agent="a1", status="available", event_id="e3")]):
+            clock.advance(1)
+            (other if n == 3 else tracker).apply(event)  # the last one by another store
+        for event in [SetStatus(agent="a1", status="offline"), Logout(agent="a1"),
+                      Login(agent="a1", queues=("sales",))]:
+            clock.advance(1)
+            tracker.apply(event)
+        tracker.apply(SetStatus(agent="a1", status="break", reason="coffee"))
+        clock.advance(3600)
+        assert tracker.fire_due()
+        state = one.load("a1")
+        assert state is not None
+        with pytest.raises(ConflictError):
+            one.commit(attrs.evolve(state, version=state.version + 1), (),
+                       expected_version=state.version - 1)
+        one.commit(attrs.evolve(state, version=state.version + 1), (),
+                   expected_version=state.version)  # without facts: they are deleted
+    statements = []
+    for sql in seen:
+        if not sql.startswith(("PRAGMA", "BEGIN", "COMMIT", "ROLLBACK")):
+            statements.append(_LITERAL.sub("?", sql))
+    return list(dict.fromkeys(statements))
 
 
-@pytest.mark.parametrize(("sales", "support"), STRATEGY_PAIRS,
-                         ids=[f"{a.value}-{b.value}" for a, b in STRATEGY_PAIRS])
+def test_every_per_event_query_is_an_indexed_lookup(tmp_path: Path) -> None:
+    """Every statement applying an event runs (reads, writes, the idempotency lookup, the
+    conflict check, a due timer) finds its rows through an index: no scan of a table, no
+    sort of its rows, so an event costs the same on the first day and after a year of history. The
+    lookup by event id uses the history_event index, not the agent's whole history."""
+    statements = _per_event_statements(tmp_path / "plans.db")
+    with SQLiteStore(":memory:") as store:
+        plans = {sql: [row[-1] for row in store._run(None, lambda c, sql=sql: c.execute(
+            "EXPLAIN QUERY PLAN " + sql, (None,) * sql.count("?")).fetchall())]
+            for sql in statements}
+    # Due timers are read in deadline order from their index; only agents due at the very
+    # same microsecond are sorted by id ("RIGHT PART OF ORDER BY").
+    bad = {sql: plan for sql, plan in plans.items()
+           if any(step.startswith("SCAN") or "TEMP B-TREE FOR ORDER BY" in step
+                  for step in plan)}
+    assert {} == bad
+    assert ["SEARCH history USING INDEX history_event (agent=? AND event_id=?)"] == \
+        plans[_sqlite._EVENT]
+    assert any(sql.startswith("UPDATE queue_facts") for sql in plans), plans
+    assert any(sql.startswith("DELETE FROM queue_facts") for sql in plans), plans
+    assert {_LITERAL.sub("?", sql) for sql in (_sqlite._LOAD, _sqlite._FACTS,
+                                               _sqlite._NEXT_DUE)} <= plans.keys()
+
+
+def test_an_event_costs_the_same_however_long_the_history(tmp_path: Path) -> None:
+    """The work SQLite does to apply an event with an event id (counted in virtual machine
+    steps, which do not depend on the machine's speed) is the same after 2,000 history entries
+    as after 20: the idempotency lookup does not read the agent's history."""
+    steps = 0
+
+    def count() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    clock = ManualClock(START)
+    costs = []
+    with SQLiteStore(tmp_path / "aged.db") as store:
+        tracker = Tracker(basic(), store=store, clock=clock)
+        tracker.register("a1")
+        tracker.apply(Login(agent="a1"))
+        for n in range(2_000):
+            clock.advance(1)
+            tracker.apply(SetStatus(agent="a1", status="available" if n % 2 else "offline",
+                                    event_id=f"e{n}"))
+            if n in (19, 1_999):
+                store._run(None, lambda c: c.set_progress_handler(count, 1))
+                steps = 0
+                clock.advance(1)
+                tracker.apply(SetStatus(agent="a1", status="lunch", event_id=f"lunch{n}"))
+                costs.append(steps)
+                store._run(None, lambda c: c.set_progress_handler(None, 1))
+                clock.advance(1)
+                tracker.apply(SetStatus(agent="a1", status="available"))
+    assert costs[0] == costs[1], costs
+
+
+@pytest.mark.parametrize(("sales", "support"), STRATEGY_PAIRS, ids=STRATEGY_IDS)
 def test_the_state_machine_over_sqlite_keeps_every_invariant(sales: Strategy,
                                                              support: Strategy) -> None:
     """The testing kit's state machine over SQLite, under every queue strategy: at every step
@@ -707,3 +901,21 @@ def test_two_facts_for_one_queue_and_channel_are_refused(tmp_path: Path) -> None
             store.commit(attrs.evolve(state, version=2), (), expected_version=1,
                          facts=[_fact("sales", "voice"), _fact("sales", "voice")])
         assert 1 == store.load("a1").version  # type: ignore[union-attr]
+
+
+def test_values_sqlite_cannot_store_are_store_errors(tmp_path: Path) -> None:
+    """Text that is not valid UTF-8 (a lone surrogate) and an integer beyond 64 bits are
+    refused with a StoreError saying which, never a raw UnicodeEncodeError or OverflowError,
+    and nothing is written."""
+    with SQLiteStore(tmp_path / "one.db") as store:
+        state = _registered(store, ManualClock(START))
+        with pytest.raises(StoreError, match=r"refused a value: a text value is not valid "
+                                             r"Unicode \(surrogates not allowed: '\\udc80' at "
+                                             "position 1\\)"):
+            store.load("a\udc80")
+        with pytest.raises(StoreError, match="not valid Unicode"):
+            store.changes_for_event("a1", "e\udc80")
+        with pytest.raises(StoreError, match="a number is out of range"):
+            store.commit(attrs.evolve(state, version=2**63), (), expected_version=1)
+        assert state == store.load("a1")
+        assert 1 == len(store.history("a1"))

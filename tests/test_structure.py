@@ -19,17 +19,21 @@ from agentstate import (
     AgentState,
     Change,
     DayRule,
+    InvalidField,
+    Login,
+    ManualClock,
     Result,
     Role,
     Timer,
     TimerFired,
+    Tracker,
     _ledger,
     presets,
 )
 from agentstate._lint import automatic_moves as lint_automatic_moves
 from agentstate._policy import MoveKind, automatic_moves
 from agentstate._report import day_bounds
-from agentstate._state import Interaction, Membership
+from agentstate._state import TAG_NOTICES, Interaction, Membership, Tag
 
 # The rules build these positionally (agentstate._builders), in declaration order: a field
 # moved or added in the class must be moved or added in the rules' calls too. These lists pin
@@ -43,7 +47,7 @@ POSITIONAL_FIELDS = {
     Change: ["agent", "seq", "at", "actor", "event", "from_status", "to_status", "from_reason",
              "to_reason", "from_occupation", "to_occupation", "event_id", "note", "tags"],
     Result: ["agent", "event", "changes", "fired", "duplicate", "policy"],
-    Interaction: ["id", "channel", "queue", "state", "since"],
+    Interaction: ["id", "channel", "queue", "state", "since", "direction", "hold", "transfer"],
     Membership: ["queue", "penalty", "position", "paused", "last_offer_at", "calls",
                  "calls_until"],
 }
@@ -203,5 +207,51 @@ def test_a_timer_event_names_its_timer_by_the_enum() -> None:
     """TimerFired.timer is a Timer; its value is accepted and converted, a typo is refused."""
     assert Timer.OFFER is TimerFired(agent="a", timer="offer").timer
     assert Timer.WRAP_UP is TimerFired(agent="a", timer=Timer.WRAP_UP).timer
-    with pytest.raises(TypeError, match=r"TimerFired\.timer must be a Timer"):
+    with pytest.raises(InvalidField, match=r"TimerFired\.timer refused: expected a Timer"):
         TimerFired(agent="a", timer="ofer")
+
+
+def test_every_tag_says_which_notice_it_raises() -> None:
+    """Each change tag has its row in the tag-to-notice table (a tag without one would be
+    dropped on the way to a notice); tags compare equal to their stored values."""
+    assert list(Tag) == list(TAG_NOTICES)
+    assert ["pending", "override"] == [Tag.PENDING, Tag.OVERRIDE]
+
+
+def test_an_eligibility_blocker_is_a_value() -> None:
+    """blocker() answers with a frozen Blocker naming its kind and what it is about."""
+    from agentstate._eligibility import Blocker, BlockKind, blocker, describe
+
+    tracker = Tracker(presets.basic(), clock=ManualClock())
+    tracker.register("ana")
+    state = tracker.state("ana")
+    found = blocker(tracker.policy, state, "sales", "voice")
+    assert Blocker(kind=BlockKind.LOGGED_OUT) == found
+    assert "logged out" == describe(tracker.policy, found)
+    tracker.apply(Login(agent="ana"))
+    found = blocker(tracker.policy, tracker.state("ana"), "sales", "voice")
+    assert Blocker(kind=BlockKind.NOT_MEMBER, name="sales") == found
+    assert "not a member of queue sales" == describe(tracker.policy, found)
+
+
+MAX_LINES = 450
+NOT_YET_SPLIT = {"agentstate._codec", "agentstate._postgres", "agentstate._sqlite",
+                 "agentstate._toml", "agentstate.adapters.asterisk._replay", "agentstate.presets",
+                 "agentstate._tracker", "agentstate._events", "agentstate.adapters.asterisk.ami",
+                 "agentstate.testing._conformance", "agentstate._policy", "agentstate._state",
+                 "agentstate._report_values"}
+"""Long modules whose split is still to come (issue 18); remove each as it is split."""
+
+
+def test_long_modules_say_why() -> None:
+    """A module longer than 450 lines says, in its docstring, the one reason to change that
+    justifies its length."""
+    long = []
+    for path in SRC.rglob("*.py"):
+        module = _module_name(path)
+        text = path.read_text(encoding="utf-8")
+        doc = ast.get_docstring(ast.parse(text)) or ""
+        if (text.count("\n") > MAX_LINES and module not in NOT_YET_SPLIT
+                and "reason to change" not in doc):
+            long.append(module)
+    assert [] == sorted(long)

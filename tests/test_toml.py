@@ -263,15 +263,16 @@ def _edit(old: str, new: str, *, count: int = 1) -> str:
      "unknown key; expected one of name, label, routable, logged_in, report_as, direct_calls, "
      "selectable_by, custom, reasons, reason_required, interaction_limit, then"),
     (_edit('name = "basic"', 'name = "basic"\nversion = 2'), "version",
-     "unknown key; expected one of name, logged_out, login_status, while_busy, overrun_status, "
-     "agents_manage_queues, stop_new_channels, statuses, transitions, reasons, channels, "
-     "queues, blocking, wrap_up, timers, day"),
+     "unknown key; expected one of extends, name, logged_out, login_status, while_busy, "
+     "overrun_status, agents_manage_queues, wrap_up_directions, stop_new_channels, statuses, "
+     "transitions, reasons, channels, groups, queues, blocking, wrap_up, timers, day"),
     (_edit('by = ["supervisor"]', 'by = ["boss"]'), "transitions[13].by[0]",
      'expected one of "agent", "supervisor", "system", got "boss" (a string)'),
     (_edit("capacity = 3", "capacity = true"), "channels[1].capacity",
      "expected an integer, got true (a boolean)"),
-    (_edit("daily_allotment = 1200", 'daily_allotment = "20m"'), "reasons[0].daily_allotment",
-     'expected a number of seconds, got "20m" (a string)'),
+    (_edit("daily_allotment = 1200", 'daily_allotment = "20 minutes"'),
+     "reasons[0].daily_allotment",
+     'expected a duration such as 90, "90s", "30m" or "1h30m", got "20 minutes" (a string)'),
     (_edit('name = "available"\n', 'name = ""\n'), "statuses[1].name",
      'expected a non-empty name, got "" (a string)'),
     (_edit('name = "available"\n', ""), "statuses[1].name", "missing (it has no default)"),
@@ -340,3 +341,84 @@ def test_wrong_shapes_are_policy_file_errors(build: Callable[[], Policy]) -> Non
     """An array where a table belongs (or the reverse) is a PolicyFileError, never a crash."""
     with pytest.raises(PolicyFileError):
         build()
+
+
+# -- editable policies: durations as text, extends, deep nesting ------------------------------
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    ('"90s"', 90), ('"30m"', 1800), ('"1h30m"', 5400), ('"2h"', 7200), ("45", 45),
+    ('"1h 5m 3s"', 3903),
+])
+def test_durations_accept_text(text: str, seconds: int) -> None:
+    """Durations are seconds or text with h, m and s parts."""
+    from datetime import timedelta
+
+    from agentstate import loads_policy
+
+    policy = loads_policy(f'extends = "basic"\n[timers]\noffer_timeout = {text}\n')
+    assert timedelta(seconds=seconds) == policy.timers.offer_timeout
+
+
+@pytest.mark.parametrize("text", ['"30x"', '""', '"m"', '"1.5h"', '"-5m"'])
+def test_bad_duration_text_names_the_key(text: str) -> None:
+    """A duration that is not seconds nor h/m/s text is refused, naming the key."""
+    from agentstate import PolicyFileError, loads_policy
+
+    with pytest.raises(PolicyFileError) as refused:
+        loads_policy(f'extends = "basic"\n[timers]\noffer_timeout = {text}\n', file="mine.toml")
+    assert "timers.offer_timeout" == refused.value.key
+    assert "mine.toml: timers.offer_timeout: expected a duration" in str(refused.value)
+
+
+def test_extends_adds_and_overrides() -> None:
+    """A file that extends a preset adds a status, overrides a timer, keeps the rest."""
+    from agentstate import loads_policy
+    from agentstate.presets import preset
+
+    policy = loads_policy('''
+extends = "callharbor"
+name = "our callharbor"
+transitions = [{ source = "online", dest = "coaching" }]
+
+[timers]
+offer_timeout = "20s"
+
+[[statuses]]
+name = "coaching"
+label = "Coaching"
+''')
+    base = preset("callharbor")
+    assert "our callharbor" == policy.name
+    assert [s.name for s in base.statuses] + ["coaching"] == [s.name for s in policy.statuses]
+    assert 20 == policy.timers.offer_timeout.total_seconds()
+    assert base.timers.max_no_answer == policy.timers.max_no_answer
+
+
+def test_extends_replaces_a_status_of_the_same_name() -> None:
+    """A status named like one in the preset replaces it."""
+    from agentstate import loads_policy
+
+    policy = loads_policy('extends = "basic"\n[[statuses]]\nname = "lunch"\n'
+                          'label = "Long lunch"\nreasons = ["lunch"]\n')
+    assert "Long lunch" == policy.status("lunch").label
+    assert 5 == len(policy.statuses)
+
+
+def test_extends_an_unknown_preset_is_refused() -> None:
+    """extends names a preset; anything else is refused, listing the presets."""
+    from agentstate import PolicyFileError, loads_policy
+
+    with pytest.raises(PolicyFileError) as refused:
+        loads_policy('extends = "nope"\n')
+    assert "extends" == refused.value.key
+    assert "callharbor" in refused.value.what
+
+
+@pytest.mark.parametrize("depth", [20, 5000])
+def test_deeply_nested_toml_is_refused_with_policy_error(depth: int) -> None:
+    """TOML nested thousands deep is a PolicyFileError, never a RecursionError."""
+    from agentstate import PolicyError, loads_policy
+
+    with pytest.raises(PolicyError, match="nested"):
+        loads_policy("x = " + "[" * depth + "]" * depth)

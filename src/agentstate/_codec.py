@@ -19,15 +19,22 @@ is stored as soon as it exists. What it understands:
 
 Decoding is strict: an unknown class name, a missing or extra key, a wrong type or an invalid
 value raises :class:`StoreError` naming the agent and the path of the bad value (e.g.
-``state.interactions[0].since``). It never fills in a default. A field added later therefore
-needs a schema migration that writes its value into the stored rows (see the stores' migration
-lists), which is what keeps old rows from being read as something they are not.
+``state.interactions[0].since``). The one key that may be missing is that of a field with a
+plain default value (not a factory): a row stored before the field existed reads as if it had
+been stored with that default (``Interaction.hold``, ``.transfer`` and ``.direction``, added
+with hold, transfer and outbound work). A field added later without such a default needs a
+schema migration that writes its value into the stored rows (see the stores' migration lists),
+which is what keeps old rows from being read as something they are not.
+
+What a SQL store does around the codec (indexed columns, JSON text, row checks, migrations) is
+in :mod:`agentstate._rows`. This module is longer than most because it has one reason to
+change, the stored format, and its parts (one encoder/decoder pair per kind of type) are read
+together.
 """
 
 from __future__ import annotations
 
 import enum
-import json
 import re
 import sys
 import types
@@ -45,18 +52,16 @@ from ._state import AgentState, Change
 from ._time import micros  # re-exported: defined with the other time arithmetic
 
 __all__ = [
-    "INDEXED",
     "TYPE_KEY",
     "decode_change",
     "decode_state",
-    "dumps",
     "encode_change",
     "encode_state",
     "event_classes",
     "from_micros",
-    "loads",
     "micros",
     "read_instant",
+    "shown",
 ]
 
 TYPE_KEY = "$type"
@@ -68,9 +73,7 @@ _ONE_US = timedelta(microseconds=1)
 _INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00\Z")
 _ISO = "%04d-%02d-%02dT%02d:%02d:%02d.%06d+00:00"
 _astimezone = datetime.astimezone
-# check_circular=False: encoded values are trees of fresh dicts and lists, never cyclic.
-_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False,
-                         check_circular=False)
+_SHOWN = 40  # characters of a long value quoted in a message
 
 Encoder = Callable[[Any], Any]
 Decoder = Callable[[Any], Any]
@@ -150,8 +153,20 @@ def read_instant(text: Any, *, agent: str) -> pendulum.DateTime:
     try:
         return _read_instant(text)
     except _Bad as bad:
-        raise StoreError(f"agent {agent!r}: stored data is malformed: {bad.why}",
+        raise StoreError(f"agent {shown(agent)}: stored data is malformed: {bad.why}",
                          agent=agent) from None
+
+
+def shown(value: Any, limit: int = _SHOWN) -> str:
+    """``repr(value)`` for a message: a string longer than ``limit`` characters is cut to its
+    first ``limit``, followed by its length (an agent id of 300,000 characters must not make a
+    300 KB message)."""
+    if isinstance(value, str):
+        if len(value) > limit:
+            return f"{value[:limit]!r}... ({len(value):,} characters)"
+        return repr(value)
+    text = repr(value)
+    return text if len(text) <= 2 * limit else f"{text[:2 * limit]}... ({len(text):,} characters)"
 
 
 def event_classes() -> dict[str, type[Event]]:
@@ -186,7 +201,7 @@ def _top(cls: type[Any], value: Any, what: str, agent: str, *, encode: bool) -> 
         return codec[0](value) if encode else codec[1](value)
     except _Bad as bad:
         verb = "cannot store" if encode else "stored data is malformed:"
-        raise StoreError(f"agent {agent!r}: {verb} {what}{bad.path}: {bad.why}",
+        raise StoreError(f"agent {shown(agent)}: {verb} {what}{bad.path}: {bad.why}",
                          agent=agent) from None
 
 
@@ -203,8 +218,6 @@ def _codec_for(tp: Any) -> tuple[Encoder, Decoder]:
         return _CACHE[tp]
     except KeyError:
         pass
-    except TypeError:  # an unhashable annotation: build it each time
-        return _build(tp)
 
     # Placeholders first, so that a recursive type finds the finished pair when it runs.
     def enc(value: Any) -> Any:
@@ -238,8 +251,6 @@ def _type_name(tp: Any) -> str:
 def _build(tp: Any) -> tuple[Encoder, Decoder]:
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
-    if tp is type(None) or tp is None:
-        return _none, _none
     if origin in (Union, types.UnionType):
         return _union(args)
     if origin is tuple:
@@ -266,11 +277,6 @@ def _build(tp: Any) -> tuple[Encoder, Decoder]:
     raise _Bad(f"the codec cannot store values of type {_type_name(tp)}")
 
 
-def _none(value: Any) -> None:
-    if value is not None:
-        raise _Bad(f"expected null, got {value!r}")
-
-
 def _scalar(tp: type[Any]) -> tuple[Encoder, Decoder]:
     name = tp.__name__
 
@@ -279,7 +285,7 @@ def _scalar(tp: type[Any]) -> tuple[Encoder, Decoder]:
             return value
         if tp is float and type(value) is int:
             return float(value)
-        raise _Bad(f"expected {name}, got {value!r}")
+        raise _Bad(f"expected {name}, got {shown(value)}")
 
     return check, check
 
@@ -289,7 +295,7 @@ def _enum(tp: type[enum.Enum]) -> tuple[Encoder, Decoder]:
 
     def enc(value: Any) -> Any:
         if type(value) is not tp:
-            raise _Bad(f"expected {tp.__name__}, got {value!r}")
+            raise _Bad(f"expected {tp.__name__}, got {shown(value)}")
         return value.value
 
     def dec(data: Any) -> Any:
@@ -298,14 +304,14 @@ def _enum(tp: type[enum.Enum]) -> tuple[Encoder, Decoder]:
         except (KeyError, TypeError):
             pass
         raise _Bad(f"expected a {tp.__name__} value (one of "
-                   f"{', '.join(repr(v) for v in members)}), got {data!r}")
+                   f"{', '.join(repr(v) for v in members)}), got {shown(data)}")
 
     return enc, dec
 
 
 def _instant(value: Any) -> str:
     if not isinstance(value, datetime):
-        raise _Bad(f"expected a datetime, got {value!r}")
+        raise _Bad(f"expected a datetime, got {shown(value)}")
     zone = value.tzinfo
     if zone is not _UTC and zone is not timezone.utc:
         if zone is None or value.utcoffset() is None:
@@ -318,28 +324,28 @@ def _instant(value: Any) -> str:
 def _read_instant(data: Any) -> pendulum.DateTime:
     if type(data) is not str or _INSTANT.match(data) is None:
         raise _Bad(f"expected a UTC time like '2026-01-05T09:00:00.000000+00:00', "
-                   f"got {data!r}")
+                   f"got {shown(data)}")
     try:
         return pendulum.DateTime(int(data[0:4]), int(data[5:7]), int(data[8:10]),
                                  int(data[11:13]), int(data[14:16]), int(data[17:19]),
                                  int(data[20:26]), tzinfo=_UTC)
     except ValueError as error:
-        raise _Bad(f"invalid time {data!r}: {error}") from None
+        raise _Bad(f"invalid time {shown(data)}: {error}") from None
 
 
 def _duration(value: Any) -> int:
     if type(value) is not timedelta:
-        raise _Bad(f"expected a timedelta, got {value!r}")
+        raise _Bad(f"expected a timedelta, got {shown(value)}")
     return value // _ONE_US
 
 
 def _read_duration(data: Any) -> timedelta:
     if type(data) is not int:
-        raise _Bad(f"expected a duration in whole microseconds, got {data!r}")
+        raise _Bad(f"expected a duration in whole microseconds, got {shown(data)}")
     try:
         return timedelta(microseconds=data)
     except OverflowError:
-        raise _Bad(f"duration out of range: {data!r}") from None
+        raise _Bad(f"duration out of range: {shown(data)}") from None
 
 
 def _union(args: tuple[Any, ...]) -> tuple[Encoder, Decoder]:
@@ -383,12 +389,12 @@ def _tuple(args: tuple[Any, ...]) -> tuple[Encoder, Decoder]:
 
         def enc(value: Any) -> Any:
             if type(value) is not tuple:
-                raise _Bad(f"expected a tuple, got {value!r}")
+                raise _Bad(f"expected a tuple, got {shown(value)}")
             return _each(value, item_enc) if value else []
 
         def dec(data: Any) -> Any:
             if type(data) is not list:
-                raise _Bad(f"expected a list, got {data!r}")
+                raise _Bad(f"expected a list, got {shown(data)}")
             return tuple(_each(data, item_dec)) if data else ()
 
         return enc, dec
@@ -398,12 +404,12 @@ def _tuple(args: tuple[Any, ...]) -> tuple[Encoder, Decoder]:
 
     def enc_fixed(value: Any) -> Any:
         if type(value) is not tuple or len(value) != len(parts):
-            raise _Bad(f"expected a tuple of {len(parts)}, got {value!r}")
+            raise _Bad(f"expected a tuple of {len(parts)}, got {shown(value)}")
         return _each(range(len(parts)), lambda i: encoders[i](value[i]))
 
     def dec_fixed(data: Any) -> Any:
         if type(data) is not list or len(data) != len(parts):
-            raise _Bad(f"expected a list of {len(parts)}, got {data!r}")
+            raise _Bad(f"expected a list of {len(parts)}, got {shown(data)}")
         return tuple(_each(range(len(parts)), lambda i: decoders[i](data[i])))
 
     return enc_fixed, dec_fixed
@@ -414,7 +420,7 @@ def _frozenset(arg: Any) -> tuple[Encoder, Decoder]:
 
     def enc(value: Any) -> Any:
         if not isinstance(value, (set, frozenset)):
-            raise _Bad(f"expected a frozenset, got {value!r}")
+            raise _Bad(f"expected a frozenset, got {shown(value)}")
         items = _each(value, item_enc)
         try:
             return sorted(items)
@@ -423,7 +429,7 @@ def _frozenset(arg: Any) -> tuple[Encoder, Decoder]:
 
     def dec(data: Any) -> Any:
         if type(data) is not list:
-            raise _Bad(f"expected a list, got {data!r}")
+            raise _Bad(f"expected a list, got {shown(data)}")
         return frozenset(_each(data, item_dec))
 
     return enc, dec
@@ -438,21 +444,21 @@ def _mapping(args: tuple[Any, ...]) -> tuple[Encoder, Decoder]:
         out = {}
         for key, item in items:
             if type(key) is not str:
-                raise _Bad(f"expected str keys, got {key!r}")
+                raise _Bad(f"expected str keys, got {shown(key)}")
             try:
                 out[key] = how(item)
             except _Bad as bad:
-                raise bad.at(f"[{key!r}]") from None
+                raise bad.at(f"[{shown(key)}]") from None
         return out
 
     def enc(value: Any) -> Any:
         if not isinstance(value, Mapping):
-            raise _Bad(f"expected a mapping, got {value!r}")
+            raise _Bad(f"expected a mapping, got {shown(value)}")
         return convert(value.items(), value_enc)
 
     def dec(data: Any) -> Any:
         if type(data) is not dict:
-            raise _Bad(f"expected an object, got {data!r}")
+            raise _Bad(f"expected an object, got {shown(data)}")
         return convert(data.items(), value_dec)
 
     return enc, dec
@@ -473,7 +479,8 @@ def _attrs(cls: type[Any]) -> tuple[Encoder, Decoder]:
     """
     hints = _hints(cls)
     fields = [f for f in attrs.fields(cls) if f.init]
-    namespace: dict[str, Any] = {"cls": cls, "_Bad": _Bad, "_locate": _locate}
+    namespace: dict[str, Any] = {"cls": cls, "_Bad": _Bad, "_locate": _locate, "shown": shown,
+                                 "_complete": _complete}
     encoders, decoders = [], []
     for i, f in enumerate(fields):
         try:
@@ -485,13 +492,16 @@ def _attrs(cls: type[Any]) -> tuple[Encoder, Decoder]:
         decoders.append((f.name, field_dec))
     label = cls.__name__
     expected = frozenset(f.name for f in fields)
-    namespace["fields"] = (encoders, decoders, expected, label)
+    plain = [f for f in fields if f.default is not attrs.NOTHING
+             and not isinstance(f.default, attrs.Factory)]  # type: ignore[arg-type]
+    defaults = {f.name: dict(encoders)[f.name](f.default) for f in plain}
+    namespace["fields"] = (encoders, decoders, expected, label, defaults)
     encode_items = ", ".join(f"{f.name!r}: e{i}(v.{f.name})" for i, f in enumerate(fields))
     decode_args = ", ".join(f"{f.alias}=d{i}(d[{f.name!r}])" for i, f in enumerate(fields))
     source = f"""
 def enc(v):
     if type(v) is not cls:
-        raise _Bad(f"expected {{fields[3]}}, got {{v!r}}")
+        raise _Bad(f"expected {{fields[3]}}, got {{shown(v)}}")
     try:
         return {{{encode_items}}}
     except _Bad:
@@ -500,7 +510,7 @@ def enc(v):
 
 def dec(d):
     if type(d) is not dict or len(d) != {len(fields)}:
-        _locate(d, fields, False)
+        d = _complete(d, fields)
     try:
         return cls({decode_args})
     except _Bad:
@@ -516,9 +526,21 @@ def dec(d):
     return namespace["enc"], namespace["dec"]
 
 
+def _complete(value: Any, fields: tuple[Any, ...]) -> dict[str, Any]:
+    """A stored object missing only keys of fields with a plain default, with those filled in
+    (encoded); anything else raises as :func:`_locate` says."""
+    defaults = fields[4]
+    if type(value) is dict and not value.keys() - fields[2]:
+        missing = fields[2] - value.keys()
+        if missing and missing <= defaults.keys():
+            return {**value, **{name: defaults[name] for name in missing}}
+    _locate(value, fields, False)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def _locate(value: Any, fields: tuple[Any, ...], encoding: bool) -> None:
     """On the error path only: raise a ``_Bad`` naming the key or field at fault."""
-    encoders, decoders, expected, label = fields
+    encoders, decoders, expected, label, _ = fields
     if encoding:
         for name, field_enc in encoders:
             try:
@@ -527,7 +549,7 @@ def _locate(value: Any, fields: tuple[Any, ...], encoding: bool) -> None:
                 raise bad.at(f".{name}") from None
         return
     if type(value) is not dict:
-        raise _Bad(f"expected a {label} object, got {value!r}")
+        raise _Bad(f"expected a {label} object, got {shown(value)}")
     missing = sorted(expected.difference(value))
     extra = sorted(repr(k) for k in value if k not in expected)
     if missing or extra:
@@ -561,13 +583,13 @@ def _polymorphic(base: type[Any] | None, classes: Callable[[], Mapping[str, type
             cls = known.get(name)
         if cls is None:
             choices = ", ".join(sorted(known)) or "none"
-            raise _Bad(f"unknown class {name!r} (known: {choices})")
+            raise _Bad(f"unknown class {shown(name)} (known: {choices})")
         return cls
 
     def enc(value: Any) -> Any:
         cls = type(value)
         if base is not None and not isinstance(value, base):
-            raise _Bad(f"expected {base.__name__}, got {value!r}")
+            raise _Bad(f"expected {base.__name__}, got {shown(value)}")
         if lookup(cls.__name__, cls) is not cls:
             raise _Bad(f"class {cls.__module__}.{cls.__qualname__} is not one the codec "
                        "can name")
@@ -576,7 +598,7 @@ def _polymorphic(base: type[Any] | None, classes: Callable[[], Mapping[str, type
 
     def dec(data: Any) -> Any:
         if type(data) is not dict:
-            raise _Bad(f"expected an object, got {data!r}")
+            raise _Bad(f"expected an object, got {shown(data)}")
         if TYPE_KEY not in data:
             raise _Bad(f"missing {TYPE_KEY!r} (the class name)")
         try:
@@ -588,115 +610,3 @@ def _polymorphic(base: type[Any] | None, classes: Callable[[], Mapping[str, type
         return _plain_for(cls)[1](rest)
 
     return enc, dec
-
-
-# -- what every store needs around the codec -------------------------------------------------
-
-INDEXED: tuple[tuple[str, Callable[[AgentState], str | bool | datetime | None]], ...] = (
-    ("status", lambda state: state.status),
-    ("occupation", lambda state: state.occupation.value),
-    ("logged_in", lambda state: state.logged_in),
-    ("next_deadline", lambda state: state.next_deadline),
-)
-"""The agents table's indexed columns, derived from the state on every commit.
-
-A store writes them next to the state's JSON so that the database answers "who is available",
-"who is logged in" and "whose timer is due" with an index. Adding one (e.g. queue membership)
-is: an entry here, and a migration in each store adding the column, its index and its
-backfill. A store converts ``datetime`` values to its own column type.
-"""
-
-
-def dumps(data: Any, *, agent: str) -> str:
-    """Compact JSON text of an encoded value.
-
-    Raises:
-        StoreError: the value is not JSON (e.g. a NaN float).
-    """
-    try:
-        return _JSON.encode(data)
-    except (TypeError, ValueError) as error:
-        raise StoreError(f"agent {agent!r}: cannot store: {error}", agent=agent) from None
-
-
-def loads(text: Any, *, agent: str, what: str) -> Any:
-    """The value of stored JSON text; ``what`` names it in the error (e.g. "state").
-
-    Raises:
-        StoreError: ``text`` is not valid JSON text.
-    """
-    if type(text) is not str:
-        raise StoreError(f"agent {agent!r}: stored {what} is malformed: expected JSON text, "
-                         f"got {type(text).__name__}", agent=agent)
-    try:
-        return json.loads(text)
-    except ValueError as error:
-        raise StoreError(f"agent {agent!r}: stored {what} is malformed: not valid JSON "
-                         f"({error})", agent=agent) from None
-
-
-def check_row(agent: str, state: AgentState, row: tuple[Any, ...],
-              column: Callable[[Any], Any]) -> None:
-    """A stored agent row ``(version, *indexed columns, state)`` must say what its state says.
-
-    ``column`` turns an indexed value into its stored form (each database stores times its
-    own way).
-    """
-    if state.agent != agent:
-        raise StoreError(f"agent {agent!r}: stored state is malformed: it is the state of "
-                         f"agent {state.agent!r}", agent=agent)
-    if row[0] != state.version:
-        raise StoreError(f"agent {agent!r}: stored state is malformed: version column "
-                         f"{row[0]!r} but state version {state.version}", agent=agent)
-    for (name, derive), value in zip(INDEXED, row[1:-1], strict=True):
-        if value != column(derive(state)):
-            raise StoreError(f"agent {agent!r}: stored state is malformed: {name} column "
-                             f"{value!r} but state says {derive(state)!r}", agent=agent)
-
-
-def row_change(agent: str, row: tuple[Any, ...], column: Callable[[Any], Any]) -> Change:
-    """A stored history row ``(seq, at, event_id, entry)``, checked against its entry."""
-    seq, at, event_id, entry = row
-    change = decode_change(loads(entry, agent=agent, what=f"history entry {seq}"), agent=agent)
-    if (change.agent != agent or change.seq != seq or column(change.at) != at
-            or change.event_id != event_id):
-        raise StoreError(f"agent {agent!r}: stored history entry {seq!r} is malformed: its "
-                         "columns (agent, seq, at, event_id) disagree with its entry",
-                         agent=agent)
-    return change
-
-
-class DecodedStates:
-    """The states a store last read or wrote, keyed by their exact JSON: a row that comes back
-    unchanged is not decoded again (decoding costs tens of microseconds)."""
-
-    __slots__ = ("_cache", "_limit")
-
-    def __init__(self, limit: int = 4096) -> None:
-        self._cache: dict[str, tuple[str, AgentState]] = {}
-        self._limit = limit
-
-    def remember(self, agent: str, text: str, state: AgentState) -> None:
-        """Keep ``state`` as the decoding of ``text`` (forgetting everything when full)."""
-        if len(self._cache) >= self._limit and agent not in self._cache:
-            self._cache.clear()
-        self._cache[agent] = (text, state)
-
-    def last(self, agent: str) -> AgentState | None:
-        """The state last remembered for ``agent``, or ``None``."""
-        cached = self._cache.get(agent)
-        return None if cached is None else cached[1]
-
-    def from_row(self, agent: str, row: tuple[Any, ...], column: Callable[[Any], Any]
-                 ) -> AgentState:
-        """The state of an agent row ``(version, *indexed, json)``, checked (see
-        :func:`check_row`)."""
-        text = row[-1]
-        cached = self._cache.get(agent)
-        if cached is not None and cached[0] == text:
-            state = cached[1]
-        else:
-            state = decode_state(loads(text, agent=agent, what="state"), agent=agent)
-        check_row(agent, state, row, column)
-        self.remember(agent, text, state)
-        return state

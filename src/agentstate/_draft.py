@@ -21,7 +21,7 @@ from ._errors import (
 )
 from ._events import Actor, Event, ForceStatus
 from ._policy import Policy, Role
-from ._state import AgentState, Deadline, Interaction, InteractionState, PauseSpan, Timer
+from ._state import AgentState, Deadline, Interaction, InteractionState, PauseSpan, Tag, Timer
 
 __all__ = [
     "Draft",
@@ -64,7 +64,7 @@ class Draft:
         self.stop_new = state.stop_new
         self.device = state.device
         self.notes: list[str] | None = None
-        self.tags: list[str] | None = None
+        self.tags: list[Tag] | None = None
 
     @property
     def busy(self) -> bool:
@@ -73,7 +73,7 @@ class Draft:
     def move(self, status: str, reason: str | None) -> None:
         self.status, self.reason = status, reason
 
-    def note(self, tag: str | None, text: str) -> None:
+    def note(self, tag: Tag | None, text: str) -> None:
         if tag is not None:
             if self.tags is None:
                 self.tags = []
@@ -82,7 +82,7 @@ class Draft:
             self.notes = []
         self.notes.append(text)
 
-    def tagged(self, tag: str) -> bool:
+    def tagged(self, tag: Tag) -> bool:
         return self.tags is not None and tag in self.tags
 
     def drop_deadlines(self, timer: Timer, ref: str | None = None) -> None:
@@ -96,11 +96,12 @@ class Draft:
 
 def stop_new_holds(policy: Policy, interactions: tuple[Interaction, ...]) -> bool:
     """Whether Stop New may be on with these interactions: always, unless the policy names
-    the channels it needs (``stop_new_channels``); then while one of them is connected."""
+    the channels it needs (``stop_new_channels``); then while one of them is answered
+    (connected or on hold)."""
     channels = policy.stop_new_channels
     if channels is None:
         return True
-    return any(item.channel in channels and item.state is InteractionState.CONNECTED
+    return any(item.channel in channels and item.state is not InteractionState.OFFERED
                for item in interactions)
 
 
@@ -182,7 +183,7 @@ def check_limits(policy: Policy, state: AgentState, draft: Draft, reason: str | 
         return
     limit, used = refused
     if isinstance(event, ForceStatus):
-        draft.note("override", f"override of {reason} {limit.replace('_', ' ')} ({used})")
+        draft.note(Tag.OVERRIDE, f"override of {reason} {limit.replace('_', ' ')} ({used})")
         return
     raise LimitReached(agent=state.agent, reason=reason, limit=limit, used=used, event=event)
 

@@ -1,16 +1,21 @@
 """Eligibility: which agents a queue may offer work to on a channel, best first.
 
-The rule lives in one function, :func:`blocker`: the first reason an agent cannot be offered work
-from queue Q on channel C, or ``None`` when it can. The same function refuses offers in the
-rules, explains refusals (:func:`describe`), feeds the index, and is the brute-force oracle the
-tests compare the index with. An agent is eligible when, in this order:
+The rule lives in one function, :func:`~agentstate._blocker.blocker` (in ``_blocker``, with the
+:class:`~agentstate._blocker.Blocker` value it answers with; both importable from here): the
+first reason an agent cannot be offered work from queue Q on channel C, or ``None`` when it
+can. The same function refuses offers in the rules, explains refusals (:func:`describe`),
+feeds the index, and is the brute-force oracle the tests compare the index with. An agent is
+eligible when, in this order:
 
 1. it is logged in, a member of Q, in a routable status, and not paused in Q;
 2. C is a channel of the policy and not switched off for the agent, and its device is
    registered with do-not-disturb off (:class:`~agentstate.DeviceChanged`);
 3. it has not stopped taking new work, and no status change is pending;
 4. it is not in post-processing nor in a missed/rejected/busy delay;
-5. it holds fewer interactions on C than its capacity, and no work on a channel that blocks C.
+5. it holds fewer interactions on C than its capacity, fewer on the channels of C's group (if
+   C is in a :class:`~agentstate.ChannelGroup`) than the group's pooled slots, and no work on a
+   channel that blocks C. Every open interaction counts: queue, direct and outbound, ringing,
+   connected or on hold.
 
 Ordering: lower penalty tiers first, then the queue's :class:`~agentstate.Strategy`.
 
@@ -29,18 +34,30 @@ import math
 import random
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, NamedTuple, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 import attrs
 
+from ._blocker import (
+    Blocker,
+    BlockKind,
+    blocker,
+    capacity,
+    describe,
+    held_on,
+    pool_capacity,
+    slots,
+)
 from ._policy import Policy, Strategy
-from ._state import AgentState, Interaction, Membership, Occupation, Timer
+from ._state import AgentState, Membership, Occupation
 from ._time import micros
 
-__all__ = ["KEYED", "Candidate", "ChannelLoad", "EligibilityFact", "Index", "QueuePlace",
-           "TeamView", "blocker", "describe", "facts", "order", "order_states", "team_view"]
+__all__ = ["KEYED", "BlockKind", "Blocker", "Candidate", "ChannelLoad", "EligibilityFact",
+           "Index", "PlacesStore", "QueuePlace", "TeamView", "blocker", "capacity", "describe",
+           "facts", "from_places", "order", "order_states", "pool_capacity", "slots",
+           "team_view"]
 
-Blocker = tuple[Any, ...]
+
 NEVER = -(2**62)
 """The sort value of an agent a queue never offered work (least recent first)."""
 _T = TypeVar("_T")
@@ -53,88 +70,6 @@ class Candidate:
     agent: str
     version: int
     penalty: int
-
-
-def capacity(policy: Policy, state: AgentState, channel: str) -> int:
-    """The agent's capacity on ``channel`` (0 when switched off)."""
-    setting = state.channel_setting(channel)
-    if setting is not None:
-        if not setting.enabled:
-            return 0
-        if setting.capacity is not None:
-            return setting.capacity
-    return policy.channel(channel).capacity
-
-
-def _held(interactions: tuple[Interaction, ...], channel: str) -> int:
-    return sum(1 for item in interactions if item.channel == channel)
-
-
-def blocker(policy: Policy, state: AgentState, queue: str, channel: str) -> Blocker | None:
-    """The first reason ``state`` may not be offered ``queue`` work on ``channel``, or None."""
-    if state.session is None:
-        return ("logged_out",)
-    member = state.membership(queue)
-    if member is None:
-        return ("not_member", queue)
-    if not policy.status(state.status).routable:
-        return ("status", state.status)
-    if member.paused:
-        return ("paused_in_queue", queue)
-    if not policy.has_channel(channel):
-        return ("unknown_channel", channel)
-    setting = state.channel_setting(channel)
-    if setting is not None and not setting.enabled:
-        return ("channel_off", channel)
-    if not state.device.registered:
-        return ("unregistered",)
-    if state.device.dnd:
-        return ("dnd",)
-    if state.stop_new:
-        return ("stop_new",)
-    if state.pending is not None:
-        return ("pending", state.pending.status)
-    if state.wrap_up_mode is not None:
-        return ("wrap_up", next((d.at for d in state.deadlines if d.timer is Timer.WRAP_UP),
-                                None))
-    for deadline in state.deadlines:
-        if deadline.timer is Timer.DELAY:
-            return ("delay", deadline.at)
-    if state.interactions:
-        held = _held(state.interactions, channel)
-        limit = capacity(policy, state, channel)
-        if held >= limit:
-            return ("full", channel, held, limit)
-        for other in policy.blocked_by(channel):
-            if _held(state.interactions, other):
-                return ("blocked", other, channel)
-    return None
-
-
-def describe(policy: Policy, found: Blocker) -> str:
-    """``found`` in words, times in the site's zone: "in post-processing until 09:14:30"."""
-    kind = found[0]
-    if kind in ("wrap_up", "delay"):
-        what = "in post-processing" if kind == "wrap_up" else "in a missed-offer delay"
-        if found[1] is None:
-            return f"{what} until the agent ends it"
-        local = found[1].in_timezone(policy.day.timezone)
-        return f"{what} until {local.format('HH:mm:ss')}"
-    words: dict[str, str] = {
-        "logged_out": "logged out",
-        "not_member": "not a member of queue {1}",
-        "status": "status {1!r} takes no queue work",
-        "paused_in_queue": "paused in queue {1}",
-        "unknown_channel": "unknown channel {1!r}",
-        "channel_off": "{1} switched off for this agent",
-        "unregistered": "device not registered",
-        "dnd": "do-not-disturb on",
-        "stop_new": "stopped taking new work",
-        "pending": "a change to {1!r} is pending",
-        "full": "{1} slots {2}/{3}",
-        "blocked": "busy on {1}: no new {2} meanwhile",
-    }
-    return words[kind].format(*found)
 
 
 # -- ordering -----------------------------------------------------------------------------------
@@ -174,6 +109,36 @@ def place(policy: Policy, state: AgentState, member: Membership) -> QueuePlace:
     """The agent's place in ``member.queue``."""
     return QueuePlace(state.agent, member.penalty, sort_value(policy, state, member), member.calls,
                  member.calls_until)
+
+
+class PlacesStore(Protocol):
+    """What :func:`from_places` asks of a store (the part of
+    :class:`~agentstate.EligibilityStore` that answers eligibility)."""
+
+    def eligible_places(self, queue: str, channel: str, *, limit: int | None = None,
+                        calls_at: datetime | None = None, after: str | None = None
+                        ) -> list[tuple[QueuePlace, int]]: ...
+
+    def last_offered(self, queue: str) -> str | None: ...
+
+
+def from_places(policy: Policy, store: PlacesStore, queue: str, channel: str, now: datetime,
+                limit: int | None, seed: int | None) -> list[Candidate]:
+    """The candidates for the pair from a store's indexed places, best first: which query
+    answers which strategy (the random draw is made here, from every eligible agent)."""
+    strategy = policy.strategy(queue)
+    if strategy is Strategy.RANDOM:
+        rows = store.eligible_places(queue, channel)
+        rows = order(policy, queue, [(row[0], row) for row in rows], now, seed, None)[:limit]
+    elif strategy is Strategy.FEWEST_CALLS:
+        rows = store.eligible_places(queue, channel, limit=limit, calls_at=now)
+    elif strategy is Strategy.ROUND_ROBIN:
+        rows = store.eligible_places(queue, channel, limit=limit,
+                                     after=store.last_offered(queue))
+    else:
+        rows = store.eligible_places(queue, channel, limit=limit)
+    return [Candidate(agent=found.agent, version=version, penalty=found.penalty)
+            for found, version in rows]
 
 
 def order(policy: Policy, queue: str, items: Iterable[tuple[QueuePlace, _T]], now: datetime,
@@ -363,7 +328,17 @@ def scan(policy: Policy, states: Iterable[AgentState], queue: str, channel: str,
 
 @attrs.frozen(kw_only=True)
 class ChannelLoad:
-    """A team's slots on one channel (seed 004's Live/Offline/Email slots)."""
+    """A team's slots on one channel, or in one channel group's pool (seed 004's Live, Offline
+    and Email slots).
+
+    Attributes:
+        channel: the channel's name, or the group's.
+        total: the slots of the logged-in agents in routable statuses.
+        in_use: the interactions open on it (every direction, every agent logged in).
+        waiting: what the host said is waiting for it.
+        overloaded: every slot is in use (seed 004 shows the column red, with the waiting
+            count beside it).
+    """
 
     channel: str
     total: int
@@ -378,12 +353,14 @@ class ChannelLoad:
 
 @attrs.frozen(kw_only=True)
 class TeamView:
-    """A team at a glance: slots per channel, and agents by occupation (logged-in agents)."""
+    """A team at a glance: slots per channel and per channel group, and agents by occupation
+    (logged-in agents)."""
 
     agents: tuple[str, ...]
     logged_in: int
     channels: tuple[ChannelLoad, ...]
     by_occupation: Mapping[Occupation, int]
+    groups: tuple[ChannelLoad, ...] = ()
 
     def channel(self, name: str) -> ChannelLoad:
         for load in self.channels:
@@ -391,10 +368,19 @@ class TeamView:
                 return load
         raise KeyError(name)
 
+    def group(self, name: str) -> ChannelLoad:
+        """The pool of the channel group ``name``; ``KeyError`` if there is none."""
+        for load in self.groups:
+            if load.channel == name:
+                return load
+        raise KeyError(name)
+
 
 def team_view(policy: Policy, states: Iterable[AgentState], waiting: Mapping[str, int]
               ) -> TeamView:
-    """Slots total/in use per channel over the logged-in agents; overloaded when all are used."""
+    """Slots total/in use per channel and per channel group over the logged-in agents;
+    overloaded when all are used. ``waiting`` is keyed by channel; a group's waiting count is
+    its own key if given, else the sum of its channels'."""
     states = list(states)
     online = [s for s in states if s.session is not None]
     counts = dict.fromkeys(Occupation, 0)
@@ -404,9 +390,19 @@ def team_view(policy: Policy, states: Iterable[AgentState], waiting: Mapping[str
     for channel in policy.channels:
         total = sum(capacity(policy, s, channel.name) for s in online
                     if policy.status(s.status).routable)
-        used = sum(_held(s.interactions, channel.name) for s in online)
+        used = sum(held_on(s.interactions, channel.name) for s in online)
         wait = waiting.get(channel.name, 0)
         loads.append(ChannelLoad(channel=channel.name, total=total, in_use=used, waiting=wait,
                                  overloaded=used >= total and (total > 0 or wait > 0)))
+    pools = []
+    routable = [s for s in online if policy.status(s.status).routable]
+    for group in policy.groups:
+        total = sum(min(pool_capacity(policy, s, group),
+                        sum(capacity(policy, s, name) for name in group.channels))
+                    for s in routable)
+        used = sum(held_on(s.interactions, name) for s in online for name in group.channels)
+        wait = waiting.get(group.name, sum(waiting.get(name, 0) for name in group.channels))
+        pools.append(ChannelLoad(channel=group.name, total=total, in_use=used, waiting=wait,
+                                 overloaded=used >= total and (total > 0 or wait > 0)))
     return TeamView(agents=tuple(s.agent for s in states), logged_in=len(online),
-                    channels=tuple(loads), by_occupation=counts)
+                    channels=tuple(loads), by_occupation=counts, groups=tuple(pools))

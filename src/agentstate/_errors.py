@@ -11,12 +11,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ._limits import describe
+
 __all__ = [
     "AgentExists",
     "AgentStateError",
     "ClockError",
     "ConflictError",
+    "EventIdReused",
+    "FeedError",
     "InvalidEvent",
+    "InvalidField",
+    "InvalidTime",
     "InvalidTransition",
     "LimitReached",
     "NotEligible",
@@ -49,6 +55,36 @@ class PolicyError(AgentStateError, ValueError):
 
 class ClockError(AgentStateError, ValueError):
     """A clock was asked to go backwards, or a time was given without a time zone."""
+
+
+class InvalidField(AgentStateError, TypeError, ValueError):
+    """A value was refused when an event (or an :class:`~agentstate.Actor`) was built: wrong
+    type, or beyond the input limits (see "Input limits" in the concepts). Nothing was applied.
+
+    A ``TypeError`` and a ``ValueError``, as attrs' own validators raise.
+
+    Attributes:
+        owner: the class being built (``"SetStatus"``).
+        field: the field at fault (``"status"``).
+        expected: what the field takes, in words.
+        received: the value given.
+        why: what is wrong with it, in words.
+    """
+
+    def __init__(self, *, owner: str, field: str, expected: str, received: Any,
+                 why: str) -> None:
+        super().__init__(f"{owner}.{field} refused: expected {expected}; received "
+                         f"{describe(received)}: {why}")
+        self.owner = owner
+        self.field = field
+        self.expected = expected
+        self.received = received
+        self.why = why
+
+
+class InvalidTime(InvalidField, ClockError):
+    """An event's ``at`` is not an aware datetime within the limits: also a
+    :class:`ClockError`, the error a naive ``at`` always gave."""
 
 
 class _AgentError(AgentStateError):
@@ -162,16 +198,45 @@ class NotEligible(InvalidEvent):
     Attributes:
         queue: the queue the work came from, or ``None`` for a direct call.
         channel: the channel.
-        blocker: what is in the way, as a word: ``logged_out``, ``status``, ``dnd``,
-            ``unregistered``, ``full``, ... (``None`` where none applies).
+        blocker: what is in the way: the eligibility rule's frozen ``Blocker`` value (the one
+            ``explain()`` puts in words), or ``None`` where none applies.
+        kind: the blocker's kind as a word: ``logged_out``, ``status``, ``dnd``,
+            ``unregistered``, ``full``, ``pool_full``, ... (``None`` without a blocker).
     """
 
     def __init__(self, *, agent: str, why: str, queue: str | None, channel: str,
-                 event: Any = None, blocker: str | None = None) -> None:
+                 event: Any = None, blocker: Any = None) -> None:
         super().__init__(agent=agent, why=why, event=event)
         self.queue = queue
         self.channel = channel
         self.blocker = blocker
+
+    @property
+    def kind(self) -> str | None:
+        """The blocker's kind as a word (``"dnd"``), or ``None`` without a blocker."""
+        if self.blocker is None:
+            return None
+        word: str = self.blocker.kind.value
+        return word
+
+
+class EventIdReused(InvalidEvent):
+    """The agent already recorded a *different* event under this ``event_id``.
+
+    The same event delivered again is answered as a duplicate; another event under a used id
+    is refused, since answering it with the first one's result would silently lose it.
+
+    Attributes:
+        event_id: the idempotency key.
+        original: the event recorded under it.
+    """
+
+    def __init__(self, *, agent: str, event_id: str, original: Any, event: Any = None) -> None:
+        super().__init__(agent=agent, event=event,
+                         why=f"event id {event_id!r} was already used for a different event "
+                             f"({type(original).__name__}); give each event its own id")
+        self.event_id = event_id
+        self.original = original
 
 
 class StaleEvent(_AgentError, ValueError):
@@ -226,3 +291,18 @@ class SchemaError(StoreError):
         super().__init__(message)
         self.found = found
         self.supported = supported
+
+
+class FeedError(AgentStateError, ValueError):
+    """A question to the change feed is malformed (a negative sequence, a limit below 1).
+
+    Attributes:
+        argument: the argument's name (``"after"``, ``"limit"``, ``"timeout"``).
+        value: what was given.
+    """
+
+    def __init__(self, *, argument: str, value: object, expected: str) -> None:
+        super().__init__(f"cannot read the change feed: {argument} must be {expected}, "
+                         f"got {value!r}")
+        self.argument = argument
+        self.value = value

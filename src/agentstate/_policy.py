@@ -27,7 +27,9 @@ from ._policy_parts import (
     Blocking,
     BusyChange,
     Channel,
+    ChannelGroup,
     DayRule,
+    Direction,
     PauseReason,
     Queue,
     Role,
@@ -38,6 +40,7 @@ from ._policy_parts import (
     WrapUp,
     WrapUpMode,
     selectable,
+    to_directions,
     to_tuple,
 )
 
@@ -47,7 +50,9 @@ __all__ = [
     "Blocking",
     "BusyChange",
     "Channel",
+    "ChannelGroup",
     "DayRule",
+    "Direction",
     "MoveKind",
     "PauseReason",
     "Policy",
@@ -158,6 +163,11 @@ class Policy:
         blocking: cross-channel rules.
         agents_manage_queues: agents may join and leave queues themselves (seed 002: an
             option, disabled by default).
+        groups: channels sharing one pool of slots per agent (seed 004's live, offline and
+            email slots), besides each channel's own capacity.
+        wrap_up_directions: which interactions are followed by post-processing: queue work
+            only by default; add ``Direction.DIRECT`` and ``Direction.OUTBOUND`` for after-call
+            work after direct and outbound interactions too.
         stop_new_channels: the channels whose interactions allow Stop New (seed 001: "only
             visible when the agent is handling a chat interaction"): :class:`StopNew` is
             refused unless the agent has one of them connected, and Stop New clears by itself
@@ -183,6 +193,9 @@ class Policy:
     overrun_status: str | None = None
     blocking: tuple[Blocking, ...] = attrs.field(default=(), converter=to_tuple)
     agents_manage_queues: bool = False
+    groups: tuple[ChannelGroup, ...] = attrs.field(default=(), converter=to_tuple)
+    wrap_up_directions: frozenset[Direction] = attrs.field(
+        default=frozenset({Direction.QUEUE}), converter=to_directions)
     stop_new_channels: tuple[str, ...] | None = attrs.field(
         default=None, converter=attrs.converters.optional(to_tuple))
     _engine: Engine = attrs.field(init=False, repr=False, eq=False, hash=False)
@@ -195,6 +208,8 @@ class Policy:
     _routable: frozenset[str] = attrs.field(init=False, repr=False, eq=False, hash=False)
     _limited: frozenset[str] = attrs.field(init=False, repr=False, eq=False, hash=False)
     _blocked_by: dict[str, tuple[str, ...]] = attrs.field(
+        init=False, repr=False, eq=False, hash=False)
+    _group_of: dict[str, ChannelGroup] = attrs.field(
         init=False, repr=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
@@ -226,6 +241,7 @@ class Policy:
                     raise PolicyError(f"stop_new_channels names unknown channel {name!r}",
                                       culprit=name)
         object.__setattr__(self, "_blocked_by", {k: tuple(v) for k, v in blocked.items()})
+        object.__setattr__(self, "_group_of", _check_groups(self.groups, channels))
         object.__setattr__(self, "_by_name", by_name)
         object.__setattr__(self, "_reason_by_code", reasons)
         object.__setattr__(self, "_channel_by_name", channels)
@@ -268,6 +284,17 @@ class Policy:
         """The channels whose open work blocks new work on ``channel``."""
         return self._blocked_by.get(channel, ())
 
+    def group_of(self, channel: str) -> ChannelGroup | None:
+        """The group whose pool of slots ``channel`` draws on, or ``None``."""
+        return self._group_of.get(channel)
+
+    def group(self, name: str) -> ChannelGroup:
+        """The channel group called ``name``; ``KeyError`` if there is none."""
+        for group in self.groups:
+            if group.name == name:
+                return group
+        raise KeyError(name)
+
     def queue_wrap_up(self, queue: str | None) -> WrapUp:
         """The wrap-up for ``queue``'s interactions: its own, or the policy's."""
         found = self._queue_by_name.get(queue) if queue is not None else None
@@ -291,6 +318,33 @@ class Policy:
     def engine(self) -> Engine:
         """The compiled transition table (read from the policy's ``transitions`` machine)."""
         return self._engine
+
+
+def _check_groups(groups: tuple[ChannelGroup, ...], channels: dict[str, Channel]
+                  ) -> dict[str, ChannelGroup]:
+    """Each channel in at most one group; group names distinct from channels' and each other's."""
+    _unique("channel group", (g.name for g in groups), groups)
+    found: dict[str, ChannelGroup] = {}
+    for group in groups:
+        if group.name in channels:
+            raise PolicyError(f"channel group {group.name!r} has the name of a channel; "
+                              "expected a name of its own", culprit=group.name)
+        if group.capacity < 1:
+            raise PolicyError(f"channel group {group.name!r} capacity must be at least 1, got "
+                              f"{group.capacity}", culprit=group.name)
+        if not group.channels:
+            raise PolicyError(f"channel group {group.name!r} has no channels; expected at "
+                              "least one", culprit=group.name)
+        for name in group.channels:
+            if name not in channels:
+                raise PolicyError(f"channel group {group.name!r} names unknown channel "
+                                  f"{name!r}", culprit=group.name)
+            if name in found:
+                raise PolicyError(f"channel {name!r} is in groups {found[name].name!r} and "
+                                  f"{group.name!r}; expected one group at most",
+                                  culprit=group.name)
+            found[name] = group
+    return found
 
 
 def _unique(kind: str, names: Iterable[str], items: tuple[Any, ...]) -> dict[str, Any]:

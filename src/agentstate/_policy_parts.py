@@ -23,7 +23,9 @@ __all__ = [
     "Blocking",
     "BusyChange",
     "Channel",
+    "ChannelGroup",
     "DayRule",
+    "Direction",
     "PauseReason",
     "Queue",
     "Role",
@@ -34,6 +36,7 @@ __all__ = [
     "WrapUp",
     "WrapUpMode",
     "selectable",
+    "to_directions",
     "to_tuple",
 ]
 
@@ -78,6 +81,23 @@ class WrapUpMode(enum.Enum):
     """Lasts ``length`` at most; the agent may end it early (:class:`EndWrapUp`)."""
     MANDATORY = "mandatory"
     """Lasts until the agent ends it (:class:`EndWrapUp`); ``length`` is ignored."""
+
+
+class Direction(enum.Enum):
+    """Where an interaction comes from: the three kinds reports count apart."""
+
+    QUEUE = "queue"
+    """Inbound queue work, offered by a queue (:class:`~agentstate.InteractionOffered` with a
+    ``queue``)."""
+    DIRECT = "direct"
+    """Inbound to the agent's own extension or address, not through a queue (seed 000: "Will
+    still receive calls directly to your extension")."""
+    OUTBOUND = "outbound"
+    """Started by the agent (:class:`~agentstate.InteractionStarted`)."""
+
+
+def to_directions(value: Iterable[Direction | str]) -> frozenset[Direction]:
+    return frozenset(Direction(v) for v in value)
 
 
 def _roles(value: Iterable[Role | str]) -> frozenset[Role]:
@@ -291,3 +311,24 @@ class Channel:
 def selectable(status: Status) -> frozenset[Role]:
     """Who may select ``status``: the system may always move agents."""
     return status.selectable_by | {Role.SYSTEM}
+
+
+@attrs.frozen(kw_only=True)
+class ChannelGroup:
+    """Channels that share one pool of slots per agent (seed 004: "the total number of slots
+    available for live channels").
+
+    ``ChannelGroup(name="live", channels=("voice", "chat"), capacity=3)``: two chats and one call
+    fill the pool, so no further chat nor call, whatever each channel's own capacity says. A
+    channel belongs to at most one group; its own capacity still applies inside the pool. A
+    supervisor overrides the pool per agent with ``SetChannel(channel="live", capacity=...)``.
+
+    Attributes:
+        name: the pool's name (not a channel's name), as explanations and the team view show it.
+        channels: the channels drawing on the pool.
+        capacity: the slots an agent has in the pool by default.
+    """
+
+    name: str = attrs.field(validator=_name)
+    channels: tuple[str, ...] = attrs.field(converter=to_tuple)
+    capacity: int = 1

@@ -3,7 +3,7 @@
 Install with the ``postgres`` extra (``pip install 'agentstate[postgres]'``); psycopg is
 imported when a store is created, so the rest of agentstate never needs it.
 
-Layout (schema version 3), in a PostgreSQL schema of its own (``agentstate`` by default, so
+Layout (schema version 4), in a PostgreSQL schema of its own (``agentstate`` by default, so
 the tables never collide with the host's own ``agents`` table):
 
 - ``agents``: ``agent`` (primary key), ``version`` (the compare-and-set key), ``state`` (the
@@ -13,7 +13,8 @@ the tables never collide with the host's own ``agents`` table):
   on an agent whose timer is due (see :meth:`PostgresStore.next_due`);
 - ``history``: primary key ``(agent, seq)``, ``at`` (``timestamptz``, microseconds), ``event_id``
   and ``entry`` (the :class:`Change` as ``json``); indexed on ``(agent, at)`` and
-  ``(agent, event_id)``;
+  ``(agent, event_id)``; and ``feed_seq``, the entry's place in the change feed (unique index,
+  see below);
 - ``queue_facts``: each agent's eligibility facts (:class:`~agentstate.EligibilityFact`), one
   row per queue it is a member of and channel, replaced by the statement that commits its state;
   a partial index ``(queue, channel, penalty, sort, agent) WHERE eligible`` answers "who may
@@ -31,6 +32,22 @@ store raises :class:`ConflictError` and nothing was written, and the tracker rec
 event on the fresh state. Under PostgreSQL's row locks two writers of one agent serialise, and
 the second sees the first's version, so a lost update cannot happen.
 
+The change feed with concurrent writers (the outbox problem): a sequence drawn from a counter
+at commit time would let a reader see number 7 committed while number 6's transaction is still
+running, move past 6, and never see it. So each entry is numbered by its transaction's id,
+``(pg_current_xact_id() << 16) + its place in the commit``, written by the commit's statement,
+and :meth:`PostgresStore.feed` returns only entries whose transaction id is below the oldest
+transaction still running (``pg_snapshot_xmin(pg_current_snapshot())``, of the query's own
+snapshot): every such transaction has ended, so no entry below the bound can appear later.
+An agent's commits are serialised by compare-and-set, and a later commit starts after the
+earlier one ended, so it has a greater transaction id: each agent's entries come in order. An
+entry waits until every older transaction of the cluster has ended (a long transaction of
+another application delays the feed, never loses an entry). Each commit also sends
+``NOTIFY`` on a channel named after the schema, which wakes :meth:`PostgresStore.wait_for_feed`
+(it listens on a second connection and looks again every ``recheck`` seconds in case an entry
+waited for an older transaction). Entries recorded before schema version 4 were numbered by
+the migration, in the order of their times, below every later entry.
+
 Due timers across nodes: :meth:`PostgresStore.next_due` *claims* the agent it returns, with
 ``SELECT ... FOR UPDATE SKIP LOCKED`` and a short lease (``claim_for``), so that nodes calling
 :meth:`Tracker.fire_due` at the same time fire different agents' timers. The next commit of
@@ -45,23 +62,28 @@ an indexed column is added: the column, its index, a backfill in SQL.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
-from ._codec import (
-    INDEXED,
-    DecodedStates,
-    dumps,
-    encode_change,
-    encode_state,
-    row_change,
-)
+from ._codec import encode_change, encode_state, shown
 from ._eligibility import EligibilityFact, QueuePlace
 from ._errors import ConflictError, SchemaError, StoreError
+from ._rows import (
+    INDEXED,
+    UNSTORABLE,
+    DecodedStates,
+    Migration,
+    clip,
+    dumps,
+    migrate,
+    row_change,
+    stored_version,
+    unstorable,
+)
 from ._state import AgentState, Change
 from ._time import micros, to_utc
 
@@ -71,21 +93,14 @@ if TYPE_CHECKING:
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "PgMigration", "PostgresStore"]
 
 
-@attrs.frozen(kw_only=True)
-class PgMigration:
-    """One numbered schema change.
-
-    Steps are SQL statements, where ``{schema}`` stands for the store's quoted schema name, or
-    functions of the connection (for backfills that need Python, e.g. decoding each state).
-    """
-
-    version: int
-    summary: str
-    steps: tuple[str | Callable[[psycopg.Connection[Any]], None], ...]
+PgMigration = Migration
+"""One numbered schema change (:class:`agentstate._rows.Migration`): SQL statements, where
+``{schema}`` stands for the store's quoted schema name, or functions of the connection (for
+backfills that need Python, e.g. decoding each state)."""
 
 
-MIGRATIONS: tuple[PgMigration, ...] = (
-    PgMigration(version=1, summary="agents, history", steps=(
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(version=1, summary="agents, history", steps=(
         """CREATE TABLE {schema}.agents (
             id bigint GENERATED ALWAYS AS IDENTITY,
             agent text NOT NULL PRIMARY KEY,
@@ -109,14 +124,14 @@ MIGRATIONS: tuple[PgMigration, ...] = (
         "CREATE INDEX history_event ON {schema}.history (agent, event_id) "
         "WHERE event_id IS NOT NULL",
     )),
-    PgMigration(version=2, summary="agents.next_deadline and claims, for due timers", steps=(
+    Migration(version=2, summary="agents.next_deadline and claims, for due timers", steps=(
         "ALTER TABLE {schema}.agents ADD COLUMN next_deadline timestamptz, "
         "ADD COLUMN claimed_until timestamptz",
         "CREATE INDEX agents_next_deadline ON {schema}.agents (next_deadline) "
         "WHERE next_deadline IS NOT NULL",
         "UPDATE {schema}.agents SET next_deadline = (state->'deadlines'->0->>'at')::timestamptz",
     )),
-    PgMigration(version=3, summary="queue_facts and facts_policy, for eligibility", steps=(
+    Migration(version=3, summary="queue_facts and facts_policy, for eligibility", steps=(
         """CREATE TABLE {schema}.queue_facts (
             agent text NOT NULL,
             queue text NOT NULL,
@@ -135,10 +150,15 @@ MIGRATIONS: tuple[PgMigration, ...] = (
         '(queue, last_offer_at, agent COLLATE "C") WHERE last_offer_at IS NOT NULL',
         "CREATE TABLE {schema}.facts_policy (key text NOT NULL)",
     )),
-    PgMigration(version=4, summary="state.device: registered, do-not-disturb", steps=(
-        "UPDATE {schema}.agents SET state = (state::jsonb || "
-        """'{"device": {"registered": true, "dnd": false}}'::jsonb)::json """
-        "WHERE state->'device' IS NULL",
+    Migration(version=4, summary="history.feed_seq, the change feed", steps=(
+        "ALTER TABLE {schema}.history ADD COLUMN feed_seq bigint",
+        # numbered 1, 2, ... by time: below any later (transaction id << 16) number, since
+        # every commit took a transaction id and wrote a few entries
+        """UPDATE {schema}.history AS h SET feed_seq = r.n
+           FROM (SELECT agent, seq, row_number() OVER (ORDER BY at, agent COLLATE "C", seq)
+                 AS n FROM {schema}.history) AS r
+           WHERE h.agent = r.agent AND h.seq = r.seq""",
+        "CREATE UNIQUE INDEX history_feed ON {schema}.history (feed_seq)",
     )),
 )
 """Every schema change, oldest first; a migration's ``version`` is its position plus one."""
@@ -148,6 +168,7 @@ SCHEMA_VERSION = MIGRATIONS[-1].version
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _CACHED = 4096  # decoded states kept, keyed by their exact JSON text
+_PER_COMMIT = 1 << 16  # entries one commit may write: the low bits of a feed sequence
 
 
 class PostgresStore:
@@ -170,8 +191,12 @@ class PostgresStore:
     ``event_id`` makes safe. Calls from several threads are serialised.
     """
 
-    __slots__ = ("_cache", "_claim_for", "_conn", "_conninfo", "_lock", "_psycopg", "_schema",
-                 "_sql", "_timeout")
+    __slots__ = ("_cache", "_channel", "_claim_for", "_conn", "_conninfo", "_listen_lock",
+                 "_listener", "_lock", "_psycopg", "_schema", "_sql", "_timeout")
+
+    recheck = 1.0
+    """Seconds :meth:`wait_for_feed` waits for a notification before looking at the feed
+    again anyway."""
 
     def __init__(self, conninfo: str, *, schema: str = "agentstate",
                  connect_timeout: float = 10.0, claim_for: float = 30.0) -> None:
@@ -191,6 +216,10 @@ class PostgresStore:
         self._lock = threading.RLock()
         self._cache = DecodedStates(_CACHED)
         self._conn: psycopg.Connection[Any] | None = None
+        self._listen_lock = threading.Lock()
+        self._listener: psycopg.Connection[Any] | None = None
+        # NOTIFY's channel: one per schema (PostgreSQL keeps 63 bytes of a name)
+        self._channel = f"agentstate:{schema}".encode()[:63].decode(errors="ignore")
         quoted = sql.Identifier(schema).as_string(None)
         self._sql = _statements(quoted)
         with self._lock:
@@ -224,16 +253,19 @@ class PostgresStore:
         agent = state.agent
         text = dumps(encode_state(state), agent=agent)
         seqs, ats, ids, entries = [], [], [], []
+        if len(changes) >= _PER_COMMIT:
+            raise StoreError(f"agent {shown(agent)}: cannot commit {len(changes):,} changes at "
+                             f"once (at most {_PER_COMMIT - 1:,})", agent=agent)
         for change in changes:
             if change.agent != agent:
-                raise StoreError(f"agent {agent!r}: cannot commit a change of agent "
-                                 f"{change.agent!r} with it", agent=agent)
+                raise StoreError(f"agent {shown(agent)}: cannot commit a change of agent "
+                                 f"{shown(change.agent)} with it", agent=agent)
             seqs.append(change.seq)
             ats.append(_plain(change.at))
             ids.append(change.event_id)
             entries.append(dumps(encode_change(change), agent=agent))
         params: dict[str, Any] = {"agent": agent, "version": state.version, "state": text,
-                                  "expected": expected_version}
+                                  "expected": expected_version, "channel": self._channel}
         params.update((name, _column(derive(state))) for name, derive in INDEXED)
         params.update(_fact_arrays(facts or ()))
         if len(changes) == 1:  # the usual case: plain parameters are much cheaper than arrays
@@ -249,12 +281,17 @@ class PostgresStore:
             try:
                 row = conn.execute(statement, params).fetchone()
             except psycopg.errors.UniqueViolation as error:
-                raise StoreError(f"agent {agent!r}: cannot append history: a change repeats a "
+                raise StoreError(f"agent {shown(agent)}: cannot append history: a change repeats a "
                                  f"recorded seq ({error.diag.message_detail})",
                                  agent=agent) from None
             except psycopg.Error as error:
-                raise self._failed(agent, error, "commit (if the connection broke, the "
-                                   "outcome is unknown: reload the agent)") from None
+                if conn.broken or conn.closed:
+                    raise self._failed(agent, error, "commit (the connection broke: the "
+                                       "outcome is unknown; reload the agent)") from None
+                # The server answered: it refused the statement, which wrote nothing.
+                raise self._refused(agent, error, "commit") from None
+            except UNSTORABLE as error:  # raised while sending: nothing was written
+                raise self._refused(agent, error, "commit") from None
             if row is None or row[0] != 1:
                 found = self._read(agent, lambda c: c.execute(self._sql["version"],
                                                               (agent,)).fetchone())
@@ -304,9 +341,61 @@ class PostgresStore:
             conn = self._connect()
             try:
                 row = conn.execute(self._sql["next_due"], params).fetchone()
-            except self._psycopg.Error as error:
+            except (self._psycopg.Error, *UNSTORABLE) as error:
                 raise self._failed(None, error, "claim of a due timer") from None
         return None if row is None else (to_utc(row[0]), row[1])
+
+    def feed(self, *, after: int = 0, limit: int = 1000) -> Sequence[tuple[int, Change]]:
+        """The entries with a feed sequence above ``after``, lowest first, at most ``limit``,
+        of transactions older than every one still running (see the module's docs)."""
+        params = {"after": after, "limit": limit}
+        with self._lock:
+            rows = self._read(None, lambda c: c.execute(self._sql["feed"], params).fetchall())
+        return [(row[-1], _change(row[0], row[1:-1])) for row in rows]
+
+    def wait_for_feed(self, after: int, timeout: float) -> bool:
+        """Wait until :meth:`feed` has an entry after ``after`` (``True``) or ``timeout``
+        seconds passed (``False``): woken by the ``NOTIFY`` of every commit, on a connection
+        of its own (so other threads keep using the store meanwhile)."""
+        psycopg = self._psycopg
+        end = time.monotonic() + timeout
+        with self._listen_lock:
+            for attempt in (1, 2):
+                conn = self._listening()
+                try:
+                    while True:
+                        row = conn.execute(self._sql["feed_after"], (after,)).fetchone()
+                        if row is not None and row[0]:
+                            return True
+                        left = end - time.monotonic()
+                        if left <= 0:
+                            return False
+                        for _ in conn.notifies(timeout=min(left, self.recheck), stop_after=1):
+                            pass
+                except psycopg.OperationalError as error:
+                    if attempt == 2 or not conn.broken:
+                        raise self._failed(None, error, "wait for the feed") from None
+                except psycopg.Error as error:
+                    raise self._failed(None, error, "wait for the feed") from None
+        raise AssertionError("unreachable")
+
+    def _listening(self) -> psycopg.Connection[Any]:
+        """The connection listening on the feed's channel (opened on first use)."""
+        conn = self._listener
+        if conn is not None and not conn.closed and not conn.broken:
+            return conn
+        self._listener = None
+        psycopg = self._psycopg
+        from psycopg import sql
+
+        try:
+            conn = psycopg.connect(self._conninfo, autocommit=True,
+                                   connect_timeout=max(1, round(self._timeout)))
+            conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
+        except psycopg.Error as error:
+            raise StoreError(f"cannot listen to PostgreSQL: {error}") from None
+        self._listener = conn
+        return conn  # type: ignore[no-any-return]
 
     def recent(self, agent: str) -> AgentState | None:
         """The state this store last read or wrote of ``agent``, without a query (maybe stale:
@@ -368,7 +457,7 @@ class PostgresStore:
                         if arrays["f_queue"]:
                             conn.execute(sql["put_facts"], {"agent": state.agent, **arrays})
                     conn.execute(sql["set_facts_policy"], (policy_key,))
-            except self._psycopg.Error as error:
+            except (self._psycopg.Error, *UNSTORABLE) as error:
                 raise self._failed(None, error, "rebuild of the eligibility facts") from None
 
     # -- the rest --------------------------------------------------------------------------------
@@ -384,6 +473,10 @@ class PostgresStore:
             conn, self._conn = self._conn, None
             if conn is not None:
                 conn.close()
+        with self._listen_lock:
+            listener, self._listener = self._listener, None
+            if listener is not None:
+                listener.close()
 
     def __enter__(self) -> PostgresStore:
         return self
@@ -421,13 +514,19 @@ class PostgresStore:
             except self._psycopg.OperationalError as error:
                 if attempt == 2 or not conn.broken:
                     raise self._failed(agent, error, "read") from None
-            except self._psycopg.Error as error:
+            except (self._psycopg.Error, *UNSTORABLE) as error:
                 raise self._failed(agent, error, "read") from None
         raise AssertionError("unreachable")
 
     def _failed(self, agent: str | None, error: Exception, what: str) -> StoreError:
-        who = f"agent {agent!r}: " if agent is not None else ""
-        return StoreError(f"{who}PostgreSQL {what} failed: {error}", agent=agent)
+        who = f"agent {shown(agent)}: " if agent is not None else ""
+        why = unstorable(error) if isinstance(error, UNSTORABLE) else clip(str(error))
+        return StoreError(f"{who}PostgreSQL {what} failed: {why}", agent=agent)
+
+    def _refused(self, agent: str, error: Exception, what: str) -> StoreError:
+        why = unstorable(error) if isinstance(error, UNSTORABLE) else clip(str(error))
+        return StoreError(f"agent {shown(agent)}: PostgreSQL refused the {what}, which wrote "
+                          f"nothing: {why}", agent=agent)
 
 
 def _plain(instant: datetime) -> datetime:
@@ -475,22 +574,30 @@ def _statements(schema: str) -> dict[str, Any]:
             INSERT INTO {schema}.queue_facts
             SELECT moved.agent, f.* FROM moved, {unnest_facts} AS f
         ),"""
+    # the feed's number: this transaction's id in the high bits, the entry's place in the low
+    xact = f"(pg_current_xact_id()::text::bigint << {_PER_COMMIT.bit_length() - 1})"
+    done = """
+        SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM added),
+               (SELECT count(pg_notify(%(channel)s, '')) FROM moved)"""
     append_many = facts + f"""
         added AS (
-            INSERT INTO {schema}.history (agent, seq, at, event_id, entry)
-            SELECT moved.agent, c.seq, c.at, c.event_id, c.entry::json
+            INSERT INTO {schema}.history (agent, seq, at, event_id, entry, feed_seq)
+            SELECT moved.agent, c.seq, c.at, c.event_id, c.entry::json, {xact} + c.n
             FROM moved, unnest(%(seqs)s::bigint[], %(ats)s::timestamptz[], %(ids)s::text[],
-                               %(entries)s::text[]) AS c(seq, at, event_id, entry)
+                               %(entries)s::text[]) WITH ORDINALITY
+                        AS c(seq, at, event_id, entry, n)
             RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM added)"""
+        )""" + done
     append_one = facts + f"""
         added AS (
-            INSERT INTO {schema}.history (agent, seq, at, event_id, entry)
-            SELECT moved.agent, %(seq)s, %(at)s, %(event_id)s, %(entry)s::json FROM moved
+            INSERT INTO {schema}.history (agent, seq, at, event_id, entry, feed_seq)
+            SELECT moved.agent, %(seq)s, %(at)s, %(event_id)s, %(entry)s::json, {xact} + 1
+            FROM moved
             RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM added)"""
+        )""" + done
+    # entries of transactions older than every one still running (of this query's snapshot)
+    horizon = (f"(pg_snapshot_xmin(pg_current_snapshot())::text::bigint "
+               f"<< {_PER_COMMIT.bit_length() - 1})")
     insert = f"""
             WITH moved AS (
                 INSERT INTO {schema}.agents (agent, version, {columns}, state)
@@ -526,6 +633,13 @@ def _statements(schema: str) -> dict[str, Any]:
         "event": (f"SELECT seq, at, event_id, entry::text FROM {schema}.history "
                   "WHERE agent = %s AND event_id = %s ORDER BY seq"),
         "agents": f"SELECT agent FROM {schema}.agents ORDER BY id",
+        "feed": f"""
+            SELECT agent, seq, at, event_id, entry::text, feed_seq FROM {schema}.history
+            WHERE feed_seq > %(after)s AND feed_seq < {horizon}
+            ORDER BY feed_seq LIMIT %(limit)s""",
+        "feed_after": f"""
+            SELECT EXISTS (SELECT 1 FROM {schema}.history
+                           WHERE feed_seq > %s AND feed_seq < {horizon})""",
         "next_deadline": f"SELECT min(next_deadline) FROM {schema}.agents",
         "next_due": f"""
             UPDATE {schema}.agents
@@ -571,32 +685,56 @@ def _same(value: Any) -> Any:
 # -- migrating -------------------------------------------------------------------------------
 
 
-def _version(conn: psycopg.Connection[Any], schema: str, name: str) -> int | None:
-    """The schema's version: ``None`` if agentstate's tables are not there at all."""
-    tables = {row[0] for row in conn.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (name,))}
-    if "schema_version" not in tables:
-        ours = sorted(tables & {"agents", "history"})
-        if ours:
-            raise SchemaError(
-                f"PostgreSQL schema {name!r} has tables {', '.join(ours)} but no "
-                "schema_version: they are not agentstate's; refusing to touch them (choose "
-                "another schema)", found=None, supported=SCHEMA_VERSION)
-        return None
-    row = conn.execute(f"SELECT max(version) FROM {schema}.schema_version").fetchone()
-    found = None if row is None else row[0]
-    if type(found) is not int:
-        raise SchemaError(f"PostgreSQL schema {name!r}: malformed schema_version (latest "
-                          f"{found!r})", found=None, supported=SCHEMA_VERSION)
-    return found
+class _Schema:
+    """The schema as :func:`agentstate._rows.migrate` sees it."""
 
+    def __init__(self, conn: psycopg.Connection[Any], schema: str, name: str) -> None:
+        self.conn = conn
+        self.schema = schema
+        self.name = name
+        self.where = f"PostgreSQL schema {name!r}"
 
-def _refuse_newer(found: int | None, name: str) -> None:
-    if found is not None and found > SCHEMA_VERSION:
-        raise SchemaError(
-            f"PostgreSQL schema {name!r} has schema version {found}, newer than this "
-            f"agentstate supports ({SCHEMA_VERSION}); upgrade agentstate. The database was "
-            "not changed", found=found, supported=SCHEMA_VERSION)
+    def version(self) -> int | None:
+        """The schema's version: ``None`` if agentstate's tables are not there at all."""
+        tables = {row[0] for row in self.conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+            (self.name,))}
+        if "schema_version" not in tables:
+            ours = sorted(tables & {"agents", "history"})
+            if ours:
+                raise SchemaError(
+                    f"{self.where} has tables {', '.join(ours)} but no schema_version: they "
+                    "are not agentstate's; refusing to touch them (choose another schema)",
+                    found=None, supported=SCHEMA_VERSION)
+            return None
+        row = self.conn.execute(
+            f"SELECT max(version) FROM {self.schema}.schema_version").fetchone()
+        return stored_version(None if row is None else row[0], where=self.where,
+                              supported=SCHEMA_VERSION)
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        with self.conn.transaction():  # nodes starting at once: one migrates, the others wait
+            self.conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
+                              (f"agentstate:{self.name}",))
+            self.conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
+            yield
+
+    def create_version_table(self) -> None:
+        self.conn.execute(f"""CREATE TABLE {self.schema}.schema_version (
+            version integer NOT NULL PRIMARY KEY,
+            summary text NOT NULL,
+            applied_at timestamptz NOT NULL DEFAULT now())""")
+
+    def run(self, step: str | Callable[[Any], None]) -> None:
+        if isinstance(step, str):
+            self.conn.execute(step.replace("{schema}", self.schema))
+        else:
+            step(self.conn)
+
+    def record(self, migration: Migration) -> None:
+        self.conn.execute(f"INSERT INTO {self.schema}.schema_version (version, summary) "
+                          "VALUES (%s, %s)", (migration.version, migration.summary))
 
 
 def _migrate(conn: psycopg.Connection[Any], schema: str, name: str) -> None:
@@ -604,28 +742,6 @@ def _migrate(conn: psycopg.Connection[Any], schema: str, name: str) -> None:
     import psycopg
 
     try:
-        found = _version(conn, schema, name)
-        _refuse_newer(found, name)
-        if found == SCHEMA_VERSION:
-            return
-        with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"agentstate:{name}",))
-            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-            found = _version(conn, schema, name)  # another node may have migrated meanwhile
-            _refuse_newer(found, name)
-            if found is None:
-                conn.execute(f"""CREATE TABLE {schema}.schema_version (
-                    version integer NOT NULL PRIMARY KEY,
-                    summary text NOT NULL,
-                    applied_at timestamptz NOT NULL DEFAULT now())""")
-                found = 0
-            for migration in MIGRATIONS[found:]:
-                for step in migration.steps:
-                    if isinstance(step, str):
-                        conn.execute(step.replace("{schema}", schema))
-                    else:
-                        step(conn)
-                conn.execute(f"INSERT INTO {schema}.schema_version (version, summary) "
-                             "VALUES (%s, %s)", (migration.version, migration.summary))
+        migrate(_Schema(conn, schema, name), MIGRATIONS)
     except psycopg.Error as error:
         raise StoreError(f"cannot prepare PostgreSQL schema {name!r}: {error}") from None

@@ -62,9 +62,13 @@ from ._events import (
     ForceStatus,
     InteractionAnswered,
     InteractionEnded,
+    InteractionHeld,
     InteractionMissed,
     InteractionOffered,
     InteractionRejected,
+    InteractionResumed,
+    InteractionStarted,
+    InteractionTransferred,
     JoinQueue,
     LeaveQueue,
     Login,
@@ -97,10 +101,14 @@ from ._rules_work import (
     answered,
     end_wrap_up,
     ended,
+    held,
     missed,
     offered,
     rejected,
+    resumed,
+    started,
     timer_fired,
+    transferred,
 )
 from ._state import (
     AgentState,
@@ -109,6 +117,7 @@ from ._state import (
     InteractionState,
     Occupation,
     PauseSpan,
+    Tag,
     Timer,
     build_change,
     build_state,
@@ -189,7 +198,7 @@ def step(policy: Policy, state: AgentState, event: Event, at: datetime
 def _occupation(draft: Draft) -> Occupation:
     if draft.interactions:
         for item in draft.interactions:
-            if item.state is InteractionState.CONNECTED:
+            if item.state is not InteractionState.OFFERED:  # connected or held
                 return Occupation.ON_INTERACTION
         return Occupation.OFFERED
     if draft.wrap_up_mode is not None:
@@ -206,14 +215,14 @@ def _apply_pending(policy: Policy, draft: Draft) -> None:
         return
     draft.pending = None
     if pending.actor.role not in policy.allowed(draft.status, pending.status):
-        draft.note("pending_dropped", f"pending {pending.status!r} dropped: no longer allowed "
-                                      f"from {draft.status!r}")
+        draft.note(Tag.PENDING_DROPPED, f"pending {pending.status!r} dropped: no longer "
+                                        f"allowed from {draft.status!r}")
         return
     draft.move(pending.status, pending.reason)
     if pending.status == policy.logged_out:
         draft.session = None
-    draft.note("pending_applied", f"pending {pending.status!r} applied, asked by "
-                                  f"{pending.actor} at {pending.requested_at.isoformat()}")
+    draft.note(Tag.PENDING_APPLIED, f"pending {pending.status!r} applied, asked by "
+                                    f"{pending.actor} at {pending.requested_at.isoformat()}")
 
 
 def _finish(policy: Policy, state: AgentState, draft: Draft, event: Event, at: datetime,
@@ -233,7 +242,7 @@ def _finish(policy: Policy, state: AgentState, draft: Draft, event: Event, at: d
             draft.pauses = _ledger.keep_recent((*draft.pauses, span), at)
         if draft.reason is not None and draft.session is not None and policy.limited(
                 draft.reason):
-            if draft.tagged("override"):
+            if draft.tagged(Tag.OVERRIDE):
                 draft.overrun_at = at  # forced past its limit: overrun from the start, kept
             else:
                 due = _ledger.limit_deadline(policy, draft.reason, draft.pauses, at, at,
@@ -290,5 +299,9 @@ _HANDLERS: dict[type[Event], tuple[Handler, frozenset[Role]]] = {
     SetChannel: (set_channel, _MANAGERS),
     StopNew: (stop_new, _ANYONE),
     ResumeNew: (stop_new, _ANYONE),
+    InteractionHeld: (held, _AGENT_OR_SYSTEM),
+    InteractionResumed: (resumed, _AGENT_OR_SYSTEM),
+    InteractionTransferred: (transferred, _AGENT_OR_SYSTEM),
+    InteractionStarted: (started, _AGENT_OR_SYSTEM),
     DeviceChanged: (device_changed, _MANAGERS),
 }

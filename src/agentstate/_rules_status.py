@@ -43,7 +43,7 @@ from ._events import (
     StopNew,
 )
 from ._policy import BusyChange, Policy, Role
-from ._state import AgentState, ChannelSetting, Device, Membership, Pending, Session
+from ._state import AgentState, ChannelSetting, Device, Membership, Pending, Session, Tag
 
 __all__ = [
     "cancel_pending",
@@ -101,7 +101,7 @@ def _defer(policy: Policy, state: AgentState, draft: Draft, event: Event, at: da
         if draft.pending is not None:
             draft.note(None, f"replaces pending {draft.pending.status!r}")
         draft.pending = Pending(status=dest, reason=reason, actor=actor, requested_at=at)
-        draft.note("pending", f"{dest!r} pending until the agent is free")
+        draft.note(Tag.PENDING, f"{dest!r} pending until the agent is free")
         return
     if policy.while_busy is BusyChange.IMMEDIATE and dest != policy.logged_out:
         draft.move(dest, reason)
@@ -139,7 +139,7 @@ def cancel_pending(policy: Policy, state: AgentState, draft: Draft, event: Cance
     if state.pending is None:
         raise InvalidEvent(agent=state.agent, event=event, why="no status change is pending")
     draft.pending = None
-    draft.note("pending_dropped", f"pending {state.pending.status!r} cancelled")
+    draft.note(Tag.PENDING_DROPPED, f"pending {state.pending.status!r} cancelled")
 
 
 def force_logout(policy: Policy, state: AgentState, draft: Draft, event: ForceLogout,
@@ -148,7 +148,7 @@ def force_logout(policy: Policy, state: AgentState, draft: Draft, event: ForceLo
     check_move(policy, state, policy.logged_out, actor, event)
     if state.interactions:
         dropped = ", ".join(item.id for item in state.interactions)
-        draft.note("dropped", f"interactions dropped: {dropped}")
+        draft.note(Tag.DROPPED, f"interactions dropped: {dropped}")
     draft.move(policy.logged_out, None)
     draft.session = None
 
@@ -221,9 +221,14 @@ def pause_queue(policy: Policy, state: AgentState, draft: Draft,
 
 def set_channel(policy: Policy, state: AgentState, draft: Draft, event: SetChannel,
                 at: datetime, actor: Actor) -> None:
-    if not policy.has_channel(event.channel):
+    group = any(g.name == event.channel for g in policy.groups)  # a pool's slots (issue 13)
+    if not policy.has_channel(event.channel) and not group:
         raise InvalidEvent(agent=state.agent, event=event,
                            why=f"unknown channel {event.channel!r}")
+    if group and event.enabled is not None:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"{event.channel} is a channel group: it takes a capacity; "
+                               "switch its channels on or off instead")
     if event.capacity is not None and event.capacity < 1:
         raise InvalidEvent(agent=state.agent, event=event,
                            why=f"capacity must be at least 1, got {event.capacity} "

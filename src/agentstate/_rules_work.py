@@ -2,8 +2,15 @@
 
 Part of the rules (see :mod:`agentstate._rules` for the theory of operation and the table that
 maps each event kind to its handler here). Offers, answers, ends, misses and rejects of
-interactions, the end of post-processing, and the timers falling due; with them the automatic
-moves these make (after misses in a row, a reject, an overrun, a single-call status).
+interactions; hold, resume and transfer; interactions started by the agent (outbound) or
+reported connected (direct); the end of post-processing, and the timers falling due; with them
+the automatic moves these make (after misses in a row, a reject, an overrun, a single-call
+status).
+
+Every interaction has a :class:`~agentstate.Direction` (queue, direct, outbound). Each occupies
+the agent's slots while open, whatever its direction; when the agent's side ends (ended, or
+transferred blind) post-processing follows if the policy's ``wrap_up_directions`` has its
+direction (queue work only, by default).
 """
 
 from __future__ import annotations
@@ -11,8 +18,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from . import _ledger
-from ._draft import Draft, find_interaction
-from ._eligibility import blocker, capacity, describe
+from ._blocker import LOGGED_OUT, Blocker, BlockKind, blocker, describe, device_blocker, slots
+from ._draft import Draft, check_logged_in, find_interaction
 from ._errors import InvalidEvent, NotEligible
 from ._events import (
     SYSTEM,
@@ -20,12 +27,17 @@ from ._events import (
     EndWrapUp,
     InteractionAnswered,
     InteractionEnded,
+    InteractionHeld,
     InteractionMissed,
     InteractionOffered,
     InteractionRejected,
+    InteractionResumed,
+    InteractionStarted,
+    InteractionTransferred,
     TimerFired,
+    TransferKind,
 )
-from ._policy import Policy, Role, WrapUpMode
+from ._policy import Direction, Policy, Role, WrapUpMode
 from ._state import (
     AgentState,
     Deadline,
@@ -33,6 +45,7 @@ from ._state import (
     InteractionState,
     Membership,
     Pending,
+    Tag,
     Timer,
     build_interaction,
     build_membership,
@@ -43,10 +56,14 @@ __all__ = [
     "answered",
     "end_wrap_up",
     "ended",
+    "held",
     "missed",
     "offered",
     "rejected",
+    "resumed",
+    "started",
     "timer_fired",
+    "transferred",
 ]
 
 
@@ -56,9 +73,9 @@ __all__ = [
 def offered(policy: Policy, state: AgentState, draft: Draft, event: InteractionOffered,
             at: datetime, actor: Actor) -> None:
     if state.session is None:  # every refused offer is NotEligible (issue 13)
-        raise NotEligible(agent=state.agent, why=describe(policy, ("logged_out",)),
+        raise NotEligible(agent=state.agent, why=describe(policy, LOGGED_OUT),
                           queue=event.queue, channel=event.channel, event=event,
-                          blocker="logged_out")
+                          blocker=LOGGED_OUT)
     if state.interaction(event.interaction) is not None:
         raise InvalidEvent(agent=state.agent, event=event,
                            why=f"interaction {event.interaction!r} is already open")
@@ -69,7 +86,7 @@ def offered(policy: Policy, state: AgentState, draft: Draft, event: InteractionO
         found = blocker(policy, state, event.queue, event.channel)
         if found is not None:
             raise NotEligible(agent=state.agent, why=describe(policy, found), queue=event.queue,
-                              channel=event.channel, event=event, blocker=found[0])
+                              channel=event.channel, event=event, blocker=found)
         draft.memberships = tuple(  # the queue's membership with last_offer_at = at
             build_membership(m.queue, m.penalty, m.position, m.paused, at, m.calls,
                              m.calls_until)
@@ -78,18 +95,15 @@ def offered(policy: Policy, state: AgentState, draft: Draft, event: InteractionO
         if not policy.status(state.status).direct_calls:
             raise NotEligible(agent=state.agent, queue=None, channel=event.channel, event=event,
                               why=f"status {state.status!r} takes no direct calls",
-                              blocker="status")
-        if not state.device.registered or state.device.dnd:
-            kind = "dnd" if state.device.registered else "unregistered"
+                              blocker=Blocker(kind=BlockKind.STATUS, name=state.status))
+        found = device_blocker(state) or slots(policy, state, event.channel)
+        if found is not None:
             raise NotEligible(agent=state.agent, queue=None, channel=event.channel, event=event,
-                              why=describe(policy, (kind,)), blocker=kind)
-        held = sum(1 for item in state.interactions if item.channel == event.channel)
-        limit = capacity(policy, state, event.channel)
-        if held >= limit:
-            raise NotEligible(agent=state.agent, queue=None, channel=event.channel, event=event,
-                              why=f"{event.channel} slots {held}/{limit}", blocker="full")
+                              why=describe(policy, found), blocker=found)
+    direction = Direction.DIRECT if event.queue is None else Direction.QUEUE
     draft.interactions = (*state.interactions, build_interaction(
-        event.interaction, event.channel, event.queue, InteractionState.OFFERED, at))
+        event.interaction, event.channel, event.queue, InteractionState.OFFERED, at,
+        direction))
     if policy.timers.offer_timeout is not None:
         draft.add_deadline(Deadline(at=shift(at, policy.timers.offer_timeout),
                                     timer=Timer.OFFER, ref=event.interaction))
@@ -99,7 +113,7 @@ def answered(policy: Policy, state: AgentState, draft: Draft, event: Interaction
              at: datetime, actor: Actor) -> None:
     item = find_interaction(state, event, event.interaction, ringing=True)
     connected = build_interaction(item.id, item.channel, item.queue, InteractionState.CONNECTED,
-                                  at)
+                                  at, item.direction)
     draft.interactions = tuple(connected if i is item else i for i in state.interactions)
     draft.drop_deadlines(Timer.OFFER, item.id)
     draft.missed_in_a_row = 0
@@ -113,7 +127,7 @@ def answered(policy: Policy, state: AgentState, draft: Draft, event: Interaction
             and draft.handled >= status.interaction_limit and draft.pending is None):
         draft.pending = Pending(status=status.then, reason=_implied(policy, status.then),
                                 actor=SYSTEM, requested_at=at)
-        draft.note("pending", f"{status.then!r} pending: {status.label} took "
+        draft.note(Tag.PENDING, f"{status.then!r} pending: {status.label} took "
                               f"{status.interaction_limit} interaction(s)")
 
 
@@ -139,9 +153,18 @@ def ended(policy: Policy, state: AgentState, draft: Draft, event: InteractionEnd
     draft.interactions = tuple(i for i in state.interactions if i is not item)
     draft.drop_deadlines(Timer.OFFER, item.id)
     if item.state is InteractionState.OFFERED:
-        draft.note("withdrawn", "offer withdrawn")
+        draft.note(Tag.WITHDRAWN, "offer withdrawn")
         return
-    if item.queue is None:
+    _wrap_up(policy, state, draft, item, at)
+
+
+def _wrap_up(policy: Policy, state: AgentState, draft: Draft, item: Interaction, at: datetime
+             ) -> None:
+    """Post-processing after the agent's side of ``item`` ended, if its direction gets it."""
+    direction = item.direction
+    if item.queue is None and direction is Direction.QUEUE:  # stored before directions existed
+        direction = Direction.DIRECT
+    if direction not in policy.wrap_up_directions:
         return
     wrap = state.wrap_up or policy.queue_wrap_up(item.queue)
     if wrap.mode is WrapUpMode.NONE:
@@ -155,6 +178,76 @@ def ended(policy: Policy, state: AgentState, draft: Draft, event: InteractionEnd
     if current is None or current.at < ends:
         draft.drop_deadlines(Timer.WRAP_UP)
         draft.add_deadline(Deadline(at=ends, timer=Timer.WRAP_UP))
+
+
+def _replace(state: AgentState, draft: Draft, item: Interaction, new: Interaction) -> None:
+    draft.interactions = tuple(new if i is item else i for i in state.interactions)
+
+
+def held(policy: Policy, state: AgentState, draft: Draft, event: InteractionHeld,
+         at: datetime, actor: Actor) -> None:
+    item = find_interaction(state, event, event.interaction, ringing=False)
+    if item.state is InteractionState.HELD:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"interaction {item.id!r} is already on hold")
+    _replace(state, draft, item, build_interaction(
+        item.id, item.channel, item.queue, InteractionState.HELD, at, item.direction,
+        item.hold, item.transfer))
+
+
+def resumed(policy: Policy, state: AgentState, draft: Draft, event: InteractionResumed,
+            at: datetime, actor: Actor) -> None:
+    item = find_interaction(state, event, event.interaction, ringing=False)
+    if item.state is not InteractionState.HELD:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"interaction {item.id!r} is not on hold")
+    transfer = item.transfer
+    if transfer is TransferKind.ATTENDED:
+        transfer = None
+        draft.note(None, f"attended transfer of {item.id!r} abandoned: customer taken back")
+    _replace(state, draft, item, build_interaction(
+        item.id, item.channel, item.queue, InteractionState.CONNECTED, at, item.direction,
+        item.hold_at(at), transfer))
+
+
+def transferred(policy: Policy, state: AgentState, draft: Draft, event: InteractionTransferred,
+                at: datetime, actor: Actor) -> None:
+    item = find_interaction(state, event, event.interaction, ringing=False)
+    if item.transfer is not None:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"interaction {item.id!r} is already in a {item.transfer.value} "
+                               "transfer; end it (complete) or resume it (take it back) first")
+    target = "" if event.target is None else f" to {event.target}"
+    draft.note(None, f"{event.kind.value} transfer of {item.id!r}{target}")
+    if event.kind is TransferKind.BLIND:  # the agent drops at once
+        draft.interactions = tuple(i for i in state.interactions if i is not item)
+        _wrap_up(policy, state, draft, item, at)
+        return
+    if event.kind is TransferKind.ATTENDED and item.state is not InteractionState.HELD:
+        new = build_interaction(item.id, item.channel, item.queue, InteractionState.HELD, at,
+                                item.direction, item.hold, event.kind)
+    else:  # live (three-way), or attended with the customer already on hold
+        new = build_interaction(item.id, item.channel, item.queue, item.state, item.since,
+                                item.direction, item.hold, event.kind)
+    _replace(state, draft, item, new)
+
+
+def started(policy: Policy, state: AgentState, draft: Draft, event: InteractionStarted,
+            at: datetime, actor: Actor) -> None:
+    check_logged_in(state, event)
+    if state.interaction(event.interaction) is not None:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"interaction {event.interaction!r} is already open")
+    if not policy.has_channel(event.channel):
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"unknown channel {event.channel!r}")
+    if event.direction is Direction.QUEUE:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why="queue work is offered (InteractionOffered), not started; "
+                               "expected direction outbound or direct")
+    draft.interactions = (*state.interactions, build_interaction(
+        event.interaction, event.channel, None, InteractionState.CONNECTED, at,
+        event.direction))
 
 
 def missed(policy: Policy, state: AgentState, draft: Draft, event: InteractionMissed,
@@ -191,7 +284,7 @@ def _system_move(policy: Policy, draft: Draft, dest: str, reason: str | None, wh
                          f"{draft.status!r} -> {dest!r}")
         return False
     draft.move(dest, reason)
-    draft.note("auto_moved", f"moved to {dest!r}: {why}")
+    draft.note(Tag.AUTO_MOVED, f"moved to {dest!r}: {why}")
     return True
 
 
@@ -261,7 +354,7 @@ def _pause_limit(policy: Policy, state: AgentState, draft: Draft, reason: str,
         draft.note(None, f"{reason} limit moved: a new day began")
         return
     draft.overrun_at = at
-    draft.note("overrun", f"{reason} overran its limit")
+    draft.note(Tag.OVERRUN, f"{reason} overran its limit")
     if policy.overrun_status is not None:
         _system_move(policy, draft, policy.overrun_status,
                      _implied(policy, policy.overrun_status), f"{reason} overran its limit")

@@ -1,6 +1,6 @@
 """SQLiteStore: the embedded default store, one file, standard library only.
 
-Layout (schema version 3):
+Layout (schema version 4):
 
 - ``agents``: one row per agent: ``agent`` (primary key), ``version`` (the compare-and-set
   key), ``state`` (the :class:`AgentState` as JSON, see :mod:`agentstate._codec`) and the
@@ -10,7 +10,11 @@ Layout (schema version 3):
   epoch, for :meth:`SQLiteStore.next_due`);
 - ``history``: one row per :class:`Change`: primary key ``(agent, seq)``, ``at`` (microseconds
   since the Unix epoch, UTC), ``event_id``, and ``entry`` (the change as JSON); indexed on
-  ``(agent, at)`` for time ranges and ``(agent, event_id)`` for idempotency;
+  ``(agent, at)`` for time ranges and ``(agent, event_id)`` for idempotency; and ``feed_seq``,
+  the entry's place in the store-wide change feed (unique index), given under the write lock
+  as one more than the greatest so far: commit order is feed order, so a reader never skips an
+  entry. Entries recorded before schema version 4 were numbered by the migration, in the order
+  of their times;
 - ``queue_facts``: each agent's eligibility facts (:class:`~agentstate.EligibilityFact`), one
   row per queue it is a member of and channel, replaced in the commit that writes its state:
   primary key ``(agent, queue, channel)``; a partial index ``(queue, channel, penalty, sort,
@@ -39,52 +43,46 @@ its own transaction, when a store opens a database at an older version. A databa
 version is refused with :class:`SchemaError` and left untouched. Adding an indexed column is
 one migration: migration 2 is the example (``ALTER TABLE agents ADD COLUMN next_deadline``, its
 index, and a backfill, which may be a Python function of the connection), plus the column in
-:data:`agentstate._codec.INDEXED`. A field added to :class:`AgentState` needs a migration that
+:data:`agentstate._rows.INDEXED`. A field added to :class:`AgentState` needs a migration that
 writes its value into every stored state, e.g. ``UPDATE agents SET state = json_set(state,
 '$.memberships', json('[]'))``: the codec never fills in a missing key by itself.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-import attrs
 import pendulum
 
-from ._codec import (
-    INDEXED,
-    DecodedStates,
-    dumps,
-    encode_change,
-    encode_state,
-    from_micros,
-    read_instant,
-    row_change,
-)
+from ._codec import encode_change, encode_state, from_micros, read_instant, shown
 from ._eligibility import EligibilityFact, QueuePlace
 from ._errors import ConflictError, SchemaError, StoreError
+from ._rows import (
+    INDEXED,
+    UNSTORABLE,
+    DecodedStates,
+    Migration,
+    clip,
+    dumps,
+    migrate,
+    row_change,
+    stored_version,
+    unstorable,
+)
 from ._state import AgentState, Change
 from ._time import micros, to_utc
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "SQLiteStore"]
 
-Step = str | Callable[[sqlite3.Connection], None]
 _Facts = dict[tuple[str, str], tuple[Any, ...]]
-
-
-@attrs.frozen(kw_only=True)
-class Migration:
-    """One numbered schema change: SQL statements or functions of the connection, in order."""
-
-    version: int
-    summary: str
-    steps: tuple[Step, ...]
 
 
 def _backfill_next_deadline(conn: sqlite3.Connection) -> None:
@@ -99,10 +97,18 @@ def _backfill_next_deadline(conn: sqlite3.Connection) -> None:
             deadlines = json.loads(text).get("deadlines") or []
             first = deadlines[0]["at"] if deadlines else None
         except (ValueError, AttributeError, LookupError, TypeError):
-            raise StoreError(f"agent {agent!r}: stored state is malformed: cannot read its "
+            raise StoreError(f"agent {shown(agent)}: stored state is malformed: cannot read its "
                              "deadlines", agent=agent) from None
         value = None if first is None else micros(read_instant(first, agent=agent))
         conn.execute("UPDATE agents SET next_deadline = ? WHERE agent = ?", (value, agent))
+
+
+def _number_feed(conn: sqlite3.Connection) -> None:
+    """Migration 4: number the entries recorded so far in the feed, by time (then agent and
+    seq: an agent's entries keep their order)."""
+    rows = conn.execute("SELECT agent, seq FROM history ORDER BY at, agent, seq").fetchall()
+    conn.executemany("UPDATE history SET feed_seq = ? WHERE agent = ? AND seq = ?",
+                     [(n, agent, seq) for n, (agent, seq) in enumerate(rows, 1)])
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -153,10 +159,10 @@ MIGRATIONS: tuple[Migration, ...] = (
         "WHERE last_offer_at IS NOT NULL",
         "CREATE TABLE facts_policy (key TEXT NOT NULL)",
     )),
-    Migration(version=4, summary="state.device: registered, do-not-disturb", steps=(
-        """UPDATE agents SET state = json_set(state, '$.device',
-            json('{"registered": true, "dnd": false}'))
-            WHERE json_extract(state, '$.device') IS NULL""",
+    Migration(version=4, summary="history.feed_seq, the change feed", steps=(
+        "ALTER TABLE history ADD COLUMN feed_seq INTEGER",
+        _number_feed,
+        "CREATE UNIQUE INDEX history_feed ON history (feed_seq)",
     )),
 )
 """Every schema change, oldest first; a migration's ``version`` is its position plus one."""
@@ -169,11 +175,15 @@ _MARKS = ", ".join("?" for _ in INDEXED)
 _INSERT_AGENT = (f"INSERT INTO agents (agent, version, {_COLUMNS}, state) "
                  f"VALUES (?, ?, {_MARKS}, ?) ON CONFLICT (agent) DO NOTHING")
 _ALL_INDEXED = tuple(range(len(INDEXED)))
-_INSERT_CHANGE = "INSERT INTO history (agent, seq, at, event_id, entry) VALUES (?, ?, ?, ?, ?)"
 _LOAD = f"SELECT version, {_COLUMNS}, state FROM agents WHERE agent = ?"
 _NEXT_DUE = ("SELECT next_deadline, agent FROM agents WHERE next_deadline <= ? "
              "ORDER BY next_deadline, agent LIMIT 1")
 _HISTORY = "SELECT seq, at, event_id, entry FROM history WHERE agent = ?"
+# Named, not left to the planner: without statistics (no ANALYZE) SQLite prefers walking the
+# agent's whole history in primary-key order (ORDER BY seq) to this index, which holds seq
+# after event_id and so also returns the rows in order: one lookup, however long the history.
+_EVENT = ("SELECT seq, at, event_id, entry FROM history INDEXED BY history_event "
+          "WHERE agent = ? AND event_id = ? ORDER BY seq")
 _FACT_COLUMNS = ("eligible", "penalty", "sort", "calls", "calls_until", "last_offer_at")
 _FACTS = f"SELECT queue, channel, {', '.join(_FACT_COLUMNS)} FROM queue_facts WHERE agent = ?"
 _DELETE_FACT = "DELETE FROM queue_facts WHERE agent = ? AND queue = ? AND channel = ?"
@@ -197,6 +207,11 @@ _CACHED = 4096  # decoded states kept, keyed by their exact JSON text
 # fsyncs, and pages changed by several commits are copied once per checkpoint. 4,000 measured
 # ~20% more events per second on the benchmark (benchmarks/storage.py).
 _AUTOCHECKPOINT = 4000
+_INSERT_CHANGE = ("INSERT INTO history (agent, seq, at, event_id, entry, feed_seq) "
+                  "VALUES (?, ?, ?, ?, ?, ?)")
+_LAST_FEED = "SELECT max(feed_seq) FROM history"
+_FEED = ("SELECT agent, seq, at, event_id, entry, feed_seq FROM history INDEXED BY history_feed "
+         "WHERE feed_seq > ? ORDER BY feed_seq LIMIT ?")
 
 
 class SQLiteStore:
@@ -216,7 +231,11 @@ class SQLiteStore:
     ``fork``, open a new one in the child. Close it with :meth:`close` or a ``with`` block.
     """
 
-    __slots__ = ("_cache", "_conn", "_known", "_lock", "_path", "_pid", "_seen", "_sql")
+    __slots__ = ("_cache", "_conn", "_known", "_last_feed", "_lock", "_path", "_pid", "_seen",
+                 "_sql")
+
+    poll_interval = 0.05
+    """Seconds between two looks at the feed in :meth:`wait_for_feed`."""
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0,
                  synchronous: str = "NORMAL") -> None:
@@ -232,6 +251,7 @@ class SQLiteStore:
         # stored, its facts by (queue, channel) or None when not read). See :meth:`_check`.
         self._known: dict[str, tuple[AgentState, tuple[Any, ...], _Facts | None]] = {}
         self._seen: int | None = None
+        self._last_feed: int | None = None  # the greatest feed_seq, while _seen holds
         self._sql: dict[tuple[str, tuple[int, ...]], str] = {}
         try:
             conn = sqlite3.connect(self._path, timeout=timeout, isolation_level=None,
@@ -269,8 +289,8 @@ class SQLiteStore:
         rows = []
         for change in changes:
             if change.agent != agent:
-                raise StoreError(f"agent {agent!r}: cannot commit a change of agent "
-                                 f"{change.agent!r} with it", agent=agent)
+                raise StoreError(f"agent {shown(agent)}: cannot commit a change of agent "
+                                 f"{shown(change.agent)} with it", agent=agent)
             rows.append((agent, change.seq, micros(change.at), change.event_id,
                          dumps(encode_change(change), agent=agent)))
         new_facts = _facts(agent, facts or ())
@@ -297,9 +317,8 @@ class SQLiteStore:
 
     def changes_for_event(self, agent: str, event_id: str) -> Sequence[Change]:
         """The entries recorded for ``event_id`` on this agent, oldest first (or none)."""
-        sql = _HISTORY + " AND event_id = ? ORDER BY seq"
         with self._lock:
-            rows = self._run(agent, lambda c: c.execute(sql, (agent, event_id)).fetchall())
+            rows = self._run(agent, lambda c: c.execute(_EVENT, (agent, event_id)).fetchall())
         return [_change(agent, row) for row in rows]
 
     def agents(self) -> Iterator[str]:
@@ -392,6 +411,26 @@ class SQLiteStore:
             finally:
                 self._known.clear()  # every agent's facts were rewritten
 
+    def feed(self, *, after: int = 0, limit: int = 1000) -> Sequence[tuple[int, Change]]:
+        """The entries with a feed sequence above ``after``, lowest first, at most ``limit``."""
+        with self._lock:
+            rows = self._run(None, lambda c: c.execute(_FEED, (after, limit)).fetchall())
+        return [(row[-1], _change(row[0], row[1:-1])) for row in rows]
+
+    def wait_for_feed(self, after: int, timeout: float) -> bool:
+        """Poll (every :attr:`poll_interval` seconds, one indexed ``max``) until the feed has
+        an entry after ``after`` (``True``) or ``timeout`` seconds passed (``False``)."""
+        end = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                last = self._run(None, lambda c: c.execute(_LAST_FEED).fetchone()[0]) or 0
+            if last > after:
+                return True
+            left = end - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(left, self.poll_interval))
+
     # -- the rest --------------------------------------------------------------------------------
 
     @property
@@ -429,12 +468,15 @@ class SQLiteStore:
         if os.getpid() != self._pid:
             raise StoreError(f"SQLiteStore {self._path!r} was opened in another process "
                              "(before a fork); open a new store in this one", agent=agent)
+        who = f"agent {shown(agent)}: " if agent is not None else ""
         try:
             return work(conn)
         except sqlite3.Error as error:
-            who = f"agent {agent!r}: " if agent is not None else ""
-            raise StoreError(f"{who}SQLite database {self._path!r} failed: {error}",
+            raise StoreError(f"{who}SQLite database {self._path!r} failed: {clip(str(error))}",
                              agent=agent) from None
+        except UNSTORABLE as error:  # raised while binding: nothing was written
+            raise StoreError(f"{who}SQLite database {self._path!r} refused a value: "
+                             f"{unstorable(error)}", agent=agent) from None
 
     def _check(self, conn: sqlite3.Connection) -> None:
         """Forget what this store knows is stored if another connection has committed since
@@ -449,6 +491,7 @@ class SQLiteStore:
         seen = conn.execute(_DATA_VERSION).fetchone()[0]
         if seen != self._seen:
             self._known.clear()
+            self._last_feed = None
             self._seen = seen
 
     def _know(self, agent: str, state: AgentState, columns: tuple[Any, ...],
@@ -514,13 +557,17 @@ class SQLiteStore:
                                    (agent,)).fetchone()
                 raise ConflictError(agent=agent, expected=expected,
                                     actual=None if row is None else row[0])
+            last = self._last_feed
+            if last is None:
+                last = conn.execute(_LAST_FEED).fetchone()[0] or 0
             try:
                 if len(rows) == 1:
-                    conn.execute(_INSERT_CHANGE, rows[0])
+                    conn.execute(_INSERT_CHANGE, (*rows[0], last + 1))
                 else:
-                    conn.executemany(_INSERT_CHANGE, rows)
+                    conn.executemany(_INSERT_CHANGE, [(*row, last + i)
+                                                      for i, row in enumerate(rows, 1)])
             except sqlite3.IntegrityError as error:
-                raise StoreError(f"agent {agent!r}: cannot append history: {error} (a change "
+                raise StoreError(f"agent {shown(agent)}: cannot append history: {error} (a change "
                                  "repeats a recorded seq)", agent=agent) from None
             if expected == 0:
                 stored: _Facts = {}
@@ -532,9 +579,11 @@ class SQLiteStore:
             self._write_facts(conn, agent, stored, facts)
             conn.execute("COMMIT")
         except BaseException:
+            self._last_feed = None
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        self._last_feed = last + len(rows)
         self._know(agent, state, columns, facts)
 
     def _write_facts(self, conn: sqlite3.Connection, agent: str, stored: _Facts,
@@ -569,8 +618,8 @@ def _facts(agent: str, facts: Sequence[EligibilityFact]) -> _Facts:
     for f in facts:
         key = (f.queue, f.channel)
         if key in out:
-            raise StoreError(f"agent {agent!r}: two eligibility facts for queue {f.queue!r} "
-                             f"and channel {f.channel!r}", agent=agent)
+            raise StoreError(f"agent {shown(agent)}: two eligibility facts for queue "
+                             f"{shown(f.queue)} and channel {shown(f.channel)}", agent=agent)
         out[key] = (int(f.eligible), f.penalty, f.sort, f.calls,
                     None if f.calls_until is None else micros(f.calls_until),
                     None if f.last_offer_at is None else micros(f.last_offer_at))
@@ -596,61 +645,58 @@ def _prepare(conn: sqlite3.Connection, path: str, synchronous: str) -> None:
                          "put it on a local file system")
 
 
-def _version(conn: sqlite3.Connection, path: str) -> int | None:
-    """The database's schema version: ``None`` if it has no tables at all."""
-    names = {row[0] for row in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
-    if "schema_version" not in names:
-        if names:
-            raise SchemaError(
-                f"SQLite database {path!r} has tables ({', '.join(sorted(names))}) but no "
-                "schema_version: it is not an agentstate database; refusing to touch it",
-                found=None, supported=SCHEMA_VERSION)
-        return None
-    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
-    found = row[0]
-    if type(found) is not int:
-        raise SchemaError(f"SQLite database {path!r}: malformed schema_version "
-                          f"(latest {found!r})", found=None, supported=SCHEMA_VERSION)
-    return found
+class _Schema:
+    """The database as :func:`agentstate._rows.migrate` sees it."""
 
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self.conn = conn
+        self.where = f"SQLite database {path!r}"
 
-def _refuse_newer(found: int | None, path: str) -> None:
-    if found is not None and found > SCHEMA_VERSION:
-        raise SchemaError(
-            f"SQLite database {path!r} has schema version {found}, newer than this "
-            f"agentstate supports ({SCHEMA_VERSION}); upgrade agentstate. The database "
-            "was not changed", found=found, supported=SCHEMA_VERSION)
+    def version(self) -> int | None:
+        """The schema version: ``None`` if the database has no tables at all."""
+        names = {row[0] for row in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+        if "schema_version" not in names:
+            if names:
+                raise SchemaError(
+                    f"{self.where} has tables ({', '.join(sorted(names))}) but no "
+                    "schema_version: it is not an agentstate database; refusing to touch it",
+                    found=None, supported=SCHEMA_VERSION)
+            return None
+        latest = self.conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+        return stored_version(latest, where=self.where, supported=SCHEMA_VERSION)
 
-
-def _migrate(conn: sqlite3.Connection, path: str) -> None:
-    """Bring the database to :data:`SCHEMA_VERSION`, or refuse a newer one."""
-    try:
-        found = _version(conn, path)
-        _refuse_newer(found, path)
-        if found == SCHEMA_VERSION:
-            return
-        conn.execute("BEGIN IMMEDIATE")  # another process may be migrating: re-read under lock
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")  # another process may be migrating: it waits
         try:
-            found = _version(conn, path)
-            _refuse_newer(found, path)
-            if found is None:
-                conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY,"
-                             " summary TEXT NOT NULL, applied_at TEXT NOT NULL)")
-                found = 0
-            for migration in MIGRATIONS[found:]:
-                for step in migration.steps:
-                    if isinstance(step, str):
-                        conn.execute(step)
-                    else:
-                        step(conn)
-                conn.execute("INSERT INTO schema_version VALUES (?, ?, ?)",
-                             (migration.version, migration.summary,
-                              pendulum.now(pendulum.UTC).isoformat()))
+            yield
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+
+    def create_version_table(self) -> None:
+        self.conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY,"
+                          " summary TEXT NOT NULL, applied_at TEXT NOT NULL)")
+
+    def run(self, step: str | Callable[[Any], None]) -> None:
+        if isinstance(step, str):
+            self.conn.execute(step)
+        else:
+            step(self.conn)
+
+    def record(self, migration: Migration) -> None:
+        self.conn.execute("INSERT INTO schema_version VALUES (?, ?, ?)",
+                          (migration.version, migration.summary,
+                           pendulum.now(pendulum.UTC).isoformat()))
+
+
+def _migrate(conn: sqlite3.Connection, path: str) -> None:
+    """Bring the database to :data:`SCHEMA_VERSION`, or refuse a newer one."""
+    try:
+        migrate(_Schema(conn, path), MIGRATIONS)
     except sqlite3.Error as error:
         raise StoreError(f"cannot open SQLite database {path!r}: {error}") from None

@@ -13,13 +13,13 @@ An agent has two layers of state, as every serious contact-centre system separat
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import attrs
 
 from ._builders import positional
-from ._events import Actor, Event
-from ._policy import Policy, WrapUp, WrapUpMode
+from ._events import Actor, Event, TransferKind
+from ._policy import Direction, Policy, WrapUp, WrapUpMode
 from ._time import Timer
 
 __all__ = [
@@ -39,6 +39,8 @@ __all__ = [
     "Result",
     "Session",
     "Snapshot",
+    "TAG_NOTICES",
+    "Tag",
     "Timer",
     "notices",
 ]
@@ -100,18 +102,43 @@ class InteractionState(enum.Enum):
     """Where one interaction stands."""
 
     OFFERED = "offered"
+    """Ringing: offered, not yet answered."""
     CONNECTED = "connected"
+    """Answered (or started) and live."""
+    HELD = "held"
+    """On hold (the agent is still occupied; hold time accrues)."""
 
 
 @attrs.frozen(kw_only=True)
 class Interaction:
-    """An open interaction (call, chat, email) of an agent."""
+    """An open interaction (call, chat, email) of an agent.
+
+    Attributes:
+        id: the host's id.
+        channel: its channel.
+        queue: the queue it came from, or ``None`` (direct or outbound).
+        state: offered, connected or held.
+        since: when it entered its current ``state``.
+        direction: queue, direct or outbound (a state stored before directions existed
+            reads as queue; the rules take such an interaction without a queue as direct).
+        hold: hold time accrued in finished holds (the running one counts from ``since``).
+        transfer: the transfer under way (attended: consulting; live: three-way), or ``None``.
+    """
 
     id: str
     channel: str
     queue: str | None
     state: InteractionState
     since: datetime
+    direction: Direction = Direction.QUEUE
+    hold: timedelta = timedelta(0)
+    transfer: TransferKind | None = None
+
+    def hold_at(self, at: datetime) -> timedelta:
+        """Hold time up to ``at``, the running hold included."""
+        if self.state is InteractionState.HELD:
+            return self.hold + (at - self.since)
+        return self.hold
 
 
 @attrs.frozen(kw_only=True)
@@ -258,6 +285,31 @@ class AgentState:
         return None
 
 
+class Tag(str, enum.Enum):
+    """A machine-readable mark on a history entry: what happened besides the move itself.
+
+    A ``str`` enum, stored by value (``Tag.PENDING == "pending"``): a tag the rules do not know
+    cannot be written, so none is lost on the way to a notice.
+    """
+
+    PENDING = "pending"
+    """A status change was deferred until the agent is free."""
+    PENDING_APPLIED = "pending_applied"
+    """A deferred status change took effect."""
+    PENDING_DROPPED = "pending_dropped"
+    """A deferred status change was dropped (cancelled, or no longer allowed)."""
+    AUTO_MOVED = "auto_moved"
+    """The system moved the agent by itself."""
+    OVERRUN = "overrun"
+    """A pause outran its reason's limit."""
+    OVERRIDE = "override"
+    """A supervisor forced a pause whose limit was used up."""
+    DROPPED = "dropped"
+    """A forced logout dropped the agent's open interactions."""
+    WITHDRAWN = "withdrawn"
+    """An offer was withdrawn before it was answered."""
+
+
 @attrs.frozen
 class Snapshot:
     """The two layers at one instant: status, reason, occupation."""
@@ -283,8 +335,8 @@ class Change:
         event: the event applied (replaying these reproduces the agent's state).
         event_id: the idempotency key, if the event had one.
         note: why, where more needs saying (e.g. "interactions dropped: c1").
-        tags: machine-readable marks of what happened besides the move itself
-            (``pending``, ``pending_applied``, ``pending_dropped``, ``auto_moved``, ``overrun``,
+        tags: machine-readable marks of what happened besides the move itself (:class:`Tag`:
+            ``pending``, ``pending_applied``, ``pending_dropped``, ``auto_moved``, ``overrun``,
             ``override``, ``dropped``, ``withdrawn``).
     """
 
@@ -301,7 +353,7 @@ class Change:
     to_occupation: Occupation
     event_id: str | None = None
     note: str | None = None
-    tags: tuple[str, ...] = ()
+    tags: tuple[Tag, ...] = ()
 
     @property
     def before(self) -> Snapshot | None:
@@ -349,15 +401,17 @@ class Notice:
     detail: str = ""
 
 
-_TAG_NOTICES = {
-    "pending": NoticeKind.PENDING,
-    "pending_applied": NoticeKind.PENDING_APPLIED,
-    "pending_dropped": NoticeKind.PENDING_DROPPED,
-    "auto_moved": NoticeKind.AUTO_MOVED,
-    "overrun": NoticeKind.OVERRUN,
-    "override": NoticeKind.OVERRIDE,
-    "dropped": NoticeKind.INTERACTIONS_DROPPED,
+TAG_NOTICES: dict[Tag, NoticeKind | None] = {
+    Tag.PENDING: NoticeKind.PENDING,
+    Tag.PENDING_APPLIED: NoticeKind.PENDING_APPLIED,
+    Tag.PENDING_DROPPED: NoticeKind.PENDING_DROPPED,
+    Tag.AUTO_MOVED: NoticeKind.AUTO_MOVED,
+    Tag.OVERRUN: NoticeKind.OVERRUN,
+    Tag.OVERRIDE: NoticeKind.OVERRIDE,
+    Tag.DROPPED: NoticeKind.INTERACTIONS_DROPPED,
+    Tag.WITHDRAWN: None,
 }
+"""The notice each tag raises (``None``: none); every :class:`Tag` has its row."""
 
 
 def notices(policy: Policy, change: Change) -> tuple[Notice, ...]:
@@ -369,8 +423,11 @@ def notices(policy: Policy, change: Change) -> tuple[Notice, ...]:
         kind = NoticeKind.ROUTABLE if now else NoticeKind.NOT_ROUTABLE
         found.append(Notice(kind=kind, agent=change.agent, at=change.at,
                             detail=f"{change.from_status} -> {change.to_status}"))
-    found.extend(Notice(kind=_TAG_NOTICES[tag], agent=change.agent, at=change.at,
-                        detail=change.note or "") for tag in change.tags if tag in _TAG_NOTICES)
+    for tag in change.tags:
+        raised = TAG_NOTICES[tag]
+        if raised is not None:
+            found.append(Notice(kind=raised, agent=change.agent, at=change.at,
+                                detail=change.note or ""))
     return tuple(found)
 
 
@@ -430,7 +487,8 @@ build_change = positional(Change)
 build_result = positional(Result)
 """A :class:`Result` from all its fields, positionally, in declaration order."""
 build_interaction = positional(Interaction)
-"""An :class:`Interaction` from all its fields, positionally: id, channel, queue, state, since."""
+"""An :class:`Interaction` from all its fields, positionally: id, channel, queue, state, since,
+direction, hold, transfer."""
 build_membership = positional(Membership)
 """A :class:`Membership` from all its fields, positionally: queue, penalty, position, paused,
 last_offer_at, calls, calls_until."""

@@ -5,11 +5,15 @@ A store keeps each agent's current :class:`AgentState` and its history. The one 
 only if the stored version is still the one the change was computed from (compare-and-set).
 That single rule is what makes several hosts sharing one database safe without locks: the loser
 of a race gets :class:`ConflictError`, and the tracker recomputes the event on the fresh state.
+
+The same commit numbers each history entry in the store-wide change feed (:meth:`Store.feed`,
+see :mod:`agentstate._feed`), so a host can follow every change, whoever made it.
 """
 
 from __future__ import annotations
 
 import heapq
+import time
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
@@ -62,6 +66,24 @@ class Store(Protocol):
         Stores shared by several hosts may hand each agent to one caller at a time (e.g.
         PostgreSQL's ``FOR UPDATE SKIP LOCKED``); compare-and-set keeps double firing harmless.
         """
+        ...
+
+    def feed(self, *, after: int = 0, limit: int = 1000) -> Sequence[tuple[int, Change]]:
+        """The change feed: ``(sequence, change)`` of the entries committed with a sequence
+        above ``after``, lowest first, at most ``limit``.
+
+        :meth:`commit` gives each entry its sequence in the same unit of work: store-wide,
+        strictly increasing, never reused. An entry returned later never has a lower sequence
+        than one returned before (a store whose writers commit concurrently returns an entry
+        only once no entry with a lower sequence can still appear), so a reader that resumes
+        after the last sequence it handled sees every entry exactly once.
+        """
+        ...
+
+    def wait_for_feed(self, after: int, timeout: float) -> bool:
+        """Block until :meth:`feed` has an entry after ``after`` (``True``) or ``timeout``
+        seconds passed (``False``): woken by the database where it can push (PostgreSQL's
+        ``LISTEN``), polling cheaply otherwise."""
         ...
 
 
@@ -147,13 +169,18 @@ class MemoryStore:
     semantics only under the GIL's per-call atomicity, which this class does not promise.
     """
 
-    __slots__ = ("_deadlines", "_event_ids", "_history", "_states")
+    __slots__ = ("_deadlines", "_event_ids", "_feed", "_history", "_states")
+
+    poll_interval = 0.05
+    """Seconds between two looks at the feed in :meth:`wait_for_feed` (another thread
+    commits)."""
 
     def __init__(self) -> None:
         self._states: dict[str, AgentState] = {}
         self._history: dict[str, list[Change]] = {}
         self._event_ids: dict[tuple[str, str], tuple[int, int]] = {}
         self._deadlines: list[tuple[datetime, str]] = []  # a heap; stale entries skipped
+        self._feed: list[Change] = []  # the feed: sequence n is self._feed[n - 1]
 
     def load(self, agent: str) -> AgentState | None:
         return self._states.get(agent)
@@ -174,6 +201,7 @@ class MemoryStore:
         if entries is None:
             self._history[agent] = entries = []
         entries.extend(changes)
+        self._feed.extend(changes)
         for change in changes:
             if change.event_id is not None:
                 key = (agent, change.event_id)
@@ -210,6 +238,19 @@ class MemoryStore:
         if at is None or at > until:
             return None
         return at, self._deadlines[0][1]
+
+    def feed(self, *, after: int = 0, limit: int = 1000) -> Sequence[tuple[int, Change]]:
+        entries = self._feed[after:after + limit]
+        return [(after + i, change) for i, change in enumerate(entries, 1)]
+
+    def wait_for_feed(self, after: int, timeout: float) -> bool:
+        end = time.monotonic() + timeout
+        while len(self._feed) <= after:
+            left = end - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(left, self.poll_interval))
+        return True
 
     def __len__(self) -> int:
         return len(self._states)

@@ -10,14 +10,17 @@ under a microsecond and return plain ``timedelta`` values.
 from __future__ import annotations
 
 import enum
+import math
 from datetime import datetime, timedelta, timezone
 from typing import Protocol, TypeVar, runtime_checkable
 
 import pendulum
 
 from ._errors import ClockError
+from ._limits import MAX_INSTANT, MIN_INSTANT, describe
 
-__all__ = ["Clock", "ManualClock", "SystemClock", "Timer", "elapsed", "micros", "shift", "to_utc"]
+__all__ = ["Clock", "ManualClock", "SystemClock", "Timer", "checked", "elapsed", "micros", "shift",
+           "to_utc"]
 
 T = TypeVar("T", bound=datetime)
 UTC = pendulum.UTC
@@ -80,13 +83,27 @@ def to_utc(value: datetime) -> pendulum.DateTime:
     """Normalise an aware datetime to a pendulum ``DateTime`` in UTC.
 
     Raises:
-        ClockError: ``value`` is naive (has no time zone): agentstate never guesses one.
+        ClockError: ``value`` is naive (has no time zone): agentstate never guesses one; or is
+            not a datetime; or cannot be expressed in UTC (``datetime.min`` at +14:00).
     """
     if type(value) is pendulum.DateTime and value.tzinfo is UTC:
         return value
+    if not isinstance(value, datetime):
+        raise ClockError(f"time {describe(value)} is not a datetime; give an aware datetime")
     if value.tzinfo is None or value.utcoffset() is None:
         raise ClockError(f"time {value.isoformat()} has no time zone; give an aware datetime")
-    return pendulum.instance(value).in_timezone(UTC)
+    try:
+        return pendulum.instance(value).in_timezone(UTC)
+    except (OverflowError, ValueError):
+        raise ClockError(f"time {value.isoformat()} cannot be expressed in UTC (out of "
+                         "datetime's range)") from None
+
+
+def _in_range(instant: pendulum.DateTime, what: str) -> pendulum.DateTime:
+    if not MIN_INSTANT <= instant <= MAX_INSTANT:
+        raise ClockError(f"{what} {instant.isoformat()} is out of range: a clock shows instants "
+                         f"from {MIN_INSTANT:%Y-%m-%d} to {MAX_INSTANT:%Y-%m-%d} UTC")
+    return instant
 
 
 @runtime_checkable
@@ -116,14 +133,16 @@ class ManualClock:
     """
 
     def __init__(self, start: datetime | None = None) -> None:
-        self._now = to_utc(start) if start is not None else pendulum.datetime(2026, 1, 5, 9)
+        self._now = (_in_range(to_utc(start), "ManualClock start") if start is not None
+                     else pendulum.datetime(2026, 1, 5, 9))
 
     def now(self) -> pendulum.DateTime:
         return self._now
 
     def set(self, instant: datetime) -> pendulum.DateTime:
-        """Move to ``instant``; raises :class:`ClockError` if that is before now."""
-        target = to_utc(instant)
+        """Move to ``instant``; raises :class:`ClockError` if that is before now (or out of
+        range: see "Input limits" in the concepts)."""
+        target = _in_range(to_utc(instant), "ManualClock.set to")
         if target < self._now:
             raise ClockError(
                 f"ManualClock refuses to go backwards from {self._now.isoformat()} "
@@ -134,12 +153,59 @@ class ManualClock:
 
     def advance(self, seconds: float = 0, *, minutes: float = 0, hours: float = 0
                 ) -> pendulum.DateTime:
-        """Move forward by a non-negative amount and return the new now."""
-        step = timedelta(seconds=seconds, minutes=minutes, hours=hours)
+        """Move forward by a non-negative amount and return the new now.
+
+        Raises:
+            ClockError: an amount is not a finite number, is negative in total, or would
+                move the clock past the latest supported instant; the clock does not move.
+        """
+        for amount in (seconds, minutes, hours):
+            if type(amount) is not int and (type(amount) is not float
+                                            or not math.isfinite(amount)):
+                raise ClockError(f"ManualClock.advance takes finite numbers, got "
+                                 f"{describe(amount)}")
+        too_far = (f"ManualClock refuses to advance by {seconds}s {minutes}min {hours}h: "
+                   "beyond the supported instants")
+        try:
+            step = timedelta(seconds=seconds, minutes=minutes, hours=hours)
+        except OverflowError:
+            raise ClockError(too_far) from None
         if step < ZERO:
             raise ClockError(f"ManualClock refuses to go backwards (advance by {step})")
-        self._now = shift(self._now, step)
+        try:
+            target = shift(self._now, step)
+        except OverflowError:
+            raise ClockError(too_far) from None
+        self._now = _in_range(target, "ManualClock.advance to")
         return self._now
 
     def __repr__(self) -> str:
         return f"ManualClock({self._now.isoformat()})"
+
+
+class _Checked:
+    """A host's clock, its readings checked and normalised to UTC (:func:`checked`)."""
+
+    __slots__ = ("clock",)
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    def now(self) -> pendulum.DateTime:
+        value = self.clock.now()
+        try:
+            return _in_range(to_utc(value), "the clock's now")
+        except ClockError as error:
+            raise ClockError(f"{self.clock!r}: {error}") from None
+
+    def __repr__(self) -> str:
+        return repr(self.clock)
+
+
+def checked(clock: Clock) -> Clock:
+    """``clock`` itself if it is agentstate's; else a clock whose readings are checked: a
+    naive, non-datetime or out-of-range reading raises :class:`ClockError` wherever it is read
+    (every question, not just :meth:`Tracker.apply`)."""
+    if type(clock) in (SystemClock, ManualClock):
+        return clock
+    return _Checked(clock)

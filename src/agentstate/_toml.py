@@ -22,8 +22,15 @@ A file may say which version of this format it is written in (``format = 1``, wh
 :func:`dumps_policy` writes; a file without it is format 1): a file from a newer agentstate is
 refused with a :class:`PolicyFileError` that says so, never half read.
 
-Durations are numbers of seconds; enumerations are their lower-case values (``"timed"``,
-``"agent"``); a field left out takes its default (and ``None`` is written by leaving it out).
+A file may start from a preset with ``extends = "callharbor"`` and say only what it adds or
+changes: a status, reason, channel, channel group or queue with the name of one in the preset
+replaces it (a
+new name is added), transitions and blocking rules are added, and keys of ``[timers]``,
+``[wrap_up]`` and ``[day]`` override the preset's one by one.
+
+Durations are numbers of seconds or text such as ``"90s"``, ``"30m"``, ``"1h30m"``;
+enumerations are their lower-case values (``"timed"``, ``"agent"``); a field left out takes
+its default (and ``None`` is written by leaving it out).
 Every key is checked: an unknown key, a value of the wrong type, or a policy the rules refuse
 raises :class:`PolicyFileError`, naming the file, the key path (``statuses[2].routable``:
 the third ``[[statuses]]`` table) and what was wrong.
@@ -36,6 +43,7 @@ standard library's ``tomllib`` (the ``tomli`` backport on Python 3.10); writing 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta
@@ -50,7 +58,9 @@ from ._policy import (
     Blocking,
     BusyChange,
     Channel,
+    ChannelGroup,
     DayRule,
+    Direction,
     PauseReason,
     Policy,
     Queue,
@@ -191,12 +201,23 @@ class _Int(_Kind):
 _MICRO = Decimal(1_000_000)
 
 
+_DURATION = re.compile(r"(?:(\d{1,6})h)?(?:(\d{1,7})m)?(?:(\d{1,9})s)?")
+
+
 class _Seconds(_Kind):
-    """A duration, as a number of seconds (to the microsecond)."""
+    """A duration, as a number of seconds (to the microsecond) or text: ``"1h30m"``."""
 
     def load(self, value: object, key: str) -> timedelta:
+        if isinstance(value, str):
+            match = _DURATION.fullmatch(value.replace(" ", ""))
+            if not value.strip() or match is None:
+                raise _Bad(key, f"expected a duration such as 90, \"90s\", \"30m\" or "
+                                f"\"1h30m\", got {_show(value)}")
+            hours, minutes, seconds = (int(g or 0) for g in match.groups())
+            return timedelta(hours=hours, minutes=minutes, seconds=seconds)
         if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-            raise _Bad(key, f"expected a number of seconds, got {_show(value)}")
+            raise _Bad(key, f"expected a number of seconds or a duration such as \"30m\", "
+                            f"got {_show(value)}")
         try:
             micros = int((Decimal(value) * _MICRO).to_integral_value(ROUND_HALF_EVEN))
             return timedelta(microseconds=micros)
@@ -252,6 +273,20 @@ class _Roles(_Kind):
 
     def dump(self, value: frozenset[Role]) -> str:
         return "[" + ", ".join(_quote(r.value) for r in sorted(value, key=_role_order)) + "]"
+
+
+class _Directions(_Kind):
+    """An array of interaction directions, read as a frozenset."""
+
+    def load(self, value: object, key: str) -> frozenset[Direction]:
+        if not isinstance(value, list):
+            raise _Bad(key, f"expected an array of directions, got {_show(value)}")
+        direction = _Enum(Direction)
+        return frozenset(direction.load(v, _key(key, i)) for i, v in enumerate(value))
+
+    def dump(self, value: frozenset[Direction]) -> str:
+        order = list(Direction)
+        return "[" + ", ".join(_quote(d.value) for d in sorted(value, key=order.index)) + "]"
 
 
 _ROLE_ORDER = {role: n for n, role in enumerate(Role)}
@@ -319,6 +354,9 @@ _REASON = _Schema(PauseReason, {
 })
 _CHANNEL = _Schema(Channel, {"name": _Field(_Str(name=True)),
                              "capacity": _Field(_Int(), always=True)})
+_GROUP = _Schema(ChannelGroup, {"name": _Field(_Str(name=True)),
+                                "channels": _Field(_Names(), always=True),
+                                "capacity": _Field(_Int(), always=True)})
 _QUEUE = _Schema(Queue, {"name": _Field(_Str(name=True)),
                          "wrap_up": _Field(_Table(_WRAP_UP)),
                          "strategy": _Field(_Enum(Strategy))})
@@ -345,21 +383,25 @@ _SCALARS: dict[str, _Field] = {
     "while_busy": _Field(_Enum(BusyChange), always=True),
     "overrun_status": _Field(_Str(name=True)),
     "agents_manage_queues": _Field(_Bool(), always=True),
+    "wrap_up_directions": _Field(_Directions()),
     "stop_new_channels": _Field(_Names()),
 }
-_INLINE_ARRAYS = {"channels": _CHANNEL, "transitions": _TRANSITION, "blocking": _BLOCKING}
+_INLINE_ARRAYS = {"channels": _CHANNEL, "transitions": _TRANSITION, "blocking": _BLOCKING,
+                  "groups": _GROUP}
 """Arrays written inline (one short table per line), before the tables."""
 _TABLES = {"wrap_up": _WRAP_UP, "timers": _TIMERS, "day": _DAY}
 _TABLE_ARRAYS = {"statuses": _STATUS, "reasons": _REASON, "queues": _QUEUE}
 """Arrays written as ``[[name]]`` tables."""
 _ORDER = ("name", "logged_out", "login_status", "while_busy", "overrun_status",
-          "agents_manage_queues", "stop_new_channels", "statuses", "transitions", "reasons",
-          "channels", "queues", "blocking", "wrap_up", "timers", "day")
+          "agents_manage_queues", "wrap_up_directions", "stop_new_channels", "statuses",
+          "transitions", "reasons", "channels", "groups", "queues", "blocking", "wrap_up",
+          "timers", "day")
 _SCHEMAS: dict[type[Any], _Schema] = {
-    s.cls: s for s in (_WRAP_UP, _STATUS, _TRANSITION, _REASON, _CHANNEL, _QUEUE, _BLOCKING,
-                       _TIMERS, _DAY)}
+    s.cls: s for s in (_WRAP_UP, _STATUS, _TRANSITION, _REASON, _CHANNEL, _GROUP, _QUEUE,
+                       _BLOCKING, _TIMERS, _DAY)}
 _PATHS = {"statuses": ("name", "status"), "reasons": ("code", "reason"),
-          "channels": ("name", "channel"), "queues": ("name", "queue")}
+          "channels": ("name", "channel"), "queues": ("name", "queue"),
+          "groups": ("name", "group")}
 """The arrays whose items are named, the key that names them, and what errors call them."""
 
 
@@ -427,8 +469,75 @@ def _format(doc: dict[str, Any]) -> None:
                              "upgrade agentstate")
 
 
+MAX_DEPTH = 16
+"""How deeply tables and arrays may nest in a policy file (the format needs 4)."""
+
+
+def _depth(value: object, limit: int) -> int:
+    """How deeply ``value`` nests, counting no further than ``limit + 1`` (no recursion)."""
+    deepest = 0
+    todo: list[tuple[object, int]] = [(value, 0)]
+    while todo:
+        item, level = todo.pop()
+        deepest = max(deepest, level)
+        if level > limit:
+            break
+        if isinstance(item, dict):
+            todo.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            todo.extend((v, level + 1) for v in item)
+    return deepest
+
+
+def _merge(base: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` laid over ``base`` (both TOML documents): see the module's docstring."""
+    merged = dict(base)
+    for name, value in doc.items():
+        if name == "extends":
+            continue
+        old = merged.get(name)
+        if name in _PATHS and isinstance(old, list) and isinstance(value, list):
+            field = _PATHS[name][0]
+            items = list(old)
+            for item in value:
+                names = [i.get(field) for i in items]
+                if isinstance(item, dict) and item.get(field) in names:
+                    items[names.index(item.get(field))] = item
+                else:
+                    items.append(item)
+            merged[name] = items
+        elif name in ("transitions", "blocking") and isinstance(old, list) and isinstance(
+                value, list):
+            merged[name] = old + [v for v in value if v not in old]
+        elif name in _TABLES and isinstance(old, dict) and isinstance(value, dict):
+            merged[name] = {**old, **value}
+        else:
+            merged[name] = value
+    return merged
+
+
+def _extends(doc: dict[str, Any]) -> dict[str, Any]:
+    """The document with the preset it ``extends`` laid under it."""
+    if "extends" not in doc:
+        return doc
+    from . import presets
+
+    name = doc["extends"]
+    known = sorted(presets.PRESETS)
+    if not isinstance(name, str) or name not in presets.PRESETS:
+        raise _Bad("extends", f"expected a preset name ({', '.join(known)}), got {_show(name)}")
+    base = tomllib.loads(dumps_policy(presets.preset(name)), parse_float=Decimal)
+    base.pop("format", None)
+    if "name" not in doc:
+        doc = {**doc, "name": f"{name} (extended)"}
+    return _merge(base, doc)
+
+
 def _policy(doc: dict[str, Any]) -> Policy:
     _format(doc)
+    if _depth(doc, MAX_DEPTH) > MAX_DEPTH:
+        raise _Bad(None, f"nested more than {MAX_DEPTH} levels deep; a policy file needs 4")
+    doc = _extends(doc)
     kwargs: dict[str, Any] = {}
     for name, value in doc.items():
         if name == "format":
@@ -441,7 +550,7 @@ def _policy(doc: dict[str, Any]) -> Policy:
             schema = _INLINE_ARRAYS.get(name) or _TABLE_ARRAYS[name]
             kwargs[name] = _array(schema, value, name)
         else:
-            raise _Bad(name, f"unknown key; expected one of {', '.join(_ORDER)}")
+            raise _Bad(name, f"unknown key; expected one of extends, {', '.join(_ORDER)}")
     for required in ("statuses", "transitions"):
         if required not in kwargs:
             raise _Bad(required, "missing (a policy needs its statuses and transitions)")
@@ -508,6 +617,9 @@ def loads_policy(text: str, *, file: str = _TEXT) -> Policy:
         doc = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as error:
         raise PolicyFileError(file=file, key=None, what=f"not valid TOML: {error}") from None
+    except RecursionError:
+        raise PolicyFileError(file=file, key=None, what="not read: arrays or tables nested "
+                                                         "too deeply") from None
     try:
         return _policy(doc)
     except _Bad as bad:
@@ -569,7 +681,7 @@ def dumps_policy(policy: Policy) -> str:
     fields = {f.name: f for f in attrs.fields(Policy)}
     for name, spec in _SCALARS.items():
         value = getattr(policy, name)
-        if value is not None:
+        if value is not None and (spec.always or value != _default(fields[name], policy)):
             lines.append(f"{name} = {spec.kind.dump(value)}")
     for name in _TABLE_ARRAYS:
         value = getattr(policy, name)

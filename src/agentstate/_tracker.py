@@ -1,16 +1,26 @@
 """The tracker: the one entry point. Applies events, answers questions.
 
-The tracker owns no rules (they are in :mod:`agentstate._rules`) and no data (that is the
+The tracker owns no rules (they are in :mod:`agentstate._rules`; which store query answers
+which routing strategy is in :mod:`agentstate._eligibility`) and no data (that is the
 store's). Per event it: reads the clock once, resolves the event's time, answers a repeated
-``event_id`` with the original result, loads the agent (or takes the state the store last saw
-of it, for a :class:`~agentstate.RecentStates` store), checks the time is not stale, fires the
-agent's timers that fell due up to the event's time (each at its own deadline), computes the
-next state with the pure rules, and commits everything with compare-and-set, recomputing on a
-conflict up to ``retries`` times.
+``event_id`` with the original result (and refuses a different event under a used id),
+loads the agent (or takes the state the store last saw of it, for a
+:class:`~agentstate.RecentStates` store), checks the time is not stale, fires the agent's timers
+that fell due up to the event's time (each at its own deadline), computes the next state with
+the pure rules, and commits everything with compare-and-set, recomputing on a conflict up to
+``retries`` times. An event without ``at`` is stamped by the clock again when
+another writer recorded a later change since the clock was read (a lost race), so a retry is
+never refused as stale.
 
 Timers never need a thread: the host asks :meth:`Tracker.next_deadline` when to wake up and calls
 :meth:`Tracker.fire_due`; and since every event and every question about an agent first fires
 that agent's due timers, answers are exact even if the host never ticks.
+
+Notices are never dropped: every committed change is in the store's change feed
+(:meth:`Tracker.changes`), with its notices. The notices of an event, and of the timers it
+fired first, are also in its :class:`Result`; those of timers fired by :meth:`Tracker.fire_due`
+in its results; those of timers fired by a question (:meth:`Tracker.state`,
+:meth:`Tracker.eligible`, a report...) and of other hosts' changes only in the feed.
 """
 
 from __future__ import annotations
@@ -20,17 +30,27 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from functools import partial
 
+import attrs
 import pendulum
 
 from . import _eligibility, _ledger, _report, _rules
 from ._eligibility import Candidate, TeamView
-from ._errors import AgentExists, AgentStateError, ConflictError, StaleEvent, UnknownAgent
+from ._errors import (
+    AgentExists,
+    AgentStateError,
+    ConflictError,
+    EventIdReused,
+    FeedError,
+    StaleEvent,
+    UnknownAgent,
+)
 from ._events import SYSTEM, Event, Register, TimerFired
+from ._feed import FeedEntry, check_query
 from ._ledger import Ledger
-from ._policy import Policy, Strategy
+from ._policy import Policy
 from ._state import AgentState, Change, Result, build_result
 from ._store import EligibilityStore, MemoryStore, RecentStates, Store
-from ._time import Clock, SystemClock, elapsed, to_utc
+from ._time import Clock, SystemClock, checked, elapsed, to_utc
 from ._toml import dumps_policy
 
 __all__ = ["Tracker", "replay"]
@@ -46,14 +66,15 @@ class Tracker:
         retries: how many times an event is recomputed when another writer moved the agent.
     """
 
-    __slots__ = ("_clock", "_facts_checked", "_facts_store", "_index", "_policy", "_recent",
-                 "_retries", "_store")
+    __slots__ = ("_clock", "_facts_checked", "_facts_store", "_host_clock", "_index", "_policy",
+                 "_recent", "_retries", "_store")
 
     def __init__(self, policy: Policy, *, store: Store | None = None,
                  clock: Clock | None = None, retries: int = 3) -> None:
         self._policy = policy
         self._store: Store = store if store is not None else MemoryStore()
-        self._clock: Clock = clock if clock is not None else SystemClock()
+        self._host_clock: Clock = clock if clock is not None else SystemClock()
+        self._clock = checked(self._host_clock)  # a host's clock: every reading checked
         self._retries = retries
         self._index: _eligibility.Index | None = None  # built on the first eligibility question
         # a store that answers eligibility itself gets the facts with every commit instead
@@ -74,7 +95,7 @@ class Tracker:
 
     @property
     def clock(self) -> Clock:
-        return self._clock
+        return self._host_clock
 
     # -- events ----------------------------------------------------------------------------------
 
@@ -137,6 +158,7 @@ class Tracker:
             AgentStateError: the event is refused (see the subclasses); nothing changed.
         """
         now = self._clock.now()
+        stamped = event.at is not None  # else stamped by the clock, again on each retry
         at = self._when(None if event.at is None else to_utc(event.at), now, event)
         agent = event.agent
         store = self._store
@@ -150,7 +172,13 @@ class Tracker:
             if event.event_id is not None and state is not None:
                 seen = store.changes_for_event(agent, event.event_id)
                 if seen:
+                    if not _same_event(event, seen[0].event):
+                        raise EventIdReused(agent=agent, event_id=event.event_id,
+                                            original=seen[0].event, event=event)
                     return self._result(event, tuple(seen), duplicate=True)
+            if not stamped and state is not None and at < state.updated_at:
+                # another writer recorded a change after our clock read: read it again
+                at = to_utc(self._clock.now())
             try:
                 new, change, fired, expected = self._compute(state, event, at)
             except AgentStateError as error:
@@ -168,6 +196,8 @@ class Tracker:
                 attempt += 1
                 if attempt > self._retries:
                     raise
+                if not stamped:  # stamped again: the winner's change may be after our read
+                    at = to_utc(self._clock.now())
                 continue
             return self._result(event, (change,), fired=fired)
 
@@ -282,6 +312,48 @@ class Tracker:
         # duplicate, policy.
         return build_result(event.agent, event, changes, fired, duplicate, self._policy)
 
+    # -- the change feed -------------------------------------------------------------------------
+
+    def changes(self, after: int = 0, limit: int = 1000) -> list[FeedEntry]:
+        """The changes committed after feed sequence ``after``, oldest first, at most ``limit``.
+
+        Every committed change of every agent is in the feed, whoever made it: events, timers
+        fired by any call (questions such as :meth:`eligible` and :meth:`state` included),
+        supervisors, other hosts sharing the store. Keep the last
+        :attr:`~agentstate.FeedEntry.sequence` you handled and ask again after it: across
+        crashes and restarts you see each change exactly once. Each entry carries its notices,
+        derived under this tracker's policy.
+
+        Raises:
+            FeedError: ``after`` is negative or ``limit`` below 1.
+        """
+        check_query(after, limit)
+        policy = self._policy
+        return [FeedEntry(sequence=sequence, agent=change.agent, change=change,
+                          notices=_rules.notices(policy, change))
+                for sequence, change in self._store.feed(after=after, limit=limit)]
+
+    def wait_for_changes(self, after: int = 0, timeout: float = 30.0, *,
+                         limit: int = 1000) -> list[FeedEntry]:
+        """:meth:`changes` as soon as there are some, waiting up to ``timeout`` seconds
+        (an empty list if none came).
+
+        On PostgreSQL the wait is woken by the commit (``LISTEN``/``NOTIFY``); SQLite and
+        memory stores poll cheaply. The one call of the tracker that blocks: call it from a
+        thread of its own, or follow the feed with :func:`agentstate.aio.follow`.
+
+        Raises:
+            FeedError: an argument is out of range.
+        """
+        if not isinstance(timeout, int | float) or not timeout >= 0:
+            raise FeedError(argument="timeout", value=timeout, expected="seconds >= 0")
+        entries = self.changes(after, limit)
+        if entries or timeout == 0:
+            return entries
+        if self._store.wait_for_feed(after, float(timeout)):
+            return self.changes(after, limit)
+        return []
+
     # -- questions -------------------------------------------------------------------------------
 
     def state(self, agent: str) -> AgentState:
@@ -367,21 +439,7 @@ class Tracker:
             self._facts_checked = True
         now = self._clock.now()
         self.fire_due()
-        strategy = self._policy.strategy(queue)
-        if strategy is Strategy.RANDOM:  # drawn here, from every eligible agent of the pair
-            rows = store.eligible_places(queue, channel)
-            rows = _eligibility.order(self._policy, queue, [(row[0], row) for row in rows],
-                                      now, seed, None)[:limit]
-        elif strategy is Strategy.FEWEST_CALLS:
-            rows = store.eligible_places(queue, channel, limit=limit, calls_at=now)
-        elif strategy is Strategy.ROUND_ROBIN:
-            rows = store.eligible_places(queue, channel, limit=limit,
-                                         after=store.last_offered(queue))
-        else:
-            rows = store.eligible_places(queue, channel, limit=limit)
-        return [_eligibility.Candidate(agent=found.agent, version=version,
-                                       penalty=found.penalty)
-                for found, version in rows]
+        return _eligibility.from_places(self._policy, store, queue, channel, now, limit, seed)
 
     def explain(self, agent: str, queue: str, channel: str = "voice") -> str | None:
         """Why ``agent`` may not be offered ``queue`` work on ``channel`` now, or ``None``.
@@ -437,6 +495,25 @@ class Tracker:
 def policy_key(policy: Policy) -> str:
     """A key that changes when anything in ``policy`` does: the SHA-256 of its TOML form."""
     return hashlib.sha256(dumps_policy(policy).encode()).hexdigest()
+
+
+def _same_event(event: Event, original: Event) -> bool:
+    """Whether ``event`` is ``original`` delivered again, for idempotency: the same class and
+    fields, the actor as resolved (``None`` is the event's default actor), and ``at`` compared
+    only when both give one (an event stamped by the clock matches any time)."""
+    if event == original:
+        return True
+    if type(event) is not type(original):
+        return False
+    for field in attrs.fields(type(event)):
+        mine, theirs = getattr(event, field.name), getattr(original, field.name)
+        if field.name == "at" and (mine is None or theirs is None):
+            continue
+        if field.name == "actor":
+            mine, theirs = _rules.actor_of(event), _rules.actor_of(original)
+        if mine != theirs:
+            return False
+    return True
 
 
 def _penalty(state: AgentState, queue: str) -> int:

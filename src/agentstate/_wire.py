@@ -23,7 +23,7 @@ import attrs
 import pendulum
 
 from ._codec import event_classes
-from ._errors import AgentStateError
+from ._errors import AgentStateError, InvalidField
 from ._events import Event
 from ._state import Notice, Result
 
@@ -421,6 +421,9 @@ def _object(cls: type[Any]) -> Form:
                 kwargs[field.key] = value
         try:
             return cls(**kwargs)
+        except InvalidField as error:  # an event's validator names the field it refused
+            raise Bad(f"{error.expected} ({error.why})", error.received).at(
+                f".{error.field}") from None
         except (TypeError, ValueError, AgentStateError) as error:
             raise Bad(f"a valid {name} ({error})", data) from None
 

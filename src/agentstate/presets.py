@@ -9,10 +9,12 @@ maps the system's own words to the statuses and rules below.
 - :func:`callharbor`: seed 000, the CallHarbor Manager Portal's agent statuses;
 - :func:`virtual_contact_center`: seed 001, Virtual Contact Center's Agent Console statuses;
 - :func:`pbx_agent_portal`: seed 002, the PBX Call Center System's Agent Portal;
-- :func:`webitel`: seed 003, Webitel's DnD / Ready / Callcenter and Pause with causes;
+- :func:`webitel`: seed 003, Webitel's Ready / Callcenter, Pause with causes, DnD as device state;
 - :func:`omnichannel`: seed 004, omni-channel operators, away reasons, slots per channel;
 - :func:`freeswitch_callcenter`: FreeSWITCH mod_callcenter's agent statuses and delays;
-- :func:`asterisk_queue`: Asterisk app_queue members: paused, autopause, wrapuptime.
+- :func:`asterisk_queue`: Asterisk app_queue members: paused, autopause, wrapuptime;
+- :func:`amazon_connect`: Amazon Connect's Available, Offline and custom statuses;
+- :func:`taskrouter`: Twilio TaskRouter activities with their ``available`` flag.
 
 :data:`PRESETS` maps each name to its function and :func:`preset` builds one by name.
 """
@@ -33,6 +35,7 @@ from ._policy import (
     Blocking,
     BusyChange,
     Channel,
+    ChannelGroup,
     DayRule,
     PauseReason,
     Policy,
@@ -49,6 +52,7 @@ from ._policy import (
 __all__ = [
     "PRESETS",
     "UnknownPreset",
+    "amazon_connect",
     "asterisk_queue",
     "basic",
     "callharbor",
@@ -56,6 +60,7 @@ __all__ = [
     "omnichannel",
     "pbx_agent_portal",
     "preset",
+    "taskrouter",
     "virtual_contact_center",
     "webitel",
 ]
@@ -390,7 +395,7 @@ _AWAY_REASONS = (
 
 def omnichannel(*, away_reasons: Iterable[str | PauseReason] = _AWAY_REASONS,
                 voice_slots: int = 1, chat_slots: int = 3, messaging_slots: int = 5,
-                email_slots: int = 10) -> Policy:
+                email_slots: int = 10, live_slots: int = 3) -> Policy:
     """Seed 004: omni-channel operators: Online, Away with reasons, Offline; slots per channel.
 
     Operators are Online (take work) or Away, with or without an away reason; each reason is
@@ -400,6 +405,9 @@ def omnichannel(*, away_reasons: Iterable[str | PauseReason] = _AWAY_REASONS,
     operator out. Channels: ``voice`` and ``chat`` (the live channels), ``messaging`` (the
     offline channels: Messenger, WhatsApp, Apple Messages for Business, VK) and ``email``,
     each with its slots per operator; a supervisor switches a channel on or off per operator.
+    The live channels share one pool, "the total number of slots available for live channels"
+    (a :class:`~agentstate.ChannelGroup` called ``live``): two chats and a call fill a 3-slot
+    pool. The offline channels are one channel here, so their slots are its capacity.
 
     Args:
         away_reasons: the away reasons, as labels or :class:`~agentstate.PauseReason` values
@@ -408,6 +416,7 @@ def omnichannel(*, away_reasons: Iterable[str | PauseReason] = _AWAY_REASONS,
         chat_slots: chat sessions an operator holds at once.
         messaging_slots: offline-channel sessions an operator holds at once.
         email_slots: emails an operator holds at once.
+        live_slots: telephone and chat sessions together an operator holds at once.
     """
     reasons = _reasons(away_reasons)
     statuses = (
@@ -428,7 +437,9 @@ def omnichannel(*, away_reasons: Iterable[str | PauseReason] = _AWAY_REASONS,
                 Channel(name="email", capacity=email_slots))
     return Policy(name="omnichannel", statuses=statuses, transitions=transitions,
                   logged_out="offline", login_status="online", reasons=reasons,
-                  channels=channels, day=DayRule(rolling=True))
+                  channels=channels, day=DayRule(rolling=True),
+                  groups=(ChannelGroup(name="live", channels=("voice", "chat"),
+                                       capacity=live_slots),))
 
 
 # -- FreeSWITCH mod_callcenter ------------------------------------------------------------------
@@ -565,9 +576,101 @@ def asterisk_queue(*, reasons: Iterable[str | PauseReason] = (), capacity: int =
                   queues=_queues(queues, strategy), timers=timers)
 
 
+# -- Amazon Connect -----------------------------------------------------------------------------
+
+
+def amazon_connect(*, statuses: Iterable[str] = (), voice: int = 1, chat: int = 3,
+                   task: int = 1, queues: Iterable[str | Queue] = (),
+                   strategy: Strategy = Strategy.LONGEST_IDLE) -> Policy:
+    """Amazon Connect agent statuses: Offline, Available, and the instance's custom ones.
+
+    Connect ships two statuses, Available (routable) and Offline (logged out); an administrator
+    adds custom ones (Lunch, Break, Training, ...), which are not routable. The contact states
+    are occupations: INCOMING/CONNECTING offered, CONNECTED on the contact, ENDED after-contact
+    work until the contact leaves the agent's snapshot (:class:`~agentstate.EndWrapUp`),
+    MISSED missed. A status change during a contact applies at once (Connect keeps the contact
+    and stops routing new ones). The routing profile's concurrency is the channels' capacity.
+
+    >>> [s.label for s in amazon_connect(statuses=["Lunch", "Break"]).statuses]
+    ['Offline', 'Available', 'Lunch', 'Break']
+
+    Args:
+        statuses: the custom statuses' names, as agents see them.
+        voice, chat, task: the routing profile's slots per channel (0 leaves it out).
+        queues: the queues, as names (with ``strategy``) or :class:`~agentstate.Queue` values.
+        strategy: the strategy of the queues given by name (Connect routes to the longest
+            available agent).
+    """
+    custom = dict.fromkeys(_slug(label) for label in statuses)
+    labels = {_slug(label): label for label in statuses}
+    found = tuple(Status(name=name, label=labels[name]) for name in custom
+                  if name not in ("offline", "available"))
+    everyone = (Status(name="offline", label="Offline", logged_in=False, direct_calls=False),
+                Status(name="available", label="Available", routable=True), *found)
+    transitions = tuple(Transition(source=ANY, dest=item.name) for item in everyone)
+    channels = tuple(Channel(name=name, capacity=slots)
+                     for name, slots in (("voice", voice), ("chat", chat), ("task", task))
+                     if slots)
+    return Policy(name="amazon_connect", statuses=everyone, transitions=transitions,
+                  logged_out="offline", login_status="available", channels=channels,
+                  while_busy=BusyChange.IMMEDIATE, wrap_up=WrapUp(mode=WrapUpMode.MANDATORY),
+                  queues=_queues(queues, strategy))
+
+
+# -- Twilio TaskRouter --------------------------------------------------------------------------
+
+
+def taskrouter(*, activities: Iterable[tuple[str, bool]] = (("Offline", False),
+                                                            ("Available", True),
+                                                            ("Unavailable", False)),
+               offline: str = "Offline", wrap_up: bool = True,
+               queues: Iterable[str | Queue] = (),
+               strategy: Strategy = Strategy.LONGEST_IDLE) -> Policy:
+    """Twilio TaskRouter: the workspace's activities, each with TaskRouter's ``available`` flag.
+
+    A new workspace has Offline, Available and Unavailable (only Available takes tasks);
+    activities are the workspace's own. ``offline`` is the activity that means logged out. A
+    reservation accepted then completed goes through wrap-up (TaskRouter's ``wrapping``) until
+    the reservation completes, with ``wrap_up``.
+
+    >>> p = taskrouter(activities=[("Offline", False), ("Available", True), ("Break", False)])
+    >>> [(s.label, s.routable) for s in p.statuses]
+    [('Offline', False), ('Available', True), ('Break', False)]
+
+    Args:
+        activities: (friendly name, available) per activity.
+        offline: the activity that is logged out.
+        wrap_up: reservations wrap up until completed (else the agent is idle at once).
+        queues: the task queues, as names (with ``strategy``) or :class:`~agentstate.Queue`.
+        strategy: the strategy of the queues given by name.
+
+    Raises:
+        PolicyError: ``offline`` is not one of the activities, or it is available.
+    """
+    found = {_slug(name): (name, available) for name, available in activities}
+    if _slug(offline) not in found or found[_slug(offline)][1]:
+        raise PolicyError(f"offline must be an activity that is not available, got "
+                          f"{offline!r}", culprit="offline")
+    everyone = tuple(Status(name=name, label=label, routable=available,
+                            logged_in=name != _slug(offline),
+                            direct_calls=name != _slug(offline))
+                     for name, (label, available) in found.items())
+    transitions = tuple(Transition(source=ANY, dest=item.name) for item in everyone)
+    available = [item.name for item in everyone if item.routable]
+    return Policy(name="taskrouter", statuses=everyone, transitions=transitions,
+                  logged_out=_slug(offline),
+                  login_status=available[0] if available else everyone[-1].name,
+                  channels=(Channel(name="voice", capacity=1), Channel(name="chat", capacity=1),
+                            Channel(name="task", capacity=1)),
+                  while_busy=BusyChange.IMMEDIATE,
+                  wrap_up=WrapUp(mode=WrapUpMode.MANDATORY) if wrap_up else WrapUp(),
+                  queues=_queues(queues, strategy))
+
+
 # -- by name ------------------------------------------------------------------------------------
 
 PRESETS: Mapping[str, Callable[..., Policy]] = types.MappingProxyType({
+    "amazon_connect": amazon_connect,
     "asterisk_queue": asterisk_queue,
     "basic": basic,
     "callharbor": callharbor,
@@ -575,6 +678,7 @@ PRESETS: Mapping[str, Callable[..., Policy]] = types.MappingProxyType({
     "omnichannel": omnichannel,
     "pbx_agent_portal": pbx_agent_portal,
     "virtual_contact_center": virtual_contact_center,
+    "taskrouter": taskrouter,
     "webitel": webitel,
 })
 """Every preset by name (read-only)."""

@@ -1,11 +1,217 @@
-"""Adapters: read what a PBX or contact-centre platform logged and turn it into agentstate events.
+"""Adapters: read what a PBX or contact-centre platform logged or streams, and turn it into
+agentstate events.
 
-- :mod:`agentstate.adapters.asterisk`: the Asterisk ``queue_log`` (pipe format), replayed through
-  a :class:`~agentstate.Tracker`.
+- :mod:`agentstate.adapters.asterisk`: the Asterisk ``queue_log`` (whole-log replay, or
+  :class:`~agentstate.adapters.asterisk.QueueLogAdapter` following a growing file) and the
+  Asterisk Manager Interface (:mod:`agentstate.adapters.asterisk.ami`, with an asyncio client).
+- :mod:`agentstate.adapters.connect`: the Amazon Connect agent event stream.
+- :mod:`agentstate.adapters.freeswitch`: FreeSWITCH mod_callcenter events.
+- :mod:`agentstate.adapters.taskrouter`: Twilio TaskRouter event callbacks.
 
-Adapters do no I/O of their own: they take lines or records the host has read.
+Every adapter shares one shape (:class:`Adapter`): sans-I/O ``feed(chunk)`` returning a
+:class:`Batch` of events and notes, a resumable :class:`Position`, implicit logins, clamped
+times and deduplication. :data:`SOURCES` names them, and :func:`replay_source` reads a whole
+file or stream of one into a replay with the same reports for every source::
+
+    replay_source(source: str, data: bytes | str | Iterable[bytes | str], *,
+                  policy: Policy | None = None, store: Store | None = None,
+                  strict: bool = False) -> Replayed
+
+>>> result = replay_source("queue_log", b"1700000000|c0|sales|SIP/7|ADDMEMBER|\\n"
+...                                     b"1700003600|c9|sales|SIP/7|REMOVEMEMBER|\\n")
+>>> result.report().logged_in
+datetime.timedelta(seconds=3600)
+
+Adapters do no I/O of their own (the AMI client aside): they take the bytes the host has read.
 """
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from types import MappingProxyType
+from typing import Protocol
+
+import attrs
+import pendulum
+
+from .._events import Event, Login, SetStatus
+from .._policy import Policy
+from .._report import Report
+from .._store import Store
+from .._tracker import Tracker
+from ._apply import StreamReplay, apply, replay_stream
+from ._base import Adapter
+from ._values import UNMODELLED, AdapterError, Batch, Note, NoteKind, Position
+
+__all__ = ["Adapter", "AdapterError", "Batch", "Note", "NoteKind", "Position", "Replayed",
+           "SOURCES", "Source", "StreamReplay", "UNMODELLED", "UnknownSource", "apply",
+           "replay_source", "replay_stream"]
+
+_EPOCH = pendulum.from_timestamp(0)
+
+
+class Replayed(Protocol):
+    """What :func:`replay_source` returns, whatever the source."""
+
+    @property
+    def tracker(self) -> Tracker:
+        """The tracker holding the replayed agents."""
+
+    @property
+    def notes(self) -> tuple[Note, ...]:
+        """Everything worth knowing about particular records."""
+
+    @property
+    def problems(self) -> tuple[Note, ...]:
+        """The notes that report errors."""
+
+    @property
+    def start(self) -> datetime | None:
+        """The first instant replayed."""
+
+    @property
+    def end(self) -> datetime | None:
+        """The last instant replayed."""
+
+    def report(self) -> Report:
+        """The team report over the whole input."""
+
+    def agent_reports(self) -> dict[str, Report]:
+        """One report per agent over the whole input."""
+
+
+@attrs.frozen(kw_only=True)
+class Source:
+    """One kind of input agentstate can replay.
+
+    Attributes:
+        name: its name in :data:`SOURCES` (and on the command line).
+        description: what it reads, in words.
+        adapter: a new adapter for it (``None`` for the queue_log, replayed whole).
+        policy: the default policy, given the events read (for the pause reasons they use).
+    """
+
+    name: str
+    description: str
+    adapter: Callable[[], Adapter] | None
+    policy: Callable[[Sequence[Event]], Policy]
+
+
+class UnknownSource(AdapterError):
+    """:func:`replay_source` was asked for a source :data:`SOURCES` does not have."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"unknown source {name!r}; the sources are: {', '.join(SOURCES)}",
+                         line=0, kind=NoteKind.UNKNOWN_EVENT)
+        self.name = name
+
+
+def _asterisk_policy(events: Sequence[Event]) -> Policy:
+    from .asterisk import policy
+
+    reasons = dict.fromkeys(e.reason for e in events
+                            if isinstance(e, SetStatus) and e.reason is not None)
+    return policy(reasons=[r for r in reasons if r is not None])
+
+
+def _ami() -> Adapter:
+    from .asterisk.ami import AmiAdapter
+
+    return AmiAdapter(now=lambda: _EPOCH)
+
+
+def _connect() -> Adapter:
+    from .connect import ConnectAdapter
+
+    return ConnectAdapter()
+
+
+def _connect_policy(events: Sequence[Event]) -> Policy:
+    from ..presets import amazon_connect
+
+    names = dict.fromkeys(e.status for e in events if isinstance(e, SetStatus | Login)
+                          and e.status is not None)
+    return amazon_connect(statuses=[n for n in names if n is not None])
+
+
+def _freeswitch() -> Adapter:
+    from .freeswitch import FreeSwitchAdapter
+
+    return FreeSwitchAdapter(now=lambda: _EPOCH)
+
+
+def _freeswitch_policy(events: Sequence[Event]) -> Policy:
+    from ..presets import freeswitch_callcenter
+
+    return freeswitch_callcenter()
+
+
+def _taskrouter() -> Adapter:
+    from .taskrouter import TaskRouterAdapter
+
+    return TaskRouterAdapter(now=lambda: _EPOCH)
+
+
+def _taskrouter_policy(events: Sequence[Event]) -> Policy:
+    from ..presets import taskrouter
+
+    names = dict.fromkeys(e.status for e in events if isinstance(e, SetStatus | Login)
+                          and e.status is not None)
+    extra = [(name, False) for name in names
+             if name is not None and name not in ("offline", "available")]
+    return taskrouter(activities=[("Offline", False), ("Available", True), *extra])
+
+
+SOURCES: Mapping[str, Source] = MappingProxyType({
+    "queue_log": Source(name="queue_log", description="Asterisk queue_log (pipe format)",
+                        adapter=None, policy=_asterisk_policy),
+    "ami": Source(name="ami", description="Asterisk Manager Interface events (Key: Value "
+                  "messages; without Timestamp fields, times start at the Unix epoch)",
+                  adapter=_ami, policy=_asterisk_policy),
+    "connect": Source(name="connect", description="Amazon Connect agent event stream (JSON "
+                      "records)", adapter=_connect, policy=_connect_policy),
+    "freeswitch": Source(name="freeswitch", description="FreeSWITCH mod_callcenter events "
+                         "(plain or JSON ESL)", adapter=_freeswitch, policy=_freeswitch_policy),
+    "taskrouter": Source(name="taskrouter", description="Twilio TaskRouter event callbacks "
+                         "(form-encoded or JSON, one a line)", adapter=_taskrouter,
+                         policy=_taskrouter_policy),
+})
+"""Every replayable source by name (read-only)."""
+
+
+def _chunks(data: bytes | str | Iterable[bytes | str]) -> Iterable[bytes | str]:
+    if isinstance(data, bytes | str):
+        return [data]
+    return data
+
+
+def replay_source(source: str, data: bytes | str | Iterable[bytes | str], *,
+                  policy: Policy | None = None, store: Store | None = None,
+                  strict: bool = False) -> Replayed:
+    """Replay a whole file or stream of ``source`` through a new tracker.
+
+    Args:
+        source: a name in :data:`SOURCES` (``queue_log``, ``ami``, ...).
+        data: the input: bytes, text, or an iterable of chunks or lines (an open file, binary
+            or text).
+        policy: the policy to replay under (default the source's, with the pause reasons read).
+        store: where the tracker keeps agents and history (default in memory).
+        strict: raise on the first problem instead of noting it.
+
+    Raises:
+        UnknownSource: ``source`` is not in :data:`SOURCES`.
+        AdapterError: (the source's subclass) with ``strict``, the first problem.
+    """
+    chosen = SOURCES.get(source)
+    if chosen is None:
+        raise UnknownSource(source)
+    if chosen.adapter is None:
+        from .asterisk import replay
+
+        text = "".join(c.decode("utf-8", "replace") if isinstance(c, bytes) else c
+                       for c in _chunks(data))
+        return replay(text.splitlines(keepends=True), policy=policy, store=store,
+                      strict=strict)
+    return replay_stream(chosen.adapter(), _chunks(data), policy=policy or chosen.policy,
+                         store=store, strict=strict)

@@ -32,6 +32,14 @@ What it checks:
   in one commit; :meth:`~agentstate.Store.changes_for_event`; :meth:`~agentstate.Store.agents`;
 - a :class:`~agentstate.Tracker` over the store works, including its idempotency by event id;
 - restart: a new store object over the same data sees every agent, state and entry;
+- the change feed: every committed entry once, in commit order, with strictly increasing
+  sequences, read whole or page by page from any sequence, across a restart; a refused commit
+  adds nothing; :meth:`~agentstate.Store.wait_for_feed` answers at once when there is an entry
+  and times out when there is none; a timer fired by a question is in the feed with its
+  notices;
+- values it cannot keep (text that is not valid Unicode, numbers beyond 64 bits, an agent id
+  of 300,000 characters): kept and read back equal, or refused with an
+  :class:`~agentstate.AgentStateError` of a short message, writing nothing;
 - for a store that answers eligibility itself (:class:`~agentstate.EligibilityStore`; other
   stores skip these): facts committed with each state answer eligibility best first with
   current versions, a commit without facts removes them, a refused commit writes none, a
@@ -39,6 +47,9 @@ What it checks:
 
 Limits: it checks one process and one thread; how a store behaves under concurrent writers is
 the store's own business to test (agentstate tests its SQL stores with several processes).
+
+PYTEST_DONT_REWRITE: the messages are written for hosts; pytest must keep them as they are
+(the pytest plugin's entry point would otherwise rewrite this module's assertions).
 """
 
 from __future__ import annotations
@@ -52,6 +63,7 @@ from typing import Any
 import attrs
 import pendulum
 
+from .._eligibility import EligibilityFact
 from .._errors import AgentStateError, ConflictError
 from .._events import (
     Actor,
@@ -65,8 +77,9 @@ from .._events import (
     Logout,
     SetStatus,
 )
+from .._feed import FeedEntry
 from .._policy import Policy, Timers, WrapUp, WrapUpMode
-from .._state import AgentState, Change
+from .._state import AgentState, Change, NoticeKind
 from .._store import EligibilityStore, MemoryStore, Store
 from .._time import ManualClock
 from .._tracker import Tracker
@@ -126,6 +139,12 @@ class _Recorder:
 
     def next_due(self, until: datetime) -> tuple[datetime, str] | None:
         return self.inner.next_due(until)
+
+    def feed(self, *, after: int = 0, limit: int = 1000) -> Sequence[tuple[int, Change]]:
+        return self.inner.feed(after=after, limit=limit)
+
+    def wait_for_feed(self, after: int, timeout: float) -> bool:
+        return self.inner.wait_for_feed(after, timeout)
 
 
 _FIRE = "fire"  # the host calls tracker.fire_due()
@@ -511,6 +530,96 @@ class StoreConformance:
         assert one.state("a1") == two.state("a1")
         assert one.state("a1").status == "offline"
 
+    # -- the change feed -----------------------------------------------------------------------
+
+    @staticmethod
+    def _feed(store: Store, after: int = 0, page: int = 1000) -> list[tuple[int, Change]]:
+        """The whole feed after ``after``, read ``page`` entries at a time."""
+        out: list[tuple[int, Change]] = []
+        while True:
+            batch = list(store.feed(after=after, limit=page))
+            if len(batch) > page:
+                raise AssertionError(f"feed(limit={page}) returned {len(batch)} entries")
+            if not batch:
+                return out
+            out.extend(batch)
+            after = batch[-1][0]
+
+    def test_the_feed_holds_every_committed_entry_once_in_commit_order(self) -> None:
+        store = self._new()
+        assert list(store.feed()) == []
+        commits = recorded_commits(["a1", "a2"])
+        self._fill(store, commits)
+        feed = self._feed(store)
+        sequences = [sequence for sequence, _ in feed]
+        assert all(type(s) is int and s > 0 for s in sequences), sequences[:5]
+        assert sequences == sorted(set(sequences)), "sequences must strictly increase"
+        assert [change for _, change in feed] == [c for commit in commits
+                                                  for c in commit.changes]
+
+    def test_the_feed_resumes_after_any_sequence_page_by_page(self) -> None:
+        store = self._new()
+        self._fill(store, recorded_commits(["a1", "a2"]))
+        whole = self._feed(store)
+        assert self._feed(store, page=3) == whole
+        assert self._feed(store, page=1) == whole
+        for i in (0, 1, len(whole) // 2, len(whole) - 1):
+            assert self._feed(store, after=whole[i][0]) == whole[i + 1:]
+        assert self._feed(store, after=whole[-1][0]) == []
+
+    def test_a_refused_commit_adds_nothing_to_the_feed(self) -> None:
+        store = self._new()
+        commits = recorded_commits(["a1"])
+        self._fill(store, commits[:3])
+        before = self._feed(store)
+        stale = commits[3]
+        _expect_conflict(lambda: store.commit(stale.state, stale.changes,
+                                              expected_version=stale.expected + 5),
+                         agent="a1", expected=stale.expected + 5, actual=stale.expected)
+        assert self._feed(store) == before
+
+    def test_the_feed_carries_on_after_a_restart(self) -> None:
+        store = self._new()
+        commits = recorded_commits(["a1", "a2"])
+        half = len(commits) // 2
+        self._fill(store, commits[:half])
+        before = self._feed(store)
+        again = self._reopen(store)
+        assert self._feed(again) == before
+        self._fill(again, commits[half:])
+        after = self._feed(again, after=before[-1][0])
+        assert [c for _, c in after] == [c for commit in commits[half:] for c in commit.changes]
+        assert after[0][0] > before[-1][0]
+
+    def test_wait_for_feed_answers_at_once_or_times_out(self) -> None:
+        store = self._new()
+        assert store.wait_for_feed(0, 0.05) is False
+        first = recorded_commits(["a1"])[0]
+        store.commit(first.state, first.changes, expected_version=0)
+        (sequence, _), = store.feed()
+        assert store.wait_for_feed(0, 5.0) is True
+        assert store.wait_for_feed(sequence, 0.05) is False
+
+    def test_a_timer_fired_by_a_question_is_in_the_feed_with_its_notices(self) -> None:
+        store = self._new()
+        clock = ManualClock(_START)
+        tracker = Tracker(conformance_policy(), store=store, clock=clock)
+        tracker.register("a1")
+        tracker.apply(Login(agent="a1", queues=("sales",)))
+        tracker.apply(InteractionOffered(agent="a1", interaction="c1", queue="sales"))
+        tracker.apply(InteractionAnswered(agent="a1", interaction="c1"))
+        tracker.apply(SetStatus(agent="a1", status="break", reason="coffee"))  # deferred
+        tracker.apply(InteractionEnded(agent="a1", interaction="c1"))  # wrap-up, 30 s
+        seen = tracker.changes()[-1].sequence
+        clock.advance(31)
+        tracker.eligible("sales")  # the question fires the wrap-up's end
+        assert tracker.fire_due() == []
+        fired = tracker.changes(after=seen)
+        assert [e.change.to_status for e in fired] == ["break"]
+        assert isinstance(fired[0], FeedEntry)
+        kinds = {notice.kind for notice in fired[0].notices}
+        assert {NoticeKind.PENDING_APPLIED, NoticeKind.NOT_ROUTABLE} <= kinds, kinds
+
     # -- eligibility, for stores that answer it (EligibilityStore) -------------------------------
 
     def _indexed(self) -> tuple[EligibilityStore, Tracker, ManualClock]:
@@ -606,6 +715,73 @@ class StoreConformance:
         tracker.apply(InteractionOffered(agent="a3", interaction="c2", queue="sales"))
         assert store.last_offered("sales") == "a3"
         assert store.last_offered("support") is None
+
+    # -- values a store may not be able to keep ------------------------------------------------
+
+    def _kept_or_refused(self, store: Store, attempt: Any, *, agent: str,
+                         kept: AgentState | None = None) -> str:
+        """``attempt()`` either succeeds (then ``agent`` reads back as ``kept``, if given) or
+        raises an :class:`~agentstate.AgentStateError` with a short message, having written
+        nothing; returns ``"kept"`` or ``"refused"``."""
+        agents = sorted(store.agents())
+        before = {a: (store.load(a), list(store.history(a))) for a in agents}
+        message = None
+        try:
+            attempt()
+        except AgentStateError as error:
+            message = str(error)
+        if message is None:
+            if kept is not None:
+                assert store.load(agent) == kept
+            return "kept"
+        assert len(message) <= 1_000, f"a message of {len(message):,} characters"
+        assert sorted(store.agents()) == agents
+        assert before == {a: (store.load(a), list(store.history(a))) for a in agents}
+        return "refused"
+
+    def test_a_value_it_cannot_keep_is_refused_with_an_agentstate_error(self) -> None:
+        """Text that is not valid Unicode (a lone surrogate), a number beyond 64 bits, an
+        agent id of 300,000 characters: the store keeps each (and reads it back equal) or
+        refuses it with an agentstate error whose message quotes at most a short part of it,
+        and writes nothing. Reads by such an agent id find nothing or are refused the same
+        way; no other exception ever escapes."""
+        store = self._new()
+        commits = recorded_commits(["a1"])
+        self._fill(store, commits[:2])
+        first, second = commits[:2]
+        for agent in ("a\udc80", "x" * 300_000):
+            for read in (partial(store.load, agent), partial(store.history, agent),
+                         partial(store.changes_for_event, agent, "e1")):
+                self._kept_or_refused(store, read, agent="a1")
+            state = attrs.evolve(first.state, agent=agent)
+            changes = tuple(attrs.evolve(c, agent=agent) for c in first.changes)
+            self._kept_or_refused(store, partial(store.commit, state, changes,
+                                                 expected_version=0), agent=agent, kept=state)
+        self._kept_or_refused(store, partial(store.changes_for_event, "a1", "e\udc80"),
+                              agent="a1")
+        version = attrs.evolve(second.state, version=2**63)
+        self._kept_or_refused(store, partial(store.commit, version, second.changes,
+                                             expected_version=second.expected),
+                              agent="a1", kept=version)
+
+    def test_a_fact_it_cannot_keep_is_refused_with_an_agentstate_error(self) -> None:
+        """A store answering eligibility keeps or refuses a fact with a penalty beyond 64 bits
+        or a queue name that is not valid Unicode, as any other value."""
+        store, tracker, clock = self._indexed()
+        self._floor(tracker, clock)
+        state = tracker.state("a3")
+        for fact in (EligibilityFact(queue="sales", channel="voice", eligible=True,
+                                     penalty=2**63, sort=0, calls=0, calls_until=None,
+                                     last_offer_at=None),
+                     EligibilityFact(queue="s\udc80", channel="voice", eligible=True,
+                                     penalty=0, sort=0, calls=0, calls_until=None,
+                                     last_offer_at=None)):
+            stored = store.load("a3")
+            assert stored is not None
+            newer = attrs.evolve(state, version=stored.version + 1)
+            self._kept_or_refused(store, partial(store.commit, newer, (),
+                                                 expected_version=stored.version,
+                                                 facts=(fact,)), agent="a3", kept=newer)
 
     # -- restart -------------------------------------------------------------------------------
 

@@ -1,4 +1,8 @@
-"""A hypothesis state machine that checks a policy's invariants under random event sequences."""
+"""A hypothesis state machine that checks a policy's invariants under random event sequences.
+
+PYTEST_DONT_REWRITE: the messages are written for hosts; pytest must keep them as they are
+(the pytest plugin's entry point would otherwise rewrite this module's assertions).
+"""
 
 from __future__ import annotations
 
@@ -80,8 +84,8 @@ def policy_state_machine(policy: Policy, *, agents: int = 3, every: int = 5,
       records something; a repeated event id is acknowledged as a duplicate and changes
       nothing; a stale event is refused;
     - around every queue offer: it is accepted exactly when the agent is eligible, and refused
-      with :class:`~agentstate.NotEligible` (or, logged out, :class:`~agentstate.InvalidEvent`)
-      otherwise;
+      with :class:`~agentstate.NotEligible` otherwise (a logged-out agent included), carrying
+      the blocker ``explain()`` puts in words;
     - after every step, for every agent: :func:`check_invariants` (history tiles the timeline,
       no negative duration, replay reproduces state, allotment arithmetic);
     - every ``every`` steps (they look at every agent, and at reports): the eligibility index
@@ -206,7 +210,7 @@ def policy_state_machine(policy: Policy, *, agents: int = 3, every: int = 5,
             assert type(refusal) is NotEligible, (  # every refused queue offer, one type
                 f"{show(event)} refused with {type(refusal).__name__}, not NotEligible: "
                 f"{refusal}")
-            assert (refusal.why, refusal.blocker) == (describe(policy, found), found[0]), (
+            assert (refusal.why, refusal.blocker) == (describe(policy, found), found), (
                 f"{show(event)} refused for {refusal.why!r}, but explain() says "
                 f"{describe(policy, found)!r}")
             assert self._snapshot() == before, f"refused {show(event)} changed something"

@@ -21,9 +21,13 @@ from .._events import (
     ForceStatus,
     InteractionAnswered,
     InteractionEnded,
+    InteractionHeld,
     InteractionMissed,
     InteractionOffered,
     InteractionRejected,
+    InteractionResumed,
+    InteractionStarted,
+    InteractionTransferred,
     JoinQueue,
     LeaveQueue,
     Login,
@@ -36,6 +40,7 @@ from .._events import (
     SetStatus,
     StopNew,
     TimerFired,
+    TransferKind,
 )
 from .._policy import (
     ANY,
@@ -43,6 +48,7 @@ from .._policy import (
     BusyChange,
     Channel,
     DayRule,
+    Direction,
     PauseReason,
     Policy,
     Queue,
@@ -100,10 +106,10 @@ def events_for(policy: Policy, agents: Sequence[str], *,
 
     Statuses, reasons, channels, queues and time zones are drawn from the policy (and the
     queues ``sales`` and ``support``) plus one unknown name, so the strategy also produces
-    events the tracker must refuse. Every kind of event is drawn: status, interaction, queue
-    membership, channel, stop-new, wrap-up and pending events, and also the two a host does not
-    send through ``apply`` (:class:`Register` of a known agent, a :class:`TimerFired` sent by
-    hand), which are refused.
+    events the tracker must refuse. Every kind of event is drawn: status, interaction (hold,
+    transfer and started ones too), queue membership, channel, stop-new, wrap-up and pending
+    events, and also the two a host does not send through ``apply`` (:class:`Register` of a
+    known agent, a :class:`TimerFired` sent by hand), which are refused.
     """
     agent = st.sampled_from(list(agents))
     status = st.sampled_from([s.name for s in policy.statuses] + [UNKNOWN])
@@ -147,8 +153,15 @@ def events_for(policy: Policy, agents: Sequence[str], *,
                   timezone=st.one_of(st.none(), st.sampled_from([*ZONES, UNKNOWN]))),
         st.builds(Register, agent=agent, actor=actor),
         st.builds(TimerFired, agent=agent, actor=actor,
-                  timer=st.sampled_from([*Timer, *(t.value for t in Timer)]),
+                  timer=st.sampled_from(list(Timer)),
                   ref=st.one_of(st.none(), interaction)),
+        st.builds(InteractionHeld, agent=agent, interaction=interaction, actor=actor),
+        st.builds(InteractionResumed, agent=agent, interaction=interaction, actor=actor),
+        st.builds(InteractionTransferred, agent=agent, interaction=interaction, actor=actor,
+                  kind=st.sampled_from(TransferKind),
+                  target=st.one_of(st.none(), st.just("ext-200"))),
+        st.builds(InteractionStarted, agent=agent, interaction=interaction, channel=channel,
+                  direction=st.sampled_from(Direction), actor=actor),
         st.builds(DeviceChanged, agent=agent, actor=actor,
                   registered=st.one_of(st.none(), st.booleans()),
                   dnd=st.one_of(st.none(), st.booleans())),
@@ -197,7 +210,17 @@ def likely_valid_events(policy: Policy, state: AgentState, *, fresh_interaction:
             out.append(InteractionMissed(agent=agent, interaction=item.id))
             out.append(InteractionRejected(agent=agent, interaction=item.id))
             out.append(InteractionRejected(agent=agent, interaction=item.id, busy=True))
+        else:
+            out.append(InteractionResumed(agent=agent, interaction=item.id)
+                       if item.state is InteractionState.HELD
+                       else InteractionHeld(agent=agent, interaction=item.id))
+            if item.transfer is None:
+                out.extend(InteractionTransferred(agent=agent, interaction=item.id, kind=kind)
+                           for kind in TransferKind)
         out.append(InteractionEnded(agent=agent, interaction=item.id))
+    for channel in policy.channels:
+        out.append(InteractionStarted(agent=agent, interaction=fresh_interaction,
+                                      channel=channel.name))
     if state.wrap_up_mode is not None:
         out.append(EndWrapUp(agent=agent))
     if state.pending is not None:
@@ -213,6 +236,8 @@ def likely_valid_events(policy: Policy, state: AgentState, *, fresh_interaction:
         setting = state.channel_setting(channel.name)
         enabled = setting is None or setting.enabled
         out.append(SetChannel(agent=agent, channel=channel.name, enabled=not enabled))
+    out += [DeviceChanged(agent=agent, dnd=not state.device.dnd),
+            DeviceChanged(agent=agent, registered=not state.device.registered)]
     return out
 
 
@@ -417,8 +442,7 @@ def _limited(reason: PauseReason) -> bool:
 
 def _a_reason(draw: st.DrawFn, statuses: dict[str, Status], name: str | None, *,
               required: bool = False) -> str | None:
-    """A reason of status ``name``; ``required``: never ``None`` where it takes reasons (a
-    missed-call auto-pause must say why)."""
+    """A reason of ``name``; never ``None`` if ``required`` (an auto-pause must say why)."""
     if name is None or not statuses[name].reasons:
         return None
     some = st.sampled_from(statuses[name].reasons)

@@ -37,9 +37,16 @@ OUTDIAL, OUTANSWER, ... (PBXware)    skipped: outbound calls have no Asterisk qu
 
 Choices
 -------
-- **Agents.** Asterisk names members by interface (``Local/1127@callback-agent``) in ADDMEMBER
-  and by agent (``Agent/1127``) in call events. :func:`member_agent` maps both to ``1127``;
-  pass ``agent_id=`` to map them otherwise.
+- **Agents.** Asterisk logs ADDMEMBER and REMOVEMEMBER under the member's interface
+  (``SIP/1001``, ``Local/1127@callback-agent``) and calls and pauses under its member name
+  (``Sathish``, ``Agent/1127``). The replay pairs them where the log shows it (a PAUSE or agent
+  login of one member in the same second as an interface's ADDMEMBER, by the same queue or call
+  id), again at each ADDMEMBER since people share phones, and reports the pairings it used
+  (:attr:`Replay.pairings`); pass ``members=`` with pairings of your own. :func:`member_agent`
+  then maps a name to an agent id (``Agent/1127`` and ``Local/1127@...`` to ``1127``); pass
+  ``agent_id=`` to map them otherwise.
+- **Unclean shutdowns.** NUL bytes before a line (a crash leaves them before the restart's
+  first line) are dropped, noted (``ADJUSTED``), and the line is read.
 - **One status per agent.** Asterisk pauses a member per queue; agentstate has one status per
   agent, so a pause (or unpause) in any queue pauses (or unpauses) the agent. PAUSEALL is logged
   once before the per-queue PAUSE lines: the first line pauses the agent and the next ones,
@@ -74,6 +81,8 @@ Nothing here reads files: pass the lines (an open file is an iterable of lines).
 from __future__ import annotations
 
 from ._common import NO_REASON, PAUSED, Note, NoteKind, QueueLogError
+from ._follow import QueueLogAdapter
+from ._identity import Pairing
 from ._records import (
     AddMember,
     AgentLogin,
@@ -113,9 +122,11 @@ __all__ = [
     "NoteKind",
     "Other",
     "PAUSED",
+    "Pairing",
     "Pause",
     "QueueCall",
     "QueueLog",
+    "QueueLogAdapter",
     "QueueLogError",
     "QueueStart",
     "Record",

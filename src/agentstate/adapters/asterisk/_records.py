@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
@@ -175,14 +176,25 @@ def _field(data: Sequence[str], index: int) -> str:
     return data[index].strip() if index < len(data) else ""
 
 
+_DECIMAL = re.compile(r"-?[0-9]{1,12}(?:\.[0-9]{0,9})?", re.ASCII)
+"""A number as Asterisk writes it: ASCII digits, at most 12 before the point (no ``nan``,
+``inf``, exponents or other scripts' digits)."""
+
+LARGEST = 10**10
+"""The largest number of seconds (or milliseconds) a field may hold: about 317 years."""
+
+LAST_EPOCH = 32_503_680_000
+"""The first epoch second a line's time may not reach (the year 3000)."""
+
+
 def _number(data: Sequence[str], index: int, name: str) -> float | None:
     text = _field(data, index)
     if not text:
         return None
-    try:
-        return float(text)
-    except ValueError:
-        raise _Malformed(f"{name} must be a number, got {text!r}") from None
+    if _DECIMAL.fullmatch(text) is None or abs(float(text)) > LARGEST:
+        raise _Malformed(f"{name} must be a decimal number of at most {LARGEST:,}, got "
+                         f"{text[:40]!r}")
+    return float(text)
 
 
 def _seconds(data: Sequence[str], index: int, name: str, *, scale: float = 1.0,
@@ -208,6 +220,8 @@ def _position(data: Sequence[str], index: int, name: str) -> int | None:
 def _text(data: Sequence[str], index: int) -> str | None:
     return _field(data, index) or None
 
+
+NUL = "\x00"
 
 _Parser = Callable[[dict[str, Any], Sequence[str]], Record]
 
@@ -270,15 +284,22 @@ _PARSERS: dict[str, _Parser] = {
     "CONFIGRELOAD": lambda b, d: ConfigReload(**b),
 }
 
+_CALLS = (RingNoAnswer, RingCanceled, Connect, Complete, Transfer)
+"""The records about one call, which need its id."""
+
 _NOTHING_TO_REPLAY = frozenset({"SYSCOMPAT", "INFO", "DID", "AGENTDUMP", "PENALTY",
                                 "SHARED_LASTCALL", "MIXMONITOR", "RECORDING"})
 """Known events without an agent status meaning (besides PBXware's ``OUT*`` family)."""
 
 
+_EPOCH = re.compile(r"([0-9]{1,11})(?:\.([0-9]{1,9}))?", re.ASCII)
+
+
 def _instant(text: str) -> pendulum.DateTime:
-    whole, _, fraction = text.strip().partition(".")
-    if not whole.isdigit() or (fraction and not fraction.isdigit()):
-        raise _Malformed(f"time must be epoch seconds, got {text!r}")
+    match = _EPOCH.fullmatch(text.strip())
+    if match is None or int(match[1]) >= LAST_EPOCH:
+        raise _Malformed(f"time must be epoch seconds before the year 3000, got {text[:40]!r}")
+    whole, fraction = match[1], match[2] or ""
     micro = int((fraction + "000000")[:6]) if fraction else 0
     return pendulum.from_timestamp(int(whole)).add(microseconds=micro)
 
@@ -290,11 +311,13 @@ def parse_line(text: str, *, line: int = 1) -> Record:
     >>> type(record).__name__, record.hold_time.seconds, record.ring_time.seconds
     ('Connect', 76, 6)
 
+    NUL bytes before the line (left by a crash before a restart) are dropped.
+
     Raises:
         QueueLogError: the line is malformed (``kind`` MALFORMED) or its event is unknown
             (UNKNOWN_EVENT).
     """
-    fields = text.rstrip("\r\n").split("|")
+    fields = text.rstrip("\r\n").lstrip(NUL).split("|")
     if len(fields) < 5:
         raise QueueLogError(f"expected time|callid|queue|agent|EVENT|data..., got {text!r}",
                             line=line, kind=NoteKind.MALFORMED)
@@ -307,8 +330,11 @@ def parse_line(text: str, *, line: int = 1) -> Record:
             "queue": fields[2].strip(), "member": fields[3].strip(), "event": event}
         parser = _PARSERS.get(event)
         if parser is not None:
-            return parser(base, fields[5:])
-    except _Malformed as error:
+            record = parser(base, fields[5:])
+            if not record.callid and isinstance(record, _CALLS):
+                raise _Malformed("the callid field is empty")
+            return record
+    except (_Malformed, ValueError, OverflowError) as error:  # the last two: a safety net
         raise QueueLogError(f"{event or 'line'}: {error}", line=line, kind=NoteKind.MALFORMED,
                             event=event or None) from None
     if event.startswith("OUT") or event in _NOTHING_TO_REPLAY:
@@ -342,6 +368,9 @@ class QueueLog:
 def read(lines: Iterable[str], *, strict: bool = False) -> QueueLog:
     """Parse queue_log lines. Blank lines are ignored; bad ones are noted and skipped.
 
+    A line that starts with NUL bytes (an unclean shutdown) is read without them, noted
+    (``ADJUSTED``).
+
     Args:
         lines: the log's lines (an open file will do).
         strict: raise on the first bad line instead of noting it.
@@ -352,7 +381,12 @@ def read(lines: Iterable[str], *, strict: bool = False) -> QueueLog:
     records: list[Record] = []
     notes: list[Note] = []
     for number, text in enumerate(lines, start=1):
-        if not text.strip():
+        if text.startswith(NUL):
+            dropped = len(text) - len(text.lstrip(NUL))
+            notes.append(Note(line=number, kind=NoteKind.ADJUSTED, event=None,
+                              message=f"{dropped} NUL bytes dropped before the line (an "
+                                      "unclean shutdown)"))
+        if not text.strip(NUL + " \t\r\n"):
             continue
         try:
             records.append(parse_line(text, line=number))

@@ -4,8 +4,9 @@ events applied to a tracker."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 import attrs
 import pendulum
@@ -30,6 +31,7 @@ from ..._store import Store
 from ..._time import ManualClock, elapsed, to_utc
 from ..._tracker import Tracker
 from ._common import ASTERISK, NO_REASON, NONE, PAUSED, Note, NoteKind, QueueLogError
+from ._identity import Pairing, resolve
 from ._records import (
     AddMember,
     AgentLogin,
@@ -192,6 +194,8 @@ class Replay:
         start: the earliest instant replayed: the first line's time, or a ring time before it
             (``None`` for an empty log).
         end: the last line's time.
+        pairings: the interfaces found to mean member names (see *Agents* in the module), in
+            log order.
     """
 
     tracker: Tracker
@@ -199,6 +203,7 @@ class Replay:
     notes: tuple[Note, ...]
     start: pendulum.DateTime | None
     end: pendulum.DateTime | None
+    pairings: tuple[Pairing, ...] = ()
 
     @property
     def problems(self) -> tuple[Note, ...]:
@@ -264,7 +269,7 @@ class _Call:
 def replay(source: Iterable[str] | QueueLog, *, policy: Policy | None = None,
            store: Store | None = None, tracker: Tracker | None = None,
            agent_id: Callable[[str], str] = member_agent, restart: Restart = Restart.KEEP,
-           strict: bool = False) -> Replay:
+           members: Mapping[str, str] | None = None, strict: bool = False) -> Replay:
     """Replay a queue_log through a tracker: agents' statuses and calls, and the caller side.
 
     Args:
@@ -274,7 +279,9 @@ def replay(source: Iterable[str] | QueueLog, *, policy: Policy | None = None,
             log's reasons and :data:`NO_REASON`). Unused with ``tracker``, which has its own.
         store: where the new tracker keeps agents and history (default in memory).
         tracker: a tracker to replay into instead (its clock must be a ``ManualClock``).
-        agent_id: maps a member interface or agent name to an agent id.
+        agent_id: maps a member name (or an interface never paired with one) to an agent id.
+        members: the host's pairings, member interface to member name (``{"SIP/1001":
+            "Sathish"}``); they win over the pairings learned from the log.
         restart: what QUEUESTART does to sessions (see the module's *Restarts*).
         strict: raise on the first problem instead of noting it and carrying on.
 
@@ -290,15 +297,16 @@ def replay(source: Iterable[str] | QueueLog, *, policy: Policy | None = None,
                           clock=ManualClock(steps[0].at if steps else None))
     if not isinstance(tracker.clock, ManualClock):
         raise TypeError(f"replay needs a tracker with a ManualClock, got {tracker.clock!r}")
-    engine = _Replayer(tracker, tracker.clock, agent_id=agent_id, restart=restart,
-                       strict=strict)
+    agents, pairings = resolve(log.records, agent_id, members)
+    engine = _Replayer(tracker, tracker.clock, agents=agents, restart=restart, strict=strict)
     for step in steps:
         engine.run(step)
     calls = engine.finish()
     notes = sorted((*log.notes, *engine.notes), key=lambda n: n.line)
     times = [r.time for r in log.records]
     return Replay(tracker=tracker, calls=calls, notes=tuple(notes),
-                  start=to_utc(steps[0].at) if steps else None, end=max(times, default=None))
+                  start=to_utc(steps[0].at) if steps else None, end=max(times, default=None),
+                  pairings=pairings)
 
 
 @attrs.frozen(order=True)
@@ -308,25 +316,15 @@ class _Step:
     at: datetime
     line: int
     order: int
-    action: str = attrs.field(order=False)
+    action: _Action = attrs.field(order=False)
     record: Record = attrs.field(order=False)
-
-
-_TWO_STEPS: dict[type[Record], str] = {
-    RingNoAnswer: "missed", RingCanceled: "withdrawn", Connect: "answered"}
-
-_ONE_STEP: dict[type[Record], str] = {
-    AddMember: "add_member", RemoveMember: "remove_member", AgentLogin: "agent_login",
-    AgentLogoff: "agent_logoff", Pause: "pause", Unpause: "unpause", Complete: "hang_up",
-    Transfer: "hang_up", EnterQueue: "enter_queue", CallerExit: "caller_exit",
-    QueueStart: "queue_start", Other: "other"}
 
 
 def _plan(record: Record) -> list[_Step]:
     """The steps of one record: a ring is offered ``ring_time`` before its line's time."""
     if isinstance(record, RingNoAnswer | RingCanceled | Connect):
         second = _TWO_STEPS[type(record)]
-        return [_Step(record.time - record.ring_time, record.line, 0, "offer", record),
+        return [_Step(record.time - record.ring_time, record.line, 0, _Replayer.offer, record),
                 _Step(record.time, record.line, 1, second, record)]
     first = _ONE_STEP.get(type(record))
     return [] if first is None else [_Step(record.time, record.line, 0, first, record)]
@@ -335,9 +333,9 @@ def _plan(record: Record) -> list[_Step]:
 class _Replayer:
     """Applies the steps of a log to a tracker, in time order."""
 
-    def __init__(self, tracker: Tracker, clock: ManualClock, *, agent_id: Callable[[str], str],
+    def __init__(self, tracker: Tracker, clock: ManualClock, *, agents: Mapping[int, str],
                  restart: Restart, strict: bool) -> None:
-        self.tracker, self.clock, self.agent_id = tracker, clock, agent_id
+        self.tracker, self.clock, self.agents = tracker, clock, agents
         self.restart, self.strict = restart, strict
         self.policy = tracker.policy
         self.members: dict[str, _Member] = {}
@@ -360,7 +358,7 @@ class _Replayer:
             at = now
         else:
             self.clock.set(at)
-        getattr(self, step.action)(step.record, at)
+        step.action(self, step.record, at)
 
     def finish(self) -> tuple[QueueCall, ...]:
         for call in self.open_calls.values():
@@ -403,7 +401,7 @@ class _Replayer:
         if record.member in ("", NONE):
             self.note(NoteKind.MALFORMED, f"{record.event} names no agent")
             return None
-        return self.agent_id(record.member)
+        return self.agents[record.line]
 
     def queue(self) -> str | None:
         record = self.record
@@ -562,7 +560,7 @@ class _Replayer:
         """The agent whose offer of this record's call is still ringing, if any."""
         if record.member in ("", NONE):
             return None
-        agent = self.agent_id(record.member)
+        agent = self.agents[record.line]
         if (agent, record.callid, record.line) not in self.offered:
             return None  # the offer was refused (noted) or never made
         state = self.state(agent)
@@ -592,7 +590,7 @@ class _Replayer:
                                                           queue=record.queue)
         call.connected_at = at
         if record.member not in ("", NONE):
-            call.agent = self.agent_id(record.member)
+            call.agent = self.agents[record.line]
         agent = self.ringing(record)
         if agent is not None:
             self.apply(InteractionAnswered(agent=agent, at=at, actor=ASTERISK,
@@ -657,6 +655,24 @@ class _Replayer:
         family = ("a PBXware outbound-call event" if record.event.startswith("OUT")
                   else "no agent status meaning")
         self.note(NoteKind.SKIPPED, f"{record.event}: {family}")
+
+
+_Action = Callable[[_Replayer, Any, datetime], None]
+"""A step's handler: the replayer, the step's record (of the type the table pairs it with), and
+the instant."""
+
+_TWO_STEPS: dict[type[Record], _Action] = {
+    RingNoAnswer: _Replayer.missed, RingCanceled: _Replayer.withdrawn,
+    Connect: _Replayer.answered}
+"""The second step of a ring, after the offer: missed, withdrawn or answered."""
+
+_ONE_STEP: dict[type[Record], _Action] = {
+    AddMember: _Replayer.add_member, RemoveMember: _Replayer.remove_member,
+    AgentLogin: _Replayer.agent_login, AgentLogoff: _Replayer.agent_logoff,
+    Pause: _Replayer.pause, Unpause: _Replayer.unpause, Complete: _Replayer.hang_up,
+    Transfer: _Replayer.hang_up, EnterQueue: _Replayer.enter_queue,
+    CallerExit: _Replayer.caller_exit, QueueStart: _Replayer.queue_start, Other: _Replayer.other}
+"""The one step of every other record type (CONFIGRELOAD has none)."""
 
 
 def _call_order(call: QueueCall) -> tuple[datetime, str]:

@@ -1,0 +1,305 @@
+"""The Asterisk Manager Interface adapter and its asyncio client (issue #15 point 4).
+
+Real captures are read from ``../shared/data/ami`` (read-only, never copied into the project);
+the small scenarios below are written for these tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pendulum
+import pytest
+
+from agentstate import InteractionOffered, Login, ManualClock, SetStatus, Tracker
+from agentstate.adapters import NoteKind, replay_source, replay_stream
+from agentstate.adapters.asterisk import policy
+from agentstate.adapters.asterisk.ami import AmiAdapter, AmiClient, AmiError, AmiLoginError
+from agentstate.testing import check_invariants
+
+SHARED = Path(os.environ.get("AGENTSTATE_SHARED_DATA",
+                             Path(__file__).parents[2] / "shared" / "data"))
+"""The shared real data: beside the checkout in CI, or where ``AGENTSTATE_SHARED_DATA`` says."""
+AMI = SHARED / "ami"
+needs_ami = pytest.mark.skipif(not AMI.exists(), reason=f"the AMI captures are not at {AMI}")
+
+T = 1_700_000_000
+START = pendulum.from_timestamp(T)
+
+
+def message(event: str, offset: float | None = None, **fields: object) -> str:
+    """One AMI message, with a Timestamp ``offset`` seconds after T unless None."""
+    lines = [f"Event: {event}"]
+    if offset is not None:
+        lines.append(f"Timestamp: {T + offset:.6f}")
+    lines += [f"{key}: {value}" for key, value in fields.items()]
+    return "\r\n".join(lines) + "\r\n\r\n"
+
+
+MEMBER = {"Queue": "sales", "MemberName": "Agent/7", "Interface": "SIP/7"}
+CALL = {**MEMBER, "Uniqueid": "1700000000.1", "Channel": "SIP/trunk-01"}
+DAY = "".join([
+    message("QueueMemberAdded", 0, **MEMBER, Paused=0, Status=1),
+    message("QueueCallerJoin", 8, Queue="sales", Uniqueid="1700000000.1", Position=1, Count=1),
+    message("AgentCalled", 10, **CALL),
+    message("AgentConnect", 15, **CALL, HoldTime=7, RingTime=5),
+    message("Hold", 60, Channel="SIP/7-01"),
+    message("Unhold", 70, Channel="SIP/7-01"),
+    message("AgentComplete", 315, **CALL, HoldTime=7, TalkTime=300, Reason="caller"),
+    message("QueueMemberPause", 400, **MEMBER, Paused=1, PausedReason="Lunch"),
+    message("QueueMemberPause", 2200, **MEMBER, Paused=0, PausedReason=""),
+    message("AgentCalled", 3000, **{**CALL, "Uniqueid": "1700003000.2"}),
+    message("AgentRingNoAnswer", 3015, **{**CALL, "Uniqueid": "1700003000.2"},
+            RingTime=15000),
+    message("DeviceStateChange", 3016, Device="SIP/7", State="INUSE"),
+    message("QueueMemberRemoved", 3600, **MEMBER),
+])
+"""One agent's hour: a call answered after 5 s and talked 300 s, a 30-minute lunch, a missed
+call rung 15 s, on hold for 10 s (unsupported: noted)."""
+
+
+def replay(text: str, **kwargs: object) -> object:
+    return replay_stream(AmiAdapter(), [text], policy=policy(reasons=["Lunch"]), **kwargs)
+
+
+def test_an_agents_hour_is_replayed_from_ami_events() -> None:
+    """Login, a call (offered, answered, ended), a pause with its reason, a miss, a logout."""
+    result = replay_source("ami", DAY)
+    rep = result.report()
+    assert (timedelta(seconds=3600), 1, 1, 1) == (rep.logged_in, rep.counts.answered,
+                                                  rep.counts.missed, rep.counts.completed)
+    assert timedelta(seconds=1800) == rep.by_reason["Lunch"]
+    assert () == result.problems
+    (answered, missed) = rep.interactions
+    assert (timedelta(seconds=5), timedelta(seconds=300)) == (answered.ring_time,
+                                                              answered.talk_time)
+    assert timedelta(seconds=15) == missed.ring_time
+    check_invariants(result.tracker, "7")
+
+
+def test_the_caller_side_reproduces_the_pbxs_hold_and_talk_times() -> None:
+    """QueueCallerJoin, AgentConnect and AgentComplete: the caller's hold time is AgentConnect's
+    HoldTime and the talk time AgentComplete's TalkTime, within 1 s."""
+    adapter = AmiAdapter()
+    adapter.feed(DAY)
+    (call,) = adapter.calls()
+    assert (timedelta(seconds=7), timedelta(seconds=300), "7") == (call.hold_time,
+                                                                  call.talk_time, call.agent)
+    assert "completed_by_caller" == call.outcome.value
+
+
+def test_events_agentstate_does_not_model_are_noted_unsupported() -> None:
+    """Hold, Unhold and DeviceStateChange are never dropped silently."""
+    result = replay_source("ami", DAY)
+    unsupported = [n.event for n in result.notes if n.kind is NoteKind.UNSUPPORTED]
+    assert ["Hold", "Unhold", "DeviceStateChange"] == unsupported
+
+
+def test_a_transfer_ends_the_call_and_is_noted() -> None:
+    """AgentComplete Reason transfer ends the agent's call; the transfer itself is noted."""
+    text = "".join([message("AgentConnect", 0, **CALL, RingTime=2),
+                    message("BlindTransfer", 5, Result="Success", Extension="102"),
+                    message("AgentComplete", 6, **CALL, TalkTime=6, Reason="transfer")])
+    result = replay_source("ami", text)
+    assert 1 == result.report().counts.completed
+    assert ["BlindTransfer", "AgentComplete"] == [
+        n.event for n in result.notes if n.kind is NoteKind.UNSUPPORTED]
+
+
+def test_a_duplicated_sequence_number_is_applied_once() -> None:
+    """Two manager sessions deliver the same event: the second copy is noted, not applied."""
+    added = message("QueueMemberAdded", 0, **MEMBER, SequenceNumber=41)
+    batch = AmiAdapter().feed(added + added)
+    assert [Login] == [type(e) for e in batch.events]
+    assert [NoteKind.DUPLICATE] == [n.kind for n in batch.notes]
+
+
+def test_an_event_without_timestamp_takes_the_host_clock() -> None:
+    """No Timestamp field: the host's clock gives the time."""
+    clock = ManualClock(START.add(seconds=42))
+    (event,) = AmiAdapter(now=clock.now).feed(message("QueueMemberAdded", None,
+                                                      **MEMBER)).events
+    assert START.add(seconds=42) == event.at
+
+
+def test_an_event_stamped_before_the_agents_last_is_clamped() -> None:
+    """Out-of-order times are moved to the agent's last time, noted."""
+    batch = AmiAdapter().feed(message("QueueMemberAdded", 10, **MEMBER)
+                              + message("AgentCalled", 5, **CALL))
+    offered = batch.events[-1]
+    assert isinstance(offered, InteractionOffered)
+    assert START.add(seconds=10) == offered.at
+    assert NoteKind.ADJUSTED in [n.kind for n in batch.notes]
+
+
+def test_a_call_for_an_agent_never_seen_logs_it_in_implicitly() -> None:
+    """First sight of an agent on a call: a login, noted."""
+    batch = AmiAdapter().feed(message("AgentCalled", 0, **CALL))
+    assert ["Login", "JoinQueue", "InteractionOffered"] == [
+        type(e).__name__ for e in batch.events]
+    assert 2 == sum(1 for n in batch.notes if n.kind is NoteKind.ADJUSTED)
+
+
+def test_keys_are_case_insensitive_and_responses_are_skipped() -> None:
+    """Lower-case keys read the same; a Response to an action is noted and skipped."""
+    text = ("Response: Success\r\nActionID: 1\r\nMessage: Authentication accepted\r\n\r\n"
+            f"event: QueueMemberPause\r\ntimestamp: {T}\r\nqueue: q\r\nmembername: Agent/7\r\n"
+            "paused: 1\r\npausedreason: Break\r\n\r\n")
+    batch = AmiAdapter().feed(text)
+    assert [("Login", None), ("SetStatus", "Break")] == [
+        (type(e).__name__, getattr(e, "reason", None)) for e in batch.events]
+    assert NoteKind.SKIPPED == batch.notes[0].kind
+
+
+def test_garbage_and_a_truncated_message_resynchronise() -> None:
+    """A truncated block is noted MALFORMED; the next message is read."""
+    text = ("Event: Newexten\r\nChannel: SIP/1\r\nthis is not a field\r\n\r\n"
+            "[218 bytes missing in capture file]"
+            + message("QueueMemberAdded", 0, **MEMBER))
+    batch = AmiAdapter().feed(text)
+    assert [Login] == [type(e) for e in batch.events]
+    assert [NoteKind.MALFORMED, NoteKind.MALFORMED] == [n.kind for n in batch.notes]
+    with pytest.raises(AmiError) as caught:
+        AmiAdapter(strict=True).feed(text)
+    assert NoteKind.MALFORMED == caught.value.kind
+
+
+def test_a_message_fed_in_pieces_waits_for_its_end_and_the_position_resumes() -> None:
+    """Chunks split anywhere give the same events; the position is after the last message."""
+    whole = AmiAdapter().feed(DAY)
+    pieces = AmiAdapter()
+    events = []
+    data = DAY.encode()
+    for i in range(0, len(data), 7):
+        events.extend(pieces.feed(data[i:i + 7]).events)
+    assert list(whole.events) == events
+    half = data.index(b"Event: QueueMemberPause")
+    first = AmiAdapter()
+    first.feed(data[:half + 10])
+    resumed = AmiAdapter(position=first.position)
+    assert half == first.position.offset
+    rest = list(resumed.feed(data[first.position.offset:]).events)
+    assert [e for e in whole.events if isinstance(e, SetStatus)] == [
+        e for e in rest if isinstance(e, SetStatus)]
+
+
+# -- real captures -------------------------------------------------------------------------------
+
+
+@needs_ami
+def test_the_xivo_login_capture_logs_agent_402_in_and_notes_the_two_truncations() -> None:
+    """QueueMemberAdded (Agent/402) logs it in to its queue; the capture's two lost-byte spots
+    are the only problems."""
+    data = (AMI / "panoramisk-xivo-2014" / "agent_loggued_in.ami.txt").read_bytes()
+    result = replay_source("ami", data)
+    assert 2 == len(result.problems)
+    assert all(n.kind is NoteKind.MALFORMED for n in result.problems)
+    state = result.tracker.state("402")
+    assert ("available", True) == (state.status, state.session is not None)
+    check_invariants(result.tracker, "402")
+
+
+@needs_ami
+def test_the_xivo_unpause_capture_pauses_then_unpauses_agent_999() -> None:
+    """QueueMemberStatus Paused 1, then QueueMemberPaused Paused 0 (Asterisk 11 names)."""
+    data = (AMI / "panoramisk-xivo-2014" / "agent_not_in_pause.scrubbed.ami.txt").read_bytes()
+    result = replay_source("ami", data)
+    statuses = [(c.to_status, c.to_reason) for c in result.tracker.history("999")]
+    assert [("logged_out", None), ("available", None), ("paused", "(none)"),
+            ("available", None)] == statuses
+    assert () == result.problems
+
+
+@needs_ami
+def test_the_goami2_capture_pauses_with_its_reason() -> None:
+    """QueuePause Paused 0 (reason ``<nil>`` echoed), then Paused 1 PausedReason Break."""
+    data = (AMI / "goami2-2020" / "queue_members.DERIVED.ami.txt").read_bytes()
+    result = replay_source("ami", data)
+    assert ("paused", "Break") == (result.tracker.state("9921").status,
+                                   result.tracker.state("9921").reason)
+    assert () == result.problems
+
+
+@needs_ami
+def test_the_lab_events_reproduce_ring_and_talk_times() -> None:
+    """asterisk-outbound's AgentConnect (RingTime 5) and AgentComplete (TalkTime 13), without
+    Timestamps: the offer is placed RingTime before the answer and the answer TalkTime before
+    the end, so the replay's ring and talk times are the PBX's, within 1 s. (The capture's
+    AgentCalled, received at the same host time as AgentConnect, is left out: with it the
+    host clock, not the PBX, would say when the ringing began.)"""
+    path = AMI / "asterisk-outbound-2015" / "ami_handler_comment_events.DERIVED.jsonl"
+    events = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    text = "".join("".join(f"{k}: {v}\r\n" for k, v in event.items()) + "\r\n"
+                   for event in events if event["event"] != "AgentCalled")
+    clock = ManualClock(START)
+    adapter = AmiAdapter(now=clock.now)
+    result = replay_stream(adapter, [text], policy=policy())
+    by_agent = result.agent_reports()
+    (connected,) = by_agent["test 04"].interactions
+    (completed,) = by_agent["test 03"].interactions
+    assert abs(connected.ring_time - timedelta(seconds=5)) <= timedelta(seconds=1)
+    assert completed.talk_time is not None
+    assert abs(completed.talk_time - timedelta(seconds=13)) <= timedelta(seconds=1)
+
+
+# -- the client, over a real TCP socket on 127.0.0.1 ---------------------------------------------
+
+
+async def _serve(capture: bytes, *, accept: bool = True) -> tuple[asyncio.Server, int, list[bytes]]:
+    """A tiny AMI server: banner, a Login action answered, then the capture, then close."""
+    actions: list[bytes] = []
+
+    async def session(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"Asterisk Call Manager/5.0.1\r\n")
+        await writer.drain()
+        actions.append(await reader.readuntil(b"\r\n\r\n"))
+        if not accept:
+            writer.write(b"Response: Error\r\nMessage: Authentication failed\r\n\r\n")
+        else:
+            writer.write(b"Response: Success\r\nMessage: Authentication accepted\r\n\r\n")
+            for i in range(0, len(capture), 500):
+                writer.write(capture[i:i + 500])
+                await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(session, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    return server, port, actions
+
+
+def test_the_client_logs_in_over_tcp_and_applies_a_played_back_capture() -> None:
+    """End to end: the client logs in to a server on 127.0.0.1 and tracks the agent's hour."""
+
+    async def scenario() -> tuple[Tracker, list[bytes]]:
+        server, port, actions = await _serve(DAY.encode())
+        tracker = Tracker(policy(reasons=["Lunch"]), clock=ManualClock(START))
+        async with server:
+            await AmiClient(tracker, host="127.0.0.1", port=port, username="agentstate",
+                            secret="s3cret").run()
+        return tracker, actions
+
+    tracker, actions = asyncio.run(scenario())
+    assert actions[0].startswith(b"Action: Login\r\nUsername: agentstate\r\nSecret: s3cret")
+    expected = replay_source("ami", DAY).tracker.history("7")
+    assert expected == tracker.history("7")
+    assert tracker.state("7").session is None
+    check_invariants(tracker, "7")
+
+
+def test_the_client_raises_a_typed_error_when_the_login_is_refused() -> None:
+    """Response: Error to the Login action is AmiLoginError, with the manager's message."""
+
+    async def scenario() -> None:
+        server, port, _ = await _serve(b"", accept=False)
+        tracker = Tracker(policy(), clock=ManualClock(START))
+        async with server:
+            await AmiClient(tracker, host="127.0.0.1", port=port, username="u",
+                            secret="wrong").run()
+
+    with pytest.raises(AmiLoginError) as caught:
+        asyncio.run(scenario())
+    assert "Authentication failed" == caught.value.message
