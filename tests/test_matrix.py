@@ -29,6 +29,7 @@ from agentstate import (
     AgentStateError,
     CancelPending,
     Configure,
+    DeviceChanged,
     EndWrapUp,
     Event,
     ForceLogout,
@@ -197,6 +198,11 @@ EVENTS: dict[str, Callable[[], Event]] = {
     "outbound call started": lambda: InteractionStarted(agent="a1", interaction="c2"),
     "queue work started": lambda: InteractionStarted(agent="a1", interaction="c2",
                                                      direction="queue"),
+    "device unregisters": lambda: DeviceChanged(agent="a1", registered=False),
+    "supervisor switches DnD on": lambda: DeviceChanged(agent="a1", dnd=True, actor=SUP),
+    "device registered again (no change)": lambda: DeviceChanged(agent="a1", registered=True,
+                                                                 dnd=False),
+    "agent reports its own device": lambda: DeviceChanged(agent="a1", dnd=True, actor=ME),
 }
 
 # -- the table ------------------------------------------------------------------------------------
@@ -238,10 +244,10 @@ IDLE: dict[str, list[Outcome]] = {
     'agent configures itself':              [NP,            NP,                NP,            NP,            NP],
     'host fires wrap-up timer':             [IE,            IE,                IE,            IE,            IE],
     'agent fires offer timer':              [NP,            NP,                NP,            NP,            NP],
-    'queue call offered':                   [IE,            'available ring',  NE,            NE,            NE],
-    'direct call offered':                  [IE,            'available ring',  'break ring',  'lunch ring',  'offline ring'],
-    'direct chat offered':                  [IE,            'available ring',  'break ring',  'lunch ring',  'offline ring'],
-    'direct call c1 offered':               [IE,            'available ring',  'break ring',  'lunch ring',  'offline ring'],
+    'queue call offered':                   [NE,            'available ring',  NE,            NE,            NE],
+    'direct call offered':                  [NE,            'available ring',  'break ring',  'lunch ring',  'offline ring'],
+    'direct chat offered':                  [NE,            'available ring',  'break ring',  'lunch ring',  'offline ring'],
+    'direct call c1 offered':               [NE,            'available ring',  'break ring',  'lunch ring',  'offline ring'],
     'agent offers itself work':             [NP,            NP,                NP,            NP,            NP],
     'answer c1':                            [IE,            IE,                IE,            IE,            IE],
     'supervisor answers c1':                [NP,            NP,                NP,            NP,            NP],
@@ -281,6 +287,10 @@ IDLE: dict[str, list[Outcome]] = {
     'live transfer c1':                     [IE,            IE,                IE,            IE,            IE],
     'outbound call started':                [IE,            'available call',  'break call',  'lunch call',  'offline call'],
     'queue work started':                   [IE,            IE,                IE,            IE,            IE],
+    'device unregisters':                   ['logged_out',  'available',       'break',       'lunch',       'offline'],
+    'supervisor switches DnD on':           ['logged_out',  'available',       'break',       'lunch',       'offline'],
+    'device registered again (no change)':  [IE,            IE,                IE,            IE,            IE],
+    'agent reports its own device':         [NP,            NP,                NP,            NP,            NP],
 }  # fmt: skip
 
 BUSY: dict[str, list[Outcome]] = {
@@ -353,6 +363,10 @@ BUSY: dict[str, list[Outcome]] = {
     'live transfer c1':                     [IE,                            'available call',              IE,                            'available call >break',       'available call >lunch',       'break call'],
     'outbound call started':                ['available call',              'available call',              'available call',              'available call >break',       'available call >lunch',       'break call'],
     'queue work started':                   [IE,                            IE,                            IE,                            IE,                            IE,                            IE],
+    'device unregisters':                   ['available ring',              'available call',              'available wrap',              'available call >break',       'available call >lunch',       'break call'],
+    'supervisor switches DnD on':           ['available ring',              'available call',              'available wrap',              'available call >break',       'available call >lunch',       'break call'],
+    'device registered again (no change)':  [IE,                            IE,                            IE,                            IE,                            IE,                            IE],
+    'agent reports its own device':         [NP,                            NP,                            NP,                            NP,                            NP,                            NP],
 }  # fmt: skip
 
 IDLE_SITUATIONS = SITUATIONS[:5]

@@ -16,6 +16,7 @@ from hypothesis import settings
 
 from agentstate import (
     Actor,
+    DeviceChanged,
     EndWrapUp,
     ForceLogout,
     ForceStatus,
@@ -25,7 +26,6 @@ from agentstate import (
     InteractionOffered,
     InteractionRejected,
     InvalidEvent,
-    InvalidTransition,
     JoinQueue,
     LeaveQueue,
     LimitReached,
@@ -300,8 +300,9 @@ def test_vcc_working_offline_is_never_offered_work_but_keeps_features() -> None:
     for channel in ("voice", "chat"):
         _refused(tracker, InteractionOffered(agent="ana", interaction="q", queue="sales",
                                              channel=channel), NotEligible)
-    tracker.apply(InteractionOffered(agent="ana", interaction="direct"))
-    assert Occupation.OFFERED == tracker.state("ana").occupation
+        _refused(tracker, InteractionOffered(agent="ana", interaction="direct",
+                                             channel=channel), NotEligible)
+    assert Occupation.IDLE == tracker.state("ana").occupation
 
 
 def test_vcc_on_break_disables_everything() -> None:
@@ -350,8 +351,8 @@ def test_pbx_queue_calls_need_the_agent_portal_login() -> None:
     tracker.register("201")
     tracker.apply(JoinQueue(agent="201", queue="sales", actor=SUP))
     why = _refused(tracker, InteractionOffered(agent="201", interaction="c1", queue="sales"),
-                   InvalidEvent)
-    assert "agent '201': InteractionOffered refused: the agent is not logged in" == why
+                   NotEligible)
+    assert "agent '201': logged out" == why
     tracker.apply(Login(agent="201", device="201"))
     assert ["201"] == _eligible(tracker)
 
@@ -463,9 +464,9 @@ def test_webitel_dnd_takes_no_internal_calls() -> None:
     """003: "Do not disturb (DnD): ... If the mode is set, then the user will not receive calls
     from the internal line."."""
     tracker, _ = _start(webitel(), "ana")
-    tracker.apply(SetStatus(agent="ana", status="dnd"))
+    tracker.apply(DeviceChanged(agent="ana", dnd=True))
     why = _refused(tracker, InteractionOffered(agent="ana", interaction="d1"), NotEligible)
-    assert "agent 'ana': status 'dnd' takes no direct calls" == why
+    assert ("ready", "agent 'ana': do-not-disturb on") == (tracker.state("ana").status, why)
 
 
 def test_webitel_ready_takes_internal_calls_only() -> None:
@@ -480,10 +481,10 @@ def test_webitel_callcenter_takes_queue_calls_with_dnd_disabled() -> None:
     """003: "Callcenter: The agent in this status will receive calls from queues (DnD must be
     disabled)."."""
     tracker, _ = _start(webitel(), "ana")
-    tracker.apply(SetStatus(agent="ana", status="dnd"))
-    _refused(tracker, SetStatus(agent="ana", status="callcenter"), InvalidTransition)
-    tracker.apply(SetStatus(agent="ana", status="ready"))
+    tracker.apply(DeviceChanged(agent="ana", dnd=True))
     tracker.apply(SetStatus(agent="ana", status="callcenter"))
+    assert ([], "do-not-disturb on") == (_eligible(tracker), tracker.explain("ana", "sales"))
+    tracker.apply(DeviceChanged(agent="ana", dnd=False))
     assert ["ana"] == _eligible(tracker)
 
 

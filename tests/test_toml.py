@@ -131,6 +131,9 @@ def policies(draw: st.DrawFn) -> Policy:
                                for source in status_names if source != dest.name)
     others = statuses[1:]
     no_answer, no_answer_reason = draw(_move(others))
+    if no_answer is not None and no_answer_reason is None:  # an auto-pause must say why
+        no_answer_reason = next(iter(next(s for s in others if s.name == no_answer).reasons),
+                                None)
     reject, reject_reason = draw(_move(others))
     timers = Timers(offer_timeout=draw(_maybe(durations)),
                     no_answer_delay=draw(_maybe(durations)),
@@ -262,8 +265,8 @@ def _edit(old: str, new: str, *, count: int = 1) -> str:
      "selectable_by, custom, reasons, reason_required, interaction_limit, then"),
     (_edit('name = "basic"', 'name = "basic"\nversion = 2'), "version",
      "unknown key; expected one of extends, name, logged_out, login_status, while_busy, "
-     "overrun_status, agents_manage_queues, wrap_up_directions, statuses, transitions, "
-     "reasons, channels, groups, queues, blocking, wrap_up, timers, day"),
+     "overrun_status, agents_manage_queues, wrap_up_directions, stop_new_channels, statuses, "
+     "transitions, reasons, channels, groups, queues, blocking, wrap_up, timers, day"),
     (_edit('by = ["supervisor"]', 'by = ["boss"]'), "transitions[13].by[0]",
      'expected one of "agent", "supervisor", "system", got "boss" (a string)'),
     (_edit("capacity = 3", "capacity = true"), "channels[1].capacity",

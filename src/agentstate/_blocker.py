@@ -17,8 +17,8 @@ import pendulum
 from ._policy import ChannelGroup, Policy
 from ._state import AgentState, Interaction, Timer
 
-__all__ = ["BlockKind", "Blocker", "blocker", "capacity", "describe", "held_on", "pool_capacity",
-           "slots"]
+__all__ = ["LOGGED_OUT", "BlockKind", "Blocker", "blocker", "capacity", "describe",
+           "device_blocker", "held_on", "pool_capacity", "slots"]
 
 
 class BlockKind(enum.Enum):
@@ -30,6 +30,8 @@ class BlockKind(enum.Enum):
     PAUSED_IN_QUEUE = "paused_in_queue"
     UNKNOWN_CHANNEL = "unknown_channel"
     CHANNEL_OFF = "channel_off"
+    UNREGISTERED = "unregistered"
+    DND = "dnd"
     STOP_NEW = "stop_new"
     PENDING = "pending"
     WRAP_UP = "wrap_up"
@@ -64,8 +66,20 @@ class Blocker:
     blocks: str | None = None
 
 
-_LOGGED_OUT = Blocker(kind=BlockKind.LOGGED_OUT)
+LOGGED_OUT = Blocker(kind=BlockKind.LOGGED_OUT)
+"""The blocker of a logged-out agent (the same value every time)."""
 _STOP_NEW = Blocker(kind=BlockKind.STOP_NEW)
+_UNREGISTERED = Blocker(kind=BlockKind.UNREGISTERED)
+_DND = Blocker(kind=BlockKind.DND)
+
+
+def device_blocker(state: AgentState) -> Blocker | None:
+    """Why the agent's device takes no work (unregistered, do-not-disturb on), or ``None``."""
+    if not state.device.registered:
+        return _UNREGISTERED
+    if state.device.dnd:
+        return _DND
+    return None
 
 
 def capacity(policy: Policy, state: AgentState, channel: str) -> int:
@@ -112,7 +126,7 @@ def slots(policy: Policy, state: AgentState, channel: str) -> Blocker | None:
 def blocker(policy: Policy, state: AgentState, queue: str, channel: str) -> Blocker | None:
     """The first reason ``state`` may not be offered ``queue`` work on ``channel``, or None."""
     if state.session is None:
-        return _LOGGED_OUT
+        return LOGGED_OUT
     member = state.membership(queue)
     if member is None:
         return Blocker(kind=BlockKind.NOT_MEMBER, name=queue)
@@ -125,6 +139,9 @@ def blocker(policy: Policy, state: AgentState, queue: str, channel: str) -> Bloc
     setting = state.channel_setting(channel)
     if setting is not None and not setting.enabled:
         return Blocker(kind=BlockKind.CHANNEL_OFF, name=channel)
+    device = device_blocker(state)
+    if device is not None:
+        return device
     if state.stop_new:
         return _STOP_NEW
     if state.pending is not None:
@@ -164,6 +181,8 @@ _WORDS: dict[BlockKind, str] = {
     BlockKind.PAUSED_IN_QUEUE: "paused in queue {0.name}",
     BlockKind.UNKNOWN_CHANNEL: "unknown channel {0.name!r}",
     BlockKind.CHANNEL_OFF: "{0.name} switched off for this agent",
+    BlockKind.UNREGISTERED: "device not registered",
+    BlockKind.DND: "do-not-disturb on",
     BlockKind.STOP_NEW: "stopped taking new work",
     BlockKind.PENDING: "a change to {0.name!r} is pending",
     BlockKind.FULL: "{0.name} slots {0.held}/{0.limit}",

@@ -36,13 +36,15 @@ __all__ = [
     "check_status",
     "find_interaction",
     "pick_reason",
+    "settle_stop_new",
+    "stop_new_holds",
 ]
 
 
 class Draft:
     """The next state while an event is being applied (mutable, private to one step)."""
 
-    __slots__ = ("channels", "deadlines", "handled", "interactions", "memberships",
+    __slots__ = ("channels", "deadlines", "device", "handled", "interactions", "memberships",
                  "missed_in_a_row", "notes", "overrun_at", "pauses", "pending", "reason",
                  "session", "status", "stop_new", "stop_new_by", "tags", "timezone", "wrap_up",
                  "wrap_up_mode")
@@ -65,6 +67,7 @@ class Draft:
         self.channels = state.channels
         self.stop_new = state.stop_new
         self.stop_new_by = state.stop_new_by
+        self.device = state.device
         self.notes: list[str] | None = None
         self.tags: list[Tag] | None = None
 
@@ -94,6 +97,25 @@ class Draft:
 
     def add_deadline(self, deadline: Deadline) -> None:
         self.deadlines = tuple(sorted((*self.deadlines, deadline)))
+
+
+def stop_new_holds(policy: Policy, interactions: tuple[Interaction, ...]) -> bool:
+    """Whether Stop New may be on with these interactions: always, unless the policy names
+    the channels it needs (``stop_new_channels``); then while one of them is answered
+    (connected or on hold)."""
+    channels = policy.stop_new_channels
+    if channels is None:
+        return True
+    return any(item.channel in channels and item.state is not InteractionState.OFFERED
+               for item in interactions)
+
+
+def settle_stop_new(policy: Policy, draft: Draft) -> None:
+    """Clear Stop New by itself once the last interaction that allowed it has ended."""
+    if draft.stop_new and not stop_new_holds(policy, draft.interactions):
+        draft.stop_new = False
+        draft.note(None, "stop new cleared: no " + "/".join(policy.stop_new_channels or ())
+                   + " interaction left")
 
 
 # -- checks ------------------------------------------------------------------------------------

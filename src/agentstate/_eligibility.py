@@ -8,7 +8,8 @@ feeds the index, and is the brute-force oracle the tests compare the index with.
 eligible when, in this order:
 
 1. it is logged in, a member of Q, in a routable status, and not paused in Q;
-2. C is a channel of the policy and not switched off for the agent;
+2. C is a channel of the policy and not switched off for the agent, and its device is
+   registered with do-not-disturb off (:class:`~agentstate.DeviceChanged`);
 3. it has not stopped taking new work, and no status change is pending;
 4. it is not in post-processing nor in a missed/rejected/busy delay;
 5. it holds fewer interactions on C than its capacity, fewer on the channels of C's group (if

@@ -193,16 +193,32 @@ class LimitReached(_AgentError):
 class NotEligible(InvalidEvent):
     """The agent may not be offered this work now; ``why`` says why ("chat slots 3/3").
 
+    Every refused offer raises it (a logged-out agent included), so a host's try-the-next-agent
+    loop catches one type. For queue work ``why`` is what :meth:`Tracker.explain` says.
+
     Attributes:
         queue: the queue the work came from, or ``None`` for a direct call.
         channel: the channel.
+        blocker: what is in the way: the eligibility rule's frozen ``Blocker`` value (the one
+            ``explain()`` puts in words), or ``None`` where none applies.
+        kind: the blocker's kind as a word: ``logged_out``, ``status``, ``dnd``,
+            ``unregistered``, ``full``, ``pool_full``, ... (``None`` without a blocker).
     """
 
     def __init__(self, *, agent: str, why: str, queue: str | None, channel: str,
-                 event: Any = None) -> None:
+                 event: Any = None, blocker: Any = None) -> None:
         super().__init__(agent=agent, why=why, event=event)
         self.queue = queue
         self.channel = channel
+        self.blocker = blocker
+
+    @property
+    def kind(self) -> str | None:
+        """The blocker's kind as a word (``"dnd"``), or ``None`` without a blocker."""
+        if self.blocker is None:
+            return None
+        word: str = self.blocker.kind.value
+        return word
 
 
 class EventIdReused(InvalidEvent):

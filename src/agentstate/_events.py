@@ -19,6 +19,9 @@ Every field is checked when the event is built, against its type and the input l
 (:mod:`agentstate._limits`): a wrong value raises :class:`InvalidField` (:class:`InvalidTime`
 for ``at``) naming the field, what it takes and what it got, before any store sees it, so every
 store sees the same values.
+
+Its length has one reason to change: the event vocabulary. Every event kind, its fields and their
+validation live together, so a reader finds what a host may send in one file.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ __all__ = [
     "Actor",
     "CancelPending",
     "Configure",
+    "DeviceChanged",
     "EndWrapUp",
     "Event",
     "ForceLogout",
@@ -555,5 +559,24 @@ class InteractionStarted(_InteractionEvent):
 
     channel: str = attrs.field(default="voice", validator=_str)
     direction: Direction = attrs.field(default=Direction.OUTBOUND, converter=_direction)
+
+    default_role: ClassVar[Role | None] = Role.SYSTEM
+
+@attrs.frozen(kw_only=True)
+class DeviceChanged(Event):
+    """The agent's device (phone, softphone) registered or unregistered, or its do-not-disturb
+    mode was switched (Webitel: queue calls only "with DnD disabled").
+
+    Device state is an input beside the status: it never changes the status the agent chose,
+    but an unregistered device or do-not-disturb on blocks queue eligibility. Recorded in the
+    history; it is accepted whether or not the agent is logged in.
+
+    Attributes:
+        registered: whether the device is registered; ``None`` leaves it as it is.
+        dnd: whether do-not-disturb is on; ``None`` leaves it as it is.
+    """
+
+    registered: bool | None = attrs.field(default=None, validator=_opt_bool)
+    dnd: bool | None = attrs.field(default=None, validator=_opt_bool)
 
     default_role: ClassVar[Role | None] = Role.SYSTEM

@@ -48,6 +48,9 @@ code                       severity  what
                                      status (only the host can, or nobody)
 ``reason-unused``          warning   no status takes this reason
 ``timer-never-fires``      warning   a timer or automatic move the policy can never use
+``auto-move-reason``       warning   an automatic move lands on a reason with a daily
+                                     allotment (it spends the agent's allotment) or on
+                                     a paid reason (it pays for the system's move)
 =========================  ========  ===================================================
 
 Findings come errors first, then by code and culprit.
@@ -128,7 +131,7 @@ def lint(policy: Policy, *, require_allotment_for_paid: bool = False) -> tuple[F
     """
     graph = _Graph(policy)
     found = [*graph.findings(), *_reasons(policy, require_allotment_for_paid),
-             *_timers(policy)]
+             *_timers(policy), *_move_reasons(policy)]
     order = {Severity.ERROR: 0, Severity.WARNING: 1}
     return tuple(sorted(found, key=lambda f: (order[f.severity], f.code, f.culprit)))
 
@@ -404,6 +407,29 @@ def _timers(policy: Policy) -> Iterable[Finding]:
         yield never("overrun_status",
                     "overrun_status is never used: no status takes a reason with a daily "
                     "allotment (of at most a day) or a maximum length")
+
+
+def _move_reasons(policy: Policy) -> Iterable[Finding]:
+    """An automatic move should land on a reason that says why and costs nothing: one with a
+    daily allotment spends the agent's allotment silently, a paid one pays for the move."""
+    for move in all_automatic_moves(policy):
+        if not move.armed:
+            continue
+        reasons = policy.status(move.dest).reasons
+        code = move.reason if move.reason is not None else (
+            reasons[0] if len(reasons) == 1 else None)
+        if code is None:
+            continue
+        reason = policy.reason(code)
+        costs = [what for what, yes in (("has a daily allotment",
+                                          reason.daily_allotment is not None),
+                                         ("is paid", reason.paid)) if yes]
+        if costs:
+            yield Finding(
+                code="auto-move-reason", severity=Severity.WARNING, culprit=code,
+                message=f"{move.setting} moves agents by itself to {move.dest!r} with reason "
+                        f"{code!r}, which {' and '.join(costs)}: give the automatic move a "
+                        "reason of its own")
 
 
 def _overrun_possible(policy: Policy) -> bool:

@@ -168,6 +168,10 @@ class Policy:
         wrap_up_directions: which interactions are followed by post-processing: queue work
             only by default; add ``Direction.DIRECT`` and ``Direction.OUTBOUND`` for after-call
             work after direct and outbound interactions too.
+        stop_new_channels: the channels whose interactions allow Stop New (seed 001: "only
+            visible when the agent is handling a chat interaction"): :class:`StopNew` is
+            refused unless the agent has one of them connected, and Stop New clears by itself
+            when the last one ends. ``None``: Stop New is available at any time.
 
     Raises:
         PolicyError: the policy is inconsistent; ``culprit`` names what is at fault.
@@ -192,6 +196,8 @@ class Policy:
     groups: tuple[ChannelGroup, ...] = attrs.field(default=(), converter=to_tuple)
     wrap_up_directions: frozenset[Direction] = attrs.field(
         default=frozenset({Direction.QUEUE}), converter=to_directions)
+    stop_new_channels: tuple[str, ...] | None = attrs.field(
+        default=None, converter=attrs.converters.optional(to_tuple))
     _engine: Engine = attrs.field(init=False, repr=False, eq=False, hash=False)
     _by_name: dict[str, Status] = attrs.field(init=False, repr=False, eq=False, hash=False)
     _reason_by_code: dict[str, PauseReason] = attrs.field(
@@ -226,6 +232,14 @@ class Policy:
                                       culprit=name)
             for target in rule.blocks:
                 blocked.setdefault(target, []).append(rule.when)
+        if self.stop_new_channels is not None:
+            if not self.stop_new_channels:
+                raise PolicyError("stop_new_channels names no channel (None: Stop New at any "
+                                  "time)", culprit="stop_new_channels")
+            for name in self.stop_new_channels:
+                if name not in channels:
+                    raise PolicyError(f"stop_new_channels names unknown channel {name!r}",
+                                      culprit=name)
         object.__setattr__(self, "_blocked_by", {k: tuple(v) for k, v in blocked.items()})
         object.__setattr__(self, "_group_of", _check_groups(self.groups, channels))
         object.__setattr__(self, "_by_name", by_name)
@@ -427,6 +441,12 @@ def _check_timers(policy: Policy, by_name: dict[str, Status]) -> None:
         if reason is not None and reason not in by_name[dest].reasons:
             raise PolicyError(f"{label} gives reason {reason!r}, which {dest!r} does not take",
                               culprit=reason)
+        if (move.kind is MoveKind.NO_ANSWER and reason is None and by_name[dest].reasons
+                and move.armed):
+            raise PolicyError(
+                f"{label} {dest!r} takes reasons ({', '.join(by_name[dest].reasons)}): a "
+                "missed-call auto-pause must say why, set timers.no_answer_reason",
+                culprit="no_answer_reason")
     for status in by_name.values():
         if (status.interaction_limit is None) != (status.then is None):
             raise PolicyError(f"status {status.name!r}: interaction_limit and then go together",

@@ -3,6 +3,9 @@
 What the numbers mean, and how they are computed from history, is in :mod:`agentstate._report`,
 which computes them; this module holds the frozen values they land in (and how they add up and
 export). Import them from :mod:`agentstate` or :mod:`agentstate._report`.
+
+Its length has one reason to change: the shape of a report (its values and their JSON and CSV
+forms); the arithmetic that fills them is in _report.
 """
 
 from __future__ import annotations

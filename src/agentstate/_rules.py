@@ -5,7 +5,7 @@
 - ``_rules`` (this module): :func:`step` with its handler table, and :func:`_finish`, which
   settles every event the same way;
 - ``_draft``: the draft of the next state and the checks the handlers share;
-- ``_rules_status``: status, queue, channel and stop-new events;
+- ``_rules_status``: status, queue, channel, stop-new and device events;
 - ``_rules_work``: interaction and timer events, and the automatic moves they make.
 
 Theory of operation
@@ -35,8 +35,10 @@ Then :func:`_finish` settles the draft the same way for every event:
 - leaving a pause in a limited reason records the pause span (for allotments); entering one sets
   the **pause-limit deadline** (a pause a supervisor forced past its limit is overrun from its
   start and never moved automatically);
+- Stop New clears by itself once no interaction the policy ties it to is left;
 - the **occupation** is derived, never set: on interaction, offered, wrap-up, missed (a delay),
-  or idle, in that order of precedence.
+  or idle, in that order of precedence; a new occupation or a status change starts a new
+  occupation interval.
 
 Timers are deadlines in the state. When one falls due the tracker applies a
 :class:`~agentstate.TimerFired` event at the deadline's own time, through this same function.
@@ -50,13 +52,14 @@ from datetime import datetime
 from typing import Any
 
 from . import _ledger
-from ._draft import Draft, check_actor, check_report
+from ._draft import Draft, check_actor, check_report, settle_stop_new
 from ._errors import AgentExists, ConflictError, InvalidEvent, NotPermitted
 from ._events import (
     SYSTEM,
     Actor,
     CancelPending,
     Configure,
+    DeviceChanged,
     EndWrapUp,
     Event,
     ForceLogout,
@@ -87,6 +90,7 @@ from ._policy import Policy, Role
 from ._rules_status import (
     cancel_pending,
     configure,
+    device_changed,
     force_logout,
     join_queue,
     leave_queue,
@@ -259,6 +263,7 @@ def _finish(policy: Policy, state: AgentState, draft: Draft, event: Event, at: d
     if draft.session is None:
         draft.interactions, draft.deadlines, draft.wrap_up_mode = (), (), None
         draft.pending = None
+    settle_stop_new(policy, draft)
     moved = draft.status != state.status or draft.reason != state.reason
     if moved:
         draft.handled = 0
@@ -284,12 +289,14 @@ def _finish(policy: Policy, state: AgentState, draft: Draft, event: Event, at: d
         state.agent, version, draft.status, draft.reason,
         at if moved else state.since,                                          # since
         occupation,
-        at if occupation is not state.occupation else state.occupation_since,  # ..._since
+        # a status change starts a new occupation interval too (seed 003: Callcenter starts
+        # the Waiting timer), so time_in_occupation and the history's intervals agree
+        at if moved or occupation is not state.occupation else state.occupation_since,
         at,                                                                    # updated_at
         draft.session, draft.interactions, draft.deadlines, draft.wrap_up_mode, draft.pending,
         draft.missed_in_a_row, draft.handled, draft.pauses, draft.overrun_at, draft.wrap_up,
         draft.timezone, draft.memberships, draft.channels, draft.stop_new,
-        draft.stop_new_by)
+        draft.stop_new_by, draft.device)
     change = build_change(
         state.agent, version, at, actor, event,
         state.status, draft.status,                        # from_status, to_status
@@ -328,4 +335,5 @@ _HANDLERS: dict[type[Event], tuple[Handler, frozenset[Role]]] = {
     InteractionResumed: (resumed, _AGENT_OR_SYSTEM),
     InteractionTransferred: (transferred, _AGENT_OR_SYSTEM),
     InteractionStarted: (started, _AGENT_OR_SYSTEM),
+    DeviceChanged: (device_changed, _MANAGERS),
 }

@@ -23,12 +23,14 @@ from ._draft import (
     check_status,
     check_undo,
     pick_reason,
+    stop_new_holds,
 )
 from ._errors import InvalidEvent, NotPermitted
 from ._events import (
     Actor,
     CancelPending,
     Configure,
+    DeviceChanged,
     Event,
     ForceLogout,
     ForceStatus,
@@ -44,11 +46,12 @@ from ._events import (
     StopNew,
 )
 from ._policy import BusyChange, Policy, Role
-from ._state import AgentState, ChannelSetting, Membership, Pending, Session, Tag
+from ._state import AgentState, ChannelSetting, Device, Membership, Pending, Session, Tag
 
 __all__ = [
     "cancel_pending",
     "configure",
+    "device_changed",
     "force_logout",
     "join_queue",
     "leave_queue",
@@ -283,8 +286,33 @@ def stop_new(policy: Policy, state: AgentState, draft: Draft, event: StopNew | R
         raise InvalidEvent(agent=state.agent, event=event,
                            why="already " + ("stopped taking new work" if stop
                                              else "taking new work"))
+    if stop and not stop_new_holds(policy, state.interactions):
+        names = " or ".join(policy.stop_new_channels or ())
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why=f"Stop New is available only while handling a {names} "
+                               "interaction, and the agent handles none")
     if not stop:
         check_undo(state, actor, event, state.stop_new_by, "the stop of new work")
     draft.stop_new = stop
     draft.stop_new_by = actor.role if stop else None
+
+
+# -- the device ----------------------------------------------------------------------------------
+
+
+def device_changed(policy: Policy, state: AgentState, draft: Draft, event: DeviceChanged,
+                   at: datetime, actor: Actor) -> None:
+    """Record the device's registration and do-not-disturb mode; the status stays as chosen."""
+    current = state.device
+    device = Device(registered=current.registered if event.registered is None
+                    else event.registered,
+                    dnd=current.dnd if event.dnd is None else event.dnd)
+    if device == current:
+        raise InvalidEvent(agent=state.agent, event=event,
+                           why="the device is already "
+                               f"{'registered' if device.registered else 'unregistered'} with "
+                               f"do-not-disturb {'on' if device.dnd else 'off'}")
+    draft.device = device
+    draft.note(None, f"device {'registered' if device.registered else 'unregistered'}, "
+                     f"do-not-disturb {'on' if device.dnd else 'off'}")
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from . import _ledger
-from ._blocker import blocker, describe, slots
+from ._blocker import LOGGED_OUT, Blocker, BlockKind, blocker, describe, device_blocker, slots
 from ._draft import Draft, check_logged_in, find_interaction
 from ._errors import InvalidEvent, NotEligible
 from ._events import (
@@ -72,7 +72,10 @@ __all__ = [
 
 def offered(policy: Policy, state: AgentState, draft: Draft, event: InteractionOffered,
             at: datetime, actor: Actor) -> None:
-    check_logged_in(state, event)
+    if state.session is None:  # every refused offer is NotEligible (issue 13)
+        raise NotEligible(agent=state.agent, why=describe(policy, LOGGED_OUT),
+                          queue=event.queue, channel=event.channel, event=event,
+                          blocker=LOGGED_OUT)
     if state.interaction(event.interaction) is not None:
         raise InvalidEvent(agent=state.agent, event=event,
                            why=f"interaction {event.interaction!r} is already open")
@@ -83,7 +86,7 @@ def offered(policy: Policy, state: AgentState, draft: Draft, event: InteractionO
         found = blocker(policy, state, event.queue, event.channel)
         if found is not None:
             raise NotEligible(agent=state.agent, why=describe(policy, found), queue=event.queue,
-                              channel=event.channel, event=event)
+                              channel=event.channel, event=event, blocker=found)
         draft.memberships = tuple(  # the queue's membership with last_offer_at = at
             build_membership(m.queue, m.penalty, m.position, m.paused, at, m.calls,
                              m.calls_until, m.paused_by)
@@ -91,11 +94,12 @@ def offered(policy: Policy, state: AgentState, draft: Draft, event: InteractionO
     else:
         if not policy.status(state.status).direct_calls:
             raise NotEligible(agent=state.agent, queue=None, channel=event.channel, event=event,
-                              why=f"status {state.status!r} takes no direct calls")
-        full = slots(policy, state, event.channel)
-        if full is not None:
+                              why=f"status {state.status!r} takes no direct calls",
+                              blocker=Blocker(kind=BlockKind.STATUS, name=state.status))
+        found = device_blocker(state) or slots(policy, state, event.channel)
+        if found is not None:
             raise NotEligible(agent=state.agent, queue=None, channel=event.channel, event=event,
-                              why=describe(policy, full))
+                              why=describe(policy, found), blocker=found)
     direction = Direction.DIRECT if event.queue is None else Direction.QUEUE
     draft.interactions = (*state.interactions, build_interaction(
         event.interaction, event.channel, event.queue, InteractionState.OFFERED, at,

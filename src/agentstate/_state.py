@@ -8,6 +8,9 @@ An agent has two layers of state, as every serious contact-centre system separat
   from post-processing and delays): idle, offered, on an interaction, ...
 
 :class:`AgentState` holds both; :class:`Change` is one entry of the agent's history.
+
+Its length has one reason to change: the shape of an agent's state and of its history entries (with
+the notices derived from them), which every store encodes and every rule builds.
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ from ._time import Timer
 __all__ = [
     "AgentState",
     "Change",
-    "Deadline",
     "ChannelSetting",
+    "Deadline",
+    "Device",
     "Interaction",
     "InteractionState",
     "Membership",
@@ -177,6 +181,22 @@ class ChannelSetting:
 
 
 @attrs.frozen(kw_only=True)
+class Device:
+    """What the host last reported about the agent's device (:class:`DeviceChanged`).
+
+    Attributes:
+        registered: the device is registered (reachable); an unregistered one takes no work.
+        dnd: do-not-disturb is on: no queue work, whatever the status.
+    """
+
+    registered: bool = True
+    dnd: bool = False
+
+
+_DEVICE = Device()
+
+
+@attrs.frozen(kw_only=True)
 class Session:
     """A login session: when it began, from which device, on which queues."""
 
@@ -214,6 +234,7 @@ class AgentState:
         stop_new: keep current work, take no new queue work (seed 001's Busy (Stop New)).
         stop_new_by: the role that stopped new work (``None`` when taking new work): only that
             role or a higher one may resume it.
+        device: the device's registration and do-not-disturb mode, as last reported.
     """
 
     agent: str
@@ -239,6 +260,7 @@ class AgentState:
     channels: tuple[ChannelSetting, ...] = ()
     stop_new: bool = False
     stop_new_by: Role | None = None
+    device: Device = _DEVICE
 
     def membership(self, queue: str) -> Membership | None:
         """The agent's membership of ``queue``, or ``None``."""

@@ -38,6 +38,9 @@ the third ``[[statuses]]`` table) and what was wrong.
 :func:`dumps_policy` writes the same format, leaving out the fields that have their default,
 so that ``loads_policy(dumps_policy(policy)) == policy`` for every policy. Reading uses the
 standard library's ``tomllib`` (the ``tomli`` backport on Python 3.10); writing needs nothing.
+
+Its length has one reason to change: the policy file format (its keys, durations, extends and the
+errors that name a file's key).
 """
 
 from __future__ import annotations
@@ -384,6 +387,7 @@ _SCALARS: dict[str, _Field] = {
     "overrun_status": _Field(_Str(name=True)),
     "agents_manage_queues": _Field(_Bool(), always=True),
     "wrap_up_directions": _Field(_Directions()),
+    "stop_new_channels": _Field(_Names()),
 }
 _INLINE_ARRAYS = {"channels": _CHANNEL, "transitions": _TRANSITION, "blocking": _BLOCKING,
                   "groups": _GROUP}
@@ -392,8 +396,9 @@ _TABLES = {"wrap_up": _WRAP_UP, "timers": _TIMERS, "day": _DAY}
 _TABLE_ARRAYS = {"statuses": _STATUS, "reasons": _REASON, "queues": _QUEUE}
 """Arrays written as ``[[name]]`` tables."""
 _ORDER = ("name", "logged_out", "login_status", "while_busy", "overrun_status",
-          "agents_manage_queues", "wrap_up_directions", "statuses", "transitions", "reasons",
-          "channels", "groups", "queues", "blocking", "wrap_up", "timers", "day")
+          "agents_manage_queues", "wrap_up_directions", "stop_new_channels", "statuses",
+          "transitions", "reasons", "channels", "groups", "queues", "blocking", "wrap_up",
+          "timers", "day")
 _SCHEMAS: dict[type[Any], _Schema] = {
     s.cls: s for s in (_WRAP_UP, _STATUS, _TRANSITION, _REASON, _CHANNEL, _GROUP, _QUEUE,
                        _BLOCKING, _TIMERS, _DAY)}

@@ -49,7 +49,7 @@ from typing import Any
 import pendulum
 
 from .._errors import PolicyError
-from ..presets import _slug
+from .._presets_parts import slug
 from ._base import Adapter
 from ._values import AdapterError, NoteKind, Position
 
@@ -191,7 +191,7 @@ class ConnectAdapter(Adapter):
         mapped = self._statuses.get(name)
         if mapped is None:
             try:
-                mapped = (_slug(name), None)
+                mapped = (slug(name), None)
             except PolicyError:
                 self._note(NoteKind.MALFORMED, f"status name {name[:40]!r} has no letters")
                 return

@@ -49,7 +49,7 @@ from urllib.parse import unquote
 import pendulum
 
 from .._errors import PolicyError
-from ..presets import _slug
+from .._presets_parts import slug
 from ._base import Adapter
 from ._values import AdapterError, NoteKind, Position
 
@@ -196,7 +196,7 @@ class FreeSwitchAdapter(Adapter):
             status = self._statuses[text]
         else:
             try:
-                status = _slug(text)
+                status = slug(text)
             except PolicyError:
                 self._note(NoteKind.MALFORMED, f"CC-Agent-Status {text[:40]!r} is not a status")
                 return

@@ -44,7 +44,7 @@ from urllib.parse import parse_qsl
 import pendulum
 
 from .._errors import PolicyError
-from ..presets import _slug
+from .._presets_parts import slug
 from ._base import Adapter
 from ._values import AdapterError, NoteKind, Position
 
@@ -186,7 +186,7 @@ class TaskRouterAdapter(Adapter):
                 self._note(NoteKind.SKIPPED, f"worker {agent!r} is already offline")
             return
         try:
-            status = _slug(name)
+            status = slug(name)
         except PolicyError:
             self._note(NoteKind.MALFORMED, f"WorkerActivityName {name[:40]!r} is not an activity")
             return

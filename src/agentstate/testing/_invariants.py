@@ -202,7 +202,9 @@ def check_invariants(tracker: Tracker, agent: str | None = None) -> None:
     2. durations are never negative: time never goes backwards in the history, and time in
        status and in occupation is not negative;
     3. intervals tile the timeline: entry ``n`` has ``seq == n`` and its ``from_*`` equal the
-       previous entry's ``to_*`` (no gap, no overlap); the state is the last entry's ``to_*``
+       previous entry's ``to_*`` (no gap, no overlap); the occupation began no earlier than
+       the status (a status change starts a new occupation interval); Stop New is on only
+       with an interaction that allows it; the state is the last entry's ``to_*``
        at the last entry's version and time; an agent is logged in exactly when it is not in
        the policy's logged-out status;
     4. replaying the history from its first event reproduces the state exactly;
@@ -255,6 +257,12 @@ def _check_agent(tracker: Tracker, agent: str) -> None:
     assert state.updated_at == previous.at, f"{agent}: updated_at is not the last change's time"
     assert state.since <= state.updated_at, f"{agent}: status began after the last change"
     assert state.occupation_since <= state.updated_at, f"{agent}: occupation began late"
+    assert state.occupation_since >= state.since, (  # a status change starts a new interval
+        f"{agent}: occupation began {state.occupation_since}, before its status {state.since}")
+    assert not state.stop_new or policy.stop_new_channels is None or any(
+        i.channel in policy.stop_new_channels for i in state.interactions), (
+        f"{agent}: stop new on without a {'/'.join(policy.stop_new_channels or ())} "
+        "interaction")
     assert tracker.time_in_status(agent) >= ZERO
     assert tracker.time_in_occupation(agent) >= ZERO
     assert (state.session is None) == (state.status == policy.logged_out), (

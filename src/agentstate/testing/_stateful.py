@@ -22,7 +22,7 @@ from hypothesis.stateful import (
     rule,
 )
 
-from .._eligibility import BlockKind, blocker, describe
+from .._eligibility import blocker, describe
 from .._errors import AgentStateError, InvalidEvent, NotEligible, StaleEvent
 from .._events import (
     Event,
@@ -84,8 +84,8 @@ def policy_state_machine(policy: Policy, *, agents: int = 3, every: int = 5,
       records something; a repeated event id is acknowledged as a duplicate and changes
       nothing; a stale event is refused;
     - around every queue offer: it is accepted exactly when the agent is eligible, and refused
-      with :class:`~agentstate.NotEligible` (or, logged out, :class:`~agentstate.InvalidEvent`)
-      otherwise;
+      with :class:`~agentstate.NotEligible` otherwise (a logged-out agent included), carrying
+      the blocker ``explain()`` puts in words;
     - after every step, for every agent: :func:`check_invariants` (history tiles the timeline,
       no negative duration, replay reproduces state, allotment arithmetic);
     - every ``every`` steps (they look at every agent, and at reports): the eligibility index
@@ -206,12 +206,13 @@ def policy_state_machine(policy: Policy, *, agents: int = 3, every: int = 5,
                     f"{show(event)} accepted, yet {agent} is not eligible: "
                     f"{describe(policy, found)}")
                 return
-            expected = (InvalidEvent if found is not None and found.kind is BlockKind.LOGGED_OUT
-                        else NotEligible)
             assert found is not None, f"{show(event)} refused, yet eligible: {refusal}"
-            assert type(refusal) is expected, (
-                f"{show(event)} refused with {type(refusal).__name__}, not "
-                f"{expected.__name__}: {refusal}")
+            assert type(refusal) is NotEligible, (  # every refused queue offer, one type
+                f"{show(event)} refused with {type(refusal).__name__}, not NotEligible: "
+                f"{refusal}")
+            assert (refusal.why, refusal.blocker) == (describe(policy, found), found), (
+                f"{show(event)} refused for {refusal.why!r}, but explain() says "
+                f"{describe(policy, found)!r}")
             assert self._snapshot() == before, f"refused {show(event)} changed something"
 
         @precondition(lambda self: bool(self.applied))

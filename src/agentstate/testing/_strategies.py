@@ -1,4 +1,8 @@
-"""Hypothesis strategies for agentstate: actors, instants, policies, and events for a policy."""
+"""Hypothesis strategies for agentstate: actors, instants, policies, and events for a policy.
+
+Its length has one reason to change: the event vocabulary. Every event kind has its strategy here,
+in one place, so that a new kind is drawn everywhere the kit draws events.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from .._events import (
     Actor,
     CancelPending,
     Configure,
+    DeviceChanged,
     EndWrapUp,
     Event,
     ForceLogout,
@@ -162,6 +167,9 @@ def events_for(policy: Policy, agents: Sequence[str], *,
                   target=st.one_of(st.none(), st.just("ext-200"))),
         st.builds(InteractionStarted, agent=agent, interaction=interaction, channel=channel,
                   direction=st.sampled_from(Direction), actor=actor),
+        st.builds(DeviceChanged, agent=agent, actor=actor,
+                  registered=st.one_of(st.none(), st.booleans()),
+                  dnd=st.one_of(st.none(), st.booleans())),
     )
 
 
@@ -237,6 +245,8 @@ def likely_valid_events(policy: Policy, state: AgentState, *, fresh_interaction:
         enabled = setting is None or setting.enabled
         out.append(SetChannel(agent=agent, channel=channel.name, enabled=not enabled,
                               actor=sup))
+    out += [DeviceChanged(agent=agent, dnd=not state.device.dnd),
+            DeviceChanged(agent=agent, registered=not state.device.registered)]
     return out
 
 
@@ -392,7 +402,7 @@ def _policies(draw: st.DrawFn, max_statuses: int, max_reasons: int) -> Policy:
             reject_delay=draw(seconds), busy_delay=draw(seconds),
             max_no_answer=None if no_answer is None else draw(st.integers(1, 3)),
             no_answer_status=no_answer,
-            no_answer_reason=_a_reason(draw, statuses, no_answer),
+            no_answer_reason=_a_reason(draw, statuses, no_answer, required=True),
             reject_status=reject, reject_reason=_a_reason(draw, statuses, reject))
         for target in (no_answer, reject):
             if target is not None:
@@ -439,8 +449,11 @@ def _limited(reason: PauseReason) -> bool:
             or reason.max_length is not None)
 
 
-def _a_reason(draw: st.DrawFn, statuses: dict[str, Status], name: str | None) -> str | None:
+def _a_reason(draw: st.DrawFn, statuses: dict[str, Status], name: str | None, *,
+              required: bool = False) -> str | None:
+    """A reason of ``name``; never ``None`` if ``required`` (an auto-pause must say why)."""
     if name is None or not statuses[name].reasons:
         return None
-    return draw(st.one_of(st.none(), st.sampled_from(statuses[name].reasons)))
+    some = st.sampled_from(statuses[name].reasons)
+    return draw(some if required else st.one_of(st.none(), some))
 

@@ -1,5 +1,8 @@
 """The replay: the adapter's policy, the caller side of queue calls, and records turned into
-events applied to a tracker."""
+events applied to a tracker.
+
+Its length has one reason to change: the meaning of Asterisk's queue_log records.
+"""
 
 from __future__ import annotations
 

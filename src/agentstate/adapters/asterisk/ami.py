@@ -53,6 +53,9 @@ queue_log adapter; an interface is remembered with its member name from QueueMem
 Garbage, a truncated message (a line without ``:``, or ``Event:`` in the middle of a line) and
 a second ``Event:`` key without an empty line between them resynchronise: the broken part is
 noted MALFORMED and reading goes on with the next message.
+
+Its length has one reason to change: the Asterisk Manager Interface, its framing, its events'
+meaning and its login exchange, kept together so that a change in AMI is made in one file.
 """
 
 from __future__ import annotations
