@@ -4,6 +4,11 @@
   on a file (WAL, ``synchronous=NORMAL``: every commit survives a crash of the process), one
   process, 1,000 agents, a valid stream of logins, offers, answers, ends, breaks, offline
   spells and logouts, one event per ``apply`` and one transaction per event. Target >= 5,000.
+- :func:`sqlite_figures`: ``events_per_s_sqlite`` as above and ``events_per_s_sqlite_batch``:
+  the same stream through ``Tracker.apply_many`` in batches of ``BATCH`` events (one
+  transaction per batch, each event still accepted or refused on its own), target >= 25,000;
+  each with its CPU-time variant (``..._cpu``: the process's CPU time, which leaves out the
+  fsyncs and the time spent waiting for a core).
 - :func:`apply_us_by_age_sqlite`: the cost of one ``apply`` (with an ``event_id``, as a host
   sends them) over a SQLite file when each agent has a short history and when it has a long
   one: the two must be about equal (issue 19, point 11: a lookup that read the whole history
@@ -58,12 +63,14 @@ from agentstate import (
 from agentstate._sqlite import SQLiteStore
 from agentstate.presets import basic
 
-__all__ = ["apply_us_by_age_sqlite", "events_per_s_sqlite", "feed_figures", "postgres_figures"]
+__all__ = ["apply_us_by_age_sqlite", "events_per_s_sqlite", "feed_figures", "postgres_figures",
+           "sqlite_figures"]
 
 HERE = Path(__file__).resolve().parent
 START = pendulum.datetime(2026, 1, 5, 8)
 AGENTS = 1_000
 WORKERS = 4
+BATCH = 1_000
 
 
 def stream(n_agents: int, n_events: int, seed: int = 7) -> tuple[list[str], list[Event]]:
@@ -129,6 +136,40 @@ def events_per_s_sqlite(quick: bool) -> float:
                 apply(event)
             best = max(best, n_events / (time.perf_counter() - t0))
     return round(best)
+
+
+def sqlite_figures(quick: bool) -> dict[str, Any]:
+    """Events per second over a durable SQLite file, one event per transaction and in batches
+    of ``BATCH`` through ``Tracker.apply_many``, wall-clock and CPU (best of the runs)."""
+    n_events = 8_000 if quick else 30_000
+    agents, events = stream(AGENTS, n_events)
+    best: dict[str, float] = {}
+    for _ in range(1 if quick else 3):
+        for batched in (False, True):
+            with tempfile.TemporaryDirectory(prefix="agentstate-bench-") as folder, \
+                    SQLiteStore(Path(folder) / "bench.db") as store:
+                clock = ManualClock(START)
+                tracker = Tracker(basic(), store=store, clock=clock)
+                tracker.register_many(agents)
+                clock.set(events[-1].at or START)
+                wall, cpu = time.perf_counter(), time.process_time()
+                if batched:
+                    refused = 0
+                    for i in range(0, n_events, BATCH):
+                        refused += sum(isinstance(r, Exception)
+                                       for r in tracker.apply_many(events[i:i + BATCH]))
+                    if refused:
+                        raise RuntimeError(f"{refused} events of the stream were refused")
+                else:
+                    apply = tracker.apply
+                    for event in events:
+                        apply(event)
+                wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+                name = "events_per_s_sqlite" + ("_batch" if batched else "")
+                best[name] = max(best.get(name, 0.0), n_events / wall)
+                best[name + "_cpu"] = max(best.get(name + "_cpu", 0.0), n_events / cpu)
+    return {**{k: round(v) for k, v in best.items()}, "sqlite_batch_size": BATCH,
+            "sqlite_events": n_events}
 
 
 def feed_figures(quick: bool) -> dict[str, Any]:
@@ -375,7 +416,7 @@ def _run_postgres(conninfo: str, quick: bool) -> dict[str, Any]:
 
 if __name__ == "__main__":
     quick = "--quick" in sys.argv
-    print(json.dumps({"events_per_s_sqlite": events_per_s_sqlite(quick),
+    print(json.dumps({"sqlite": sqlite_figures(quick),
                       "sqlite_by_age": apply_us_by_age_sqlite(quick),
                       "feed": feed_figures(quick),
                       "postgres": postgres_figures(quick)}, indent=2))

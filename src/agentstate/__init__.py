@@ -121,7 +121,7 @@ from ._state import (
     Snapshot,
     Timer,
 )
-from ._store import EligibilityStore, MemoryStore, RecentStates, Store
+from ._store import BatchStore, EligibilityStore, MemoryStore, RecentStates, Store
 from ._svg import timeline_svg
 from ._time import Clock, ManualClock, SystemClock
 from ._toml import PolicyFileError, dumps_policy, load_policy, loads_policy
@@ -133,6 +133,7 @@ __all__ = [
     "AgentExists",
     "AgentState",
     "AgentStateError",
+    "BatchStore",
     "Blocking",
     "BusyChange",
     "CancelPending",

@@ -32,6 +32,11 @@ after a power cut the last commits before it may be lost, never half-written. Pa
 Several processes may share one file: a writer takes SQLite's write lock for the duration of
 one commit (``BEGIN IMMEDIATE``) and waits up to ``timeout`` seconds for it.
 
+Batches: inside :meth:`SQLiteStore.batch` the commits share one transaction (one
+``BEGIN IMMEDIATE`` ... ``COMMIT``, so one fsync for all of them); each commit runs in its own
+``SAVEPOINT``, so a refused commit (a conflict, a bad value) is undone alone and the batch goes
+on. The write lock is held, and other threads of the process wait, until the batch ends.
+
 What a store remembers: the state, indexed columns and fact rows it last read or wrote per
 agent, trusted only while ``PRAGMA data_version`` (which moves when another connection commits)
 stays where it was when they were remembered. ``load`` then answers without a ``SELECT``, and a
@@ -231,8 +236,8 @@ class SQLiteStore:
     ``fork``, open a new one in the child. Close it with :meth:`close` or a ``with`` block.
     """
 
-    __slots__ = ("_cache", "_conn", "_known", "_last_feed", "_lock", "_path", "_pid", "_seen",
-                 "_sql")
+    __slots__ = ("_batch", "_cache", "_conn", "_known", "_last_feed", "_lock", "_path", "_pid",
+                 "_seen", "_sql")
 
     poll_interval = 0.05
     """Seconds between two looks at the feed in :meth:`wait_for_feed`."""
@@ -253,6 +258,7 @@ class SQLiteStore:
         self._seen: int | None = None
         self._last_feed: int | None = None  # the greatest feed_seq, while _seen holds
         self._sql: dict[tuple[str, tuple[int, ...]], str] = {}
+        self._batch = 0  # how deep in batch() blocks: > 0, commits are savepoints of its one
         try:
             conn = sqlite3.connect(self._path, timeout=timeout, isolation_level=None,
                                    check_same_thread=False, cached_statements=256)
@@ -388,7 +394,7 @@ class SQLiteStore:
                       compute: Callable[[AgentState], Sequence[EligibilityFact]]) -> None:
         """Recompute every agent's facts in one transaction (other writers wait)."""
         def rebuild(conn: sqlite3.Connection) -> None:
-            conn.execute("BEGIN IMMEDIATE")
+            self._begin(conn)
             try:
                 conn.execute("DELETE FROM queue_facts")
                 for row in conn.execute(f"SELECT agent, version, {_COLUMNS}, state "
@@ -399,10 +405,9 @@ class SQLiteStore:
                                                     for key, values in facts.items()])
                 conn.execute("DELETE FROM facts_policy")
                 conn.execute("INSERT INTO facts_policy (key) VALUES (?)", (policy_key,))
-                conn.execute("COMMIT")
+                self._end(conn)
             except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+                self._undo(conn)
                 raise
 
         with self._lock:
@@ -430,6 +435,76 @@ class SQLiteStore:
             if left <= 0:
                 return False
             time.sleep(min(left, self.poll_interval))
+
+    # -- batches (the BatchStore protocol) -----------------------------------------------------
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Make every commit inside the block part of one transaction, committed at its end.
+
+        Each :meth:`commit` inside still succeeds or fails on its own (it runs in a
+        ``SAVEPOINT``: a refused commit writes nothing and the batch goes on), and reads
+        inside see the batch's own commits. If the block raises, the whole batch is rolled
+        back: nothing of it is written, and the exception propagates. A batch inside a batch
+        joins it. The store's lock (and SQLite's write lock) is held until the block ends:
+        other threads and processes wait for it, so keep batches short (thousands of events,
+        not millions).
+
+        Raises:
+            StoreError: the database failed to begin or commit the batch (nothing written).
+        """
+        with self._lock:
+            if self._batch:
+                self._batch += 1
+                try:
+                    yield
+                finally:
+                    self._batch -= 1
+                return
+            self._run(None, lambda c: c.execute("BEGIN IMMEDIATE"))
+            try:
+                self._run(None, self._check)  # what another connection committed before
+            except BaseException:
+                self._abort()
+                raise
+            self._batch = 1
+            try:
+                yield
+            except BaseException:
+                self._batch = 0
+                self._abort()
+                raise
+            self._batch = 0
+            try:
+                self._run(None, lambda c: c.execute("COMMIT"))
+            except BaseException:
+                self._abort()
+                raise
+
+    def _abort(self) -> None:
+        """Roll the open batch back and forget what this store thought was stored."""
+        self._known.clear()
+        self._last_feed = None
+        conn = self._conn
+        if conn is not None and conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+
+    def _begin(self, conn: sqlite3.Connection) -> None:
+        """Start one unit of work: a transaction, or a savepoint inside a batch."""
+        conn.execute("SAVEPOINT unit" if self._batch else "BEGIN IMMEDIATE")
+
+    def _end(self, conn: sqlite3.Connection) -> None:
+        conn.execute("RELEASE unit" if self._batch else "COMMIT")
+
+    def _undo(self, conn: sqlite3.Connection) -> None:
+        """Undo the unit of work that failed (only it, inside a batch)."""
+        if self._batch:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK TO unit")
+                conn.execute("RELEASE unit")
+        elif conn.in_transaction:
+            conn.execute("ROLLBACK")
 
     # -- the rest --------------------------------------------------------------------------------
 
@@ -488,6 +563,8 @@ class SQLiteStore:
         what the file holds. Inside a write transaction (``BEGIN IMMEDIATE``) nobody else can
         commit, so the answer holds until ``COMMIT``.
         """
+        if self._batch:  # the batch holds the write lock: nobody else can have committed
+            return
         seen = conn.execute(_DATA_VERSION).fetchone()[0]
         if seen != self._seen:
             self._known.clear()
@@ -535,7 +612,7 @@ class SQLiteStore:
         """One transaction: the agents row (compare-and-set), the history rows, and the
         fact rows that differ from the stored ones."""
         agent = state.agent
-        conn.execute("BEGIN IMMEDIATE")
+        self._begin(conn)
         try:
             self._check(conn)
             known = self._known.pop(agent, None)
@@ -577,11 +654,10 @@ class SQLiteStore:
                 stored = {(q, c): tuple(values) for q, c, *values in
                           conn.execute(_FACTS, (agent,)).fetchall()}
             self._write_facts(conn, agent, stored, facts)
-            conn.execute("COMMIT")
+            self._end(conn)
         except BaseException:
             self._last_feed = None
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            self._undo(conn)
             raise
         self._last_feed = last + len(rows)
         self._know(agent, state, columns, facts)

@@ -16,6 +16,7 @@ import heapq
 import time
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
@@ -23,7 +24,7 @@ from ._eligibility import EligibilityFact, QueuePlace
 from ._errors import ConflictError
 from ._state import AgentState, Change
 
-__all__ = ["EligibilityStore", "MemoryStore", "RecentStates", "Store"]
+__all__ = ["BatchStore", "EligibilityStore", "MemoryStore", "RecentStates", "Store"]
 
 
 @runtime_checkable
@@ -155,6 +156,25 @@ class RecentStates(Protocol):
 
     def recent(self, agent: str) -> AgentState | None:
         """The state this store last read or wrote of ``agent`` (maybe stale), or ``None``."""
+        ...
+
+
+@runtime_checkable
+class BatchStore(Protocol):
+    """A store that can group many commits into one transaction (SQLite).
+
+    :meth:`~agentstate.Tracker.apply_many` applies its events inside :meth:`batch`: one
+    transaction (one durable write) for all of them instead of one each. A store without it
+    works as well: ``apply_many`` then commits each event on its own.
+    """
+
+    def batch(self) -> AbstractContextManager[None]:
+        """A block whose commits are written as one transaction when it ends.
+
+        Each :meth:`Store.commit` inside still succeeds or fails on its own (a refused
+        commit writes nothing, the others stay), and reads inside see the block's commits.
+        If the block raises, none of its commits is written. A batch inside a batch joins it.
+        """
         ...
 
 

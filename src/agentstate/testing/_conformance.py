@@ -80,7 +80,7 @@ from .._events import (
 from .._feed import FeedEntry
 from .._policy import Policy, Timers, WrapUp, WrapUpMode
 from .._state import AgentState, Change, NoticeKind
-from .._store import EligibilityStore, MemoryStore, Store
+from .._store import BatchStore, EligibilityStore, MemoryStore, Store
 from .._time import ManualClock
 from .._tracker import Tracker
 from ..presets import basic
@@ -217,6 +217,10 @@ def recorded_commits(agents: Sequence[str] = ("a1", "a2")) -> list[Commit]:
             except AgentStateError:
                 continue
     return recorder.commits
+
+
+class _Crash(Exception):
+    """The host's code failing inside a batch."""
 
 
 def _expect_conflict(attempt: Any, *, agent: str, expected: int, actual: int | None) -> None:
@@ -619,6 +623,68 @@ class StoreConformance:
         assert isinstance(fired[0], FeedEntry)
         kinds = {notice.kind for notice in fired[0].notices}
         assert {NoticeKind.PENDING_APPLIED, NoticeKind.NOT_ROUTABLE} <= kinds, kinds
+
+    # -- batches, for stores that group commits (BatchStore) -------------------------------------
+
+    def _batching(self) -> tuple[Store, BatchStore]:
+        """A store that batches commits (twice: as a store and as a batcher); skips for
+        other stores."""
+        store = self._new()
+        if not isinstance(store, BatchStore):
+            raise unittest.SkipTest(f"{type(store).__name__} is not a BatchStore: "
+                                    "Tracker.apply_many commits each event on its own")
+        return store, store
+
+    def test_a_batch_writes_its_commits_and_reads_see_them_inside(self) -> None:
+        """Commits inside a batch are read back inside it, and are stored, in the feed in
+        commit order, once it ends."""
+        store, batching = self._batching()
+        commits = recorded_commits(["a1", "a2"])
+        with batching.batch():
+            self._fill(store, commits)
+            assert store.load("a1") == self._finals(commits)["a1"]
+        plain = self._new()
+        self._fill(plain, commits)
+        for agent in ("a1", "a2"):
+            assert store.load(agent) == plain.load(agent)
+            assert list(store.history(agent)) == list(plain.history(agent))
+        assert [c for _, c in self._feed(store)] == [c for _, c in self._feed(plain)]
+
+    def test_a_refused_commit_in_a_batch_writes_nothing_and_the_batch_goes_on(self) -> None:
+        """A conflict inside a batch is refused alone: the commits before and after it are
+        stored, the refused one is not."""
+        store, batching = self._batching()
+        commits = recorded_commits(["a1"])
+        stale = commits[3]
+        with batching.batch():
+            self._fill(store, commits[:3])
+            _expect_conflict(lambda: store.commit(
+                stale.state, stale.changes, expected_version=stale.expected + 5),
+                agent="a1", expected=stale.expected + 5, actual=stale.expected)
+            self._fill(store, commits[3:])
+        assert store.load("a1") == commits[-1].state
+        assert list(store.history("a1")) == self._entries(commits, "a1")
+        assert len(self._feed(store)) == len(self._entries(commits, "a1"))
+
+    def test_a_batch_that_raises_writes_nothing(self) -> None:
+        """An exception inside a batch undoes every commit of the batch; the commits before
+        it stay, and the store goes on working."""
+        store, batching = self._batching()
+        commits = recorded_commits(["a1", "a2"])
+        half = len(commits) // 2
+        self._fill(store, commits[:half])
+        before = self._feed(store)
+        try:
+            with batching.batch():
+                self._fill(store, commits[half:])
+                raise _Crash
+        except _Crash:
+            pass
+        assert self._feed(store) == before
+        assert list(store.history("a1")) == self._entries(commits[:half], "a1")
+        self._fill(store, commits[half:])
+        assert [c for _, c in self._feed(store)] == [
+            ch for c in commits for ch in c.changes]
 
     # -- eligibility, for stores that answer it (EligibilityStore) -------------------------------
 

@@ -1,0 +1,134 @@
+"""Day questions over a growing history: does a one-day question cost one day?
+
+``day_question_growth_30d``: for each of ``Tracker.counters``, ``Tracker.ledger`` and
+``day_report`` (over ``Tracker.history(agent)``, as the docs show it; ``Tracker.day_report`` if
+the tracker has one), the cost of asking about one day when the agents have 30 days of history,
+divided by the cost of asking about the first day when they have one. A question that reads
+only its day (and what it needs to know the state at the day's start) stays near 1; one that
+reads everything since registration grows with the history. Target <= 1.5.
+
+The floor: ``AGENTS`` agents on a ``MemoryStore`` under the ``basic`` preset; each works a day
+of ``CALLS`` calls (offered, answered, ended), a coffee break, a lunch and a logout. The
+questions are asked with the clock at the evening of the day asked about; each figure is the
+best of several rounds (microseconds per question, wall-clock and process CPU time).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pendulum
+
+from agentstate import (
+    Event,
+    InteractionAnswered,
+    InteractionEnded,
+    InteractionOffered,
+    Login,
+    Logout,
+    ManualClock,
+    SetStatus,
+    Tracker,
+    day_report,
+)
+from agentstate.presets import basic
+
+__all__ = ["figures"]
+
+FIRST = pendulum.datetime(2026, 1, 5)
+AGENTS = 10
+CALLS = 60
+DAYS = 30
+
+
+def _day(agent: str, day: int) -> list[Event]:
+    """One agent's working day ``day`` (0-based): 08:00 to about 16:00, all valid events."""
+    t = FIRST.add(days=day, hours=8)
+    events: list[Event] = [Login(agent=agent, at=t, queues=("sales",))]
+    for n in range(CALLS):
+        call = f"{agent}-{day}-{n}"
+        events += [InteractionOffered(agent=agent, at=t.add(seconds=10), interaction=call,
+                                      queue="sales"),
+                   InteractionAnswered(agent=agent, at=t.add(seconds=15), interaction=call),
+                   InteractionEnded(agent=agent, at=t.add(seconds=300), interaction=call)]
+        t = t.add(seconds=400)
+        if n == CALLS // 3:
+            events += [SetStatus(agent=agent, at=t, status="break", reason="coffee"),
+                       SetStatus(agent=agent, at=t.add(minutes=10), status="available")]
+            t = t.add(minutes=11)
+        elif n == CALLS // 2:
+            events += [SetStatus(agent=agent, at=t, status="lunch", reason="lunch"),
+                       SetStatus(agent=agent, at=t.add(minutes=25), status="available")]
+            t = t.add(minutes=26)
+    events.append(Logout(agent=agent, at=t))
+    return events
+
+
+def _cost(ask: Callable[[], Any], rounds: int) -> tuple[float, float]:
+    """Best microseconds per call over ``rounds`` rounds: (wall-clock, CPU)."""
+    best_wall = best_cpu = float("inf")
+    for _ in range(rounds):
+        w, c = time.perf_counter(), time.process_time()
+        ask()
+        best_wall = min(best_wall, time.perf_counter() - w)
+        best_cpu = min(best_cpu, time.process_time() - c)
+    return best_wall * 1e6, best_cpu * 1e6
+
+
+def _questions(tracker: Tracker, agents: list[str], day: date, rounds: int
+               ) -> dict[str, tuple[float, float]]:
+    policy = tracker.policy
+    report: Callable[[str], Any]
+    own = getattr(tracker, "day_report", None)
+    if callable(own):
+        report = lambda agent: own(day, agents=[agent])  # noqa: E731
+    else:
+        report = lambda agent: day_report(tracker.history(agent), policy, day)  # noqa: E731
+    asks: dict[str, Callable[[str], Any]] = {
+        "counters": lambda agent: tracker.counters(agent, day),
+        "ledger": lambda agent: tracker.ledger(agent, day),
+        "day_report": report,
+    }
+    out = {}
+    for name, ask in asks.items():
+        wall, cpu = _cost(lambda ask=ask: [ask(a) for a in agents], rounds)
+        out[name] = (wall / len(agents), cpu / len(agents))
+    return out
+
+
+def figures(quick: bool) -> dict[str, Any]:
+    """``day_question_growth_30d`` (and its CPU variant) and the microseconds behind it."""
+    rounds = 5 if quick else 15
+    agents = [f"agent-{i:02d}" for i in range(AGENTS)]
+    clock = ManualClock(FIRST)
+    tracker = Tracker(basic(), clock=clock)
+    tracker.register_many(agents)
+    at: dict[int, dict[str, tuple[float, float]]] = {}
+    for day in range(DAYS):
+        for agent in agents:
+            events = _day(agent, day)
+            clock.set(events[-1].at or FIRST)
+            for event in events:
+                tracker.apply(event)
+        if day in (0, DAYS - 1):
+            clock.set(FIRST.add(days=day, hours=20))
+            at[day] = _questions(tracker, agents, (FIRST + timedelta(days=day)).date(), rounds)
+    first, last = at[0], at[DAYS - 1]
+    return {
+        "day_question_growth_30d": {k: round(last[k][0] / first[k][0], 2) for k in first},
+        "day_question_growth_30d_cpu": {k: round(last[k][1] / first[k][1], 2) for k in first},
+        "day_question_us": {k: {"day_1": round(first[k][0]), f"day_{DAYS}": round(last[k][0])}
+                            for k in first},
+        "day_question_setup": {"agents": AGENTS, "days": DAYS, "calls_per_day": CALLS,
+                               "entries_per_agent": len(tracker.history(agents[0])),
+                               "store": "MemoryStore"},
+    }
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(figures(quick=True), indent=2))
