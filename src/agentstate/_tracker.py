@@ -402,6 +402,36 @@ class Tracker:
         spans = _ledger.spans_from_history(self._store.history(agent, end=hi), min(hi, now))
         return _ledger.ledger(self._policy, agent, spans, lo, hi)
 
+    def report(self, *, start: datetime, end: datetime,
+               agents: Iterable[str] | None = None) -> _report.Report:
+        """The report of ``agents`` (default: every agent) over ``[start, end)``, counted up to
+        ``min(now, end)``: what is still open counts until now, never into the future.
+
+        Each agent's due timers are fired first. See :func:`agentstate.report`.
+
+        Raises:
+            UnknownAgent: an agent is not registered.
+            ReportError: the range is empty or reversed.
+        """
+        now = self._clock.now()
+        names = sorted(self._store.agents()) if agents is None else sorted(set(agents))
+        for name in names:
+            self._current(name, now)
+        hi = to_utc(end)
+        changes = [c for name in names for c in self._store.history(name, end=hi)]
+        return _report.report(changes, self._policy, start=start, end=end,
+                              until=min(hi, now), agents=names)
+
+    def day_report(self, day: date | None = None, *,
+                   agents: Iterable[str] | None = None) -> _report.Report:
+        """The report over one calendar day (default: today) of the policy's ``day.timezone``,
+        counted up to ``min(now, end of the day)`` (see :meth:`report`)."""
+        zone = self._policy.day.timezone
+        if day is None:
+            day = pendulum.instance(self._clock.now()).in_timezone(zone).date()
+        start, end = _report.day_bounds(day, zone)
+        return self.report(start=start, end=end, agents=agents)
+
     # -- eligibility -------------------------------------------------------------------------
 
     def eligible(self, queue: str, channel: str = "voice", *, limit: int | None = None,
