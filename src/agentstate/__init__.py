@@ -28,6 +28,8 @@ from ._errors import (
     StaleEvent,
     StoreError,
     UnknownAgent,
+    UnknownChannel,
+    UnknownQueue,
     UnknownReason,
     UnknownStatus,
 )
@@ -232,6 +234,8 @@ __all__ = [
     "TransferKind",
     "Transition",
     "UnknownAgent",
+    "UnknownChannel",
+    "UnknownQueue",
     "UnknownReason",
     "UnknownStatus",
     "WrapUp",

@@ -47,6 +47,7 @@ from ._errors import (
 from ._events import SYSTEM, Event, Register, TimerFired
 from ._feed import FeedEntry, check_query
 from ._ledger import Ledger
+from ._names import check_channel, check_queue
 from ._policy import Policy
 from ._state import AgentState, Change, Result, build_result
 from ._store import EligibilityStore, MemoryStore, RecentStates, Store
@@ -450,7 +451,13 @@ class Tracker:
         Args:
             limit: at most this many (``1``: just the best).
             seed: the seed of the random strategy, for reproducible orders.
+
+        Raises:
+            UnknownQueue: the policy declares its queues and ``queue`` is not one of them.
+            UnknownChannel: ``channel`` is not one of the policy's channels.
         """
+        check_queue(self._policy, queue)
+        check_channel(self._policy, channel)
         if self._facts_store is not None:
             return self._eligible_from_store(self._facts_store, queue, channel, limit, seed)
         index = self._eligibility_index()
@@ -476,7 +483,12 @@ class Tracker:
 
         For example "in post-processing until 09:14:30", "paused in queue sales",
         "chat slots 3/3", "logged out".
+
+        Raises:
+            UnknownQueue, UnknownChannel: as :meth:`eligible`.
         """
+        check_queue(self._policy, queue, agent=agent)
+        check_channel(self._policy, channel, agent=agent)
         state = self.state(agent)
         found = _eligibility.blocker(self._policy, state, queue, channel)
         return None if found is None else _eligibility.describe(self._policy, found)
@@ -490,7 +502,15 @@ class Tracker:
             agents: the team; default: every agent (or the members of ``queue``).
             queue: restrict to the members of this queue.
             waiting: the host's count of work waiting per channel, shown with the load.
+
+        Raises:
+            UnknownQueue, UnknownChannel: ``queue``, or a channel (or channel group) in
+                ``waiting``, is unknown (as :meth:`eligible`).
         """
+        if queue is not None:
+            check_queue(self._policy, queue)
+        for channel in waiting or {}:
+            check_channel(self._policy, channel, groups=True)
         names = list(self._store.agents()) if agents is None else list(agents)
         states = [self.state(name) for name in names]
         if queue is not None:
