@@ -18,6 +18,7 @@ from typing import Any
 import pendulum
 import pytest
 
+from agentstate import Occupation
 from agentstate._report import InteractionOutcome, Report, day_bounds, day_report, report
 from agentstate.adapters import asterisk
 from agentstate.adapters.asterisk import CallOutcome, NoteKind
@@ -225,3 +226,41 @@ def test_queue_log_transfers_are_interaction_transferred() -> None:
     counts = result.report().counts
     assert ([("blind", "102@default"), ("attended", None)], 1, 1, ()) == (
         transfers, counts.blind_transfers, counts.attended_transfers, result.problems)
+
+
+def test_the_cli_report_of_the_replayed_store_stops_at_its_last_change(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], replay: asterisk.Replay) -> None:
+    """Issue 14: "`agentstate report` over a replayed store counts open states to the end of
+    the range (8:38:54 on calls where the PBX's own figure is 1:39:46)". Read after the fact,
+    the store knows nothing past its last recorded change, so the two calls still connected when
+    the extract ends count up to it: agent 1109's on-call time is the replay's own 1:39:46
+    (±1 s, whole seconds) but for the 11 s between the last change (12:00:40) and the last
+    line (an ENTERQUEUE, 12:00:51), not 13:38:54 to the end of the day; every agent's figures
+    equal the replay's report read up to that last change."""
+    from agentstate._cli import main
+
+    db = str(tmp_path / "replayed.sqlite3")
+    assert 0 == main(["replay", str(LOG), "--db", db, "--tz", SITE, "--json"])
+    capsys.readouterr()
+    assert 0 == main(["report", "--db", db, "--tz", SITE, "--from", "2018-11-29T16:34:49",
+                      "--to", "2018-12-05T00:00", "--json"])
+    printed = json.loads(capsys.readouterr().out)
+    on_calls = {name: timedelta(seconds=rep["by_occupation"]["on_interaction"])
+                for name, rep in printed.items()}
+    history = replay.history()
+    last = max(c.at for c in history)
+    assert replay.end is not None
+    assert timedelta(seconds=11) == replay.end - last
+    start, end = day_bounds(date(2018, 11, 29), SITE)[0], day_bounds(date(2018, 12, 4), SITE)[1]
+    read_back = report(history, replay.tracker.policy, start=start, end=end)
+    live = replay.agent_reports()
+    assert close(live["1109"].by_occupation[Occupation.ON_INTERACTION],
+                 timedelta(hours=1, minutes=39, seconds=46))
+    assert close(on_calls["1109"], timedelta(hours=1, minutes=39, seconds=35))
+    for name, mine in on_calls.items():
+        open_calls = sum(1 for i in live[name].interactions
+                         if i.outcome is InteractionOutcome.OPEN and i.answered_at)
+        gap = live[name].by_occupation[Occupation.ON_INTERACTION] - mine
+        assert timedelta(seconds=11) * open_calls == gap
+    assert sum(on_calls.values(), timedelta(0)) == read_back.by_occupation[
+        Occupation.ON_INTERACTION]

@@ -46,7 +46,9 @@ from agentstate.presets import basic
 from agentstate.testing import events_for
 
 SUP = Actor.supervisor("sue")
-QUEUES = tuple(Queue(name=s.value, strategy=s) for s in Strategy)
+QUEUES = (*(Queue(name=s.value, strategy=s) for s in Strategy),
+          *(Queue(name=n) for n in ("sales", "support", "web")))
+"""Declared queues: a policy that declares its queues takes no other."""
 
 
 def _policy(**overrides: object) -> object:

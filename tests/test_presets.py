@@ -47,7 +47,6 @@ from agentstate import (
     Strategy,
     Tracker,
     WrapUpMode,
-    report,
     to_mermaid,
 )
 from agentstate.adapters import asterisk
@@ -113,7 +112,7 @@ def test_callharbor_online_takes_queue_calls_and_reports_logged_in() -> None:
     assert ["ana"] == _eligible(tracker)
     start = clock.now()
     clock.advance(minutes=10)
-    day = report(tracker.history("ana"), tracker.policy, start=start, end=clock.now())
+    day = tracker.report(start=start, end=clock.now())  # live: counted up to now
     assert (timedelta(minutes=10), timedelta(minutes=10)) == (day.logged_in,
                                                                day.by_bucket["Logged in"])
 
@@ -136,7 +135,7 @@ def test_callharbor_offline_statuses_ring_direct_calls_and_report_logged_out_und
     assert Occupation.OFFERED == tracker.state("ana").occupation
     start = clock.now()
     clock.advance(minutes=30)
-    day = report(tracker.history("ana"), tracker.policy, start=start, end=clock.now())
+    day = tracker.report(start=start, end=clock.now())  # live: counted up to now
     assert (timedelta(0), timedelta(minutes=30)) == (day.logged_in, day.by_bucket[bucket])
 
 

@@ -177,13 +177,15 @@ def day(history: Sequence[Change], until: datetime | None = None) -> Report:
 # -- times ---------------------------------------------------------------------------------------
 
 
-def test_time_per_status_counts_from_the_registration_to_the_end_of_the_range() -> None:
-    """Every status of the policy is a key; time before the registration is not counted."""
+def test_time_per_status_counts_from_the_registration_to_the_last_recorded_change() -> None:
+    """Every status of the policy is a key; time before the registration is not counted, nor
+    time after the last recorded change (the 13:00 logout): without ``until`` a report never
+    counts past what happened, so logged-out time is 08:00-09:00 only, 5 h tracked in all."""
     result = day(morning().history)
-    expected = {"logged_out": hours(1) + hours(11), "available": hours(3.25),
+    expected = {"logged_out": hours(1), "available": hours(3.25),
                 "break": minutes(15), "lunch": minutes(30), "offline": timedelta(0)}
     assert expected == dict(result.by_status)
-    assert hours(16) == result.tracked
+    assert hours(5) == result.tracked
 
 
 def test_logged_in_time_follows_the_policys_reporting_rule() -> None:
@@ -193,9 +195,10 @@ def test_logged_in_time_follows_the_policys_reporting_rule() -> None:
 
 
 def test_time_per_reporting_bucket_groups_statuses_by_report_as() -> None:
-    """Offline is reported under "Logged out"; Lunch under its own bucket, "Lunch"."""
+    """Offline is reported under "Logged out"; Lunch under its own bucket, "Lunch". Logged-out
+    time is 08:00-09:00: nothing is counted past the last recorded change (13:00)."""
     result = day(morning().history)
-    expected = {"Logged out": hours(12), "Available": hours(3.25), "Break": minutes(15),
+    expected = {"Logged out": hours(1), "Available": hours(3.25), "Break": minutes(15),
                 "Lunch": minutes(30)}
     assert expected == dict(result.by_bucket)
 
@@ -236,10 +239,55 @@ def test_an_interval_open_at_the_end_of_history_runs_until_the_given_instant() -
     assert hours(1) == result.by_status["logged_out"]
 
 
-def test_until_defaults_to_the_end_of_the_range() -> None:
-    """Without ``until``, what is still open runs to the end of the range."""
+def test_until_defaults_to_the_last_recorded_change_capped_at_the_end_of_the_range() -> None:
+    """Without ``until``, what is still open runs to the last recorded change, never past what
+    happened (here the 09:00 login itself: no available time), and never past the range's end
+    (a range ending at 10:00 of a history going on later)."""
     history = Day().at(hours(9), login).history
-    assert hours(15) == day(history).by_status["available"]
+    assert timedelta(0) == day(history).by_status["available"]
+    later = morning().history
+    early = report(later, POLICY, start=MIDNIGHT, end=MIDNIGHT + hours(10))
+    assert hours(1) == early.by_status["available"]
+    assert hours(2) == early.tracked
+
+
+
+def test_a_live_day_report_counts_up_to_now() -> None:
+    """Issue 14: "`day_report()` asked at 10:00 after an 08:00 login reports 16:00 logged in".
+    The tracker's day report counts what is still open up to now: 2:00 at 10:00."""
+    clock = ManualClock(MIDNIGHT + hours(8))
+    tracker = Tracker(POLICY, clock=clock)
+    tracker.register("ana")
+    tracker.apply(Login(agent="ana"))
+    clock.advance(hours=2)
+    assert hours(2) == tracker.day_report(DAY).logged_in
+    assert hours(2) == tracker.day_report().logged_in
+    assert hours(2) == tracker.report(start=MIDNIGHT, end=NEXT_MIDNIGHT,
+                                      agents=["ana"]).by_status["available"]
+
+
+def test_a_live_report_of_a_past_range_counts_to_its_end() -> None:
+    """At 14:00 the next day: the day that is over counts to its end, even with no change
+    since (16:00), and today to now (14:00): min(now, end)."""
+    clock = ManualClock(MIDNIGHT + hours(8))
+    tracker = Tracker(POLICY, clock=clock)
+    tracker.register("ana")
+    tracker.apply(Login(agent="ana"))
+    clock.advance(hours=30)
+    assert hours(16) == tracker.day_report(DAY).logged_in
+    assert hours(14) == tracker.day_report(DAY + timedelta(days=1)).logged_in
+
+
+def test_the_same_history_read_after_the_fact_stops_at_its_last_change() -> None:
+    """Read after the fact (no clock), the 10:00 break is the last thing known: an open state
+    counts to the last recorded change, so nothing after it is invented."""
+    clock = ManualClock(MIDNIGHT + hours(8))
+    tracker = Tracker(POLICY, clock=clock)
+    tracker.register("ana")
+    tracker.apply(Login(agent="ana"))
+    clock.advance(hours=2)
+    tracker.apply(SetStatus(agent="ana", status="break", reason="coffee"))
+    assert hours(2) == day_report(tracker.history("ana"), POLICY, DAY).logged_in
 
 
 # -- calls ---------------------------------------------------------------------------------------
@@ -383,10 +431,13 @@ def test_days_follow_the_site_time_zone_across_daylight_saving() -> None:
 
 
 def test_a_day_report_covers_the_local_day() -> None:
-    """Logged in all along, an agent is available 23 hours on Paris's spring-forward day."""
+    """Logged in all along, an agent is available 23 hours on Paris's spring-forward day (known
+    to be so until its end: ``until`` given, since by default a report stops at the last
+    recorded change, here the login on 1 March)."""
     march = pendulum.datetime(2026, 3, 1, tz=UTC)
     history = Day(march).at(march - MIDNIGHT, login).history
-    result = day_report(history, POLICY, date(2026, 3, 29), tz="Europe/Paris")
+    _, end = day_bounds(date(2026, 3, 29), "Europe/Paris")
+    result = day_report(history, POLICY, date(2026, 3, 29), tz="Europe/Paris", until=end)
     assert hours(23) == result.by_status["available"]
 
 
@@ -415,7 +466,8 @@ def test_an_empty_range_is_refused() -> None:
 
 
 def test_a_status_unknown_to_the_policy_is_refused() -> None:
-    """History recorded under another policy cannot be classified: the status is named."""
+    """History recorded under another policy cannot be classified: the status is named (the
+    state known until midnight, so that the unknown status has time to count)."""
     other = Policy(statuses=(Status(name="logged_out", logged_in=False),
                              Status(name="ready", routable=True)),
                    transitions=(Transition(source="logged_out", dest="ready"),
@@ -425,7 +477,7 @@ def test_a_status_unknown_to_the_policy_is_refused() -> None:
     tracker.register("ana")
     tracker.apply(Login(agent="ana"))
     with pytest.raises(ReportError) as caught:
-        day(tracker.history("ana"))
+        day(tracker.history("ana"), until=NEXT_MIDNIGHT)
     assert "ready" == caught.value.culprit
 
 
@@ -571,12 +623,13 @@ def test_reports_are_frozen_values() -> None:
 
 
 def test_the_role_of_the_actor_does_not_change_the_figures() -> None:
-    """Reports read what happened, not who did it: a supervisor's lunch counts as lunch."""
+    """Reports read what happened, not who did it: a supervisor's lunch counts as lunch (the
+    state known until midnight: ``until`` given)."""
     history = (Day().at(hours(9), login)
                .at(hours(10), lambda a: SetStatus(agent=a, status="lunch",
                                                   actor=Actor(Role.SYSTEM)))
                .history)
-    assert hours(14) == day(history).by_status["lunch"]
+    assert hours(14) == day(history, until=NEXT_MIDNIGHT).by_status["lunch"]
 
 
 # -- a vendor's worked example -------------------------------------------------------------------

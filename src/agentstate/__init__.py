@@ -28,6 +28,8 @@ from ._errors import (
     StaleEvent,
     StoreError,
     UnknownAgent,
+    UnknownChannel,
+    UnknownQueue,
     UnknownReason,
     UnknownStatus,
 )
@@ -237,6 +239,8 @@ __all__ = [
     "TransferKind",
     "Transition",
     "UnknownAgent",
+    "UnknownChannel",
+    "UnknownQueue",
     "UnknownReason",
     "UnknownStatus",
     "WrapUp",

@@ -32,6 +32,8 @@ __all__ = [
     "StaleEvent",
     "StoreError",
     "UnknownAgent",
+    "UnknownChannel",
+    "UnknownQueue",
     "UnknownReason",
     "UnknownStatus",
 ]
@@ -168,6 +170,47 @@ class InvalidEvent(_AgentError, ValueError):
     def __init__(self, *, agent: str, why: str, event: Any = None) -> None:
         super().__init__(f"agent {agent!r}: {why}", agent=agent, event=event)
         self.why = why
+
+
+def _unknown(kind: str, name: str, known: tuple[str, ...], agent: str | None) -> str:
+    listed = ", ".join(repr(k) for k in known)
+    who = "" if agent is None else f"agent {agent!r}: "
+    return (f"{who}unknown {kind} {name!r} refused: the policy declares its {kind}s and this is "
+            f"not one; expected one of {listed}")
+
+
+class UnknownQueue(InvalidEvent):
+    """A queue the policy does not declare, where the policy declares its queues (a policy that
+    declares none takes any queue). Raised by events (the agent's state unchanged) and by
+    questions (``agent`` is ``"*"`` there).
+
+    Attributes:
+        name: the queue asked for; ``known``: the queues the policy declares, sorted.
+    """
+
+    def __init__(self, *, name: str, known: tuple[str, ...], agent: str | None = None,
+                 event: Any = None) -> None:
+        _AgentError.__init__(self, _unknown("queue", name, known, agent),
+                             agent="*" if agent is None else agent, event=event)
+        self.why = f"unknown queue {name!r}"
+        self.name = name
+        self.known = known
+
+
+class UnknownChannel(InvalidEvent):
+    """A channel the policy does not declare (see :class:`UnknownQueue`).
+
+    Attributes:
+        name: the channel asked for; ``known``: the names it takes, sorted.
+    """
+
+    def __init__(self, *, name: str, known: tuple[str, ...], agent: str | None = None,
+                 event: Any = None) -> None:
+        _AgentError.__init__(self, _unknown("channel", name, known, agent),
+                             agent="*" if agent is None else agent, event=event)
+        self.why = f"unknown channel {name!r}"
+        self.name = name
+        self.known = known
 
 
 class LimitReached(_AgentError):

@@ -5,8 +5,12 @@ Theory of operation
 An agent's history is a sequence of :class:`~agentstate.Change` entries. Each entry starts an
 interval of the agent's timeline: from its ``at`` until the next entry's ``at`` the agent was in
 its ``to_status``/``to_reason``/``to_occupation``. The last interval is still open: it runs until
-the ``until`` instant the caller gives (by default the end of the range asked for). A report
-clips every interval to the range ``[start, end)`` and adds the pieces up, so:
+the ``until`` instant the caller gives. A question never counts past what happened: by default
+``until`` is the last recorded change among the changes given, capped at the range's end (the
+rule for a history read after the fact, such as a replayed capture: nothing is known after its
+last change); a live tracker's :meth:`~agentstate.Tracker.report` and
+:meth:`~agentstate.Tracker.day_report` give ``min(now, end)``. A report clips every interval to
+the range ``[start, end)`` and adds the pieces up, so:
 
 - **times** (per status, reason, reporting bucket, occupation; logged-in, paid and unpaid pause,
   handling and ready time) are sums of clipped intervals;
@@ -125,8 +129,11 @@ def report(changes: Iterable[Change], policy: Policy, *, start: datetime, end: d
             logged in, which reasons are paid, which statuses are routable.
         start: the range's first instant (aware).
         end: the instant just after the range (aware).
-        until: where an agent's last interval ends (its state is known until then); default
-            ``end``. Give the same ``until`` to reports you mean to add up.
+        until: where an agent's last interval ends (its state is known until then); default:
+            the last change's ``at`` in ``changes`` (over all agents), capped at ``end``, so
+            that nothing past what was recorded is counted. Live data: give ``min(now, end)``
+            (:meth:`~agentstate.Tracker.report` does). Reports you mean to add up must stop at
+            the same instant: the default does, over the same changes.
         agents: the agents to cover (those without history count zero); default: all in
             ``changes``.
 
@@ -140,7 +147,7 @@ def report(changes: Iterable[Change], policy: Policy, *, start: datetime, end: d
     if finish <= begin:
         raise ReportError(f"a report's end must be after its start, got "
                           f"[{begin.isoformat()}, {finish.isoformat()})", culprit="range")
-    stop = finish if until is None else to_utc(until)
+    stop = _last_known(by_agent, finish) if until is None else to_utc(until)
     builder = _Builder(policy, begin, finish, stop)
     for name in names:
         builder.add(by_agent.get(name, []))
@@ -149,10 +156,19 @@ def report(changes: Iterable[Change], policy: Policy, *, start: datetime, end: d
 
 def agent_reports(changes: Iterable[Change], policy: Policy, *, start: datetime, end: datetime,
                   until: datetime | None = None) -> dict[str, Report]:
-    """One report per agent in ``changes``, by agent id (see :func:`report`)."""
+    """One report per agent in ``changes``, by agent id (see :func:`report`; by default every
+    report stops at the last change of all the agents, capped at ``end``)."""
     by_agent = _by_agent(changes)
-    return {name: report(by_agent[name], policy, start=start, end=end, until=until)
+    stop = _last_known(by_agent, to_utc(end)) if until is None else until
+    return {name: report(by_agent[name], policy, start=start, end=end, until=stop)
             for name in sorted(by_agent)}
+
+
+def _last_known(by_agent: dict[str, list[Change]], end: datetime) -> datetime:
+    """The default ``until``: the last recorded change, capped at ``end`` (``end`` when
+    nothing is recorded, where it changes nothing)."""
+    last = max((entries[-1].at for entries in by_agent.values() if entries), default=None)
+    return end if last is None else min(to_utc(last), end)
 
 
 def day_bounds(day: date, tz: str) -> tuple[pendulum.DateTime, pendulum.DateTime]:

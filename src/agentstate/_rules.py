@@ -86,6 +86,7 @@ from ._events import (
     StopNew,
     TimerFired,
 )
+from ._names import check_event
 from ._policy import Policy, Role
 from ._rules_status import (
     cancel_pending,
@@ -218,6 +219,7 @@ def step(policy: Policy, state: AgentState, event: Event, at: datetime
     if event.expected_version is not None and event.expected_version != state.version:
         raise ConflictError(agent=state.agent, expected=event.expected_version,
                             actual=state.version)
+    check_event(policy, event)  # strict names: queues and channels the policy declares
     draft = Draft(state)
     handler(policy, state, draft, event, at, actor)
     return _finish(policy, state, draft, event, at, actor)

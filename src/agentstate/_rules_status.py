@@ -253,9 +253,6 @@ def pause_queue(policy: Policy, state: AgentState, draft: Draft,
 def set_channel(policy: Policy, state: AgentState, draft: Draft, event: SetChannel,
                 at: datetime, actor: Actor) -> None:
     group = any(g.name == event.channel for g in policy.groups)  # a pool's slots (issue 13)
-    if not policy.has_channel(event.channel) and not group:
-        raise InvalidEvent(agent=state.agent, event=event,
-                           why=f"unknown channel {event.channel!r}")
     if group and event.enabled is not None:
         raise InvalidEvent(agent=state.agent, event=event,
                            why=f"{event.channel} is a channel group: it takes a capacity; "

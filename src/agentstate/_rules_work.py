@@ -79,9 +79,6 @@ def offered(policy: Policy, state: AgentState, draft: Draft, event: InteractionO
     if state.interaction(event.interaction) is not None:
         raise InvalidEvent(agent=state.agent, event=event,
                            why=f"interaction {event.interaction!r} is already open")
-    if not policy.has_channel(event.channel):
-        raise InvalidEvent(agent=state.agent, event=event,
-                           why=f"unknown channel {event.channel!r}")
     if event.queue is not None:
         found = blocker(policy, state, event.queue, event.channel)
         if found is not None:
@@ -238,9 +235,6 @@ def started(policy: Policy, state: AgentState, draft: Draft, event: InteractionS
     if state.interaction(event.interaction) is not None:
         raise InvalidEvent(agent=state.agent, event=event,
                            why=f"interaction {event.interaction!r} is already open")
-    if not policy.has_channel(event.channel):
-        raise InvalidEvent(agent=state.agent, event=event,
-                           why=f"unknown channel {event.channel!r}")
     if event.direction is Direction.QUEUE:
         raise InvalidEvent(agent=state.agent, event=event,
                            why="queue work is offered (InteractionOffered), not started; "

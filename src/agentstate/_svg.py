@@ -211,7 +211,7 @@ def _totals(policy: Policy, histories: Sequence[Sequence[Change]], lo: datetime,
                for cx, name in zip(xs, _COLUMNS, strict=True))
     for history in histories:
         y += 15
-        rep = report(history, policy, start=lo, end=hi)
+        rep = report(history, policy, start=lo, end=hi, until=hi)  # as drawn: to the edge
         talk = rep.by_occupation.get(Occupation.ON_INTERACTION, timedelta())
         over = sum(rep.overrun.values(), timedelta())
         cells = (history[0].agent, _hms(rep.logged_in), _hms(rep.pause), _hms(over),

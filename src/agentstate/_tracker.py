@@ -48,6 +48,7 @@ from ._errors import (
 from ._events import SYSTEM, Event, Register, TimerFired
 from ._feed import FeedEntry, check_query
 from ._ledger import Ledger
+from ._names import check_channel, check_queue
 from ._policy import Policy
 from ._state import AgentState, Change, Result, build_result
 from ._store import BatchStore, EligibilityStore, MemoryStore, RecentStates, Store
@@ -444,6 +445,36 @@ class Tracker:
         spans = _ledger.spans_from_history(self._store.history(agent, end=hi), min(hi, now))
         return _ledger.ledger(self._policy, agent, spans, lo, hi)
 
+    def report(self, *, start: datetime, end: datetime,
+               agents: Iterable[str] | None = None) -> _report.Report:
+        """The report of ``agents`` (default: every agent) over ``[start, end)``, counted up to
+        ``min(now, end)``: what is still open counts until now, never into the future.
+
+        Each agent's due timers are fired first. See :func:`agentstate.report`.
+
+        Raises:
+            UnknownAgent: an agent is not registered.
+            ReportError: the range is empty or reversed.
+        """
+        now = self._clock.now()
+        names = sorted(self._store.agents()) if agents is None else sorted(set(agents))
+        for name in names:
+            self._current(name, now)
+        hi = to_utc(end)
+        changes = [c for name in names for c in self._store.history(name, end=hi)]
+        return _report.report(changes, self._policy, start=start, end=end,
+                              until=min(hi, now), agents=names)
+
+    def day_report(self, day: date | None = None, *,
+                   agents: Iterable[str] | None = None) -> _report.Report:
+        """The report over one calendar day (default: today) of the policy's ``day.timezone``,
+        counted up to ``min(now, end of the day)`` (see :meth:`report`)."""
+        zone = self._policy.day.timezone
+        if day is None:
+            day = pendulum.instance(self._clock.now()).in_timezone(zone).date()
+        start, end = _report.day_bounds(day, zone)
+        return self.report(start=start, end=end, agents=agents)
+
     # -- eligibility -------------------------------------------------------------------------
 
     def eligible(self, queue: str, channel: str = "voice", *, limit: int | None = None,
@@ -462,7 +493,13 @@ class Tracker:
         Args:
             limit: at most this many (``1``: just the best).
             seed: the seed of the random strategy, for reproducible orders.
+
+        Raises:
+            UnknownQueue: the policy declares its queues and ``queue`` is not one of them.
+            UnknownChannel: ``channel`` is not one of the policy's channels.
         """
+        check_queue(self._policy, queue)
+        check_channel(self._policy, channel)
         if self._facts_store is not None:
             return self._eligible_from_store(self._facts_store, queue, channel, limit, seed)
         index = self._eligibility_index()
@@ -488,7 +525,12 @@ class Tracker:
 
         For example "in post-processing until 09:14:30", "paused in queue sales",
         "chat slots 3/3", "logged out".
+
+        Raises:
+            UnknownQueue, UnknownChannel: as :meth:`eligible`.
         """
+        check_queue(self._policy, queue, agent=agent)
+        check_channel(self._policy, channel, agent=agent)
         state = self.state(agent)
         found = _eligibility.blocker(self._policy, state, queue, channel)
         return None if found is None else _eligibility.describe(self._policy, found)
@@ -502,7 +544,15 @@ class Tracker:
             agents: the team; default: every agent (or the members of ``queue``).
             queue: restrict to the members of this queue.
             waiting: the host's count of work waiting per channel, shown with the load.
+
+        Raises:
+            UnknownQueue, UnknownChannel: ``queue``, or a channel (or channel group) in
+                ``waiting``, is unknown (as :meth:`eligible`).
         """
+        if queue is not None:
+            check_queue(self._policy, queue)
+        for channel in waiting or {}:
+            check_channel(self._policy, channel, groups=True)
         names = list(self._store.agents()) if agents is None else list(agents)
         states = [self.state(name) for name in names]
         if queue is not None:

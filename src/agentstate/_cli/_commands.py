@@ -85,10 +85,15 @@ def _range(args: argparse.Namespace, store: Store) -> tuple[pendulum.DateTime,
         if end <= start:
             raise Refused(f"--to ({args.end}) must be after --from ({args.start})")
         return start, end
-    latest = max((s.updated_at for n in store.agents() if (s := store.load(n))), default=None)
+    latest = _last_change(store)
     if latest is None:
         raise Refused(f"the store {args.db} holds no agents")
     return day_bounds(pendulum.instance(latest).in_timezone(args.tz).date(), args.tz)
+
+
+def _last_change(store: Store) -> datetime | None:
+    """When the store's last change was recorded, over every agent."""
+    return max((s.updated_at for n in store.agents() if (s := store.load(n))), default=None)
 
 
 def report(args: argparse.Namespace) -> int:
@@ -96,7 +101,11 @@ def report(args: argparse.Namespace) -> int:
     store = open_store(args, must_exist=True)
     start, end = _range(args, store)
     changes = histories(store, args.agent)
-    reports = agent_reports(changes, policy, start=start, end=end)
+    # A store is read after the fact: count what is still open up to the store's last recorded
+    # change (of any agent), never past the range's end.
+    latest = _last_change(store)
+    until = end if latest is None else min(end, pendulum.instance(latest))
+    reports = agent_reports(changes, policy, start=start, end=end, until=until)
     _print_reports(reports, "json" if args.json else args.format, start, end, args.tz)
     close(store)
     return 0

@@ -301,8 +301,9 @@ def _check_ledger(tracker: Tracker, agent: str) -> None:
 
 
 def queues_of(policy: Policy) -> tuple[str, ...]:
-    """The queues worth asking about: the state machine's and the policy's own."""
-    return tuple(dict.fromkeys((*QUEUES, *(q.name for q in policy.queues))))
+    """The queues worth asking about: the policy's own where it declares them (it takes no
+    other), else the state machine's."""
+    return tuple(q.name for q in policy.queues) or QUEUES
 
 
 def check_eligibility(tracker: Tracker, agents: Sequence[str] | None = None) -> None:

@@ -109,12 +109,12 @@ def events_for(policy: Policy, agents: Sequence[str], *,
                ) -> st.SearchStrategy[Event]:
     """Any event for ``agents`` under ``policy``: valid or not, with random actors.
 
-    Statuses, reasons, channels, queues and time zones are drawn from the policy (and the
-    queues ``sales`` and ``support``) plus one unknown name, so the strategy also produces
-    events the tracker must refuse. Every kind of event is drawn: status, interaction (hold,
-    transfer and started ones too), queue membership, channel, stop-new, wrap-up and pending
-    events, and also the two a host does not send through ``apply`` (:class:`Register` of a
-    known agent, a :class:`TimerFired` sent by hand), which are refused.
+    Statuses, reasons, channels, queues and time zones are drawn from the policy (queues:
+    ``sales`` and ``support`` where it declares none) plus one unknown name, so the strategy
+    also produces events the tracker must refuse. Every kind of event is drawn: status,
+    interaction (hold, transfer and started ones too), queue membership, channel, stop-new,
+    wrap-up and pending events, and also the two a host does not send through ``apply``
+    (:class:`Register` of a known agent, a :class:`TimerFired` sent by hand), which are refused.
     """
     agent = st.sampled_from(list(agents))
     status = st.sampled_from([s.name for s in policy.statuses] + [UNKNOWN])
