@@ -49,6 +49,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from .._errors import InvalidField
 from .._events import (
     Actor,
     EndWrapUp,
@@ -161,7 +162,7 @@ class Adapter(abc.ABC):
                 break
             raw, self._buffer = self._buffer[:end + 1], self._buffer[end + 1:]
             self._pending.append(len(raw))
-            self._line(raw.decode("utf-8", "replace").rstrip("\r\n"))
+            self._read(raw)
         return self._flush()
 
     def close(self) -> Batch:
@@ -170,9 +171,20 @@ class Adapter(abc.ABC):
         if self._buffer:
             raw, self._buffer = self._buffer, b""
             self._pending.append(len(raw))
-            self._line(raw.decode("utf-8", "replace").rstrip("\r\n"))
-        self._end()
+            self._read(raw)
+        try:
+            self._end()
+        except InvalidField as error:
+            self._note(NoteKind.MALFORMED, f"cannot be replayed: {error}")
         return self._flush()
+
+    def _read(self, raw: bytes) -> None:
+        """One raw line to :meth:`_line`; a record whose values an event refuses when built (a
+        name beyond the input limits) is noted MALFORMED, never raised."""
+        try:
+            self._line(raw.decode("utf-8", "replace").rstrip("\r\n"))
+        except InvalidField as error:
+            self._note(NoteKind.MALFORMED, f"cannot be replayed: {error}")
 
     # -- what subclasses implement -------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 import pendulum
 
-from ..._errors import AgentStateError
+from ..._errors import AgentStateError, InvalidField
 from ..._events import (
     Event,
     InteractionAnswered,
@@ -364,7 +364,10 @@ class _Replayer:
             at = now
         else:
             self.clock.set(at)
-        step.action(self, step.record, at)
+        try:
+            step.action(self, step.record, at)
+        except InvalidField as error:  # a name beyond the input limits (U+0000, too long)
+            self.note(NoteKind.MALFORMED, f"cannot be replayed: {error}")
 
     def finish(self) -> tuple[QueueCall, ...]:
         for call in self.open_calls.values():
