@@ -235,11 +235,6 @@ def test_an_eligibility_blocker_is_a_value() -> None:
 
 
 MAX_LINES = 450
-NOT_YET_SPLIT = {"agentstate._postgres", "agentstate._sqlite", "agentstate._tracker",
-                 "agentstate.testing._conformance", "agentstate._policy"}
-"""Long modules whose split is still to come (issue 18); remove each as it is split."""
-
-
 def test_long_modules_say_why() -> None:
     """A module longer than 450 lines says, in its docstring, the one reason to change that
     justifies its length."""
@@ -248,7 +243,7 @@ def test_long_modules_say_why() -> None:
         module = _module_name(path)
         text = path.read_text(encoding="utf-8")
         doc = " ".join((ast.get_docstring(ast.parse(text)) or "").split())
-        if (text.count("\n") > MAX_LINES and module not in NOT_YET_SPLIT
+        if (text.count("\n") > MAX_LINES
                 and "reason to change" not in doc):
             long.append(module)
     assert [] == sorted(long)

@@ -9,6 +9,9 @@ The allowed transitions are stated once, here, and every check of a policy is ma
 machine (one per policy) and reads its lookup table back from that machine. The values a policy
 is made of (:class:`Status`, :class:`Role`, :class:`Timers`, ...) are defined in
 :mod:`agentstate._policy_parts`, below both, and importable from here.
+
+Its length has one reason to change: what makes a policy valid. Every validation lives here, in one
+place (issue 18), with the policy's own look-ups.
 """
 
 from __future__ import annotations

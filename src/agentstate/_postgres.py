@@ -58,6 +58,10 @@ Migrations: :data:`MIGRATIONS` as for SQLite; they run under a transaction-scope
 so several nodes starting at once migrate exactly once. A database whose schema is newer than
 this agentstate is refused with :class:`SchemaError` and left untouched. Migration 2 shows how
 an indexed column is added: the column, its index, a backfill in SQL.
+
+Its length has one reason to change: how agentstate keeps its data in PostgreSQL (schema,
+migrations, statements and their plans, the feed's visibility horizon); what both SQL stores share
+is in _rows and the encoding in _codec.
 """
 
 from __future__ import annotations

@@ -51,6 +51,9 @@ index, and a backfill, which may be a Python function of the connection), plus t
 :data:`agentstate._rows.INDEXED`. A field added to :class:`AgentState` needs a migration that
 writes its value into every stored state, e.g. ``UPDATE agents SET state = json_set(state,
 '$.memberships', json('[]'))``: the codec never fills in a missing key by itself.
+
+Its length has one reason to change: how agentstate keeps its data in SQLite (schema, migrations,
+statements and their plans); what both SQL stores share is in _rows and the encoding in _codec.
 """
 
 from __future__ import annotations

@@ -21,6 +21,10 @@ Notices are never dropped: every committed change is in the store's change feed
 fired first, are also in its :class:`Result`; those of timers fired by :meth:`Tracker.fire_due`
 in its results; those of timers fired by a question (:meth:`Tracker.state`,
 :meth:`Tracker.eligible`, a report...) and of other hosts' changes only in the feed.
+
+Its length has one reason to change: the host's interface. Each method is a few lines that read the
+clock and delegate to the rules, the store, the reports or eligibility; the tracker owns no rule
+and no data.
 """
 
 from __future__ import annotations

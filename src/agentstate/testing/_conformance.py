@@ -50,6 +50,9 @@ the store's own business to test (agentstate tests its SQL stores with several p
 
 PYTEST_DONT_REWRITE: the messages are written for hosts; pytest must keep them as they are
 (the pytest plugin's entry point would otherwise rewrite this module's assertions).
+
+Its length has one reason to change: the Store protocol. Each test pins one promise of it, so a
+store (or a new protocol method) is checked in one place.
 """
 
 from __future__ import annotations
