@@ -22,7 +22,6 @@ from agentstate import (
     ForceLogout,
     ForceStatus,
     InteractionRejected,
-    InvalidField,
     JoinQueue,
     LeaveQueue,
     NotPermitted,
@@ -123,16 +122,13 @@ def test_an_event_without_an_actor_is_its_default_actors(preset: str) -> None:
 
 
 def test_supervisor_kinds_without_an_actor_are_refused() -> None:
-    """ForceStatus and ForceLogout need an actor when built; SetChannel and Configure without
-    one are NotPermitted, and nothing changes."""
-    with pytest.raises(InvalidField):
-        ForceStatus(agent="a1", status="available")
-    with pytest.raises(InvalidField):
-        ForceLogout(agent="a1")
+    """The four supervisor kinds (ForceStatus, ForceLogout, SetChannel, Configure) have no
+    default actor: without one they are NotPermitted, and nothing changes."""
     policy = PRESETS["basic"]()
     tracker = _build(policy, ())
     before = tuple(tracker.history("a1"))
-    for event in (SetChannel(agent="a1", channel=policy.channels[0].name, enabled=False),
+    for event in (ForceStatus(agent="a1", status="available"), ForceLogout(agent="a1"),
+                  SetChannel(agent="a1", channel=policy.channels[0].name, enabled=False),
                   Configure(agent="a1", timezone="UTC")):
         with pytest.raises(NotPermitted, match="has no default actor"):
             tracker.apply(event)

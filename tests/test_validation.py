@@ -23,6 +23,7 @@ from agentstate import (
     Configure,
     Event,
     EventIdReused,
+    ForceLogout,
     ForceStatus,
     InteractionOffered,
     InteractionRejected,
@@ -33,6 +34,7 @@ from agentstate import (
     Logout,
     ManualClock,
     MemoryStore,
+    NotPermitted,
     Register,
     Role,
     SetChannel,
@@ -129,9 +131,19 @@ def test_actor_checks_its_role_and_id() -> None:
 
 
 def test_supervisor_events_still_require_an_actor() -> None:
-    """ForceStatus without an actor is refused, naming the field."""
-    error = refused(lambda: ForceStatus(agent="ana", status="lunch"))
-    assert ("actor", "it is missing") == (error.field, error.why)
+    """ForceStatus and ForceLogout have no default actor (least privilege, issue 14): built
+    without one, they are refused with NotPermitted when applied, and nothing changes; an actor
+    that is not an Actor is refused when built."""
+    tracker = Tracker(basic(), clock=ManualClock())
+    tracker.register("ana")
+    tracker.apply(Login(agent="ana"))
+    before = (tracker.state("ana"), tracker.history("ana"))
+    for event in (ForceStatus(agent="ana", status="lunch"), ForceLogout(agent="ana")):
+        with pytest.raises(NotPermitted, match="has no default actor"):
+            tracker.apply(event)
+    assert before == (tracker.state("ana"), tracker.history("ana"))
+    assert "actor" == refused(lambda: ForceStatus(agent="ana", status="lunch",
+                                                  actor="sam")).field  # type: ignore[arg-type]
 
 
 # -- the limits of point 6 ----------------------------------------------------------------------

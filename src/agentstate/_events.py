@@ -144,12 +144,6 @@ def _actor(instance: object, attribute: attrs.Attribute[Any], value: object) -> 
                       f"it is of type {type(value).__name__}")
 
 
-def _required_actor(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if type(value) is not Actor:
-        raise _refuse(instance, attribute, "an Actor (Actor.supervisor(...))", value,
-                      "it is missing" if value is None else f"it is of type {type(value).__name__}")
-
-
 def _version(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (type(value) is not int or not 0 <= value <= MAX_VERSION):
         raise _refuse(instance, attribute, f"{_VERSION} or None", value,
@@ -312,7 +306,6 @@ class ForceStatus(Event):
 
     status: str = attrs.field(validator=_str)
     reason: str | None = attrs.field(default=None, validator=_opt_name)
-    actor: Actor | None = attrs.field(default=None, validator=_required_actor)
 
     default_role: ClassVar[Role | None] = None
 
@@ -320,8 +313,6 @@ class ForceStatus(Event):
 @attrs.frozen(kw_only=True)
 class ForceLogout(Event):
     """A supervisor logs an agent out; open interactions are dropped from its state."""
-
-    actor: Actor | None = attrs.field(default=None, validator=_required_actor)
 
     default_role: ClassVar[Role | None] = None
 
