@@ -99,11 +99,27 @@ def test_the_caller_side_reproduces_the_pbxs_hold_and_talk_times() -> None:
     assert "completed_by_caller" == call.outcome.value
 
 
-def test_device_state_is_noted_unsupported() -> None:
-    """DeviceStateChange is never dropped silently: agentstate does not model it yet."""
-    result = replay_source("ami", DAY)
-    unsupported = [n.event for n in result.notes if n.kind is NoteKind.UNSUPPORTED]
-    assert ["DeviceStateChange"] == unsupported
+def test_device_state_becomes_device_changed() -> None:
+    """Seed 003 takes queue calls only from a working device, and FreeSWITCH users see agents
+    Available with an unregistered phone: DeviceStateChange of a member's interface is a
+    DeviceChanged (UNAVAILABLE: unregistered, which blocks queue work; INUSE: registered
+    again), QueueMemberStatus's Status 5 likewise; an unknown device is noted SKIPPED."""
+    from agentstate import DeviceChanged
+
+    text = "".join([message("QueueMemberAdded", 0, **MEMBER, Paused=0, Status=1),
+                    message("DeviceStateChange", 5, Device="SIP/7", State="UNAVAILABLE"),
+                    message("DeviceStateChange", 6, Device="SIP/7", State="UNAVAILABLE"),
+                    message("DeviceStateChange", 7, Device="SIP/99", State="INUSE"),
+                    message("DeviceStateChange", 9, Device="SIP/7", State="INUSE"),
+                    message("QueueMemberStatus", 12, **MEMBER, Paused=0, Status=5)])
+    result = replay_source("ami", text)
+    changes = [c.event.registered for c in result.tracker.history("7")
+               if isinstance(c.event, DeviceChanged)]
+    assert [False, True, False] == changes
+    assert "device not registered" == result.tracker.explain("7", "sales")
+    skipped = [n.message for n in result.notes if n.kind is NoteKind.SKIPPED]
+    assert ["DeviceStateChange of 'SIP/99': no member uses it"] == skipped
+    assert [] == [n for n in result.notes if n.kind is NoteKind.UNSUPPORTED]
 
 
 def _transfers(result: object) -> list[tuple[str, str | None]]:

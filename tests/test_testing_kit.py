@@ -116,7 +116,7 @@ def test_a_status_with_no_way_out_fails_the_machine_with_the_events_that_strand_
         "nor to 'logged_out': no agent, supervisor or timer can move it there (its exits: "
         "available (system))\n"
         "    an agent gets there with: Login(agent='agent1'); "
-        "ForceStatus(agent='agent1', status='stuck', actor=Actor.supervisor('sup'))")
+        "ForceStatus(agent='agent1', actor=Actor.supervisor('sup'), status='stuck')")
     assert expected == str(caught.value)
 
 

@@ -52,6 +52,7 @@ import attrs
 from .._errors import InvalidField
 from .._events import (
     Actor,
+    DeviceChanged,
     EndWrapUp,
     Event,
     InteractionAnswered,
@@ -128,6 +129,7 @@ class Adapter(abc.ABC):
         self._strict = strict
         self._now = now
         self._actor = actor or Actor.system(self.name)
+        self._registered: dict[str, bool] = {}
         self._agents: dict[str, _Agent] = {}
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._events: list[Event] = []
@@ -473,6 +475,16 @@ class Adapter(abc.ABC):
         self._emit(InteractionStarted(agent=agent, at=at, actor=self._actor,
                                       interaction=interaction, channel=channel,
                                       direction=direction))
+
+    def _device(self, agent: str, at: datetime, *, registered: bool) -> None:
+        """The agent's device registered or not: a DeviceChanged when it changes (the first
+        report of an agent's device is applied only when it says unregistered, the default
+        being registered)."""
+        if self._registered.get(agent, True) is registered:
+            return
+        self._registered[agent] = registered
+        _, at = self._agent(agent, at)
+        self._emit(DeviceChanged(agent=agent, at=at, actor=self._actor, registered=registered))
 
     def _end_wrap_up(self, agent: str, at: datetime) -> None:
         _, at = self._agent(agent, at)

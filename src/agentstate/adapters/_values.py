@@ -87,12 +87,12 @@ class AdapterError(AgentStateError, ValueError):
 
 
 UNMODELLED: Mapping[str, tuple[str, ...]] = {
-    "ami": ("DeviceStateChange", "QueueMemberStatus Status (device state)"),
+    "ami": (),
     "freeswitch": ("agent-contact-change",),
     "taskrouter": ("task.transfer.*", "worker.channel.*", "worker.attributes.update"),
 }
-"""Per adapter, the platform events agentstate does not model yet (device state, TaskRouter
-transfers and worker settings): each is noted ``UNSUPPORTED`` naming it."""
+"""Per adapter, the platform events agentstate does not model yet (FreeSWITCH's contact,
+TaskRouter transfers and worker settings): each is noted ``UNSUPPORTED`` naming it."""
 
 
 @attrs.frozen(kw_only=True)

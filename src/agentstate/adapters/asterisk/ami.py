@@ -16,7 +16,8 @@ QueueMemberRemoved                  :class:`~agentstate.LeaveQueue`; :class:`~ag
 QueueMemberPause (11: ...Paused)    :class:`~agentstate.SetStatus` ``paused`` (PausedReason, or
                                     ``(none)``) or back to ``available``
 QueueMemberStatus                   the pause, if it differs from what is known; the device
-                                    state: noted UNSUPPORTED
+                                    state (Status 4 invalid or 5 unavailable: unregistered,
+                                    1-3 and 6-8: registered) as :class:`~agentstate.DeviceChanged`
 AgentCalled                         :class:`~agentstate.InteractionOffered` (id: the caller's
                                     Uniqueid; queue)
 AgentConnect                        :class:`~agentstate.InteractionAnswered` (offered RingTime s
@@ -38,7 +39,9 @@ BlindTransfer (Result Success)      :class:`~agentstate.InteractionTransferred` 
 AttendedTransfer (Result Success)   :class:`~agentstate.InteractionTransferred` ``attended``
                                     (target TransferTargetChannel); the AgentComplete that
                                     follows completes it
-DeviceStateChange                   noted UNSUPPORTED (device state is not modelled yet)
+DeviceStateChange                   :class:`~agentstate.DeviceChanged` of every member whose
+                                    interface is the Device (State UNAVAILABLE or INVALID:
+                                    unregistered; UNKNOWN: no change; others: registered)
 QueueCallerJoin, ...Abandon         the caller side (:meth:`AmiAdapter.calls`): hold and talk
                                     times as the PBX's HoldTime and TalkTime
 QueueCallerLeave, other events      noted SKIPPED
@@ -339,13 +342,28 @@ class AmiAdapter(Adapter):
         agent = self._who(message)
         if agent is None:
             return
-        self._unsupported(f"QueueMemberStatus Status {message.get('status') or '?'} (device "
-                          "state)")
+        registered = _MEMBER_STATUS.get(message.get("status") or "")
+        if registered is not None:
+            self._device(agent, at, registered=registered)
         paused = message.get("paused")
         if paused in ("0", "1"):
             self._session(agent, at)
             self._paused.setdefault(agent, None)
             self._set_pause(agent, at, paused == "1", message.get("pausedreason") or None)
+
+    def device_state(self, message: Message, at: datetime) -> None:
+        device = message.get("device") or ""
+        registered = _DEVICE_STATE.get((message.get("state") or "").upper())
+        members = sorted({name for interface, name in self._names.items()
+                          if interface.casefold() == device.casefold()})
+        if registered is None or not members:
+            self._note(NoteKind.SKIPPED, f"DeviceStateChange of {device[:40]!r}: "
+                       + ("no member uses it" if registered is not None else "state unknown"))
+            return
+        for name in members:
+            agent = self._agent_id(name)
+            if agent:
+                self._device(agent, at, registered=registered)
 
     def caller_join(self, message: Message, at: datetime) -> None:
         call = self._call(message)
@@ -537,14 +555,22 @@ _HANDLERS: dict[str, _Handler] = {
     "unhold": AmiAdapter.unhold,
     "blindtransfer": AmiAdapter.blind_transfer,
     "attendedtransfer": AmiAdapter.attended_transfer,
+    "devicestatechange": AmiAdapter.device_state,
 }
 """Each mapped AMI event (lower-cased) and its handler."""
 
-_UNSUPPORTED: dict[str, str] = {
-    "devicestatechange": "device state",
-}
+_UNSUPPORTED: dict[str, str] = {}
 """The AMI events agentstate does not model yet, and the event that will take each: noted
-UNSUPPORTED until then (the one place to wire them)."""
+UNSUPPORTED until then (the one place to wire them). None today."""
+
+_DEVICE_STATE: dict[str, bool] = {
+    "NOT_INUSE": True, "INUSE": True, "BUSY": True, "RINGING": True, "RINGINUSE": True,
+    "ONHOLD": True, "UNAVAILABLE": False, "INVALID": False}
+"""DeviceStateChange's State: whether the device is registered (UNKNOWN says nothing)."""
+
+_MEMBER_STATUS: dict[str, bool] = {
+    "1": True, "2": True, "3": True, "6": True, "7": True, "8": True, "4": False, "5": False}
+"""QueueMemberStatus's Status (Asterisk's AST_DEVICE_* numbers): whether registered."""
 
 
 def _queue_call(found: Mapping[str, object], at: datetime | None, outcome: CallOutcome
