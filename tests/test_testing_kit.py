@@ -309,7 +309,7 @@ def test_check_policy_lists_every_error() -> None:
             "status nor to 'logged_out': no agent, supervisor or timer can move it there (its "
             "exits: available (system))",
             "    an agent gets there with: Login(agent='agent1'); ForceStatus(agent='agent1', "
-            "status='stuck', actor=Actor.supervisor('sup'))",
+            "actor=Actor.supervisor('sup'), status='stuck')",
             "  error impossible-allotment 'lunch': reason 'lunch' has a daily allotment of 30h, "
             "longer than a day (24h): it can never be used up, so it limits nothing",
             "    an agent on it all day with: Login(agent='agent1'); "
