@@ -279,7 +279,8 @@ def test_report_header_and_naive_range_are_in_the_time_zone(
 
 
 def test_status_wallboard(floor: str, capsys: pytest.CaptureFixture[str]) -> None:
-    """status: one row per agent with status, occupation, time in it, slots, allotments."""
+    """status: one row per agent with status, occupation, time in it, slots per channel and
+    per channel group's pool (omnichannel's live pool), allotments."""
     capsys.readouterr()
     code, out, _ = _run(capsys, "status", "--db", floor, "--policy", "omnichannel",
                         "--at", "2026-01-05T11:00", "--json")
@@ -287,7 +288,7 @@ def test_status_wallboard(floor: str, capsys: pytest.CaptureFixture[str]) -> Non
     assert (0, 4) == (code, len(rows))
     assert {"agent", "status", "reason", "occupation", "in_status", "slots",
             "allotment_remaining"} == set(rows[0])
-    assert {"voice", "chat", "messaging", "email"} == set(rows[0]["slots"])
+    assert {"voice", "chat", "messaging", "email", "live pool"} == set(rows[0]["slots"])
     code, out, _ = _run(capsys, "status", "--db", floor, "--policy", "omnichannel")
     assert (0, 5) == (code, len(out.splitlines()))
 

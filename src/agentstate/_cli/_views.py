@@ -6,12 +6,15 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
 import pendulum
 
+from .._blocker import capacity, pool_capacity
+from .._errors import AgentStateError
 from .._ledger import Ledger
 from .._policy import Policy
 from .._state import AgentState
@@ -43,7 +46,8 @@ def add_commands(commands: Any, command: Callable[..., argparse.ArgumentParser],
     sta = command(
         commands, "status", "a wallboard: one row per agent, now",
         "One row per agent: status, reason, occupation, time in it, slots in use per "
-        "channel, pause allotment remaining today. --watch refreshes it.",
+        "channel and per channel group's pool, pause allotment remaining today."
+        " --watch refreshes it.",
         "agentstate status --db floor.sqlite3\n"
         "agentstate status --db floor.sqlite3 --watch 5\n"
         "agentstate status --db floor.sqlite3 --at 2026-01-05T12:00 --json")
@@ -142,17 +146,16 @@ def _wallboard(policy: Policy, store: Store, args: argparse.Namespace
 
 def _row(policy: Policy, tracker: Tracker, state: AgentState, now: datetime, today: date
          ) -> dict[str, Any]:
-    slots = {}
-    for channel in policy.channels:
-        own = state.channel_setting(channel.name)
-        capacity = own.capacity if own is not None and own.capacity is not None else (
-            channel.capacity)
-        used = sum(1 for i in state.interactions if i.channel == channel.name)
-        slots[channel.name] = f"{used}/{capacity}"
+    held = Counter(item.channel for item in state.interactions)
+    slots = {channel.name: f"{held[channel.name]}/{capacity(policy, state, channel.name)}"
+             for channel in policy.channels}
+    slots.update((f"{group.name} pool",
+                  f"{sum(held[c] for c in group.channels)}/{pool_capacity(policy, state, group)}")
+                 for group in policy.groups)
     remaining = {}
     try:
         ledger: Ledger | None = tracker.ledger(state.agent, today)
-    except Exception:  # the ledger needs the day's history; a wallboard shows what it can
+    except AgentStateError:  # the ledger needs the day's history; a wallboard shows what it can
         ledger = None
     if ledger is not None:
         remaining = {u.reason: hms(u.remaining) for u in ledger.reasons
