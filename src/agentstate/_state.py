@@ -23,7 +23,7 @@ import attrs
 from ._builders import positional
 from ._events import Actor, Event, TransferKind
 from ._policy import Direction, Policy, Role, WrapUp, WrapUpMode
-from ._time import Timer
+from ._time import Timer, elapsed
 
 __all__ = [
     "AgentState",
@@ -140,7 +140,7 @@ class Interaction:
     def hold_at(self, at: datetime) -> timedelta:
         """Hold time up to ``at``, the running hold included."""
         if self.state is InteractionState.HELD:
-            return self.hold + (at - self.since)
+            return self.hold + elapsed(self.since, at)
         return self.hold
 
 

@@ -202,7 +202,7 @@ _ONE_US = timedelta(microseconds=1)
 
 
 def _write_duration(value: Any) -> str:
-    if type(value) is not timedelta:
+    if not isinstance(value, timedelta):  # pendulum's Duration too: written as its timedelta
         raise Bad("a timedelta", value)
     us = value // _ONE_US
     sign, us = ("-" if us < 0 else ""), abs(us)
