@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import attrs
+
 from ._errors import UnknownChannel, UnknownQueue
 from ._events import Event, SetChannel
 from ._policy import Policy
@@ -48,12 +50,26 @@ def check_channel(policy: Policy, name: str, *, agent: str | None = None,
     raise UnknownChannel(name=name, known=tuple(sorted(names)), agent=agent, event=event)
 
 
+_NAMING: dict[type[Event], bool] = {}
+"""Per event class, whether it names a queue or a channel (read once from its fields)."""
+
+
+def _names_of(kind: type[Event]) -> bool:
+    found = _NAMING.get(kind)
+    if found is None:
+        found = _NAMING[kind] = any(f.name in ("queue", "queues", "channel")
+                                    for f in attrs.fields(kind))
+    return found
+
+
 def check_event(policy: Policy, event: Event) -> None:
     """Check every queue and channel an event names (``SetChannel`` also takes a group).
 
     Raises:
         UnknownQueue, UnknownChannel: the agent's state is unchanged.
     """
+    if not _names_of(type(event)):
+        return
     queues: Iterable[str | None] = (*getattr(event, "queues", ()), getattr(event, "queue", None))
     for queue in queues:
         if queue is not None:

@@ -177,6 +177,10 @@ def _resolve(event: Event, roles: frozenset[Role], agent: str) -> Actor:
     return actor
 
 
+_REPORTS = frozenset({InteractionRejected, InteractionEnded})
+"""The kinds that may report what only the system knows (busy, withdrawn): see check_report."""
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _agent_actor(agent: str) -> Actor:
     """The agent as its own actor (values are equal either way; caching saves the build)."""
@@ -214,7 +218,7 @@ def step(policy: Policy, state: AgentState, event: Event, at: datetime
                            why=f"{type(event).__name__} is not an event agentstate applies "
                                "to a registered agent") from None
     actor = _resolve(event, roles, state.agent)
-    if actor.role is not Role.SYSTEM:
+    if type(event) in _REPORTS and actor.role is not Role.SYSTEM:
         check_report(state, event, actor)
     if event.expected_version is not None and event.expected_version != state.version:
         raise ConflictError(agent=state.agent, expected=event.expected_version,
