@@ -66,7 +66,7 @@ class PgServer:
         try:
             import psycopg  # noqa: F401  (the stores need it; say so before starting a server)
         except ImportError:
-            raise Unavailable("psycopg is not installed: pip install 'agentstate[postgres]' "
+            raise Unavailable("psycopg is not installed: pip install 'agentstate-engine[postgres]' "
                               "to run the PostgreSQL tests") from None
         self._bin = _binaries()
         self._as: list[str] = []

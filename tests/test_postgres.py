@@ -447,7 +447,7 @@ def test_messages_quote_a_long_agent_id_by_its_start_and_length(conninfo: str,
 
 def test_without_psycopg_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "psycopg", None)
-    with pytest.raises(StoreError, match=r"agentstate\[postgres\]"):
+    with pytest.raises(StoreError, match=r"agentstate-engine\[postgres\]"):
         PostgresStore("host=127.0.0.1")
 
 

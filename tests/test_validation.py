@@ -383,3 +383,39 @@ def test_another_event_under_a_used_id_is_refused(store: Any, other: Event) -> N
         tracker.apply(other)
     assert ("e1", "lunch") == (caught.value.event_id, caught.value.original.status)
     assert before == (tracker.state("ana"), list(tracker.history("ana")))
+
+
+# -- public helpers refuse bad input with agentstate's errors -----------------------------------
+
+
+def test_replay_refuses_a_history_without_its_registration() -> None:
+    """agentstate.replay of no change, or of a history cut after the registration, is an
+    InvalidEvent (still a ValueError), never a bare ValueError."""
+    from agentstate import InvalidEvent, replay
+
+    tracker = Tracker(basic(), clock=ManualClock())
+    tracker.register("ana")
+    tracker.apply(Login(agent="ana"))
+    with pytest.raises(InvalidEvent, match="at least one change"):
+        replay(basic(), [])
+    with pytest.raises(InvalidEvent, match="from the agent's registration"):
+        replay(basic(), tracker.history("ana")[1:])
+    assert tracker.state("ana") == replay(basic(), tracker.history("ana"))
+
+
+def test_simulate_floor_needs_a_manual_clock() -> None:
+    """simulate_floor drives the clock itself: another clock is a ClockError."""
+    from agentstate import SystemClock
+    from agentstate.simulation import simulate_floor
+
+    with pytest.raises(ClockError, match="needs a ManualClock, got SystemClock"):
+        simulate_floor(Tracker(basic(), clock=SystemClock()), agents=1)
+
+
+def test_a_postgres_store_needs_a_schema_name() -> None:
+    """PostgresStore(schema="") is a StoreError before any connection."""
+    pytest.importorskip("psycopg")
+    from agentstate import PostgresStore, StoreError
+
+    with pytest.raises(StoreError, match="schema must be a non-empty name"):
+        PostgresStore("host=127.0.0.1", schema="")

@@ -1,6 +1,6 @@
 """PostgresStore: one database shared by several hosts (PBX or CRM nodes), with psycopg 3.
 
-Install with the ``postgres`` extra (``pip install 'agentstate[postgres]'``); psycopg is
+Install with the ``postgres`` extra (``pip install 'agentstate-engine[postgres]'``); psycopg is
 imported when a store is created, so the rest of agentstate never needs it.
 
 Layout (schema version 4), in a PostgreSQL schema of its own (``agentstate`` by default, so
@@ -209,9 +209,9 @@ class PostgresStore:
             from psycopg import sql
         except ImportError:
             raise StoreError("PostgresStore needs psycopg 3: pip install "
-                             "'agentstate[postgres]'") from None
+                             "'agentstate-engine[postgres]'") from None
         if not schema:
-            raise ValueError("schema must be a non-empty name")
+            raise StoreError(f"PostgresStore schema must be a non-empty name, got {schema!r}")
         self._psycopg = psycopg
         self._conninfo = conninfo
         self._schema = schema

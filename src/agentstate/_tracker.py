@@ -45,6 +45,7 @@ from ._errors import (
     ConflictError,
     EventIdReused,
     FeedError,
+    InvalidEvent,
     StaleEvent,
     StoreError,
     UnknownAgent,
@@ -621,17 +622,20 @@ def replay(policy: Policy, changes: Iterable[Change]) -> AgentState:
     """Rebuild an agent's state by re-applying its recorded events from the first.
 
     Raises:
-        ValueError: ``changes`` is empty or does not start with the registration.
+        InvalidEvent: ``changes`` is empty or does not start with the registration (also a
+            ``ValueError``, as before).
         AgentStateError: an event no longer applies (e.g. under a different policy).
     """
     state: AgentState | None = None
     for change in changes:
         if state is None:
             if not isinstance(change.event, Register):
-                raise ValueError("replay needs the history from the agent's registration")
+                raise InvalidEvent(agent=change.agent, event=change.event,
+                                  why="replay needs the history from the agent's "
+                                      "registration")
             state, _ = _rules.register(policy, None, change.event, change.at)
         else:
             state, _ = _rules.step(policy, state, change.event, change.at)
     if state is None:
-        raise ValueError("replay needs at least one change")
+        raise InvalidEvent(agent="*", why="replay needs at least one change")
     return state

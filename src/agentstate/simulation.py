@@ -17,7 +17,7 @@ from datetime import timedelta
 import attrs
 import pendulum
 
-from ._errors import AgentStateError, ConflictError
+from ._errors import AgentStateError, ClockError, ConflictError
 from ._events import (
     CancelPending,
     EndWrapUp,
@@ -134,7 +134,8 @@ def simulate_floor(tracker: Tracker, *, agents: int = 50, seed: int = 1,
         mean_arrival = 600 / max(agents, 1)
     clock = tracker.clock
     if not isinstance(clock, ManualClock):
-        raise TypeError("simulate_floor needs a tracker with a ManualClock")
+        raise ClockError("simulate_floor drives the tracker's clock: it needs a ManualClock, "
+                         f"got {type(clock).__name__}")
     plan = floor_plan(tracker.policy)
     start = clock.now()
     end = start.add(seconds=round(hours * 3600))
