@@ -533,6 +533,19 @@ class PostgresStore:
                           f"nothing: {why}", agent=agent)
 
 
+    # -- day questions: where the day's state begins ---------------------------------------------
+
+    def history_before(self, agent: str, end: datetime, *, limit: int) -> Sequence[Change]:
+        """The agent's last ``limit`` entries with ``at < end``, oldest first (one walk back
+        along the ``history_at`` index)."""
+        schema = self._psycopg.sql.Identifier(self._schema).as_string(None)
+        sql = (f"SELECT seq, at, event_id, entry::text FROM {schema}.history "
+               "WHERE agent = %s AND at < %s ORDER BY at DESC, seq DESC LIMIT %s")
+        args = (agent, _plain(end), limit)
+        with self._lock:
+            rows = self._read(agent, lambda c: c.execute(sql, args).fetchall())
+        return [_change(agent, row) for row in reversed(rows)]
+
 def _plain(instant: datetime) -> datetime:
     """``instant`` as a stdlib UTC datetime: psycopg adapts it without pendulum's arithmetic."""
     return _EPOCH + timedelta(microseconds=micros(to_utc(instant)))

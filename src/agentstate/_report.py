@@ -50,6 +50,17 @@ Definitions
 - **occupancy** = handling / (handling + ready): the share of the time an agent was working or
   ready to work that it spent working, the usual call-centre definition. ``None`` when both are
   zero. It is a ratio, so it is not added: sums recompute it from the summed times.
+
+What a question needs to read
+-----------------------------
+A report from ``start`` needs the entries from ``start`` (or from its day's midnight, for the
+overrun of limited pauses: :func:`reach`) and, before them, those from the last entry that left
+nothing open (:func:`resume_at`): the last logout, or the registration. From there the
+computation finds every figure in the range exactly as from the registration, so a live
+tracker's day questions read the day, not the agent's whole history.
+
+Its length has one reason to change: the definitions above (what each figure counts, and so
+what it needs to read); the values they land in are in _report_values.
 """
 from __future__ import annotations
 
@@ -105,7 +116,9 @@ __all__ = [
     "day_bounds",
     "day_report",
     "interactions_csv",
+    "reach",
     "report",
+    "resume_at",
     "sessions_csv",
     "summary_csv",
 ]
@@ -190,6 +203,42 @@ def day_report(changes: Iterable[Change], policy: Policy, day: date, *, tz: str 
     ``day.timezone``). See :func:`report` for the other arguments."""
     start, end = day_bounds(day, policy.day.timezone if tz is None else tz)
     return report(changes, policy, start=start, end=end, until=until, agents=agents)
+
+
+def reach(policy: Policy, start: datetime) -> datetime:
+    """The earliest instant whose state a report from ``start`` needs: ``start``, or the
+    midnight before it in the policy's zone when a reason has limits (a day's overrun counts
+    from its midnight)."""
+    begin = to_utc(start)
+    if any(policy.limited(r.code) for r in policy.reasons):
+        return min(begin, calendar_day(policy.day.timezone, begin)[0])
+    return begin
+
+
+def resume_at(entries: Sequence[Change], logged_out: str, *, complete: bool) -> int | None:
+    """Where a computation over an agent's history can begin, among ``entries`` (its entries
+    before some instant, oldest first), and find every figure after that instant as the whole
+    history would.
+
+    That is the last entry that leaves nothing open: the registration, or an entry into the
+    logged-out status that ends any session and interaction and either has no pause reason or
+    begins the reason's pause (so the pause's start is known). ``0`` if there is none and
+    ``entries`` go back to the first entry (``complete``); ``None`` if there is none and
+    older entries may hold one.
+    """
+    for index in range(len(entries) - 1, -1, -1):
+        change = entries[index]
+        if change.from_status is None:  # the registration: nothing before it
+            return index
+        if change.to_status != logged_out:
+            continue
+        if change.to_reason is None:
+            return index
+        if index > 0:
+            previous = entries[index - 1]
+            if (previous.to_status, previous.to_reason) != (change.to_status, change.to_reason):
+                return index
+    return 0 if complete else None
 
 
 def _by_agent(changes: Iterable[Change]) -> dict[str, list[Change]]:

@@ -311,7 +311,8 @@ class SQLiteStore:
     def history(self, agent: str, *, start: datetime | None = None,
                 end: datetime | None = None) -> Sequence[Change]:
         """The agent's entries with ``start <= at < end``, oldest first."""
-        sql = _HISTORY
+        ranged = start is not None or end is not None  # along history_at: only the range
+        sql = _HISTORY_RANGE if ranged else _HISTORY
         args: list[Any] = [agent]
         if start is not None:
             sql += " AND at >= ?"
@@ -319,7 +320,7 @@ class SQLiteStore:
         if end is not None:
             sql += " AND at < ?"
             args.append(micros(to_utc(end)))
-        sql += " ORDER BY seq"
+        sql += " ORDER BY at, seq" if ranged else " ORDER BY seq"
         with self._lock:
             rows = self._run(agent, lambda c: c.execute(sql, args).fetchall())
         return [_change(agent, row) for row in rows]
@@ -681,6 +682,24 @@ class SQLiteStore:
                 conn.execute(self._statement("fact", changed),
                              (*[values[i] for i in changed], agent, *key))
 
+
+    # -- day questions: where the day's state begins ---------------------------------------------
+
+    def history_before(self, agent: str, end: datetime, *, limit: int) -> Sequence[Change]:
+        """The agent's last ``limit`` entries with ``at < end``, oldest first (one walk back
+        along the ``history_at`` index, which holds ``seq`` after ``at``)."""
+        args = (agent, micros(to_utc(end)), limit)
+        with self._lock:
+            rows = self._run(agent, lambda c: c.execute(_HISTORY_BEFORE, args).fetchall())
+        return [_change(agent, row) for row in reversed(rows)]
+
+
+# Named, as _EVENT: without statistics SQLite walks the agent's whole history by primary key.
+# An agent's entries never go back in time, so (at, seq) is the order of seq.
+_HISTORY_RANGE = ("SELECT seq, at, event_id, entry FROM history INDEXED BY history_at "
+                  "WHERE agent = ?")
+_HISTORY_BEFORE = ("SELECT seq, at, event_id, entry FROM history INDEXED BY history_at "
+                   "WHERE agent = ? AND at < ? ORDER BY at DESC, seq DESC LIMIT ?")
 
 def _column(value: str | bool | datetime | None) -> str | int | None:
     """An indexed value as stored: times as microseconds since the epoch, booleans as 0/1."""

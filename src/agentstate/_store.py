@@ -277,3 +277,11 @@ class MemoryStore:
 
     def __repr__(self) -> str:
         return f"<MemoryStore agents={len(self._states)}>"
+
+    # -- day questions: where the day's state begins ---------------------------------------------
+
+    def history_before(self, agent: str, end: datetime, *, limit: int) -> Sequence[Change]:
+        """The agent's last ``limit`` entries with ``at < end``, oldest first."""
+        entries = self._history.get(agent, [])
+        hi = bisect_left(entries, end, key=_at)
+        return entries[max(hi - limit, 0):hi]

@@ -33,6 +33,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from functools import partial
+from typing import Protocol, runtime_checkable
 
 import attrs
 import pendulum
@@ -435,8 +436,7 @@ class Tracker:
         ``day`` is a calendar date in the agent's (or the site's) time zone.
         """
         lo, hi, now = self._day(agent, day)
-        history = self._store.history(agent, end=hi)
-        return _report.report(history, self._policy, start=lo, end=hi,
+        return _report.report(self._entries(agent, lo, hi), self._policy, start=lo, end=hi,
                               until=min(hi, now)).counts
 
     def ledger(self, agent: str, day: date | None = None) -> Ledger:
@@ -447,7 +447,7 @@ class Tracker:
                 containing now (with a rolling day rule: the 24 hours up to now).
         """
         lo, hi, now = self._day(agent, day)
-        spans = _ledger.spans_from_history(self._store.history(agent, end=hi), min(hi, now))
+        spans = _ledger.spans_from_history(self._entries(agent, lo, hi), min(hi, now))
         return _ledger.ledger(self._policy, agent, spans, lo, hi)
 
     def report(self, *, start: datetime, end: datetime,
@@ -466,7 +466,7 @@ class Tracker:
         for name in names:
             self._current(name, now)
         hi = to_utc(end)
-        changes = [c for name in names for c in self._store.history(name, end=hi)]
+        changes = [c for name in names for c in self._entries(name, start, hi)]
         return _report.report(changes, self._policy, start=start, end=end,
                               until=min(hi, now), agents=names)
 
@@ -578,6 +578,16 @@ class Tracker:
         """Every registered agent."""
         return list(self._store.agents())
 
+    def _entries(self, agent: str, start: datetime, end: datetime) -> list[Change]:
+        """The agent's entries a question over ``[start, end)`` needs: those from the day the
+        question needs to know (:func:`agentstate._report.reach`) to ``end``, and before them
+        those from the last entry that left nothing open (:func:`agentstate._report.resume_at`:
+        a session, an interaction or a pause running into the range is read whole), never the
+        whole history."""
+        since = _report.reach(self._policy, start)
+        before = _entries_before(self._store, agent, since, self._policy.logged_out)
+        return [*before, *self._store.history(agent, start=since, end=end)]
+
     def history(self, agent: str, *, start: datetime | None = None,
                 end: datetime | None = None) -> Sequence[Change]:
         """The agent's recorded changes with ``start <= at < end``, oldest first."""
@@ -639,3 +649,45 @@ def replay(policy: Policy, changes: Iterable[Change]) -> AgentState:
     if state is None:
         raise InvalidEvent(agent="*", why="replay needs at least one change")
     return state
+
+
+@runtime_checkable
+class _HistoryBefore(Protocol):
+    """A store that reads an agent's last entries before an instant with one indexed query
+    (every store of agentstate's; another store's day questions read back by days instead)."""
+
+    def history_before(self, agent: str, end: datetime, *, limit: int) -> Sequence[Change]:
+        ...
+
+
+_BACK = timedelta(days=1)
+"""The first step back, by days, over a store without ``history_before``."""
+_FAR_BACK = timedelta(days=64)
+"""Past this, a store without ``history_before`` is read from the first entry."""
+
+
+def _entries_before(store: Store, agent: str, end: datetime, logged_out: str
+                    ) -> Sequence[Change]:
+    """The agent's entries before ``end`` from the last one that left nothing open (see
+    :func:`agentstate._report.resume_at`): usually the evening's logout, or the night's login.
+
+    Read back from ``end``: the last entry, then the last 16, 256, ... (each one indexed
+    query); over a store without ``history_before``, a day, then 2, 4, ... days at a time."""
+    if isinstance(store, _HistoryBefore):
+        limit = 1
+        while True:
+            tail = store.history_before(agent, end, limit=limit)
+            index = _report.resume_at(tail, logged_out, complete=len(tail) < limit)
+            if index is not None:
+                return tail[index:]
+            limit *= 16
+    found: list[Change] = []
+    step, hi = _BACK, end
+    while step <= _FAR_BACK:
+        found = [*store.history(agent, start=hi - step, end=hi), *found]
+        index = _report.resume_at(found, logged_out, complete=False)
+        if index is not None:
+            return found[index:]
+        hi, step = hi - step, step * 2
+    whole = store.history(agent, end=end)
+    return whole[_report.resume_at(whole, logged_out, complete=True) or 0:]
