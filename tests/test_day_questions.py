@@ -180,7 +180,7 @@ def test_a_day_question_answers_as_the_whole_history_on_a_memory_store(
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
-@settings(max_examples=15)
+@settings(max_examples=15, deadline=None)
 @given(floor=floors(), ranges=ranges)
 def test_a_day_question_answers_as_the_whole_history_on_a_sql_store(
         tmp_path_factory: pytest.TempPathFactory, kind: str,
