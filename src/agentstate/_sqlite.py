@@ -66,11 +66,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 import pendulum
 
-from ._codec import encode_change, encode_state, from_micros, read_instant, shown
+from ._codec import TextEncoder, encode_change, from_micros, read_instant, shown
 from ._eligibility import EligibilityFact, QueuePlace
 from ._errors import ConflictError, SchemaError, StoreError
 from ._rows import (
@@ -78,6 +79,7 @@ from ._rows import (
     UNSTORABLE,
     DecodedStates,
     Migration,
+    StateTexts,
     clip,
     dumps,
     migrate,
@@ -91,6 +93,8 @@ from ._time import micros, to_utc
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "SQLiteStore"]
 
 _Facts = dict[tuple[str, str], tuple[Any, ...]]
+_Known = tuple[AgentState, tuple[Any, ...], _Facts | None, int | None]
+_CHANGE_TEXT = TextEncoder(Change)
 
 
 def _backfill_next_deadline(conn: sqlite3.Connection) -> None:
@@ -218,6 +222,8 @@ _AUTOCHECKPOINT = 4000
 _INSERT_CHANGE = ("INSERT INTO history (agent, seq, at, event_id, entry, feed_seq) "
                   "VALUES (?, ?, ?, ?, ?, ?)")
 _LAST_FEED = "SELECT max(feed_seq) FROM history"
+_MAX_SEQ = "SELECT max(seq) FROM history WHERE agent = ?"
+_INT64 = 1 << 63
 _FEED = ("SELECT agent, seq, at, event_id, entry, feed_seq FROM history INDEXED BY history_feed "
          "WHERE feed_seq > ? ORDER BY feed_seq LIMIT ?")
 
@@ -239,8 +245,8 @@ class SQLiteStore:
     ``fork``, open a new one in the child. Close it with :meth:`close` or a ``with`` block.
     """
 
-    __slots__ = ("_batch", "_cache", "_conn", "_known", "_last_feed", "_lock", "_path", "_pid",
-                 "_seen", "_sql")
+    __slots__ = ("_batch", "_cache", "_conn", "_known", "_last_feed", "_lock", "_path",
+                 "_pending", "_pid", "_rows", "_seen", "_sql", "_texts")
 
     poll_interval = 0.05
     """Seconds between two looks at the feed in :meth:`wait_for_feed`."""
@@ -256,8 +262,16 @@ class SQLiteStore:
         self._cache = DecodedStates(_CACHED)
         # What this connection knows is stored, valid while ``PRAGMA data_version`` stays at
         # ``_seen`` (no other connection committed): agent -> (state, its indexed columns as
-        # stored, its facts by (queue, channel) or None when not read). See :meth:`_check`.
-        self._known: dict[str, tuple[AgentState, tuple[Any, ...], _Facts | None]] = {}
+        # stored, its facts by (queue, channel) or None when not read, its greatest recorded
+        # seq or None when not known). See :meth:`_check`.
+        self._known: dict[str, _Known] = {}
+        # Inside a batch, the commits not written yet (see :meth:`_buffer`): agent -> (its
+        # last state, columns, JSON text, facts, what _known said at its first commit of the
+        # batch (None: a new agent), its greatest seq), and every history row in commit order.
+        self._pending: dict[str, tuple[AgentState, tuple[Any, ...], str, _Facts,
+                                       _Known | None, int]] = {}
+        self._rows: list[tuple[Any, ...]] = []
+        self._texts = StateTexts(_CACHED)
         self._seen: int | None = None
         self._last_feed: int | None = None  # the greatest feed_seq, while _seen holds
         self._sql: dict[tuple[str, tuple[int, ...]], str] = {}
@@ -293,20 +307,39 @@ class SQLiteStore:
                 recorded ``seq``; nothing written.
         """
         agent = state.agent
-        text = dumps(encode_state(state), agent=agent)
         columns = tuple([_column(derive(state)) for _, derive in INDEXED])
         rows = []
         for change in changes:
             if change.agent != agent:
                 raise StoreError(f"agent {shown(agent)}: cannot commit a change of agent "
                                  f"{shown(change.agent)} with it", agent=agent)
-            rows.append((agent, change.seq, micros(change.at), change.event_id,
-                         dumps(encode_change(change), agent=agent)))
+            at = micros(change.at)
+            written = _CHANGE_TEXT.text(change)
+            rows.append((agent, change.seq, at, change.event_id,
+                         dumps(encode_change(change), agent=agent) if written is None
+                         else written[0]))
         new_facts = _facts(agent, facts or ())
         with self._lock:
-            self._run(agent, lambda c: self._write(c, state, columns, text, rows, new_facts,
-                                                   expected_version))
+            text = self._texts.text(state)
+            if self._batch:
+                self._run(agent, lambda c: self._buffer(c, state, columns, text, rows,
+                                                        new_facts, expected_version))
+            else:
+                self._run(agent, lambda c: self._write(c, state, columns, text, rows,
+                                                       new_facts, expected_version))
             self._cache.remember(agent, text, state)
+
+    def recent(self, agent: str) -> AgentState | None:
+        """The state this store last read or wrote of ``agent`` (the
+        :class:`~agentstate.RecentStates` protocol), without asking the database whether
+        another connection has written since: the tracker computes an event on it and the
+        commit's compare-and-set catches a stale one. ``None`` if it has none."""
+        with self._lock:
+            pending = self._pending.get(agent)
+            if pending is not None:
+                return pending[0]
+            known = self._known.get(agent)
+            return None if known is None else known[0]
 
     def history(self, agent: str, *, start: datetime | None = None,
                 end: datetime | None = None) -> Sequence[Change]:
@@ -321,18 +354,21 @@ class SQLiteStore:
             args.append(micros(to_utc(end)))
         sql += " ORDER BY seq"
         with self._lock:
+            self._settle(agent)
             rows = self._run(agent, lambda c: c.execute(sql, args).fetchall())
         return [_change(agent, row) for row in rows]
 
     def changes_for_event(self, agent: str, event_id: str) -> Sequence[Change]:
         """The entries recorded for ``event_id`` on this agent, oldest first (or none)."""
         with self._lock:
+            self._settle(agent)
             rows = self._run(agent, lambda c: c.execute(_EVENT, (agent, event_id)).fetchall())
         return [_change(agent, row) for row in rows]
 
     def agents(self) -> Iterator[str]:
         """Every registered agent's id, in registration order."""
         with self._lock:
+            self._settle(None)
             rows = self._run(None, lambda c: c.execute(
                 "SELECT agent FROM agents ORDER BY rowid").fetchall())
         return iter([row[0] for row in rows])
@@ -340,6 +376,7 @@ class SQLiteStore:
     def next_deadline(self) -> datetime | None:
         """The earliest deadline of any agent, or ``None`` (an indexed query)."""
         with self._lock:
+            self._settle(None)
             row = self._run(None, lambda c: c.execute(
                 "SELECT min(next_deadline) FROM agents").fetchone())
         return None if row[0] is None else from_micros(row[0])
@@ -352,6 +389,7 @@ class SQLiteStore:
         """
         limit = micros(to_utc(until))
         with self._lock:
+            self._settle(None)
             row = self._run(None, lambda c: c.execute(_NEXT_DUE, (limit,)).fetchone())
         return None if row is None else (from_micros(row[0]), row[1])
 
@@ -375,6 +413,7 @@ class SQLiteStore:
         else:
             sql, args = _ELIGIBLE, (*lo, *hi)
         with self._lock:
+            self._settle(None)
             rows = self._run(None, lambda c: c.execute(sql, args).fetchall())
         return [(QueuePlace(agent, penalty, sort, calls,
                        None if until is None else from_micros(until)), version)
@@ -383,6 +422,7 @@ class SQLiteStore:
     def last_offered(self, queue: str) -> str | None:
         """The agent ``queue`` offered work to last, or ``None``."""
         with self._lock:
+            self._settle(None)
             row = self._run(None, lambda c: c.execute(_LAST_OFFERED, (queue,)).fetchone())
         return None if row is None else str(row[0])
 
@@ -414,6 +454,7 @@ class SQLiteStore:
                 raise
 
         with self._lock:
+            self._settle(None)
             try:
                 self._run(None, rebuild)
             finally:
@@ -422,6 +463,7 @@ class SQLiteStore:
     def feed(self, *, after: int = 0, limit: int = 1000) -> Sequence[tuple[int, Change]]:
         """The entries with a feed sequence above ``after``, lowest first, at most ``limit``."""
         with self._lock:
+            self._settle(None)
             rows = self._run(None, lambda c: c.execute(_FEED, (after, limit)).fetchall())
         return [(row[-1], _change(row[0], row[1:-1])) for row in rows]
 
@@ -431,6 +473,7 @@ class SQLiteStore:
         end = time.monotonic() + timeout
         while True:
             with self._lock:
+                self._settle(None)
                 last = self._run(None, lambda c: c.execute(_LAST_FEED).fetchone()[0]) or 0
             if last > after:
                 return True
@@ -477,21 +520,142 @@ class SQLiteStore:
                 self._batch = 0
                 self._abort()
                 raise
-            self._batch = 0
             try:
+                self._run(None, self._flush)
+                self._batch = 0
                 self._run(None, lambda c: c.execute("COMMIT"))
             except BaseException:
+                self._batch = 0
                 self._abort()
                 raise
 
     def _abort(self) -> None:
         """Roll the open batch back and forget what this store thought was stored."""
         self._known.clear()
+        self._pending.clear()
+        self._rows.clear()
         self._last_feed = None
         conn = self._conn
         if conn is not None and conn.in_transaction:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
+
+    def _settle(self, agent: str | None) -> None:
+        """Write the batch's buffered commits before a read that must see them in the database
+        (any read when ``agent`` is ``None``; else only if that agent has buffered commits)."""
+        if self._pending and (agent is None or agent in self._pending):
+            self._run(agent, self._flush)
+
+    def _buffer(self, conn: sqlite3.Connection, state: AgentState, columns: tuple[Any, ...],
+                text: str, rows: list[tuple[Any, ...]], facts: _Facts, expected: int) -> None:
+        """A commit inside a batch: checked now as the database would check it (version,
+        existing agent, recorded seqs, values it cannot store), kept in memory, written by
+        :meth:`_flush`. A refused commit leaves the buffer as it was."""
+        agent = state.agent
+        pending = self._pending.get(agent)
+        base: _Known | None
+        actual: int | None
+        if pending is not None:
+            _, _, _, _, base, top = pending
+            actual = pending[0].version
+        else:
+            base = self._known.get(agent)
+            if base is None:
+                self._load(conn, agent)
+                base = self._known.get(agent)
+            actual = None if base is None else base[0].version
+            known_top = None if base is None else base[3]
+            top = (conn.execute(_MAX_SEQ, (agent,)).fetchone()[0] or 0 if known_top is None
+                   else known_top)
+        if (actual or 0) != expected:
+            raise ConflictError(agent=agent, expected=expected, actual=actual)
+        seqs = [row[1] for row in rows]
+        if seqs and (seqs[0] <= top or any(a >= b for a, b in pairwise(seqs))):
+            self._check_seqs(conn, agent, seqs)
+        _bindable((agent, state.version, *columns, text))
+        for row in rows:
+            _bindable(row)
+        for key, values in facts.items():
+            _bindable(key)
+            _bindable(values)
+        if base is not None and base[2] is None:  # its fact rows were not read yet
+            base = (base[0], base[1], self._stored_facts(conn, agent), base[3])
+        self._pending[agent] = (state, columns, text, facts, base, max(top, *seqs) if seqs
+                                else top)
+        self._rows.extend(rows)
+
+    def _check_seqs(self, conn: sqlite3.Connection, agent: str, seqs: list[int]) -> None:
+        """Refuse ``seqs`` if one repeats another or a recorded (or buffered) seq."""
+        buffered = {row[1] for row in self._rows if row[0] == agent}
+        seen: set[int] = set()
+        for seq in seqs:
+            if seq in seen or seq in buffered or conn.execute(
+                    "SELECT 1 FROM history WHERE agent = ? AND seq = ?",
+                    (agent, seq)).fetchone() is not None:
+                raise StoreError(f"agent {shown(agent)}: cannot append history: seq {seq!r} "
+                                 "is already recorded (a change repeats a recorded seq)",
+                                 agent=agent)
+            seen.add(seq)
+
+    def _stored_facts(self, conn: sqlite3.Connection, agent: str) -> _Facts:
+        return {(q, c): tuple(values) for q, c, *values in
+                conn.execute(_FACTS, (agent,)).fetchall()}
+
+    def _flush(self, conn: sqlite3.Connection) -> None:
+        """Write the buffered commits of the batch, a few ``executemany`` calls: the history
+        rows in commit order (so in feed order), each agent's last state, and its fact rows
+        that differ from those stored when the batch first touched it."""
+        pending, rows = self._pending, self._rows
+        if not pending:
+            return
+        last = self._last_feed
+        if last is None:
+            last = conn.execute(_LAST_FEED).fetchone()[0] or 0
+        conn.executemany(_INSERT_CHANGE, [(*row, last + i) for i, row in enumerate(rows, 1)])
+        inserts: list[tuple[Any, ...]] = []
+        updates: dict[str, list[tuple[Any, ...]]] = {}
+        fact_inserts: list[tuple[Any, ...]] = []
+        fact_deletes: list[tuple[Any, ...]] = []
+        fact_updates: dict[str, list[tuple[Any, ...]]] = {}
+        for agent, (state, columns, text, facts, base, _) in pending.items():
+            if base is None:
+                inserts.append((agent, state.version, *columns, text))
+                stored: _Facts = {}
+            else:
+                old = base[1]
+                changed = tuple([i for i, (a, b) in enumerate(zip(old, columns, strict=True))
+                                 if a != b])
+                updates.setdefault(self._statement("agent", changed), []).append(
+                    (state.version, text, *[columns[i] for i in changed], agent,
+                     base[0].version))
+                stored = base[2] or {}  # read when buffered
+            for key in stored.keys() - facts.keys():
+                fact_deletes.append((agent, *key))
+            for key, values in facts.items():
+                was = stored.get(key)
+                if was is None:
+                    fact_inserts.append((agent, *key, *values))
+                elif was != values:
+                    changed = tuple([i for i, (a, b) in enumerate(zip(was, values, strict=True))
+                                     if a != b])
+                    fact_updates.setdefault(self._statement("fact", changed), []).append(
+                        (*[values[i] for i in changed], agent, *key))
+        if inserts:
+            conn.executemany(_INSERT_AGENT, inserts)
+        for sql, args in updates.items():
+            if conn.executemany(sql, args).rowcount != len(args):  # checked when buffered
+                raise StoreError("an agent's version changed inside the batch's transaction")
+        if fact_deletes:
+            conn.executemany(_DELETE_FACT, fact_deletes)
+        if fact_inserts:
+            conn.executemany(_INSERT_FACT, fact_inserts)
+        for sql, args in fact_updates.items():
+            conn.executemany(sql, args)
+        self._last_feed = last + len(rows)
+        for agent, (state, columns, _, facts, _, top) in pending.items():
+            self._know(agent, state, columns, facts, top)
+        pending.clear()
+        rows.clear()
 
     def _begin(self, conn: sqlite3.Connection) -> None:
         """Start one unit of work: a transaction, or a savepoint inside a batch."""
@@ -531,6 +695,7 @@ class SQLiteStore:
 
     def __len__(self) -> int:
         with self._lock:
+            self._settle(None)
             row = self._run(None, lambda c: c.execute("SELECT count(*) FROM agents").fetchone())
         return int(row[0])
 
@@ -575,13 +740,17 @@ class SQLiteStore:
             self._seen = seen
 
     def _know(self, agent: str, state: AgentState, columns: tuple[Any, ...],
-              facts: _Facts | None) -> None:
+              facts: _Facts | None, top: int | None = None) -> None:
         known = self._known
         if len(known) >= _CACHED and agent not in known:
             known.clear()
-        known[agent] = (state, columns, facts)
+        known[agent] = (state, columns, facts, top)
 
     def _load(self, conn: sqlite3.Connection, agent: str) -> AgentState | None:
+        if self._pending:
+            pending = self._pending.get(agent)
+            if pending is not None:
+                return pending[0]
         self._check(conn)
         known = self._known.get(agent)
         if known is not None:  # nobody else has written since this store read or wrote it
@@ -663,7 +832,8 @@ class SQLiteStore:
             self._undo(conn)
             raise
         self._last_feed = last + len(rows)
-        self._know(agent, state, columns, facts)
+        top = None if known is None or known[3] is None else max(known[3], *[r[1] for r in rows])
+        self._know(agent, state, columns, facts, top)
 
     def _write_facts(self, conn: sqlite3.Connection, agent: str, stored: _Facts,
                      facts: _Facts) -> None:
@@ -703,6 +873,18 @@ def _facts(agent: str, facts: Sequence[EligibilityFact]) -> _Facts:
                     None if f.calls_until is None else micros(f.calls_until),
                     None if f.last_offer_at is None else micros(f.last_offer_at))
     return out
+
+
+def _bindable(values: tuple[Any, ...]) -> None:
+    """Raise what SQLite's driver would raise binding ``values`` (see
+    :data:`~agentstate._rows.UNSTORABLE`): a buffered commit must be refused when it is made,
+    not when the batch is written."""
+    for value in values:
+        if type(value) is str:
+            if not value.isascii():
+                value.encode()
+        elif type(value) is int and not -_INT64 <= value < _INT64:
+            raise OverflowError("Python int too large to convert to SQLite INTEGER")
 
 
 def _change(agent: str, row: tuple[Any, ...]) -> Change:
