@@ -637,33 +637,39 @@ class TextEncoder:
     encodes through the codec, which raises the error naming the bad value.
     """
 
-    __slots__ = ("_fields", "_write")
+    __slots__ = ("_fields", "_write", "body")
 
     def __init__(self, cls: type[Any]) -> None:
         hints = _hints(cls)
         fields = [f for f in attrs.fields(cls) if f.init]
         self._fields = tuple(f.name for f in fields)
-        namespace: dict[str, Any] = {}
-        lines = []
+        namespace: dict[str, Any] = {"cls": cls, "nh": _not_here, "T": _TIMES, "tt": _text_time,
+                                     "q": _quote, "r": int.__repr__}
+        lines, plain = [], []
         for i, f in enumerate(fields):
             tp = hints[f.name]
+            inline = _inline(tp, i, namespace)
+            line = (f"    f{i} = t{i}(v.{f.name})" if inline is None
+                    else f"    x = v.{f.name}\n    f{i} = {inline}")
+            plain.append(line)
             namespace[f"t{i}"] = _text_for(tp)
-            if _scalar_text(tp) is None and _immutable(tp):  # costly: reuse the previous text
-                lines.append(f"    x = v.{f.name}\n"
+            if _scalar_text(tp) is None and _immutable(tp):  # reuse the previous text if the
+                lines.append(f"    x = v.{f.name}\n"  # field holds the same object
                              f"    f{i} = pf[{i}] if p is not None and x is p.{f.name} "
                              f"else t{i}(x)")
-            elif _optional(tp) is not None:
-                namespace[f"t{i}"] = _text_for(_optional(tp))
-                lines.append(f"    x = v.{f.name}\n"
-                             f"    f{i} = 'null' if x is None else t{i}(x)")
             else:
-                lines.append(f"    f{i} = t{i}(v.{f.name})")
+                lines.append(line)
         pieces = ",".join(f"{_quote(f.name)}:{{f{i}}}" for i, f in enumerate(fields))
         names = ", ".join(f"f{i}" for i in range(len(fields)))
-        source = ("def write(v, p, pf):\n" + "\n".join(lines) +
-                  f"\n    return f'{{{{{pieces}}}}}', [{names}]\n")
+        check = "    if type(v) is not cls:\n        nh()\n"
+        source = (f"def write(v, p, pf):\n{check}" + "\n".join(lines) +
+                  f"\n    return f'{{{{{pieces}}}}}', [{names}]\n"
+                  f"def body(v):\n{check}" + "\n".join(plain) +
+                  f"\n    return f'{{{{{pieces}}}}}'\n")
         exec(compile(source, f"<agentstate JSON text of {cls.__qualname__}>", "exec"), namespace)
         self._write: Callable[[Any, Any, Any], tuple[str, list[str]]] = namespace["write"]
+        self.body: Text = namespace["body"]
+        """The JSON text of a value (no previous value, no field texts)."""
 
     def text(self, value: Any, previous: Any = None, texts: list[str] | None = None
              ) -> tuple[str, list[str]] | None:
@@ -687,6 +693,38 @@ def _optional(tp: Any) -> Any:
 
 class _NotHere(Exception):
     """A value the fast text path leaves to the codec."""
+
+
+def _not_here() -> Any:
+    raise _NotHere
+
+
+def _inline(tp: Any, i: int, namespace: dict[str, Any]) -> str | None:
+    """A Python expression of ``x`` giving the text of a value of ``tp``, for the scalar
+    types (compiled into the writer: no call per field), or ``None``."""
+    inner = _optional(tp)
+    if inner is not None:
+        expression = _inline(inner, i, namespace)
+        return None if expression is None else f"'null' if x is None else ({expression})"
+    if tp is str:
+        return "q(x) if type(x) is str else nh()"
+    if tp is int:
+        return "r(x) if type(x) is int else nh()"
+    if tp is bool:
+        return "'true' if x is True else 'false' if x is False else nh()"
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        namespace[f"E{i}"] = tp
+        namespace[f"N{i}"] = {m.name: _JSON.encode(m.value) for m in tp}
+        return f"N{i}[x._name_] if type(x) is E{i} else nh()"
+    if isinstance(tp, type) and issubclass(tp, datetime):
+        return "c[1] if (c := T.get(id(x))) is not None and c[0] is x else tt(x)"
+    if typing.get_origin(tp) is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            namespace[f"i{i}"] = _text_for(args[0])
+            return (f"('[' + ','.join(map(i{i}, x)) + ']' if x else '[]') "
+                    "if type(x) is tuple else nh()")
+    return None
 
 
 _TIMES: dict[int, tuple[datetime, str]] = {}
@@ -778,16 +816,10 @@ def _text_for(tp: Any) -> Text:
             def text_tuple(x: Any) -> str:
                 if type(x) is not tuple:
                     raise _NotHere
-                return "[" + ",".join([item(v) for v in x]) + "]" if x else "[]"
+                return "[" + ",".join(map(item, x)) + "]" if x else "[]"
             return text_tuple
     if isinstance(tp, type) and attrs.has(tp) and not issubclass(tp, Event):
-        body = TextEncoder(tp)._write
-
-        def text_attrs(x: Any) -> str:
-            if type(x) is not tp:
-                raise _NotHere
-            return body(x, None, None)[0]
-        return text_attrs
+        return TextEncoder(tp).body
     if isinstance(tp, type) and issubclass(tp, Event):
         return _text_event(tp)
     encode = _codec_for(tp)[0]
@@ -811,11 +843,11 @@ def _text_event(base: type[Event]) -> Text:
         return body(x)
 
     for name, cls in _subclasses_of(base).items():
-        write = TextEncoder(cls)._write
+        write = TextEncoder(cls).body
         tag = f"{{{_quote(TYPE_KEY)}:{_quote(name)}"
 
         def body(x: Any, write: Any = write, tag: str = tag) -> str:
-            inner = write(x, None, None)[0]
+            inner = write(x)
             return tag + ("}" if inner == "{}" else "," + inner[1:])
         bodies[cls] = body
     return text_event

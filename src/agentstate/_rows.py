@@ -48,7 +48,7 @@ _JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=Fa
 
 INDEXED: tuple[tuple[str, Callable[[AgentState], str | bool | datetime | None]], ...] = (
     ("status", lambda state: state.status),
-    ("occupation", lambda state: state.occupation.value),
+    ("occupation", lambda state: state.occupation._value_),  # .value is a slow property
     ("logged_in", lambda state: state.logged_in),
     ("next_deadline", lambda state: state.next_deadline),
 )

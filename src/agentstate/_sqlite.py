@@ -313,7 +313,7 @@ class SQLiteStore:
             if change.agent != agent:
                 raise StoreError(f"agent {shown(agent)}: cannot commit a change of agent "
                                  f"{shown(change.agent)} with it", agent=agent)
-            at = micros(change.at)
+            at = _micros(change.at)
             written = _CHANGE_TEXT.text(change)
             rows.append((agent, change.seq, at, change.event_id,
                          dumps(encode_change(change), agent=agent) if written is None
@@ -572,12 +572,13 @@ class SQLiteStore:
         seqs = [row[1] for row in rows]
         if seqs and (seqs[0] <= top or any(a >= b for a, b in pairwise(seqs))):
             self._check_seqs(conn, agent, seqs)
-        _bindable((agent, state.version, *columns, text))
+        values = [agent, state.version, *columns, text]
         for row in rows:
-            _bindable(row)
-        for key, values in facts.items():
-            _bindable(key)
-            _bindable(values)
+            values += row
+        for key, fact in facts.items():
+            values += key
+            values += fact
+        _bindable(values)
         if base is not None and base[2] is None:  # its fact rows were not read yet
             base = (base[0], base[1], self._stored_facts(conn, agent), base[3])
         self._pending[agent] = (state, columns, text, facts, base, max(top, *seqs) if seqs
@@ -611,13 +612,16 @@ class SQLiteStore:
         last = self._last_feed
         if last is None:
             last = conn.execute(_LAST_FEED).fetchone()[0] or 0
-        conn.executemany(_INSERT_CHANGE, [(*row, last + i) for i, row in enumerate(rows, 1)])
+        # Numbered in commit order, written in key order (the B-trees are walked once).
+        conn.executemany(_INSERT_CHANGE, sorted([(*row, last + i)
+                                                 for i, row in enumerate(rows, 1)]))
         inserts: list[tuple[Any, ...]] = []
         updates: dict[str, list[tuple[Any, ...]]] = {}
         fact_inserts: list[tuple[Any, ...]] = []
         fact_deletes: list[tuple[Any, ...]] = []
         fact_updates: dict[str, list[tuple[Any, ...]]] = {}
-        for agent, (state, columns, text, facts, base, _) in pending.items():
+        for agent in sorted(pending):  # in key order, as the history rows
+            state, columns, text, facts, base, _ = pending[agent]
             if base is None:
                 inserts.append((agent, state.version, *columns, text))
                 stored: _Facts = {}
@@ -855,7 +859,7 @@ class SQLiteStore:
 def _column(value: str | bool | datetime | None) -> str | int | None:
     """An indexed value as stored: times as microseconds since the epoch, booleans as 0/1."""
     if isinstance(value, datetime):
-        return micros(value)
+        return _micros(value)
     if isinstance(value, bool):
         return int(value)
     return value
@@ -870,12 +874,29 @@ def _facts(agent: str, facts: Sequence[EligibilityFact]) -> _Facts:
             raise StoreError(f"agent {shown(agent)}: two eligibility facts for queue "
                              f"{shown(f.queue)} and channel {shown(f.channel)}", agent=agent)
         out[key] = (int(f.eligible), f.penalty, f.sort, f.calls,
-                    None if f.calls_until is None else micros(f.calls_until),
-                    None if f.last_offer_at is None else micros(f.last_offer_at))
+                    None if f.calls_until is None else _micros(f.calls_until),
+                    None if f.last_offer_at is None else _micros(f.last_offer_at))
     return out
 
 
-def _bindable(values: tuple[Any, ...]) -> None:
+_MICROS: dict[int, tuple[datetime, int]] = {}
+
+
+def _micros(instant: datetime) -> int:
+    """:func:`~agentstate._time.micros`, remembered for the times converted last (by
+    identity, each kept alive with its value): an agent's states, changes and facts share
+    most of their times."""
+    cached = _MICROS.get(id(instant))
+    if cached is not None and cached[0] is instant:
+        return cached[1]
+    value = micros(instant)
+    if len(_MICROS) >= 4096:
+        _MICROS.clear()
+    _MICROS[id(instant)] = (instant, value)
+    return value
+
+
+def _bindable(values: list[Any]) -> None:
     """Raise what SQLite's driver would raise binding ``values`` (see
     :data:`~agentstate._rows.UNSTORABLE`): a buffered commit must be refused when it is made,
     not when the batch is written."""
