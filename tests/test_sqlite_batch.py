@@ -179,3 +179,26 @@ def test_a_batch_of_many_agents_equals_the_same_events_one_by_one(tmp_path: Path
                            [list(store.history(a)) for a in agents],
                            [(n, c) for n, c in store.feed(limit=10_000)], facts))
     assert stored[0] == stored[1]
+
+
+def test_a_tracker_over_a_stale_remembered_state_decides_on_the_stored_one(
+        tmp_path: Path) -> None:
+    """The tracker computes on the state the store remembers (no pragma); when another store
+    committed since, the commit is a conflict and the event is decided again on the stored
+    state, so nothing is lost and a refused event is refused for the right reason."""
+    clock = ManualClock(START)
+    path = tmp_path / "shared.db"
+    with SQLiteStore(path) as one, SQLiteStore(path) as two:
+        first = Tracker(basic(), store=one, clock=clock)
+        second = Tracker(basic(), store=two, clock=clock)
+        first.register("a1")
+        clock.advance(1)
+        first.apply(Login(agent="a1", queues=("sales",)))
+        assert "available" == _state(one, "a1").status  # one remembers version 2
+        clock.advance(1)
+        second.apply(SetStatus(agent="a1", status="break", reason="coffee"))
+        clock.advance(1)
+        first.apply(SetStatus(agent="a1", status="available"))  # stale in one: not refused
+        assert ["logged_out", "available", "break", "available"] == [
+            c.to_status for c in first.history("a1")]
+        assert _state(two, "a1") == _state(one, "a1")

@@ -33,15 +33,27 @@ Several processes may share one file: a writer takes SQLite's write lock for the
 one commit (``BEGIN IMMEDIATE``) and waits up to ``timeout`` seconds for it.
 
 Batches: inside :meth:`SQLiteStore.batch` the commits share one transaction (one
-``BEGIN IMMEDIATE`` ... ``COMMIT``, so one fsync for all of them); each commit runs in its own
-``SAVEPOINT``, so a refused commit (a conflict, a bad value) is undone alone and the batch goes
-on. The write lock is held, and other threads of the process wait, until the batch ends.
+``BEGIN IMMEDIATE`` ... ``COMMIT``, so one fsync for all of them). Each commit is checked when
+it is made, as the database would check it (the version, a recorded ``seq``, a value SQLite
+cannot store), and kept in memory (:meth:`SQLiteStore._buffer`): a refused commit raises there
+and leaves nothing behind, and loads see the buffered states. The batch's end writes them all
+with a few ``executemany`` calls (:meth:`SQLiteStore._flush`): every history row, numbered in
+commit order, each agent's last state once, the fact rows that changed; a read that needs them
+in the database (history, feed, eligibility) has them written first, in the same transaction.
+The write lock is held, and other threads of the process wait, until the batch ends.
+
+JSON text: states and changes are written by :class:`~agentstate._codec.TextEncoder` (the same
+text as the codec's JSON, without building the dicts); a state's fields that hold the same
+objects as the last state written for the agent reuse their text
+(:class:`~agentstate._rows.StateTexts`).
 
 What a store remembers: the state, indexed columns and fact rows it last read or wrote per
 agent, trusted only while ``PRAGMA data_version`` (which moves when another connection commits)
 stays where it was when they were remembered. ``load`` then answers without a ``SELECT``, and a
 commit (which checks it again inside its write transaction) sets only the indexed columns and
-writes only the fact rows that change. Everything is forgotten when it moves.
+writes only the fact rows that change. Everything is forgotten when it moves. :meth:`recent`
+gives the tracker the remembered state without the pragma (the commit's check and
+compare-and-set catch a stale one): one pragma per event, not two.
 
 Migrations: :data:`MIGRATIONS` is the numbered list of schema changes, applied in order, each in
 its own transaction, when a store opens a database at an older version. A database at a newer
