@@ -656,11 +656,12 @@ class SQLiteStore:
                                      if a != b])
                     fact_updates.setdefault(self._statement("fact", changed), []).append(
                         (*[values[i] for i in changed], agent, *key))
-        if inserts:
-            conn.executemany(_INSERT_AGENT, inserts)
+        written = conn.executemany(_INSERT_AGENT, inserts).rowcount if inserts else 0
         for sql, args in updates.items():
-            if conn.executemany(sql, args).rowcount != len(args):  # checked when buffered
-                raise StoreError("an agent's version changed inside the batch's transaction")
+            written += conn.executemany(sql, args).rowcount
+        if written != len(pending):  # checked when buffered: the write lock was held since
+            raise StoreError(f"SQLite database {self._path!r} changed under the batch's write "
+                             "lock: an agent row was not where the batch found it")
         if fact_deletes:
             conn.executemany(_DELETE_FACT, fact_deletes)
         if fact_inserts:
