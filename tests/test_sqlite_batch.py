@@ -7,6 +7,13 @@ of doing it can get wrong.
 
 from __future__ import annotations
 
+import collections
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import attrs
@@ -30,7 +37,7 @@ from agentstate._rows import StateTexts, dumps
 from agentstate._sqlite import _CHANGE_TEXT, SQLiteStore
 from agentstate.presets import basic, omnichannel
 from agentstate.testing import SEQUENCE_START, valid_sequences
-from tests._stores import START
+from tests._stores import START, check_history, child_env
 
 AGENTS = ("a1", "a2")
 
@@ -202,3 +209,80 @@ def test_a_tracker_over_a_stale_remembered_state_decides_on_the_stored_one(
         assert ["logged_out", "available", "break", "available"] == [
             c.to_status for c in first.history("a1")]
         assert _state(two, "a1") == _state(one, "a1")
+
+
+_BATCHER = r"""
+import sys
+import pendulum
+from agentstate import (InteractionAnswered, InteractionEnded, InteractionOffered, Login,
+                        ManualClock, Result, SetStatus, Tracker)
+from agentstate._sqlite import SQLiteStore
+from agentstate.presets import basic
+
+path, seed = sys.argv[1], int(sys.argv[2])
+AGENTS = [f"a{i:02d}" for i in range(16)]
+store = SQLiteStore(path)
+last = [s.updated_at for s in map(store.load, AGENTS) if s is not None]
+clock = ManualClock(max(last) if last else pendulum.datetime(2026, 1, 5, 9))
+tracker = Tracker(basic(), store=store, clock=clock)
+tracker.register_many([a for a in AGENTS if store.load(a) is None])
+n = 0
+while True:
+    n += 1
+    clock.advance(1)
+    events = []
+    for agent in AGENTS:  # one event per agent, valid in the state the batch starts from
+        state, tag = tracker.state(agent), f"b{seed}-{n}-{agent}"
+        call = state.interactions[0] if state.interactions else None
+        if state.session is None:
+            events.append(Login(agent=agent, queues=("sales",), event_id=tag))
+        elif call is not None and call.state.value == "offered":
+            events.append(InteractionAnswered(agent=agent, interaction=call.id, event_id=tag))
+        elif call is not None:
+            events.append(InteractionEnded(agent=agent, interaction=call.id, event_id=tag))
+        elif state.status == "available":
+            events.append(InteractionOffered(agent=agent, interaction=tag, queue="sales",
+                                             event_id=tag))
+        else:
+            events.append(SetStatus(agent=agent, status="available", event_id=tag))
+    results = tracker.apply_many(events)
+    assert all(isinstance(r, Result) for r in results), results
+    print(f"b{seed}-{n}", flush=True)
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals (SIGKILL)")
+def test_a_batch_writer_killed_at_random_moments_leaves_whole_batches(tmp_path: Path) -> None:
+    """SIGKILL a process applying batches again and again: every batch it reported is
+    there, no batch is there in part, each agent's history is gapless and replays to the
+    stored state, and the file is intact."""
+    path = tmp_path / "crash.db"
+    rng = random.Random(20260106)
+    reported: set[str] = set()
+    for round_ in range(12):
+        child = subprocess.Popen([sys.executable, "-c", _BATCHER, str(path), str(round_)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 env=child_env())
+        assert child.stdout is not None
+        wanted, lines = rng.randint(3, 60), []
+        while len(lines) < wanted:
+            line = child.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+        time.sleep(rng.uniform(0, 0.02))  # not just after a print: anywhere in a batch
+        child.send_signal(signal.SIGKILL)
+        out, err = child.communicate(timeout=60)
+        assert child.returncode == -signal.SIGKILL, err
+        reported.update(line.strip() for line in [*lines, *out.splitlines()])
+    assert len(reported) > 20
+    with SQLiteStore(path) as store:
+        batches: collections.Counter[str] = collections.Counter()
+        for agent in sorted(store.agents()):
+            for change in check_history(store, agent):
+                if change.event_id is not None:
+                    batches[change.event_id.rsplit("-", 1)[0]] += 1
+    assert {16} == set(batches.values())
+    assert reported <= batches.keys()
+    with sqlite3.connect(path) as conn:
+        assert ("ok",) == conn.execute("PRAGMA integrity_check").fetchone()
