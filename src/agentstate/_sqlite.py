@@ -728,13 +728,14 @@ class SQLiteStore:
         if os.getpid() != self._pid:
             raise StoreError(f"SQLiteStore {self._path!r} was opened in another process "
                              "(before a fork); open a new store in this one", agent=agent)
-        who = f"agent {shown(agent)}: " if agent is not None else ""
         try:
             return work(conn)
         except sqlite3.Error as error:
+            who = f"agent {shown(agent)}: " if agent is not None else ""
             raise StoreError(f"{who}SQLite database {self._path!r} failed: {clip(str(error))}",
                              agent=agent) from None
         except UNSTORABLE as error:  # raised while binding: nothing was written
+            who = f"agent {shown(agent)}: " if agent is not None else ""
             raise StoreError(f"{who}SQLite database {self._path!r} refused a value: "
                              f"{unstorable(error)}", agent=agent) from None
 
