@@ -105,6 +105,26 @@ def test_commits_in_a_batch_are_written_together_at_its_end(tmp_path: Path) -> N
         assert [2, 2, 3] == [e.change.seq for e in tracker.changes()[2:]]
 
 
+def test_a_repeated_event_in_a_batch_is_found_without_writing_the_batch(tmp_path: Path
+                                                                       ) -> None:
+    """An event sent twice inside a batch (same event id) is recognised from the batch's
+    buffered commits, without writing them first; it is recorded once."""
+    store, tracker, clock = _store(tmp_path)
+    with store:
+        seen: list[str] = []
+        store._run(None, lambda c: c.set_trace_callback(seen.append))
+        clock.advance(1)
+        login = Login(agent="a1", queues=("sales",), event_id="e1")
+        with store.batch():
+            first = tracker.apply(login)
+            again = tracker.apply(login)
+            during = list(seen)
+        assert [] == [s for s in during if s.startswith(("INSERT", "UPDATE", "DELETE"))]
+        assert (False, True) == (first.duplicate, again.duplicate)
+        assert first.changes == again.changes
+        assert 1 == len(store.changes_for_event("a1", "e1"))
+
+
 def test_reads_inside_a_batch_see_its_commits(tmp_path: Path) -> None:
     """History, the event-id lookup, the feed and eligibility asked inside a batch answer
     with the batch's own commits."""

@@ -257,8 +257,8 @@ class SQLiteStore:
     ``fork``, open a new one in the child. Close it with :meth:`close` or a ``with`` block.
     """
 
-    __slots__ = ("_batch", "_cache", "_conn", "_known", "_last_feed", "_lock", "_path",
-                 "_pending", "_pid", "_rows", "_seen", "_sql", "_texts")
+    __slots__ = ("_batch", "_cache", "_conn", "_events", "_known", "_last_feed", "_lock",
+                 "_path", "_pending", "_pid", "_rows", "_seen", "_sql", "_texts")
 
     poll_interval = 0.05
     """Seconds between two looks at the feed in :meth:`wait_for_feed`."""
@@ -283,6 +283,7 @@ class SQLiteStore:
         self._pending: dict[str, tuple[AgentState, tuple[Any, ...], str, _Facts,
                                        _Known | None, int]] = {}
         self._rows: list[tuple[Any, ...]] = []
+        self._events: dict[tuple[str, str], list[Change]] = {}  # the buffered, by event id
         self._texts = StateTexts(_CACHED)
         self._seen: int | None = None
         self._last_feed: int | None = None  # the greatest feed_seq, while _seen holds
@@ -335,7 +336,7 @@ class SQLiteStore:
             text = self._texts.text(state)
             if self._batch:
                 self._run(agent, lambda c: self._buffer(c, state, columns, text, rows,
-                                                        new_facts, expected_version))
+                                                        new_facts, expected_version, changes))
             else:
                 self._run(agent, lambda c: self._write(c, state, columns, text, rows,
                                                        new_facts, expected_version))
@@ -372,10 +373,10 @@ class SQLiteStore:
 
     def changes_for_event(self, agent: str, event_id: str) -> Sequence[Change]:
         """The entries recorded for ``event_id`` on this agent, oldest first (or none)."""
-        with self._lock:
-            self._settle(agent)
+        with self._lock:  # a batch's buffered entries are the newest: not written for this
             rows = self._run(agent, lambda c: c.execute(_EVENT, (agent, event_id)).fetchall())
-        return [_change(agent, row) for row in rows]
+            buffered = self._events.get((agent, event_id), ())
+        return [*[_change(agent, row) for row in rows], *buffered]
 
     def agents(self) -> Iterator[str]:
         """Every registered agent's id, in registration order."""
@@ -546,6 +547,7 @@ class SQLiteStore:
         self._known.clear()
         self._pending.clear()
         self._rows.clear()
+        self._events.clear()
         self._last_feed = None
         conn = self._conn
         if conn is not None and conn.in_transaction:
@@ -559,7 +561,8 @@ class SQLiteStore:
             self._run(agent, self._flush)
 
     def _buffer(self, conn: sqlite3.Connection, state: AgentState, columns: tuple[Any, ...],
-                text: str, rows: list[tuple[Any, ...]], facts: _Facts, expected: int) -> None:
+                text: str, rows: list[tuple[Any, ...]], facts: _Facts, expected: int,
+                changes: Sequence[Change]) -> None:
         """A commit inside a batch: checked now as the database would check it (version,
         existing agent, recorded seqs, values it cannot store), kept in memory, written by
         :meth:`_flush`. A refused commit leaves the buffer as it was."""
@@ -596,6 +599,9 @@ class SQLiteStore:
         self._pending[agent] = (state, columns, text, facts, base, max(top, *seqs) if seqs
                                 else top)
         self._rows.extend(rows)
+        for change in changes:
+            if change.event_id is not None:
+                self._events.setdefault((agent, change.event_id), []).append(change)
 
     def _check_seqs(self, conn: sqlite3.Connection, agent: str, seqs: list[int]) -> None:
         """Refuse ``seqs`` if one repeats another or a recorded (or buffered) seq."""
@@ -673,6 +679,7 @@ class SQLiteStore:
             self._know(agent, state, columns, facts, top)
         pending.clear()
         rows.clear()
+        self._events.clear()
 
     def _begin(self, conn: sqlite3.Connection) -> None:
         """Start one unit of work: a transaction, or a savepoint inside a batch."""
