@@ -38,8 +38,9 @@ it is made, as the database would check it (the version, a recorded ``seq``, a v
 cannot store), and kept in memory (:meth:`SQLiteStore._buffer`): a refused commit raises there
 and leaves nothing behind, and loads see the buffered states. The batch's end writes them all
 with a few ``executemany`` calls (:meth:`SQLiteStore._flush`): every history row, numbered in
-commit order, each agent's last state once, the fact rows that changed; a read that needs them
-in the database (history, feed, eligibility) has them written first, in the same transaction.
+commit order, each agent's last state once, the fact rows that changed; the event-id lookup
+reads the buffered entries too, and a read that needs them in the database (history, feed,
+eligibility) has them written first, in the same transaction.
 The write lock is held, and other threads of the process wait, until the batch ends.
 
 JSON text: states and changes are written by :class:`~agentstate._codec.TextEncoder` (the same
