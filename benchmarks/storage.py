@@ -8,7 +8,11 @@
   the same stream through ``Tracker.apply_many`` in batches of ``BATCH`` events (one
   transaction per batch, each event still accepted or refused on its own), target >= 25,000;
   each with its CPU-time variant (``..._cpu``: the process's CPU time, which leaves out the
-  fsyncs and the time spent waiting for a core).
+  fsyncs and the time spent waiting for a core), and every run (``..._runs``).
+  ``python benchmarks/storage.py --sqlite`` prints these alone (three runs each).
+- :func:`synchronous_figures`: the same under each SQLite ``synchronous`` mode, median and
+  range of three runs of 4,000 events (``python benchmarks/storage.py --synchronous``): the
+  table in docs/storage.md.
 - :func:`apply_us_by_age_sqlite`: the cost of one ``apply`` (with an ``event_id``, as a host
   sends them) over a SQLite file when each agent has a short history and when it has a long
   one: the two must be about equal (issue 19, point 11: a lookup that read the whole history
@@ -64,7 +68,7 @@ from agentstate._sqlite import SQLiteStore
 from agentstate.presets import basic
 
 __all__ = ["apply_us_by_age_sqlite", "events_per_s_sqlite", "feed_figures", "postgres_figures",
-           "sqlite_figures"]
+           "sqlite_figures", "synchronous_figures"]
 
 HERE = Path(__file__).resolve().parent
 START = pendulum.datetime(2026, 1, 5, 8)
@@ -138,16 +142,19 @@ def events_per_s_sqlite(quick: bool) -> float:
     return round(best)
 
 
-def sqlite_figures(quick: bool) -> dict[str, Any]:
+def sqlite_figures(quick: bool, *, synchronous: str = "NORMAL", n_events: int | None = None,
+                   repeat: int | None = None) -> dict[str, Any]:
     """Events per second over a durable SQLite file, one event per transaction and in batches
-    of ``BATCH`` through ``Tracker.apply_many``, wall-clock and CPU (best of the runs)."""
-    n_events = 8_000 if quick else 30_000
+    of ``BATCH`` through ``Tracker.apply_many``, wall-clock and CPU (best of the runs; every
+    run in ``..._runs``)."""
+    n_events = n_events or (8_000 if quick else 30_000)
     agents, events = stream(AGENTS, n_events)
     best: dict[str, float] = {}
-    for _ in range(1 if quick else 3):
+    runs: dict[str, list[int]] = {}
+    for _ in range(repeat or (1 if quick else 3)):
         for batched in (False, True):
             with tempfile.TemporaryDirectory(prefix="agentstate-bench-") as folder, \
-                    SQLiteStore(Path(folder) / "bench.db") as store:
+                    SQLiteStore(Path(folder) / "bench.db", synchronous=synchronous) as store:
                 clock = ManualClock(START)
                 tracker = Tracker(basic(), store=store, clock=clock)
                 tracker.register_many(agents)
@@ -168,8 +175,24 @@ def sqlite_figures(quick: bool) -> dict[str, Any]:
                 name = "events_per_s_sqlite" + ("_batch" if batched else "")
                 best[name] = max(best.get(name, 0.0), n_events / wall)
                 best[name + "_cpu"] = max(best.get(name + "_cpu", 0.0), n_events / cpu)
-    return {**{k: round(v) for k, v in best.items()}, "sqlite_batch_size": BATCH,
-            "sqlite_events": n_events}
+                runs.setdefault(name + "_runs", []).append(round(n_events / wall))
+                runs.setdefault(name + "_cpu_runs", []).append(round(n_events / cpu))
+    return {**{k: round(v) for k, v in best.items()}, **runs, "sqlite_batch_size": BATCH,
+            "sqlite_events": n_events, "sqlite_synchronous": synchronous}
+
+
+def synchronous_figures(n_events: int = 4_000, repeat: int = 3) -> dict[str, Any]:
+    """:func:`sqlite_figures` under each ``synchronous`` mode (the table in docs/storage.md):
+    the median of ``repeat`` runs and their range, wall-clock and CPU."""
+    import statistics
+
+    out: dict[str, Any] = {}
+    for mode in ("OFF", "NORMAL", "FULL", "EXTRA"):
+        figures = sqlite_figures(False, synchronous=mode, n_events=n_events, repeat=repeat)
+        out[mode] = {name[:-len("_runs")]: {"median": round(statistics.median(values)),
+                                            "range": [min(values), max(values)]}
+                     for name, values in figures.items() if name.endswith("_runs")}
+    return out
 
 
 def feed_figures(quick: bool) -> dict[str, Any]:
@@ -416,6 +439,12 @@ def _run_postgres(conninfo: str, quick: bool) -> dict[str, Any]:
 
 if __name__ == "__main__":
     quick = "--quick" in sys.argv
+    if "--synchronous" in sys.argv:  # the table of docs/storage.md (a few minutes: FULL fsyncs)
+        print(json.dumps(synchronous_figures(), indent=2))
+        sys.exit()
+    if "--sqlite" in sys.argv:  # SQLite's two figures alone, three runs each
+        print(json.dumps(sqlite_figures(quick, repeat=3), indent=2))
+        sys.exit()
     print(json.dumps({"sqlite": sqlite_figures(quick),
                       "sqlite_by_age": apply_us_by_age_sqlite(quick),
                       "feed": feed_figures(quick),

@@ -35,6 +35,7 @@ together.
 from __future__ import annotations
 
 import enum
+import json
 import re
 import sys
 import types
@@ -610,3 +611,257 @@ def _polymorphic(base: type[Any] | None, classes: Callable[[], Mapping[str, type
         return _plain_for(cls)[1](rest)
 
     return enc, dec
+
+
+# -- JSON text without the intermediate value ------------------------------------------------
+
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False,
+                         check_circular=False)
+"""The compact JSON encoder of stored values (check_circular=False: encoded values are trees of
+fresh dicts and lists, never cyclic)."""
+
+_quote: Callable[[str], str] = getattr(json.encoder, "c_encode_basestring", None) or \
+    json.encoder.encode_basestring  # what _JSON writes for a string
+Text = Callable[[Any], str]
+
+
+class TextEncoder:
+    """The JSON text of an attrs class's values (:class:`AgentState`, :class:`Change`), exactly
+    as ``_JSON.encode(encoder(value))`` writes it, without building the intermediate dicts:
+    each field is written by a function compiled for its type (a string, a number, a time
+    directly; anything else through the codec).
+
+    :meth:`text` also takes the previous value of the same agent and the texts of its fields:
+    a field holding the very same object (values are immutable, so the rules share what an
+    event did not change) reuses its text. On any error it returns ``None``: the caller then
+    encodes through the codec, which raises the error naming the bad value.
+    """
+
+    __slots__ = ("_fields", "_write", "body")
+
+    def __init__(self, cls: type[Any]) -> None:
+        hints = _hints(cls)
+        fields = [f for f in attrs.fields(cls) if f.init]
+        self._fields = tuple(f.name for f in fields)
+        namespace: dict[str, Any] = {"cls": cls, "nh": _not_here, "T": _TIMES, "tt": _text_time,
+                                     "q": _quote, "r": int.__repr__}
+        lines, plain = [], []
+        for i, f in enumerate(fields):
+            tp = hints[f.name]
+            inline = _inline(tp, i, namespace)
+            line = (f"    f{i} = t{i}(v.{f.name})" if inline is None
+                    else f"    x = v.{f.name}\n    f{i} = {inline}")
+            plain.append(line)
+            namespace[f"t{i}"] = _text_for(tp)
+            if _scalar_text(tp) is None and _immutable(tp):  # reuse the previous text if the
+                lines.append(f"    x = v.{f.name}\n"  # field holds the same object
+                             f"    f{i} = pf[{i}] if p is not None and x is p.{f.name} "
+                             f"else t{i}(x)")
+            else:
+                lines.append(line)
+        pieces = ",".join(f"{_quote(f.name)}:{{f{i}}}" for i, f in enumerate(fields))
+        names = ", ".join(f"f{i}" for i in range(len(fields)))
+        check = "    if type(v) is not cls:\n        nh()\n"
+        source = (f"def write(v, p, pf):\n{check}" + "\n".join(lines) +
+                  f"\n    return f'{{{{{pieces}}}}}', [{names}]\n"
+                  f"def body(v):\n{check}" + "\n".join(plain) +
+                  f"\n    return f'{{{{{pieces}}}}}'\n")
+        exec(compile(source, f"<agentstate JSON text of {cls.__qualname__}>", "exec"), namespace)
+        self._write: Callable[[Any, Any, Any], tuple[str, list[str]]] = namespace["write"]
+        self.body: Text = namespace["body"]
+        """The JSON text of a value (no previous value, no field texts)."""
+
+    def text(self, value: Any, previous: Any = None, texts: list[str] | None = None
+             ) -> tuple[str, list[str]] | None:
+        """``(JSON text, the texts of its fields)`` of ``value``, or ``None`` if it cannot be
+        written this way (see the class)."""
+        try:
+            return self._write(value, previous if texts is not None else None, texts)
+        except Exception:
+            return None
+
+
+def _optional(tp: Any) -> Any:
+    """``X`` of a type ``X | None``, else ``None``."""
+    if typing.get_origin(tp) in (Union, types.UnionType):
+        args = typing.get_args(tp)
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) == 1 and len(args) == 2:
+            return rest[0]
+    return None
+
+
+class _NotHere(Exception):
+    """A value the fast text path leaves to the codec."""
+
+
+def _not_here() -> Any:
+    raise _NotHere
+
+
+def _inline(tp: Any, i: int, namespace: dict[str, Any]) -> str | None:
+    """A Python expression of ``x`` giving the text of a value of ``tp``, for the scalar
+    types (compiled into the writer: no call per field), or ``None``."""
+    inner = _optional(tp)
+    if inner is not None:
+        expression = _inline(inner, i, namespace)
+        return None if expression is None else f"'null' if x is None else ({expression})"
+    if tp is str:
+        return "q(x) if type(x) is str else nh()"
+    if tp is int:
+        return "r(x) if type(x) is int else nh()"
+    if tp is bool:
+        return "'true' if x is True else 'false' if x is False else nh()"
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        namespace[f"E{i}"] = tp
+        namespace[f"N{i}"] = {m.name: _JSON.encode(m.value) for m in tp}
+        return f"N{i}[x._name_] if type(x) is E{i} else nh()"
+    if isinstance(tp, type) and issubclass(tp, datetime):
+        return "c[1] if (c := T.get(id(x))) is not None and c[0] is x else tt(x)"
+    if typing.get_origin(tp) is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            namespace[f"i{i}"] = _text_for(args[0])
+            return (f"('[' + ','.join(map(i{i}, x)) + ']' if x else '[]') "
+                    "if type(x) is tuple else nh()")
+    return None
+
+
+_TIMES: dict[int, tuple[datetime, str]] = {}
+"""The text of the times written last, by identity (each kept alive with its text, so that its
+id is not reused): an agent's consecutive states and changes share most of their times."""
+
+
+def _text_time(x: Any) -> str:
+    cached = _TIMES.get(id(x))
+    if cached is not None and cached[0] is x:
+        return cached[1]
+    text = f'"{_instant(x)}"'
+    if len(_TIMES) >= 4096:
+        _TIMES.clear()
+    _TIMES[id(x)] = (x, text)
+    return text
+
+
+def _scalar_text(tp: Any) -> Text | None:
+    """The text function of a type written without the codec, or ``None``."""
+    if tp is str:
+        def text_str(x: Any) -> str:
+            if type(x) is str:
+                return _quote(x)
+            raise _NotHere
+        return text_str
+    if tp is int:
+        def text_int(x: Any) -> str:
+            if type(x) is int:
+                return int.__repr__(x)
+            raise _NotHere
+        return text_int
+    if tp is bool:
+        def text_bool(x: Any) -> str:
+            if x is True:
+                return "true"
+            if x is False:
+                return "false"
+            raise _NotHere
+        return text_bool
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        table = {m.name: _JSON.encode(m.value) for m in tp}  # by name: hashing a member is slow
+
+        def text_enum(x: Any) -> str:
+            if type(x) is tp:
+                return table[x._name_]
+            raise _NotHere
+        return text_enum
+    if isinstance(tp, type) and issubclass(tp, datetime):
+        return _text_time
+    if tp is timedelta:
+        def text_duration(x: Any) -> str:
+            return int.__repr__(_duration(x))
+        return text_duration
+    if typing.get_origin(tp) in (Union, types.UnionType):
+        args = typing.get_args(tp)
+        rest = [a for a in args if a is not type(None)]
+        inner = _scalar_text(rest[0]) if len(rest) == 1 and len(args) == 2 else None
+        if inner is None:
+            return None
+        just = inner
+
+        def text_optional(x: Any) -> str:
+            return "null" if x is None else just(x)
+        return text_optional
+    return None
+
+
+def _text_for(tp: Any) -> Text:
+    """The text function of a field's type: direct for scalars, tuples of them and attrs
+    classes; through the codec otherwise."""
+    scalar = _scalar_text(tp)
+    if scalar is not None:
+        return scalar
+    if typing.get_origin(tp) in (Union, types.UnionType):
+        args = typing.get_args(tp)
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) == 1 and len(args) == 2:
+            inner = _text_for(rest[0])
+
+            def text_optional(x: Any) -> str:
+                return "null" if x is None else inner(x)
+            return text_optional
+    if typing.get_origin(tp) is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            item = _text_for(args[0])
+
+            def text_tuple(x: Any) -> str:
+                if type(x) is not tuple:
+                    raise _NotHere
+                return "[" + ",".join(map(item, x)) + "]" if x else "[]"
+            return text_tuple
+    if isinstance(tp, type) and attrs.has(tp) and not issubclass(tp, Event):
+        return TextEncoder(tp).body
+    if isinstance(tp, type) and issubclass(tp, Event):
+        return _text_event(tp)
+    encode = _codec_for(tp)[0]
+    dump = _JSON.encode
+
+    def text_codec(x: Any) -> str:
+        return dump(encode(x))
+    return text_codec
+
+
+def _text_event(base: type[Event]) -> Text:
+    """An event, tagged with its class name (as the codec's polymorphic values are)."""
+    bodies: dict[type[Any], Text] = {}
+    encode = _codec_for(base)[0]
+    dump = _JSON.encode
+
+    def text_event(x: Any) -> str:
+        body = bodies.get(type(x))
+        if body is None:
+            return dump(encode(x))  # the codec checks the class; its text is then known
+        return body(x)
+
+    for name, cls in _subclasses_of(base).items():
+        write = TextEncoder(cls).body
+        tag = f"{{{_quote(TYPE_KEY)}:{_quote(name)}"
+
+        def body(x: Any, write: Any = write, tag: str = tag) -> str:
+            inner = write(x)
+            return tag + ("}" if inner == "{}" else "," + inner[1:])
+        bodies[cls] = body
+    return text_event
+
+
+def _immutable(tp: Any) -> bool:
+    """Whether every value of ``tp`` is immutable (so that the same object has the same text)."""
+    origin = typing.get_origin(tp)
+    if origin in (Union, types.UnionType, tuple, frozenset):
+        return all(a is Ellipsis or a is type(None) or _immutable(a) for a in typing.get_args(tp))
+    if isinstance(tp, type):
+        if attrs.has(tp):
+            params = getattr(tp, "__attrs_attrs__", ())
+            frozen = tp.__setattr__ is not object.__setattr__
+            return frozen and all(_immutable(_hints(tp)[a.name]) for a in params)
+        return issubclass(tp, (str, int, float, bool, enum.Enum, datetime, timedelta))
+    return False

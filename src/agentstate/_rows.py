@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from ._codec import decode_change, decode_state, shown
+from ._codec import TextEncoder, decode_change, decode_state, encode_state, shown
 from ._errors import SchemaError, StoreError
 from ._state import AgentState, Change
 
@@ -30,6 +30,7 @@ __all__ = [
     "DecodedStates",
     "Migration",
     "SchemaAccess",
+    "StateTexts",
     "check_row",
     "clip",
     "dumps",
@@ -47,7 +48,7 @@ _JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=Fa
 
 INDEXED: tuple[tuple[str, Callable[[AgentState], str | bool | datetime | None]], ...] = (
     ("status", lambda state: state.status),
-    ("occupation", lambda state: state.occupation.value),
+    ("occupation", lambda state: state.occupation._value_),  # .value is a slow property
     ("logged_in", lambda state: state.logged_in),
     ("next_deadline", lambda state: state.next_deadline),
 )
@@ -138,6 +139,37 @@ def row_change(agent: str, row: tuple[Any, ...], column: Callable[[Any], Any]) -
                          "its columns (agent, seq, at, event_id) disagree with its entry",
                          agent=agent)
     return change
+
+
+class StateTexts:
+    """The JSON text of states to store, as :func:`dumps` of :func:`encode_state` writes it,
+    written field by field (:class:`~agentstate._codec.TextEncoder`): the fields a state shares
+    with the last one written for its agent reuse that one's text."""
+
+    __slots__ = ("_last", "_limit")
+
+    _ENCODER = TextEncoder(AgentState)
+
+    def __init__(self, limit: int = 4096) -> None:
+        self._last: dict[str, tuple[AgentState, list[str]]] = {}
+        self._limit = limit
+
+    def text(self, state: AgentState) -> str:
+        """The JSON text of ``state``.
+
+        Raises:
+            StoreError: a value cannot be stored.
+        """
+        agent = state.agent
+        last = self._last.get(agent)
+        written = (self._ENCODER.text(state) if last is None
+                   else self._ENCODER.text(state, last[0], last[1]))
+        if written is None:  # the codec says what is wrong (or writes what this could not)
+            return dumps(encode_state(state), agent=agent)
+        if len(self._last) >= self._limit and last is None:
+            self._last.clear()
+        self._last[agent] = (state, written[1])
+        return written[0]
 
 
 class DecodedStates:

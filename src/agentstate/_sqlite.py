@@ -33,15 +33,28 @@ Several processes may share one file: a writer takes SQLite's write lock for the
 one commit (``BEGIN IMMEDIATE``) and waits up to ``timeout`` seconds for it.
 
 Batches: inside :meth:`SQLiteStore.batch` the commits share one transaction (one
-``BEGIN IMMEDIATE`` ... ``COMMIT``, so one fsync for all of them); each commit runs in its own
-``SAVEPOINT``, so a refused commit (a conflict, a bad value) is undone alone and the batch goes
-on. The write lock is held, and other threads of the process wait, until the batch ends.
+``BEGIN IMMEDIATE`` ... ``COMMIT``, so one fsync for all of them). Each commit is checked when
+it is made, as the database would check it (the version, a recorded ``seq``, a value SQLite
+cannot store), and kept in memory (:meth:`SQLiteStore._buffer`): a refused commit raises there
+and leaves nothing behind, and loads see the buffered states. The batch's end writes them all
+with a few ``executemany`` calls (:meth:`SQLiteStore._flush`): every history row, numbered in
+commit order, each agent's last state once, the fact rows that changed; the event-id lookup
+reads the buffered entries too, and a read that needs them in the database (history, feed,
+eligibility) has them written first, in the same transaction.
+The write lock is held, and other threads of the process wait, until the batch ends.
+
+JSON text: states and changes are written by :class:`~agentstate._codec.TextEncoder` (the same
+text as the codec's JSON, without building the dicts); a state's fields that hold the same
+objects as the last state written for the agent reuse their text
+(:class:`~agentstate._rows.StateTexts`).
 
 What a store remembers: the state, indexed columns and fact rows it last read or wrote per
 agent, trusted only while ``PRAGMA data_version`` (which moves when another connection commits)
 stays where it was when they were remembered. ``load`` then answers without a ``SELECT``, and a
 commit (which checks it again inside its write transaction) sets only the indexed columns and
-writes only the fact rows that change. Everything is forgotten when it moves.
+writes only the fact rows that change. Everything is forgotten when it moves. :meth:`recent`
+gives the tracker the remembered state without the pragma (the commit's check and
+compare-and-set catch a stale one): one pragma per event, not two.
 
 Migrations: :data:`MIGRATIONS` is the numbered list of schema changes, applied in order, each in
 its own transaction, when a store opens a database at an older version. A database at a newer
@@ -66,11 +79,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 import pendulum
 
-from ._codec import encode_change, encode_state, from_micros, read_instant, shown
+from ._codec import TextEncoder, encode_change, from_micros, read_instant, shown
 from ._eligibility import EligibilityFact, QueuePlace
 from ._errors import ConflictError, SchemaError, StoreError
 from ._rows import (
@@ -78,6 +92,7 @@ from ._rows import (
     UNSTORABLE,
     DecodedStates,
     Migration,
+    StateTexts,
     clip,
     dumps,
     migrate,
@@ -91,6 +106,8 @@ from ._time import micros, to_utc
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "SQLiteStore"]
 
 _Facts = dict[tuple[str, str], tuple[Any, ...]]
+_Known = tuple[AgentState, tuple[Any, ...], _Facts | None, int | None]
+_CHANGE_TEXT = TextEncoder(Change)
 
 
 def _backfill_next_deadline(conn: sqlite3.Connection) -> None:
@@ -218,6 +235,8 @@ _AUTOCHECKPOINT = 4000
 _INSERT_CHANGE = ("INSERT INTO history (agent, seq, at, event_id, entry, feed_seq) "
                   "VALUES (?, ?, ?, ?, ?, ?)")
 _LAST_FEED = "SELECT max(feed_seq) FROM history"
+_MAX_SEQ = "SELECT max(seq) FROM history WHERE agent = ?"
+_INT64 = 1 << 63
 _FEED = ("SELECT agent, seq, at, event_id, entry, feed_seq FROM history INDEXED BY history_feed "
          "WHERE feed_seq > ? ORDER BY feed_seq LIMIT ?")
 
@@ -239,8 +258,8 @@ class SQLiteStore:
     ``fork``, open a new one in the child. Close it with :meth:`close` or a ``with`` block.
     """
 
-    __slots__ = ("_batch", "_cache", "_conn", "_known", "_last_feed", "_lock", "_path", "_pid",
-                 "_seen", "_sql")
+    __slots__ = ("_batch", "_cache", "_conn", "_events", "_known", "_last_feed", "_lock",
+                 "_path", "_pending", "_pid", "_rows", "_seen", "_sql", "_texts")
 
     poll_interval = 0.05
     """Seconds between two looks at the feed in :meth:`wait_for_feed`."""
@@ -256,8 +275,17 @@ class SQLiteStore:
         self._cache = DecodedStates(_CACHED)
         # What this connection knows is stored, valid while ``PRAGMA data_version`` stays at
         # ``_seen`` (no other connection committed): agent -> (state, its indexed columns as
-        # stored, its facts by (queue, channel) or None when not read). See :meth:`_check`.
-        self._known: dict[str, tuple[AgentState, tuple[Any, ...], _Facts | None]] = {}
+        # stored, its facts by (queue, channel) or None when not read, its greatest recorded
+        # seq or None when not known). See :meth:`_check`.
+        self._known: dict[str, _Known] = {}
+        # Inside a batch, the commits not written yet (see :meth:`_buffer`): agent -> (its
+        # last state, columns, JSON text, facts, what _known said at its first commit of the
+        # batch (None: a new agent), its greatest seq), and every history row in commit order.
+        self._pending: dict[str, tuple[AgentState, tuple[Any, ...], str, _Facts,
+                                       _Known | None, int]] = {}
+        self._rows: list[tuple[Any, ...]] = []
+        self._events: dict[tuple[str, str], list[Change]] = {}  # the buffered, by event id
+        self._texts = StateTexts(_CACHED)
         self._seen: int | None = None
         self._last_feed: int | None = None  # the greatest feed_seq, while _seen holds
         self._sql: dict[tuple[str, tuple[int, ...]], str] = {}
@@ -293,20 +321,39 @@ class SQLiteStore:
                 recorded ``seq``; nothing written.
         """
         agent = state.agent
-        text = dumps(encode_state(state), agent=agent)
         columns = tuple([_column(derive(state)) for _, derive in INDEXED])
         rows = []
         for change in changes:
             if change.agent != agent:
                 raise StoreError(f"agent {shown(agent)}: cannot commit a change of agent "
                                  f"{shown(change.agent)} with it", agent=agent)
-            rows.append((agent, change.seq, micros(change.at), change.event_id,
-                         dumps(encode_change(change), agent=agent)))
+            at = _micros(change.at)
+            written = _CHANGE_TEXT.text(change)
+            rows.append((agent, change.seq, at, change.event_id,
+                         dumps(encode_change(change), agent=agent) if written is None
+                         else written[0]))
         new_facts = _facts(agent, facts or ())
         with self._lock:
-            self._run(agent, lambda c: self._write(c, state, columns, text, rows, new_facts,
-                                                   expected_version))
+            text = self._texts.text(state)
+            if self._batch:
+                self._run(agent, lambda c: self._buffer(c, state, columns, text, rows,
+                                                        new_facts, expected_version, changes))
+            else:
+                self._run(agent, lambda c: self._write(c, state, columns, text, rows,
+                                                       new_facts, expected_version))
             self._cache.remember(agent, text, state)
+
+    def recent(self, agent: str) -> AgentState | None:
+        """The state this store last read or wrote of ``agent`` (the
+        :class:`~agentstate.RecentStates` protocol), without asking the database whether
+        another connection has written since: the tracker computes an event on it and the
+        commit's compare-and-set catches a stale one. ``None`` if it has none."""
+        with self._lock:
+            pending = self._pending.get(agent)
+            if pending is not None:
+                return pending[0]
+            known = self._known.get(agent)
+            return None if known is None else known[0]
 
     def history(self, agent: str, *, start: datetime | None = None,
                 end: datetime | None = None) -> Sequence[Change]:
@@ -322,18 +369,21 @@ class SQLiteStore:
             args.append(micros(to_utc(end)))
         sql += " ORDER BY at, seq" if ranged else " ORDER BY seq"
         with self._lock:
+            self._settle(agent)
             rows = self._run(agent, lambda c: c.execute(sql, args).fetchall())
         return [_change(agent, row) for row in rows]
 
     def changes_for_event(self, agent: str, event_id: str) -> Sequence[Change]:
         """The entries recorded for ``event_id`` on this agent, oldest first (or none)."""
-        with self._lock:
+        with self._lock:  # a batch's buffered entries are the newest: not written for this
             rows = self._run(agent, lambda c: c.execute(_EVENT, (agent, event_id)).fetchall())
-        return [_change(agent, row) for row in rows]
+            buffered = self._events.get((agent, event_id), ())
+        return [*[_change(agent, row) for row in rows], *buffered]
 
     def agents(self) -> Iterator[str]:
         """Every registered agent's id, in registration order."""
         with self._lock:
+            self._settle(None)
             rows = self._run(None, lambda c: c.execute(
                 "SELECT agent FROM agents ORDER BY rowid").fetchall())
         return iter([row[0] for row in rows])
@@ -341,6 +391,7 @@ class SQLiteStore:
     def next_deadline(self) -> datetime | None:
         """The earliest deadline of any agent, or ``None`` (an indexed query)."""
         with self._lock:
+            self._settle(None)
             row = self._run(None, lambda c: c.execute(
                 "SELECT min(next_deadline) FROM agents").fetchone())
         return None if row[0] is None else from_micros(row[0])
@@ -353,6 +404,7 @@ class SQLiteStore:
         """
         limit = micros(to_utc(until))
         with self._lock:
+            self._settle(None)
             row = self._run(None, lambda c: c.execute(_NEXT_DUE, (limit,)).fetchone())
         return None if row is None else (from_micros(row[0]), row[1])
 
@@ -376,6 +428,7 @@ class SQLiteStore:
         else:
             sql, args = _ELIGIBLE, (*lo, *hi)
         with self._lock:
+            self._settle(None)
             rows = self._run(None, lambda c: c.execute(sql, args).fetchall())
         return [(QueuePlace(agent, penalty, sort, calls,
                        None if until is None else from_micros(until)), version)
@@ -384,6 +437,7 @@ class SQLiteStore:
     def last_offered(self, queue: str) -> str | None:
         """The agent ``queue`` offered work to last, or ``None``."""
         with self._lock:
+            self._settle(None)
             row = self._run(None, lambda c: c.execute(_LAST_OFFERED, (queue,)).fetchone())
         return None if row is None else str(row[0])
 
@@ -415,6 +469,7 @@ class SQLiteStore:
                 raise
 
         with self._lock:
+            self._settle(None)
             try:
                 self._run(None, rebuild)
             finally:
@@ -423,6 +478,7 @@ class SQLiteStore:
     def feed(self, *, after: int = 0, limit: int = 1000) -> Sequence[tuple[int, Change]]:
         """The entries with a feed sequence above ``after``, lowest first, at most ``limit``."""
         with self._lock:
+            self._settle(None)
             rows = self._run(None, lambda c: c.execute(_FEED, (after, limit)).fetchall())
         return [(row[-1], _change(row[0], row[1:-1])) for row in rows]
 
@@ -432,6 +488,7 @@ class SQLiteStore:
         end = time.monotonic() + timeout
         while True:
             with self._lock:
+                self._settle(None)
                 last = self._run(None, lambda c: c.execute(_LAST_FEED).fetchone()[0]) or 0
             if last > after:
                 return True
@@ -478,21 +535,153 @@ class SQLiteStore:
                 self._batch = 0
                 self._abort()
                 raise
-            self._batch = 0
             try:
+                self._run(None, self._flush)
+                self._batch = 0
                 self._run(None, lambda c: c.execute("COMMIT"))
             except BaseException:
+                self._batch = 0
                 self._abort()
                 raise
 
     def _abort(self) -> None:
         """Roll the open batch back and forget what this store thought was stored."""
         self._known.clear()
+        self._pending.clear()
+        self._rows.clear()
+        self._events.clear()
         self._last_feed = None
         conn = self._conn
         if conn is not None and conn.in_transaction:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
+
+    def _settle(self, agent: str | None) -> None:
+        """Write the batch's buffered commits before a read that must see them in the database
+        (any read when ``agent`` is ``None``; else only if that agent has buffered commits)."""
+        if self._pending and (agent is None or agent in self._pending):
+            self._run(agent, self._flush)
+
+    def _buffer(self, conn: sqlite3.Connection, state: AgentState, columns: tuple[Any, ...],
+                text: str, rows: list[tuple[Any, ...]], facts: _Facts, expected: int,
+                changes: Sequence[Change]) -> None:
+        """A commit inside a batch: checked now as the database would check it (version,
+        existing agent, recorded seqs, values it cannot store), kept in memory, written by
+        :meth:`_flush`. A refused commit leaves the buffer as it was."""
+        agent = state.agent
+        pending = self._pending.get(agent)
+        base: _Known | None
+        actual: int | None
+        if pending is not None:
+            _, _, _, _, base, top = pending
+            actual = pending[0].version
+        else:
+            base = self._known.get(agent)
+            if base is None:
+                self._load(conn, agent)
+                base = self._known.get(agent)
+            actual = None if base is None else base[0].version
+            known_top = None if base is None else base[3]
+            top = (conn.execute(_MAX_SEQ, (agent,)).fetchone()[0] or 0 if known_top is None
+                   else known_top)
+        if (actual or 0) != expected:
+            raise ConflictError(agent=agent, expected=expected, actual=actual)
+        seqs = [row[1] for row in rows]
+        if seqs and (seqs[0] <= top or any(a >= b for a, b in pairwise(seqs))):
+            self._check_seqs(conn, agent, seqs)
+        values = [agent, state.version, *columns, text]
+        for row in rows:
+            values += row
+        for key, fact in facts.items():
+            values += key
+            values += fact
+        _bindable(values)
+        if base is not None and base[2] is None:  # its fact rows were not read yet
+            base = (base[0], base[1], self._stored_facts(conn, agent), base[3])
+        self._pending[agent] = (state, columns, text, facts, base, max(top, *seqs) if seqs
+                                else top)
+        self._rows.extend(rows)
+        for change in changes:
+            if change.event_id is not None:
+                self._events.setdefault((agent, change.event_id), []).append(change)
+
+    def _check_seqs(self, conn: sqlite3.Connection, agent: str, seqs: list[int]) -> None:
+        """Refuse ``seqs`` if one repeats another or a recorded (or buffered) seq."""
+        buffered = {row[1] for row in self._rows if row[0] == agent}
+        seen: set[int] = set()
+        for seq in seqs:
+            if seq in seen or seq in buffered or conn.execute(
+                    "SELECT 1 FROM history WHERE agent = ? AND seq = ?",
+                    (agent, seq)).fetchone() is not None:
+                raise StoreError(f"agent {shown(agent)}: cannot append history: seq {seq!r} "
+                                 "is already recorded (a change repeats a recorded seq)",
+                                 agent=agent)
+            seen.add(seq)
+
+    def _stored_facts(self, conn: sqlite3.Connection, agent: str) -> _Facts:
+        return {(q, c): tuple(values) for q, c, *values in
+                conn.execute(_FACTS, (agent,)).fetchall()}
+
+    def _flush(self, conn: sqlite3.Connection) -> None:
+        """Write the buffered commits of the batch, a few ``executemany`` calls: the history
+        rows in commit order (so in feed order), each agent's last state, and its fact rows
+        that differ from those stored when the batch first touched it."""
+        pending, rows = self._pending, self._rows
+        if not pending:
+            return
+        last = self._last_feed
+        if last is None:
+            last = conn.execute(_LAST_FEED).fetchone()[0] or 0
+        # Numbered in commit order, written in key order (the B-trees are walked once).
+        conn.executemany(_INSERT_CHANGE, sorted([(*row, last + i)
+                                                 for i, row in enumerate(rows, 1)]))
+        inserts: list[tuple[Any, ...]] = []
+        updates: dict[str, list[tuple[Any, ...]]] = {}
+        fact_inserts: list[tuple[Any, ...]] = []
+        fact_deletes: list[tuple[Any, ...]] = []
+        fact_updates: dict[str, list[tuple[Any, ...]]] = {}
+        for agent in sorted(pending):  # in key order, as the history rows
+            state, columns, text, facts, base, _ = pending[agent]
+            if base is None:
+                inserts.append((agent, state.version, *columns, text))
+                stored: _Facts = {}
+            else:
+                old = base[1]
+                changed = tuple([i for i, (a, b) in enumerate(zip(old, columns, strict=True))
+                                 if a != b])
+                updates.setdefault(self._statement("agent", changed), []).append(
+                    (state.version, text, *[columns[i] for i in changed], agent,
+                     base[0].version))
+                stored = base[2] or {}  # read when buffered
+            for key in stored.keys() - facts.keys():
+                fact_deletes.append((agent, *key))
+            for key, values in facts.items():
+                was = stored.get(key)
+                if was is None:
+                    fact_inserts.append((agent, *key, *values))
+                elif was != values:
+                    changed = tuple([i for i, (a, b) in enumerate(zip(was, values, strict=True))
+                                     if a != b])
+                    fact_updates.setdefault(self._statement("fact", changed), []).append(
+                        (*[values[i] for i in changed], agent, *key))
+        written = conn.executemany(_INSERT_AGENT, inserts).rowcount if inserts else 0
+        for sql, args in updates.items():
+            written += conn.executemany(sql, args).rowcount
+        if written != len(pending):  # checked when buffered: the write lock was held since
+            raise StoreError(f"SQLite database {self._path!r} changed under the batch's write "
+                             "lock: an agent row was not where the batch found it")
+        if fact_deletes:
+            conn.executemany(_DELETE_FACT, fact_deletes)
+        if fact_inserts:
+            conn.executemany(_INSERT_FACT, fact_inserts)
+        for sql, args in fact_updates.items():
+            conn.executemany(sql, args)
+        self._last_feed = last + len(rows)
+        for agent, (state, columns, _, facts, _, top) in pending.items():
+            self._know(agent, state, columns, facts, top)
+        pending.clear()
+        rows.clear()
+        self._events.clear()
 
     def _begin(self, conn: sqlite3.Connection) -> None:
         """Start one unit of work: a transaction, or a savepoint inside a batch."""
@@ -532,6 +721,7 @@ class SQLiteStore:
 
     def __len__(self) -> int:
         with self._lock:
+            self._settle(None)
             row = self._run(None, lambda c: c.execute("SELECT count(*) FROM agents").fetchone())
         return int(row[0])
 
@@ -547,13 +737,14 @@ class SQLiteStore:
         if os.getpid() != self._pid:
             raise StoreError(f"SQLiteStore {self._path!r} was opened in another process "
                              "(before a fork); open a new store in this one", agent=agent)
-        who = f"agent {shown(agent)}: " if agent is not None else ""
         try:
             return work(conn)
         except sqlite3.Error as error:
+            who = f"agent {shown(agent)}: " if agent is not None else ""
             raise StoreError(f"{who}SQLite database {self._path!r} failed: {clip(str(error))}",
                              agent=agent) from None
         except UNSTORABLE as error:  # raised while binding: nothing was written
+            who = f"agent {shown(agent)}: " if agent is not None else ""
             raise StoreError(f"{who}SQLite database {self._path!r} refused a value: "
                              f"{unstorable(error)}", agent=agent) from None
 
@@ -576,13 +767,17 @@ class SQLiteStore:
             self._seen = seen
 
     def _know(self, agent: str, state: AgentState, columns: tuple[Any, ...],
-              facts: _Facts | None) -> None:
+              facts: _Facts | None, top: int | None = None) -> None:
         known = self._known
         if len(known) >= _CACHED and agent not in known:
             known.clear()
-        known[agent] = (state, columns, facts)
+        known[agent] = (state, columns, facts, top)
 
     def _load(self, conn: sqlite3.Connection, agent: str) -> AgentState | None:
+        if self._pending:
+            pending = self._pending.get(agent)
+            if pending is not None:
+                return pending[0]
         self._check(conn)
         known = self._known.get(agent)
         if known is not None:  # nobody else has written since this store read or wrote it
@@ -664,7 +859,8 @@ class SQLiteStore:
             self._undo(conn)
             raise
         self._last_feed = last + len(rows)
-        self._know(agent, state, columns, facts)
+        top = None if known is None or known[3] is None else max(known[3], *[r[1] for r in rows])
+        self._know(agent, state, columns, facts, top)
 
     def _write_facts(self, conn: sqlite3.Connection, agent: str, stored: _Facts,
                      facts: _Facts) -> None:
@@ -704,7 +900,7 @@ _HISTORY_BEFORE = ("SELECT seq, at, event_id, entry FROM history INDEXED BY hist
 def _column(value: str | bool | datetime | None) -> str | int | None:
     """An indexed value as stored: times as microseconds since the epoch, booleans as 0/1."""
     if isinstance(value, datetime):
-        return micros(value)
+        return _micros(value)
     if isinstance(value, bool):
         return int(value)
     return value
@@ -719,9 +915,38 @@ def _facts(agent: str, facts: Sequence[EligibilityFact]) -> _Facts:
             raise StoreError(f"agent {shown(agent)}: two eligibility facts for queue "
                              f"{shown(f.queue)} and channel {shown(f.channel)}", agent=agent)
         out[key] = (int(f.eligible), f.penalty, f.sort, f.calls,
-                    None if f.calls_until is None else micros(f.calls_until),
-                    None if f.last_offer_at is None else micros(f.last_offer_at))
+                    None if f.calls_until is None else _micros(f.calls_until),
+                    None if f.last_offer_at is None else _micros(f.last_offer_at))
     return out
+
+
+_MICROS: dict[int, tuple[datetime, int]] = {}
+
+
+def _micros(instant: datetime) -> int:
+    """:func:`~agentstate._time.micros`, remembered for the times converted last (by
+    identity, each kept alive with its value): an agent's states, changes and facts share
+    most of their times."""
+    cached = _MICROS.get(id(instant))
+    if cached is not None and cached[0] is instant:
+        return cached[1]
+    value = micros(instant)
+    if len(_MICROS) >= 4096:
+        _MICROS.clear()
+    _MICROS[id(instant)] = (instant, value)
+    return value
+
+
+def _bindable(values: list[Any]) -> None:
+    """Raise what SQLite's driver would raise binding ``values`` (see
+    :data:`~agentstate._rows.UNSTORABLE`): a buffered commit must be refused when it is made,
+    not when the batch is written."""
+    for value in values:
+        if type(value) is str:
+            if not value.isascii():
+                value.encode()
+        elif type(value) is int and not -_INT64 <= value < _INT64:
+            raise OverflowError("Python int too large to convert to SQLite INTEGER")
 
 
 def _change(agent: str, row: tuple[Any, ...]) -> Change:
