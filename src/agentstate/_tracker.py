@@ -164,11 +164,22 @@ class Tracker:
         Raises:
             AgentStateError: the event is refused (see the subclasses); nothing changed.
         """
+        # The hot path: every host event comes through here. The steps of _when, _compute,
+        # _catch_up and _commit are spelt out inline (each is one call less per event); the
+        # methods themselves serve the other callers and say the same thing.
         now = self._clock.now()
-        stamped = event.at is not None  # else stamped by the clock, again on each retry
-        at = self._when(None if event.at is None else to_utc(event.at), now, event)
+        given = event.at
+        stamped = given is not None  # else stamped by the clock, again on each retry
+        if given is None:
+            at = to_utc(now)
+        else:
+            at = to_utc(given)
+            if at > now:
+                raise StaleEvent(agent=event.agent, at=at, bound=now, event=event, future=True)
         agent = event.agent
         store = self._store
+        policy = self._policy
+        register = type(event) is Register
         recent = self._recent  # tried first where the store offers it; verified as below
         attempt = 0
         while True:
@@ -182,12 +193,27 @@ class Tracker:
                     if not _same_event(event, seen[0].event):
                         raise EventIdReused(agent=agent, event_id=event.event_id,
                                             original=seen[0].event, event=event)
-                    return self._result(event, tuple(seen), duplicate=True)
+                    return build_result(agent, event, tuple(seen), (), True, policy)
             if not stamped and state is not None and at < state.updated_at:
                 # another writer recorded a change after our clock read: read it again
                 at = to_utc(self._clock.now())
-            try:
-                new, change, fired, expected = self._compute(state, event, at)
+            fired: tuple[Change, ...] = ()
+            try:  # _compute, inline
+                if register:
+                    new, change = _rules.register(policy, state, event, at)  # type: ignore[arg-type]
+                    expected = 0
+                else:
+                    if state is None:
+                        raise UnknownAgent(agent, event=event)
+                    if at < state.updated_at:
+                        raise StaleEvent(agent=agent, at=at, bound=state.updated_at,
+                                         event=event)
+                    current = state
+                    deadlines = state.deadlines
+                    if deadlines and deadlines[0].at <= at:
+                        current, fired = self._catch_up(state, at)
+                    new, change = _rules.step(policy, current, event, at)
+                    expected = state.version
             except AgentStateError as error:
                 if not verified:  # refused on a state that may be stale: decide on the stored
                     recent = None
@@ -196,8 +222,13 @@ class Tracker:
                         and state is not None):  # the host's expected_version is newer
                     self._index.update(state)
                 raise
-            try:
-                self._commit(new, (*fired, change), expected)
+            changes = (*fired, change) if fired else (change,)
+            try:  # _commit, inline
+                if self._facts_store is not None:
+                    self._facts_store.commit(new, changes, expected_version=expected,
+                                             facts=_eligibility.facts(policy, new))
+                else:
+                    store.commit(new, changes, expected_version=expected)
             except ConflictError:  # another writer got there first (or our state was stale)
                 recent = None
                 attempt += 1
@@ -206,7 +237,12 @@ class Tracker:
                 if not stamped:  # stamped again: the winner's change may be after our read
                     at = to_utc(self._clock.now())
                 continue
-            return self._result(event, (change,), fired=fired)
+            if self._index is not None:
+                self._index.update(new)
+            # Result's fields, positionally (see _state.py): agent, event, changes, fired,
+            # duplicate, policy.
+            return build_result(agent, event, changes if not fired else (change,), fired,
+                                False, policy)
 
     def apply_many(self, events: Iterable[Event]) -> list[Result | AgentStateError]:
         """Apply ``events`` in order, each accepted or refused on its own; one result each.
