@@ -71,10 +71,12 @@ def check_event(policy: Policy, event: Event) -> None:
     """
     if not names_event(type(event)):
         return
-    queues: Iterable[str | None] = (*getattr(event, "queues", ()), getattr(event, "queue", None))
-    for queue in queues:
-        if queue is not None:
-            check_queue(policy, queue, agent=event.agent, event=event)
+    if policy.queues:  # else any queue name is taken
+        queues: Iterable[str | None] = (*getattr(event, "queues", ()),
+                                        getattr(event, "queue", None))
+        for queue in queues:
+            if queue is not None:
+                check_queue(policy, queue, agent=event.agent, event=event)
     channel = getattr(event, "channel", None)
     if channel is not None:
         check_channel(policy, channel, agent=event.agent, event=event,

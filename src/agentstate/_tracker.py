@@ -36,6 +36,7 @@ from functools import partial
 
 import attrs
 import pendulum
+from pendulum import DateTime
 
 from . import _eligibility, _ledger, _report, _rules
 from ._eligibility import Candidate, TeamView
@@ -57,7 +58,7 @@ from ._names import check_channel, check_queue
 from ._policy import Policy
 from ._state import AgentState, Change, Result, build_result
 from ._store import BatchStore, EligibilityStore, MemoryStore, RecentStates, Store
-from ._time import Clock, SystemClock, checked, elapsed, to_utc
+from ._time import UTC, Clock, SystemClock, checked, elapsed, to_utc
 from ._toml import dumps_policy
 
 __all__ = ["Tracker", "replay"]
@@ -173,7 +174,7 @@ class Tracker:
         if given is None:
             at = to_utc(now)
         else:
-            at = to_utc(given)
+            at = given if type(given) is DateTime and given.tzinfo is UTC else to_utc(given)
             if at > now:
                 raise StaleEvent(agent=event.agent, at=at, bound=now, event=event, future=True)
         agent = event.agent
