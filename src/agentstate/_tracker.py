@@ -165,9 +165,9 @@ class Tracker:
         Raises:
             AgentStateError: the event is refused (see the subclasses); nothing changed.
         """
-        # The hot path: every host event comes through here. The steps of _when, _compute,
-        # _catch_up and _commit are spelt out inline (each is one call less per event); the
-        # methods themselves serve the other callers and say the same thing.
+        # The hot path: every host event comes through here, so its steps are spelt out
+        # inline rather than called: the time (as _when), the next state (the registration,
+        # or the rules after the due timers) and the write (as _commit).
         now = self._clock.now()
         given = event.at
         stamped = given is not None  # else stamped by the clock, again on each retry
@@ -180,7 +180,6 @@ class Tracker:
         agent = event.agent
         store = self._store
         policy = self._policy
-        register = type(event) is Register
         recent = self._recent  # tried first where the store offers it; verified as below
         attempt = 0
         while True:
@@ -199,9 +198,9 @@ class Tracker:
                 # another writer recorded a change after our clock read: read it again
                 at = to_utc(self._clock.now())
             fired: tuple[Change, ...] = ()
-            try:  # _compute, inline
-                if register:
-                    new, change = _rules.register(policy, state, event, at)  # type: ignore[arg-type]
+            try:  # the next state
+                if isinstance(event, Register):
+                    new, change = _rules.register(policy, state, event, at)
                     expected = 0
                 else:
                     if state is None:
@@ -224,7 +223,7 @@ class Tracker:
                     self._index.update(state)
                 raise
             changes = (*fired, change) if fired else (change,)
-            try:  # _commit, inline
+            try:  # the write, as _commit does it
                 if self._facts_store is not None:
                     self._facts_store.commit(new, changes, expected_version=expected,
                                              facts=_eligibility.facts(policy, new))
@@ -285,20 +284,6 @@ class Tracker:
             except AgentStateError as error:
                 results.append(error)
         return results
-
-    def _compute(self, state: AgentState | None, event: Event, at: pendulum.DateTime
-                 ) -> tuple[AgentState, Change, tuple[Change, ...], int]:
-        """The new state, its change, the timers fired first, and the version it replaces."""
-        if isinstance(event, Register):
-            new, change = _rules.register(self._policy, state, event, at)
-            return new, change, (), 0
-        if state is None:
-            raise UnknownAgent(event.agent, event=event)
-        if at < state.updated_at:
-            raise StaleEvent(agent=event.agent, at=at, bound=state.updated_at, event=event)
-        current, fired = self._catch_up(state, at)
-        new, change = _rules.step(self._policy, current, event, at)
-        return new, change, fired, state.version
 
     def _commit(self, state: AgentState, changes: Sequence[Change], expected: int) -> None:
         """The one write: the store's compare-and-set (with the agent's eligibility facts if
