@@ -1,7 +1,7 @@
 """Positional builders for frozen attrs classes: the rules' hot path, without keyword handling.
 
 attrs' ``__init__`` for a frozen, keyword-only class matches every field by keyword and sets
-each through ``object.__setattr__``: building an :class:`~agentstate.AgentState` (22 fields)
+each through ``object.__setattr__``: building an :class:`~agentstate.AgentState` (24 fields)
 that way costs about 3 us, a large share of one event. :func:`positional` generates a function
 that takes the fields positionally, in declaration order, and fills the instance's slots
 directly, in about half the time; a quarter of it for a class whose slots a plain *layout* base
@@ -101,6 +101,11 @@ def _layout(cls: type, names: list[str]) -> type | None:
     if "__weakref__" in declared and cls.__weakrefoffset__ != layout.__weakrefoffset__:
         return None
     if "__setattr__" in layout.__dict__:
+        return None
+    probe: Any = object.__new__(layout)
+    try:  # what CPython checks itself: the same layout, the same deallocation
+        probe.__class__ = cls
+    except TypeError:
         return None
     return layout
 

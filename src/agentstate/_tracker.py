@@ -23,8 +23,9 @@ in its results; those of timers fired by a question (:meth:`Tracker.state`,
 :meth:`Tracker.eligible`, a report...) and of other hosts' changes only in the feed.
 
 Its length has one reason to change: the host's interface. Each method is a few lines that read the
-clock and delegate to the rules, the store, the reports or eligibility; the tracker owns no rule
-and no data.
+clock and delegate to the rules, the store, the reports or eligibility (but :meth:`Tracker.apply`,
+the hot path, which spells its steps out instead of calling one method each); the tracker owns
+no rule and no data.
 """
 
 from __future__ import annotations
