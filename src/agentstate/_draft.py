@@ -92,8 +92,8 @@ class Draft:
 
     def drop_deadlines(self, timer: Timer, ref: str | None = None) -> None:
         if self.deadlines:
-            self.deadlines = tuple(d for d in self.deadlines
-                                   if not (d.timer is timer and (ref is None or d.ref == ref)))
+            self.deadlines = tuple([d for d in self.deadlines
+                                    if not (d.timer is timer and (ref is None or d.ref == ref))])
 
     def add_deadline(self, deadline: Deadline) -> None:
         self.deadlines = tuple(sorted((*self.deadlines, deadline)))

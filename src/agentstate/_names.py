@@ -17,7 +17,7 @@ from ._errors import UnknownChannel, UnknownQueue
 from ._events import Event, SetChannel
 from ._policy import Policy
 
-__all__ = ["check_channel", "check_event", "check_queue"]
+__all__ = ["check_channel", "check_event", "check_queue", "names_event"]
 
 
 def check_queue(policy: Policy, name: str, *, agent: str | None = None,
@@ -54,7 +54,8 @@ _NAMING: dict[type[Event], bool] = {}
 """Per event class, whether it names a queue or a channel (read once from its fields)."""
 
 
-def _names_of(kind: type[Event]) -> bool:
+def names_event(kind: type[Event]) -> bool:
+    """Whether events of ``kind`` name a queue or a channel (:func:`check_event` has work)."""
     found = _NAMING.get(kind)
     if found is None:
         found = _NAMING[kind] = any(f.name in ("queue", "queues", "channel")
@@ -68,12 +69,14 @@ def check_event(policy: Policy, event: Event) -> None:
     Raises:
         UnknownQueue, UnknownChannel: the agent's state is unchanged.
     """
-    if not _names_of(type(event)):
+    if not names_event(type(event)):
         return
-    queues: Iterable[str | None] = (*getattr(event, "queues", ()), getattr(event, "queue", None))
-    for queue in queues:
-        if queue is not None:
-            check_queue(policy, queue, agent=event.agent, event=event)
+    if policy.queues:  # else any queue name is taken
+        queues: Iterable[str | None] = (*getattr(event, "queues", ()),
+                                        getattr(event, "queue", None))
+        for queue in queues:
+            if queue is not None:
+                check_queue(policy, queue, agent=event.agent, event=event)
     channel = getattr(event, "channel", None)
     if channel is not None:
         check_channel(policy, channel, agent=event.agent, event=event,

@@ -49,7 +49,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import _ledger
 from ._draft import Draft, check_actor, check_report, settle_stop_new
@@ -86,7 +86,7 @@ from ._events import (
     StopNew,
     TimerFired,
 )
-from ._names import check_event
+from ._names import check_event, names_event
 from ._policy import Policy, Role
 from ._rules_status import (
     cancel_pending,
@@ -211,23 +211,27 @@ def step(policy: Policy, state: AgentState, event: Event, at: datetime
     Raises:
         AgentStateError: the event is refused; nothing is returned, nothing changed.
     """
-    try:
-        handler, roles = _HANDLERS[type(event)]
-    except KeyError:
+    kind = _KINDS.get(type(event))
+    if kind is None:
         raise InvalidEvent(agent=state.agent, event=event,
                            why=f"{type(event).__name__} is not an event agentstate applies "
-                               "to a registered agent") from None
-    actor = _resolve(event, roles, state.agent)
-    if type(event) in _REPORTS and actor.role is not Role.SYSTEM:
+                               "to a registered agent")
+    actor = event.actor
+    if actor is None and kind.implied is not None and event.agent == state.agent:
+        # the kind's default actor, which its roles admit: nothing to check
+        actor = SYSTEM if kind.implied is Role.SYSTEM else _agent_actor(state.agent)
+    else:
+        actor = _resolve(event, kind.roles, state.agent)
+    if kind.reports and actor.role is not Role.SYSTEM:
         check_report(state, event, actor)
     if event.expected_version is not None and event.expected_version != state.version:
         raise ConflictError(agent=state.agent, expected=event.expected_version,
                             actual=state.version)
-    check_event(policy, event)  # strict names: queues and channels the policy declares
+    if kind.names:
+        check_event(policy, event)  # strict names: queues and channels the policy declares
     draft = Draft(state)
-    handler(policy, state, draft, event, at, actor)
+    kind.handler(policy, state, draft, event, at, actor)
     return _finish(policy, state, draft, event, at, actor)
-
 
 
 # -- settling: the one way to build the next state ---------------------------------------------
@@ -265,11 +269,13 @@ def _apply_pending(policy: Policy, draft: Draft) -> None:
 
 def _finish(policy: Policy, state: AgentState, draft: Draft, event: Event, at: datetime,
             actor: Actor) -> tuple[AgentState, Change]:
-    _apply_pending(policy, draft)
+    if draft.pending is not None:
+        _apply_pending(policy, draft)
     if draft.session is None:
         draft.interactions, draft.deadlines, draft.wrap_up_mode = (), (), None
         draft.pending = None
-    settle_stop_new(policy, draft)
+    if draft.stop_new:
+        settle_stop_new(policy, draft)
     moved = draft.status != state.status or draft.reason != state.reason
     if moved:
         draft.handled = 0
@@ -343,3 +349,27 @@ _HANDLERS: dict[type[Event], tuple[Handler, frozenset[Role]]] = {
     InteractionStarted: (started, _AGENT_OR_SYSTEM),
     DeviceChanged: (device_changed, _MANAGERS),
 }
+
+
+class _Kind(NamedTuple):
+    """How :func:`step` takes one event kind, read once from :data:`_HANDLERS`."""
+
+    handler: Handler
+    roles: frozenset[Role]
+    implied: Role | None
+    """The kind's default role when its roles admit it (then an event of it without an actor
+    needs no check), else ``None``; never for a kind whose default depends on its fields."""
+    reports: bool
+    """The kind may report what only the system knows (see check_report)."""
+    names: bool
+    """The kind names a queue or a channel (see check_event)."""
+
+
+def _kind(kind: type[Event], handler: Handler, roles: frozenset[Role]) -> _Kind:
+    default = kind.default_role
+    implied = default if default in roles and kind is not InteractionRejected else None
+    return _Kind(handler, roles, implied, kind in _REPORTS, names_event(kind))
+
+
+_KINDS: dict[type[Event], _Kind] = {
+    kind: _kind(kind, handler, roles) for kind, (handler, roles) in _HANDLERS.items()}

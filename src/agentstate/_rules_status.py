@@ -46,7 +46,16 @@ from ._events import (
     StopNew,
 )
 from ._policy import BusyChange, Policy, Role
-from ._state import AgentState, ChannelSetting, Device, Membership, Pending, Session, Tag
+from ._state import (
+    AgentState,
+    ChannelSetting,
+    Device,
+    Membership,
+    Pending,
+    Session,
+    Tag,
+    build_membership,
+)
 
 __all__ = [
     "cancel_pending",
@@ -82,7 +91,7 @@ def login(policy: Policy, state: AgentState, draft: Draft, event: Login, at: dat
     draft.missed_in_a_row = 0
     joined = {m.queue for m in state.memberships}
     draft.memberships = (*state.memberships,
-                         *(Membership(queue=q) for q in dict.fromkeys(event.queues)
+                         *(build_membership(q) for q in dict.fromkeys(event.queues)
                            if q not in joined))
 
 

@@ -84,10 +84,10 @@ def offered(policy: Policy, state: AgentState, draft: Draft, event: InteractionO
         if found is not None:
             raise NotEligible(agent=state.agent, why=describe(policy, found), queue=event.queue,
                               channel=event.channel, event=event, blocker=found)
-        draft.memberships = tuple(  # the queue's membership with last_offer_at = at
+        draft.memberships = tuple([  # the queue's membership with last_offer_at = at
             build_membership(m.queue, m.penalty, m.position, m.paused, at, m.calls,
                              m.calls_until, m.paused_by)
-            if m.queue == event.queue else m for m in state.memberships)
+            if m.queue == event.queue else m for m in state.memberships])
     else:
         if not policy.status(state.status).direct_calls:
             raise NotEligible(agent=state.agent, queue=None, channel=event.channel, event=event,
@@ -111,13 +111,13 @@ def answered(policy: Policy, state: AgentState, draft: Draft, event: Interaction
     item = find_interaction(state, event, event.interaction, ringing=True)
     connected = build_interaction(item.id, item.channel, item.queue, InteractionState.CONNECTED,
                                   at, item.direction)
-    draft.interactions = tuple(connected if i is item else i for i in state.interactions)
+    draft.interactions = tuple([connected if i is item else i for i in state.interactions])
     draft.drop_deadlines(Timer.OFFER, item.id)
     draft.missed_in_a_row = 0
     if item.queue is None:
         return
-    draft.memberships = tuple(_count_call(policy, state, m, at) if m.queue == item.queue else m
-                              for m in state.memberships)
+    draft.memberships = tuple([_count_call(policy, state, m, at) if m.queue == item.queue
+                               else m for m in state.memberships])
     draft.handled += 1
     status = policy.status(state.status)
     if (status.interaction_limit is not None and status.then is not None
@@ -147,7 +147,7 @@ def _implied(policy: Policy, status: str) -> str | None:
 def ended(policy: Policy, state: AgentState, draft: Draft, event: InteractionEnded,
           at: datetime, actor: Actor) -> None:
     item = find_interaction(state, event, event.interaction, ringing=None)
-    draft.interactions = tuple(i for i in state.interactions if i is not item)
+    draft.interactions = tuple([i for i in state.interactions if i is not item])
     draft.drop_deadlines(Timer.OFFER, item.id)
     if item.state is InteractionState.OFFERED:
         draft.note(Tag.WITHDRAWN, "offer withdrawn")
@@ -178,7 +178,7 @@ def _wrap_up(policy: Policy, state: AgentState, draft: Draft, item: Interaction,
 
 
 def _replace(state: AgentState, draft: Draft, item: Interaction, new: Interaction) -> None:
-    draft.interactions = tuple(new if i is item else i for i in state.interactions)
+    draft.interactions = tuple([new if i is item else i for i in state.interactions])
 
 
 def held(policy: Policy, state: AgentState, draft: Draft, event: InteractionHeld,
@@ -217,7 +217,7 @@ def transferred(policy: Policy, state: AgentState, draft: Draft, event: Interact
     target = "" if event.target is None else f" to {event.target}"
     draft.note(None, f"{event.kind.value} transfer of {item.id!r}{target}")
     if event.kind is TransferKind.BLIND:  # the agent drops at once
-        draft.interactions = tuple(i for i in state.interactions if i is not item)
+        draft.interactions = tuple([i for i in state.interactions if i is not item])
         _wrap_up(policy, state, draft, item, at)
         return
     if event.kind is TransferKind.ATTENDED and item.state is not InteractionState.HELD:
@@ -252,7 +252,7 @@ def missed(policy: Policy, state: AgentState, draft: Draft, event: InteractionMi
 
 def _miss(policy: Policy, state: AgentState, draft: Draft, item: Interaction, at: datetime
           ) -> None:
-    draft.interactions = tuple(i for i in draft.interactions if i.id != item.id)
+    draft.interactions = tuple([i for i in draft.interactions if i.id != item.id])
     draft.drop_deadlines(Timer.OFFER, item.id)
     if item.queue is None:
         return
@@ -292,7 +292,7 @@ def _delay(draft: Draft, until: datetime) -> None:
 def rejected(policy: Policy, state: AgentState, draft: Draft, event: InteractionRejected,
              at: datetime, actor: Actor) -> None:
     item = find_interaction(state, event, event.interaction, ringing=True)
-    draft.interactions = tuple(i for i in state.interactions if i is not item)
+    draft.interactions = tuple([i for i in state.interactions if i is not item])
     draft.drop_deadlines(Timer.OFFER, item.id)
     if item.queue is None:
         return
@@ -327,7 +327,7 @@ def timer_fired(policy: Policy, state: AgentState, draft: Draft, event: TimerFir
     if deadline is None or deadline.at > at:
         raise InvalidEvent(agent=state.agent, event=event,
                            why=f"no {event.timer.value} timer due at {at.isoformat()}")
-    draft.deadlines = tuple(d for d in state.deadlines if d is not deadline)
+    draft.deadlines = tuple([d for d in state.deadlines if d is not deadline])
     if deadline.timer is Timer.OFFER:
         item = find_interaction(state, event, deadline.ref or "", ringing=True)
         draft.note(None, f"no answer to {item.id!r} within the offer timeout")

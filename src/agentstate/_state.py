@@ -112,8 +112,24 @@ class InteractionState(enum.Enum):
     """On hold (the agent is still occupied; hold time accrues)."""
 
 
+class _InteractionSlots:
+    """The slots of :class:`Interaction` (a layout: see :mod:`agentstate._builders`)."""
+
+    __slots__ = (
+        "__weakref__",
+        "channel",
+        "direction",
+        "hold",
+        "id",
+        "queue",
+        "since",
+        "state",
+        "transfer",
+    )
+
+
 @attrs.frozen(kw_only=True)
-class Interaction:
+class Interaction(_InteractionSlots):
     """An open interaction (call, chat, email) of an agent.
 
     Attributes:
@@ -144,8 +160,24 @@ class Interaction:
         return self.hold
 
 
+class _MembershipSlots:
+    """The slots of :class:`Membership` (a layout: see :mod:`agentstate._builders`)."""
+
+    __slots__ = (
+        "__weakref__",
+        "calls",
+        "calls_until",
+        "last_offer_at",
+        "paused",
+        "paused_by",
+        "penalty",
+        "position",
+        "queue",
+    )
+
+
 @attrs.frozen(kw_only=True)
-class Membership:
+class Membership(_MembershipSlots):
     """An agent's place in a queue.
 
     Attributes:
@@ -205,8 +237,40 @@ class Session:
     queues: tuple[str, ...] = ()
 
 
+class _AgentStateSlots:
+    """The slots of :class:`AgentState` (a layout: see :mod:`agentstate._builders`)."""
+
+    __slots__ = (
+        "__weakref__",
+        "agent",
+        "channels",
+        "deadlines",
+        "device",
+        "handled",
+        "interactions",
+        "memberships",
+        "missed_in_a_row",
+        "occupation",
+        "occupation_since",
+        "overrun_at",
+        "pauses",
+        "pending",
+        "reason",
+        "session",
+        "since",
+        "status",
+        "stop_new",
+        "stop_new_by",
+        "timezone",
+        "updated_at",
+        "version",
+        "wrap_up",
+        "wrap_up_mode",
+    )
+
+
 @attrs.frozen(kw_only=True)
-class AgentState:
+class AgentState(_AgentStateSlots):
     """Everything the tracker keeps about one agent. Replaced, never mutated.
 
     Attributes:
@@ -328,8 +392,30 @@ class Snapshot:
     occupation: Occupation
 
 
+class _ChangeSlots:
+    """The slots of :class:`Change` (a layout: see :mod:`agentstate._builders`)."""
+
+    __slots__ = (
+        "__weakref__",
+        "actor",
+        "agent",
+        "at",
+        "event",
+        "event_id",
+        "from_occupation",
+        "from_reason",
+        "from_status",
+        "note",
+        "seq",
+        "tags",
+        "to_occupation",
+        "to_reason",
+        "to_status",
+    )
+
+
 @attrs.frozen(kw_only=True)
-class Change:
+class Change(_ChangeSlots):
     """One entry of an agent's history: an accepted event and what it changed.
 
     The entry starts a new interval of the agent's timeline: from ``at`` until the next entry's
@@ -440,8 +526,14 @@ def notices(policy: Policy, change: Change) -> tuple[Notice, ...]:
     return tuple(found)
 
 
+class _ResultSlots:
+    """The slots of :class:`Result` (a layout: see :mod:`agentstate._builders`)."""
+
+    __slots__ = ("__weakref__", "agent", "changes", "duplicate", "event", "fired", "policy")
+
+
 @attrs.frozen(kw_only=True)
-class Result:
+class Result(_ResultSlots):
     """What applying one event did.
 
     Attributes:

@@ -23,8 +23,9 @@ in its results; those of timers fired by a question (:meth:`Tracker.state`,
 :meth:`Tracker.eligible`, a report...) and of other hosts' changes only in the feed.
 
 Its length has one reason to change: the host's interface. Each method is a few lines that read the
-clock and delegate to the rules, the store, the reports or eligibility; the tracker owns no rule
-and no data.
+clock and delegate to the rules, the store, the reports or eligibility (but :meth:`Tracker.apply`,
+the hot path, which spells its steps out instead of calling one method each); the tracker owns
+no rule and no data.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from functools import partial
 
 import attrs
 import pendulum
+from pendulum import DateTime
 
 from . import _eligibility, _ledger, _report, _rules
 from ._eligibility import Candidate, TeamView
@@ -57,7 +59,7 @@ from ._names import check_channel, check_queue
 from ._policy import Policy
 from ._state import AgentState, Change, Result, build_result
 from ._store import BatchStore, EligibilityStore, MemoryStore, RecentStates, Store
-from ._time import Clock, SystemClock, checked, elapsed, to_utc
+from ._time import UTC, Clock, SystemClock, checked, elapsed, to_utc
 from ._toml import dumps_policy
 
 __all__ = ["Tracker", "replay"]
@@ -164,11 +166,21 @@ class Tracker:
         Raises:
             AgentStateError: the event is refused (see the subclasses); nothing changed.
         """
+        # The hot path: every host event comes through here, so its steps are spelt out
+        # inline rather than called: the time (as _when), the next state (the registration,
+        # or the rules after the due timers) and the write (as _commit).
         now = self._clock.now()
-        stamped = event.at is not None  # else stamped by the clock, again on each retry
-        at = self._when(None if event.at is None else to_utc(event.at), now, event)
+        given = event.at
+        stamped = given is not None  # else stamped by the clock, again on each retry
+        if given is None:
+            at = to_utc(now)
+        else:
+            at = given if type(given) is DateTime and given.tzinfo is UTC else to_utc(given)
+            if at > now:
+                raise StaleEvent(agent=event.agent, at=at, bound=now, event=event, future=True)
         agent = event.agent
         store = self._store
+        policy = self._policy
         recent = self._recent  # tried first where the store offers it; verified as below
         attempt = 0
         while True:
@@ -182,12 +194,27 @@ class Tracker:
                     if not _same_event(event, seen[0].event):
                         raise EventIdReused(agent=agent, event_id=event.event_id,
                                             original=seen[0].event, event=event)
-                    return self._result(event, tuple(seen), duplicate=True)
+                    return build_result(agent, event, tuple(seen), (), True, policy)
             if not stamped and state is not None and at < state.updated_at:
                 # another writer recorded a change after our clock read: read it again
                 at = to_utc(self._clock.now())
-            try:
-                new, change, fired, expected = self._compute(state, event, at)
+            fired: tuple[Change, ...] = ()
+            try:  # the next state
+                if isinstance(event, Register):
+                    new, change = _rules.register(policy, state, event, at)
+                    expected = 0
+                else:
+                    if state is None:
+                        raise UnknownAgent(agent, event=event)
+                    if at < state.updated_at:
+                        raise StaleEvent(agent=agent, at=at, bound=state.updated_at,
+                                         event=event)
+                    current = state
+                    deadlines = state.deadlines
+                    if deadlines and deadlines[0].at <= at:
+                        current, fired = self._catch_up(state, at)
+                    new, change = _rules.step(policy, current, event, at)
+                    expected = state.version
             except AgentStateError as error:
                 if not verified:  # refused on a state that may be stale: decide on the stored
                     recent = None
@@ -196,8 +223,13 @@ class Tracker:
                         and state is not None):  # the host's expected_version is newer
                     self._index.update(state)
                 raise
-            try:
-                self._commit(new, (*fired, change), expected)
+            changes = (*fired, change) if fired else (change,)
+            try:  # the write, as _commit does it
+                if self._facts_store is not None:
+                    self._facts_store.commit(new, changes, expected_version=expected,
+                                             facts=_eligibility.facts(policy, new))
+                else:
+                    store.commit(new, changes, expected_version=expected)
             except ConflictError:  # another writer got there first (or our state was stale)
                 recent = None
                 attempt += 1
@@ -206,7 +238,12 @@ class Tracker:
                 if not stamped:  # stamped again: the winner's change may be after our read
                     at = to_utc(self._clock.now())
                 continue
-            return self._result(event, (change,), fired=fired)
+            if self._index is not None:
+                self._index.update(new)
+            # Result's fields, positionally (see _state.py): agent, event, changes, fired,
+            # duplicate, policy.
+            return build_result(agent, event, changes if not fired else (change,), fired,
+                                False, policy)
 
     def apply_many(self, events: Iterable[Event]) -> list[Result | AgentStateError]:
         """Apply ``events`` in order, each accepted or refused on its own; one result each.
@@ -248,20 +285,6 @@ class Tracker:
             except AgentStateError as error:
                 results.append(error)
         return results
-
-    def _compute(self, state: AgentState | None, event: Event, at: pendulum.DateTime
-                 ) -> tuple[AgentState, Change, tuple[Change, ...], int]:
-        """The new state, its change, the timers fired first, and the version it replaces."""
-        if isinstance(event, Register):
-            new, change = _rules.register(self._policy, state, event, at)
-            return new, change, (), 0
-        if state is None:
-            raise UnknownAgent(event.agent, event=event)
-        if at < state.updated_at:
-            raise StaleEvent(agent=event.agent, at=at, bound=state.updated_at, event=event)
-        current, fired = self._catch_up(state, at)
-        new, change = _rules.step(self._policy, current, event, at)
-        return new, change, fired, state.version
 
     def _commit(self, state: AgentState, changes: Sequence[Change], expected: int) -> None:
         """The one write: the store's compare-and-set (with the agent's eligibility facts if
