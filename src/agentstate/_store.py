@@ -14,17 +14,22 @@ from __future__ import annotations
 
 import heapq
 import time
+from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
+import attrs
+
+from ._compact import decode_change, encode_change, record_at
 from ._eligibility import EligibilityFact, QueuePlace
 from ._errors import ConflictError
-from ._state import AgentState, Change
+from ._state import AgentState, Change, build_state
 
-__all__ = ["BatchStore", "EligibilityStore", "MemoryStore", "RecentStates", "Store"]
+__all__ = ["BatchStore", "EligibilityStore", "MemoryStore", "RecentStates", "RosterStore",
+           "Store"]
 
 
 @runtime_checkable
@@ -178,8 +183,33 @@ class BatchStore(Protocol):
         ...
 
 
-def _at(change: Change) -> datetime:
-    return change.at
+@runtime_checkable
+class RosterStore(Store, Protocol):
+    """A store that adds many new agents in one call (:class:`MemoryStore`).
+
+    :meth:`~agentstate.Tracker.register_many` hands it a roster import at once instead of one
+    commit per agent. A store without it works as well: each agent is then committed on its
+    own.
+    """
+
+    def add_agents(self, agents: Sequence[str], state: AgentState, change: Change) -> None:
+        """Add every agent of ``agents`` (new, distinct) as ``commit(state_a, (change_a,),
+        expected_version=0)`` would, as one unit of work.
+
+        ``state`` and ``change`` are the registration of ``agents[0]``; every other agent's is
+        the same but for its own id (in the state, the change and the change's event).
+
+        Raises:
+            ConflictError: an agent is registered already; nothing was added.
+        """
+        ...
+
+
+def _registration(change: Change, agent: str) -> Change:
+    """``change``, the registration of one agent, as that of ``agent``."""
+    if change.agent == agent and change.event.agent == agent:
+        return change
+    return attrs.evolve(change, agent=agent, event=attrs.evolve(change.event, agent=agent))
 
 
 class MemoryStore:
@@ -187,9 +217,16 @@ class MemoryStore:
 
     Not durable. Safe for one thread; hosts sharing it across threads get compare-and-set
     semantics only under the GIL's per-call atomicity, which this class does not promise.
+
+    The history costs the cyclic garbage collector nothing: each entry is kept as the plain
+    values of its record (:mod:`agentstate._compact`), appended to one flat list, and an
+    agent's entries as an array of their places in the feed; neither allocates an object the
+    collector tracks. Entries are built again as :class:`Change` values when read. Agents
+    registered together share the record of their registration.
     """
 
-    __slots__ = ("_deadlines", "_event_ids", "_feed", "_history", "_states")
+    __slots__ = ("_deadlines", "_event_ids", "_feed_agents", "_history", "_slots", "_starts",
+                 "_states")
 
     poll_interval = 0.05
     """Seconds between two looks at the feed in :meth:`wait_for_feed` (another thread
@@ -197,10 +234,16 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self._states: dict[str, AgentState] = {}
-        self._history: dict[str, list[Change]] = {}
         self._event_ids: dict[tuple[str, str], tuple[int, int]] = {}
         self._deadlines: list[tuple[datetime, str]] = []  # a heap; stale entries skipped
-        self._feed: list[Change] = []  # the feed: sequence n is self._feed[n - 1]
+        # The feed: entry n (sequence n + 1) is the record self._slots[start:end] of agent
+        # self._feed_agents[n], where start = self._starts[n] and end the next entry's start;
+        # an entry one slot wide holds a whole record (shared) or a change kept as an object.
+        self._slots: list[Any] = []
+        self._starts = array("q")
+        self._feed_agents: list[str] = []
+        # per agent, the places of its entries in the feed: one int, then an array
+        self._history: dict[str, int | array[int]] = {}
 
     def load(self, agent: str) -> AgentState | None:
         return self._states.get(agent)
@@ -217,29 +260,86 @@ class MemoryStore:
         due = state.next_deadline
         if due is not None and (current is None or current.next_deadline != due):
             heapq.heappush(self._deadlines, (due, agent))
-        entries = self._history.get(agent)
-        if entries is None:
-            self._history[agent] = entries = []
-        entries.extend(changes)
-        self._feed.extend(changes)
+        history, slots = self._history, self._slots
         for change in changes:
+            record = encode_change(change)
+            place = len(self._feed_agents)
+            self._starts.append(len(slots))
+            if type(record) is tuple:
+                slots.extend(record)
+            else:
+                slots.append(record)
+            self._feed_agents.append(agent)
+            places = history.get(agent)
+            if places is None:
+                history[agent] = place
+            elif type(places) is int:
+                history[agent] = array("q", (places, place))
+            else:
+                places.append(place)  # type: ignore[union-attr]
             if change.event_id is not None:
                 key = (agent, change.event_id)
                 first = self._event_ids.get(key, (change.seq, change.seq))[0]
                 self._event_ids[key] = (first, change.seq)
 
+    def add_agents(self, agents: Sequence[str], state: AgentState, change: Change) -> None:
+        states = self._states
+        taken = next((agent for agent in agents if agent in states), None)
+        if taken is not None:
+            raise ConflictError(agent=taken, expected=0, actual=states[taken].version)
+        if not agents:
+            return
+        rest = attrs.astuple(state, recurse=False)[1:]  # every field but the agent
+        records = [encode_change(_registration(change, agent)) for agent in agents[:2]]
+        shared = len(records) == 2 and records[0] == records[1]  # the agent is not in it
+        history, slots, starts = self._history, self._slots, self._starts
+        place = len(self._feed_agents)
+        for i, agent in enumerate(agents):
+            states[agent] = state if i == 0 else build_state(agent, *rest)
+            starts.append(len(slots))
+            slots.append(records[0] if shared or i == 0
+                         else encode_change(_registration(change, agent)))
+            history[agent] = place + i
+        self._feed_agents.extend(agents)
+        if state.next_deadline is not None:
+            for agent in agents:
+                heapq.heappush(self._deadlines, (state.next_deadline, agent))
+
+    def _record(self, place: int) -> Any:
+        """The record of the feed's entry at ``place`` (its slots, or the object kept)."""
+        start = self._starts[place]
+        end = (self._starts[place + 1] if place + 1 < len(self._starts)
+               else len(self._slots))
+        if end - start == 1:
+            return self._slots[start]
+        return self._slots[start:end]
+
+    def _places(self, agent: str) -> Sequence[int]:
+        places = self._history.get(agent)
+        if places is None:
+            return ()
+        if type(places) is int:
+            return (places,)
+        return places  # type: ignore[return-value]
+
+    def _at(self, place: int) -> datetime:
+        return record_at(self._record(place))
+
     def history(self, agent: str, *, start: datetime | None = None,
                 end: datetime | None = None) -> Sequence[Change]:
-        entries = self._history.get(agent, [])
-        lo = 0 if start is None else bisect_left(entries, start, key=_at)
-        hi = len(entries) if end is None else bisect_left(entries, end, key=_at)
-        return entries[lo:hi]
+        places = self._places(agent)
+        lo = 0 if start is None else bisect_left(places, start, key=self._at)
+        hi = len(places) if end is None else bisect_left(places, end, key=self._at)
+        record = self._record
+        return [decode_change(agent, record(place)) for place in places[lo:hi]]
 
     def changes_for_event(self, agent: str, event_id: str) -> Sequence[Change]:
         span = self._event_ids.get((agent, event_id))
         if span is None:
             return ()
-        return self._history[agent][span[0] - 1:span[1]]
+        record = self._record
+        return [decode_change(agent, record(place))
+                for place in self._places(agent)[span[0] - 1:span[1]]]
 
     def agents(self) -> Iterator[str]:
         return iter(self._states)
@@ -260,12 +360,14 @@ class MemoryStore:
         return at, self._deadlines[0][1]
 
     def feed(self, *, after: int = 0, limit: int = 1000) -> Sequence[tuple[int, Change]]:
-        entries = self._feed[after:after + limit]
-        return [(after + i, change) for i, change in enumerate(entries, 1)]
+        agents = self._feed_agents[after:after + limit]
+        record = self._record
+        return [(after + i, decode_change(agent, record(after + i - 1)))
+                for i, agent in enumerate(agents, 1)]
 
     def wait_for_feed(self, after: int, timeout: float) -> bool:
         end = time.monotonic() + timeout
-        while len(self._feed) <= after:
+        while len(self._feed_agents) <= after:
             left = end - time.monotonic()
             if left <= 0:
                 return False

@@ -55,10 +55,18 @@ from ._errors import (
 from ._events import SYSTEM, Event, Register, TimerFired
 from ._feed import FeedEntry, check_query
 from ._ledger import Ledger
+from ._limits import name_problem
 from ._names import check_channel, check_queue
 from ._policy import Policy
 from ._state import AgentState, Change, Result, build_result
-from ._store import BatchStore, EligibilityStore, MemoryStore, RecentStates, Store
+from ._store import (
+    BatchStore,
+    EligibilityStore,
+    MemoryStore,
+    RecentStates,
+    RosterStore,
+    Store,
+)
 from ._time import UTC, Clock, SystemClock, checked, elapsed, to_utc
 from ._toml import dumps_policy
 
@@ -144,7 +152,10 @@ class Tracker:
                 raising :class:`AgentExists`.
         """
         when = self._when(None if at is None else to_utc(at), self._clock.now(), None)
-        store, policy, count = self._store, self._policy, 0
+        store, policy = self._store, self._policy
+        if isinstance(store, RosterStore) and self._facts_store is None:
+            return self._register_all(store, agents, when, exist_ok)
+        count = 0
         for agent in agents:
             event = Register(agent=agent, at=when)
             existing = store.load(agent)
@@ -159,6 +170,41 @@ class Tracker:
                 continue
             count += 1
         return count
+
+    def _register_all(self, store: RosterStore, agents: Iterable[str], when: pendulum.DateTime,
+                      exist_ok: bool) -> int:
+        """:meth:`register_many` on a store that adds many agents at once: the same outcome
+        as one registration each (the agents before a refused one are added, then it raises),
+        with one registration computed for all of them."""
+        fresh: list[str] = []
+        seen: set[str] = set()
+        refusal: Exception | None = None
+        for agent in agents:
+            if name_problem(agent) is not None:  # refused as Register refuses it
+                try:
+                    Register(agent=agent, at=when)
+                except AgentStateError as error:
+                    refusal = error
+                    break
+            if agent in seen or store.load(agent) is not None:
+                if exist_ok:
+                    continue
+                refusal = AgentExists(agent)
+                break
+            seen.add(agent)
+            fresh.append(agent)
+        if fresh:
+            state, change = _rules.register(self._policy, None,
+                                            Register(agent=fresh[0], at=when), when)
+            store.add_agents(fresh, state, change)
+            if self._index is not None:
+                for agent in fresh:
+                    added = store.load(agent)
+                    if added is not None:
+                        self._index.update(added)
+        if refusal is not None:
+            raise refusal
+        return len(fresh)
 
     def apply(self, event: Event) -> Result:
         """Apply ``event`` and return what changed.

@@ -1,0 +1,341 @@
+"""Compact records: history entries the cyclic garbage collector does not track.
+
+:class:`~agentstate.MemoryStore` keeps every history entry for the life of the process. As
+objects, one entry is a :class:`~agentstate.Change`, its event, an actor, pendulum
+``DateTime`` and enum members: objects the cyclic garbage collector tracks, and every
+collection of the older generations walks all of them again, so with a growing history the
+collector took a sixth of the tracker's time. A **record** holds the same entry as one flat
+tuple of plain atomic values (``str``, ``int``, ``bool``, ``None``, ``bytes``, ``timedelta``,
+stdlib ``datetime``, and tuples of those). CPython untracks such a tuple at the first collection
+it survives and never looks at it again. The rich objects are built again when it is read.
+
+The encoding is derived from the attrs classes' own fields and their types (generated per class,
+as attrs generates ``__init__``), so a field added to :class:`~agentstate.Change` or to an event
+is stored without a change here:
+
+- a ``str``, ``int``, ``bool``, ``timedelta`` or ``tuple[str, ...]`` field is kept as it is;
+- an enum is kept as its value (``Occupation.IDLE`` as ``"idle"``), a tuple of enums as a tuple
+  of values;
+- an instant that is a pendulum ``DateTime`` in UTC is kept as its pickle state (10 bytes: the
+  date, the time and the fold), rebuilt as the same type in UTC; one in a named zone as its state
+  and the zone's name; a stdlib ``datetime`` (untracked already) as it is;
+- the change's actor is inlined (its fields, one slot each); an optional attrs value of an
+  event (its own actor, a :class:`~agentstate.WrapUp`) is a tuple of its fields, or ``None``;
+- the event comes last: its class's number, then its fields. A field it shares with its
+  change (``agent``, ``at``, ``event_id``, ``actor``) holds :data:`SAME` when it is the
+  change's own value (the usual case: nothing is stored twice).
+
+The record leaves out the change's ``agent`` (the store knows whose entry it reads), so the
+registrations of many agents at one instant can share one record. A value that does not have
+its field's declared type is never mangled: the whole change is kept as the object itself.
+
+Records are rebuilt without running the classes' validators: their values came out of an
+instance of that class, which checked them when it was built, and the rebuilt instance is equal
+to it, of the same types.
+"""
+
+from __future__ import annotations
+
+import enum
+import types
+import typing
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Final, Union
+
+import attrs
+import pendulum
+
+from ._events import Event
+from ._state import Change
+
+__all__ = ["SAME", "Record", "decode_change", "encode_change", "record_at"]
+
+Record = tuple[Any, ...]
+"""A change without its agent, as one tuple of plain values (see the module's docstring)."""
+
+SAME: Final = ...
+"""In an event's slots: the field holds its change's own value (``Ellipsis``: no field of any
+event can hold it)."""
+
+_DateTime = pendulum.DateTime
+_Timezone = pendulum.Timezone
+_zone = pendulum.timezone
+_UTC = pendulum.UTC
+_reduce = datetime.__reduce_ex__
+_new_datetime: Callable[..., Any] = datetime.__new__
+_PLAIN = (str, int, bool, float, bytes, timedelta)
+
+
+class _Unfit(Exception):
+    """A value does not have its field's declared type: the change is kept as an object."""
+
+
+def _instant(value: Any) -> Any:
+    """An instant as a plain value: a pendulum ``DateTime`` in UTC as its pickle state, one in
+    a named zone as its state and the zone's name."""
+    if type(value) is _DateTime:
+        zone = value.tzinfo
+        if zone is _UTC:
+            return _reduce(value, 4)[1][0]  # protocol 4: with the fold
+        if type(zone) is _Timezone and _zone(zone.name) is zone:
+            return _reduce(value, 4)[1][0], zone.name
+    if value is None or isinstance(value, datetime):
+        return value
+    raise _Unfit(value)
+
+
+def _uninstant(data: Any) -> Any:
+    """The instant :func:`_instant` encoded."""
+    if type(data) is bytes:
+        return _new_datetime(_DateTime, data, _UTC)
+    if type(data) is tuple:
+        return _new_datetime(_DateTime, data[0], _zone(data[1]))
+    return data
+
+
+# -- building instances from trusted values ------------------------------------------------------
+
+
+_BUILDERS: dict[type[Any], Callable[..., Any]] = {}
+
+
+def _builder(cls: type[Any]) -> Callable[..., Any]:
+    """A function ``build(*values)`` filling the slots of a new ``cls``, one value per field in
+    declaration order (what the constructor stored: no converter or validator runs again).
+
+    Raises:
+        _Unfit: ``cls`` is not a slotted attrs class whose slots are exactly its fields.
+    """
+    try:
+        return _BUILDERS[cls]
+    except KeyError:
+        pass
+    if not (isinstance(cls, type) and attrs.has(cls) and "__slots__" in cls.__dict__):
+        raise _Unfit(cls)
+    slots = {name for klass in cls.__mro__ for name in getattr(klass, "__slots__", ())}
+    slots.discard("__weakref__")
+    names = [field.name for field in attrs.fields(cls)]
+    if slots != set(names):
+        raise _Unfit(cls)
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    for i, name in enumerate(names):
+        descriptor = next(k.__dict__[name] for k in cls.__mro__ if name in k.__dict__)
+        if not isinstance(descriptor, types.MemberDescriptorType):
+            raise _Unfit(cls)
+        namespace[f"_set{i}"] = descriptor.__set__
+    body = "".join(f"    _set{i}(_self, v{i})\n" for i in range(len(names)))
+    source = (f"def build({', '.join(f'v{i}' for i in range(len(names)))}):\n"
+              f"    _self = _new(_cls)\n{body}    return _self\n")
+    exec(compile(source, f"<agentstate record builder of {cls.__qualname__}>", "exec"),
+         namespace)
+    _BUILDERS[cls] = build = namespace["build"]
+    return build  # type: ignore[no-any-return]
+
+
+# -- code generation -----------------------------------------------------------------------------
+
+
+class _Gen:
+    """The slots of one record: the expressions that encode them and decode from them.
+
+    ``add`` appends the slots of one field (read by ``get``, an expression) and returns the
+    expression that decodes the field's value from the record ``r``.
+    """
+
+    def __init__(self, first_slot: int = 0) -> None:
+        self.names: dict[str, Any] = {"_instant": _instant, "_uninstant": _uninstant,
+                                      "_Unfit": _Unfit, "SAME": SAME, "_state": _reduce,
+                                      "_DateTime": _DateTime, "_UTC": _UTC}
+        self.slots: list[str] = []
+        self.guards: list[str] = []
+        self.first = first_slot
+
+    def name(self, value: Any) -> str:
+        key = f"_n{len(self.names)}"
+        self.names[key] = value
+        return key
+
+    def add(self, tp: Any, get: str) -> str:
+        args = typing.get_args(tp)
+        optional = typing.get_origin(tp) in (Union, types.UnionType) and type(None) in args
+        if optional:
+            rest = [a for a in args if a is not type(None)]
+            tp = rest[0] if len(rest) == 1 else Any
+        slot = f"r[{self.first + len(self.slots)}]"
+        if not optional and isinstance(tp, type) and attrs.has(tp):  # inlined, slot by slot
+            self.guards.append(f"type({get}) is not {self.name(tp)}")
+            values = [self.add(hint, f"{get}.{field.name}")
+                      for field, hint in _fields(tp)]
+            return f"{self.name(_builder(tp))}({', '.join(values)})"
+        enc, dec = self._one(tp, get, slot)
+        if optional and (enc, dec) != (get, slot):
+            enc = f"(None if {get} is None else {enc})"
+            dec = f"(None if {slot} is None else {dec})"
+        self.slots.append(enc)
+        return dec
+
+    def _one(self, tp: Any, get: str, slot: str) -> tuple[str, str]:
+        """The expressions of a field kept in one slot."""
+        origin, args = typing.get_origin(tp), typing.get_args(tp)
+        if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+            item = args[0]
+            if isinstance(item, type) and issubclass(item, enum.Enum):
+                members = self.name(item._value2member_map_)
+                return (f"(tuple([x._value_ for x in {get}]) if {get} else ())",
+                        f"(tuple([{members}[x] for x in {slot}]) if {slot} else ())")
+            if item in _PLAIN:
+                return get, slot
+        elif isinstance(tp, type):
+            if tp in _PLAIN:
+                return get, slot
+            if issubclass(tp, enum.Enum):
+                return f"{get}._value_", f"{self.name(tp._value2member_map_)}[{slot}]"
+            if issubclass(tp, datetime):  # the usual case inline, without a call
+                return (f"(_state({get}, 4)[1][0] if type({get}) is _DateTime and "
+                        f"{get}.tzinfo is _UTC else _instant({get}))", f"_uninstant({slot})")
+            if attrs.has(tp):  # an optional value: a tuple of its own slots
+                encode, decode = _nested(tp)
+                return f"{self.name(encode)}({get})", f"{self.name(decode)}({slot})"
+        raise _Unfit(tp)
+
+    def compile(self, source: str, label: str) -> dict[str, Any]:
+        exec(compile(source, f"<agentstate record of {label}>", "exec"), self.names)
+        return self.names
+
+
+def _fields(cls: type[Any]) -> list[tuple[attrs.Attribute[Any], Any]]:
+    """The fields of ``cls`` with their resolved types."""
+    hints = typing.get_type_hints(cls)
+    return [(field, hints[field.name]) for field in attrs.fields(cls)]
+
+
+def _nested(cls: type[Any]) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """An attrs value as a tuple of its fields' slots (another class, a subclass: unfit)."""
+    gen = _Gen()
+    values = [gen.add(hint, f"v.{field.name}") for field, hint in _fields(cls)]
+    guards = " or ".join([f"type(v) is not {gen.name(cls)}", *gen.guards])
+    source = (f"def encode(v):\n    if {guards}:\n        raise _Unfit\n"
+              f"    return ({', '.join(gen.slots)},)\n"
+              f"def decode(r):\n    return {gen.name(_builder(cls))}({', '.join(values)})\n")
+    names = gen.compile(source, cls.__qualname__)
+    return names["encode"], names["decode"]
+
+
+# -- changes and their events ----------------------------------------------------------------------
+
+
+_SHARED: Final = tuple(f.name for f in attrs.fields(Event)
+                       if f.name in attrs.fields_dict(Change))
+"""The fields every event shares with its change (agent, at, event id, actor)."""
+
+
+def _change_codec() -> tuple[Callable[[Change], Record | Change],
+                             Callable[[str, Sequence[Any]], Change],
+                             int, int]:
+    """The record of a change: its fields but the agent, in order, the event last."""
+    gen = _Gen()
+    gen.names.update(_encoders=_EVENT_ENCODERS, _unusual=_unusual, _unevent=_unevent)
+    locals_: list[tuple[str, str]] = []
+    fields = _fields(Change)
+    for field, hint in fields[1:]:  # the agent is the store's key, not in the record
+        if field.name == "event":
+            continue
+        locals_.append((field.name, gen.add(hint, f"c.{field.name}")))
+    at_slot = next(i for i, (name, _) in enumerate(locals_) if name == "at")
+    event_slot = len(gen.slots)
+    guards = " or ".join(gen.guards) or "False"
+    body = "".join(f"    {name} = {value}\n" for name, value in locals_)
+    values = ", ".join(field.name for field, _ in fields)
+    source = (f"def encode(c):\n"
+              f"    try:\n"
+              f"        if {guards}:\n            raise _Unfit\n"
+              f"        e = c.event\n"
+              f"        return ({', '.join(gen.slots)},) + _encoders[type(e)](e, c)\n"
+              f"    except (_Unfit, AttributeError, TypeError, KeyError):\n"
+              f"        return _unusual(c)\n"
+              f"def decode(agent, r):\n{body}"
+              f"    event = _unevent(r, {', '.join(_SHARED)})\n"
+              f"    return {gen.name(_builder(Change))}({values})\n")
+    names = gen.compile(source, "Change")
+    return names["encode"], names["decode"], at_slot, event_slot
+
+
+_EVENT_ENCODERS: dict[type[Any], Callable[[Any, Any], Record]] = {}
+_EVENT_DECODERS: list[Callable[..., Any]] = []
+
+
+def _unusual(change: Change) -> Record | Change:
+    """The record of a change whose event's class is new here (its codec generated now), or
+    the change itself if a value does not have its field's declared type."""
+    try:
+        if type(change.event) not in _EVENT_ENCODERS:
+            _event_codec(type(change.event))
+            return _encode(change)
+    except (_Unfit, AttributeError, TypeError, KeyError):
+        pass
+    return change
+
+
+def _unevent(record: Record, *shared: Any) -> Any:
+    """The event of a record (``shared``: its change's values of :data:`_SHARED`)."""
+    return _EVENT_DECODERS[record[_EVENT]](record, *shared)
+
+
+def _unfit(event: Any, change: Any) -> Record:
+    raise _Unfit(event)
+
+
+def _event_codec(cls: type[Any]) -> Callable[[Any, Any], Record]:
+    """Generate (once) the slots of one event class."""
+    try:
+        build = _builder(cls)
+        if not issubclass(cls, Event):
+            raise _Unfit(cls)
+    except _Unfit:
+        _EVENT_ENCODERS[cls] = _unfit  # kept as an object, every time
+        raise
+    gen = _Gen(_EVENT + 1)
+    values = []
+    for field, hint in _fields(cls):
+        get = f"e.{field.name}"
+        count = len(gen.slots)
+        value = gen.add(hint, get)
+        if field.name in _SHARED:
+            assert len(gen.slots) == count + 1, "a shared field takes one slot"
+            slot = f"r[{gen.first + len(gen.slots) - 1}]"
+            gen.slots[-1] = f"(SAME if {get} is c.{field.name} else {gen.slots[-1]})"
+            value = f"({field.name} if {slot} is SAME else {value})"
+        values.append(value)
+    number = len(_EVENT_DECODERS)
+    guards = "".join(f"    if {guard}:\n        raise _Unfit\n" for guard in gen.guards)
+    source = (f"def encode(e, c):\n{guards}    return ({number}, {', '.join(gen.slots)})\n"
+              f"def decode(r, {', '.join(_SHARED)}):\n"
+              f"    return {gen.name(build)}({', '.join(values)})\n")
+    names = gen.compile(source, cls.__qualname__)
+    _EVENT_DECODERS.append(names["decode"])
+    _EVENT_ENCODERS[cls] = encode = names["encode"]
+    return encode  # type: ignore[no-any-return]
+
+
+_encode, _decode, _AT, _EVENT = _change_codec()
+
+
+encode_change: Callable[[Change], Record | Change] = _encode
+"""``change`` without its agent, as a record; the change itself if a value does not have its
+field's declared type (kept, never mangled)."""
+
+
+def decode_change(agent: str, record: Sequence[Any] | Change) -> Change:
+    """The change of ``agent`` that :func:`encode_change` encoded (equal, of the same types);
+    ``record`` may be the record's slots in any sequence."""
+    if isinstance(record, Change):
+        return record
+    return _decode(agent, record)
+
+
+def record_at(record: Sequence[Any] | Change) -> datetime:
+    """When the change of a record happened (to search a history by time)."""
+    if isinstance(record, Change):
+        return record.at
+    return _uninstant(record[_AT])  # type: ignore[no-any-return]
