@@ -260,7 +260,7 @@ def test_agents_registered_together_share_their_first_record() -> None:
         assert AgentState is type(tracker.state(agent))
         assert agent == tracker.state(agent).agent
     assert ["a1", "a2", "a3"] == [c.agent for _, c in tracker.store.feed()]
-    assert 1 == len({id(tracker.store._slots[i]) for i in range(3)})  # type: ignore[attr-defined]
+    assert 1 == len({id(tracker.store._entry(i)[1]) for i in range(3)})  # type: ignore[attr-defined]
 
 
 def test_a_bulk_registration_keeps_an_odd_change_per_agent() -> None:

@@ -25,9 +25,10 @@ is stored without a change here:
   change (``agent``, ``at``, ``event_id``, ``actor``) holds :data:`SAME` when it is the
   change's own value (the usual case: nothing is stored twice).
 
-The record leaves out the change's ``agent`` (the store knows whose entry it reads), so the
-registrations of many agents at one instant can share one record. A value that does not have
-its field's declared type is never mangled: the whole change is kept as the object itself.
+The change's ``agent`` comes first, but a record is read back as the entry of the agent the
+caller names: the registrations of many agents at one instant, which differ only there, can
+share one record (:func:`agent_free` says when two records do). A value that does not have its
+field's declared type is never mangled: the whole change is kept as the object itself.
 
 Records are rebuilt without running the classes' validators: their values came out of an
 instance of that class, which checked them when it was built, and the rebuilt instance is equal
@@ -49,10 +50,10 @@ import pendulum
 from ._events import Event
 from ._state import Change
 
-__all__ = ["SAME", "Record", "decode_change", "encode_change", "record_at"]
+__all__ = ["SAME", "Record", "agent_free", "decode_change", "encode_change", "record_at"]
 
 Record = tuple[Any, ...]
-"""A change without its agent, as one tuple of plain values (see the module's docstring)."""
+"""A change as one tuple of plain values, its agent first (see the module's docstring)."""
 
 SAME: Final = ...
 """In an event's slots: the field holds its change's own value (``Ellipsis``: no field of any
@@ -230,72 +231,59 @@ _SHARED: Final = tuple(f.name for f in attrs.fields(Event)
 """The fields every event shares with its change (agent, at, event id, actor)."""
 
 
-def _change_codec() -> tuple[Callable[[Change], Record | Change],
-                             Callable[[str, Sequence[Any]], Change],
-                             int, int]:
-    """The record of a change: its fields but the agent, in order, the event last."""
-    gen = _Gen()
-    gen.names.update(_encoders=_EVENT_ENCODERS, _unusual=_unusual, _unevent=_unevent)
-    locals_: list[tuple[str, str]] = []
-    fields = _fields(Change)
-    for field, hint in fields[1:]:  # the agent is the store's key, not in the record
-        if field.name == "event":
-            continue
-        locals_.append((field.name, gen.add(hint, f"c.{field.name}")))
-    at_slot = next(i for i, (name, _) in enumerate(locals_) if name == "at")
-    event_slot = len(gen.slots)
-    guards = " or ".join(gen.guards) or "False"
-    body = "".join(f"    {name} = {value}\n" for name, value in locals_)
-    values = ", ".join(field.name for field, _ in fields)
-    source = (f"def encode(c):\n"
-              f"    try:\n"
-              f"        if {guards}:\n            raise _Unfit\n"
-              f"        e = c.event\n"
-              f"        return ({', '.join(gen.slots)},) + _encoders[type(e)](e, c)\n"
-              f"    except (_Unfit, AttributeError, TypeError, KeyError):\n"
-              f"        return _unusual(c)\n"
-              f"def decode(agent, r):\n{body}"
-              f"    event = _unevent(r, {', '.join(_SHARED)})\n"
-              f"    return {gen.name(_builder(Change))}({values})\n")
-    names = gen.compile(source, "Change")
-    return names["encode"], names["decode"], at_slot, event_slot
+class _ChangePart:
+    """The slots of a change but its event (generated once): its fields but the agent."""
+
+    def __init__(self) -> None:
+        gen = _Gen()
+        gen.names["_unevent"] = _unevent
+        decoded: list[tuple[str, str]] = []
+        fields = _fields(Change)
+        for field, hint in fields:  # the agent first; read back from the caller
+            if field.name != "event":
+                decoded.append((field.name, gen.add(hint, f"c.{field.name}")))
+        self.gen = gen
+        self.at = next(i for i, (name, _) in enumerate(decoded) if name == "at")
+        self.event = len(gen.slots)  # the event's class number, then its fields
+        body = "".join(f"    {name} = {value}\n" for name, value in decoded
+                       if name != "agent")
+        values = ", ".join(field.name for field, _ in fields)
+        source = (f"def decode(agent, r):\n{body}"
+                  f"    event = _unevent(r, {', '.join(_SHARED)})\n"
+                  f"    return {gen.name(_builder(Change))}({values})\n")
+        self.decode: Callable[[str, Sequence[Any]], Change] = gen.compile(
+            source, "Change")["decode"]
 
 
-_EVENT_ENCODERS: dict[type[Any], Callable[[Any, Any], Record]] = {}
+_ENCODERS: dict[type[Any], Callable[[Change], Record | Change]] = {}
+"""Per event class: the record of a whole change with an event of that class."""
 _EVENT_DECODERS: list[Callable[..., Any]] = []
+"""Per event class number: the event of a record (given its change's shared values)."""
 
 
-def _unusual(change: Change) -> Record | Change:
-    """The record of a change whose event's class is new here (its codec generated now), or
-    the change itself if a value does not have its field's declared type."""
-    try:
-        if type(change.event) not in _EVENT_ENCODERS:
-            _event_codec(type(change.event))
-            return _encode(change)
-    except (_Unfit, AttributeError, TypeError, KeyError):
-        pass
+def _unevent(record: Sequence[Any], *shared: Any) -> Any:
+    """The event of a record (``shared``: its change's values of :data:`_SHARED`)."""
+    return _EVENT_DECODERS[record[_CHANGE.event]](record, *shared)
+
+
+def _kept(change: Change) -> Change:
     return change
 
 
-def _unevent(record: Record, *shared: Any) -> Any:
-    """The event of a record (``shared``: its change's values of :data:`_SHARED`)."""
-    return _EVENT_DECODERS[record[_EVENT]](record, *shared)
-
-
-def _unfit(event: Any, change: Any) -> Record:
-    raise _Unfit(event)
-
-
-def _event_codec(cls: type[Any]) -> Callable[[Any, Any], Record]:
-    """Generate (once) the slots of one event class."""
+def _codec(cls: type[Any]) -> Callable[[Change], Record | Change]:
+    """Generate (once) the record functions of changes with an event of class ``cls``: one
+    tuple display of the change's slots and the event's (a change whose values do not have
+    their declared types is kept as the object)."""
     try:
         build = _builder(cls)
         if not issubclass(cls, Event):
             raise _Unfit(cls)
     except _Unfit:
-        _EVENT_ENCODERS[cls] = _unfit  # kept as an object, every time
-        raise
-    gen = _Gen(_EVENT + 1)
+        _ENCODERS[cls] = _kept
+        return _kept
+    part = _CHANGE.gen
+    gen = _Gen(part.first + len(part.slots) + 1)
+    gen.names = dict(part.names)  # the change's slots use them; new names come after
     values = []
     for field, hint in _fields(cls):
         get = f"e.{field.name}"
@@ -308,34 +296,55 @@ def _event_codec(cls: type[Any]) -> Callable[[Any, Any], Record]:
             value = f"({field.name} if {slot} is SAME else {value})"
         values.append(value)
     number = len(_EVENT_DECODERS)
-    guards = "".join(f"    if {guard}:\n        raise _Unfit\n" for guard in gen.guards)
-    source = (f"def encode(e, c):\n{guards}    return ({number}, {', '.join(gen.slots)})\n"
+    guards = " or ".join([*part.guards, *gen.guards]) or "False"
+    source = (f"def encode(c):\n"
+              f"    try:\n"
+              f"        if {guards}:\n            raise _Unfit\n"
+              f"        e = c.event\n"
+              f"        return ({', '.join(part.slots)}, {number}, {', '.join(gen.slots)})\n"
+              f"    except (_Unfit, AttributeError, TypeError):\n"
+              f"        return c\n"
               f"def decode(r, {', '.join(_SHARED)}):\n"
               f"    return {gen.name(build)}({', '.join(values)})\n")
     names = gen.compile(source, cls.__qualname__)
     _EVENT_DECODERS.append(names["decode"])
-    _EVENT_ENCODERS[cls] = encode = names["encode"]
+    _ENCODERS[cls] = encode = names["encode"]
     return encode  # type: ignore[no-any-return]
 
 
-_encode, _decode, _AT, _EVENT = _change_codec()
+_CHANGE = _ChangePart()
 
 
-encode_change: Callable[[Change], Record | Change] = _encode
-"""``change`` without its agent, as a record; the change itself if a value does not have its
-field's declared type (kept, never mangled)."""
+def encode_change(change: Change) -> Record | Change:
+    """``change`` as a record, its agent first; the change itself if a value does not have
+    its field's declared type (kept, never mangled)."""
+    try:
+        encode = _ENCODERS[type(change.event)]
+    except KeyError:
+        encode = _codec(type(change.event))
+    except AttributeError:
+        return change
+    return encode(change)
+
+
+def agent_free(record: Record | Change, other: Record | Change) -> bool:
+    """Whether two records hold the same entry but for whose it is (so that one of them can
+    be read back as either agent's)."""
+    return (type(record) is tuple and type(other) is tuple
+            and record[1:] == other[1:])
 
 
 def decode_change(agent: str, record: Sequence[Any] | Change) -> Change:
-    """The change of ``agent`` that :func:`encode_change` encoded (equal, of the same types);
-    ``record`` may be the record's slots in any sequence."""
+    """The change that :func:`encode_change` encoded (equal, of the same types), as an entry
+    of ``agent``; ``record`` may be the record's slots in any sequence."""
     if isinstance(record, Change):
         return record
-    return _decode(agent, record)
+    return _CHANGE.decode(agent, record)
 
 
 def record_at(record: Sequence[Any] | Change) -> datetime:
     """When the change of a record happened (to search a history by time)."""
     if isinstance(record, Change):
         return record.at
-    return _uninstant(record[_AT])  # type: ignore[no-any-return]
+    at: datetime = _uninstant(record[_CHANGE.at])
+    return at

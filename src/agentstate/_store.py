@@ -23,7 +23,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from ._compact import decode_change, encode_change, record_at
+from ._compact import agent_free, decode_change, encode_change, record_at
 from ._eligibility import EligibilityFact, QueuePlace
 from ._errors import ConflictError
 from ._state import AgentState, Change, build_state
@@ -225,8 +225,7 @@ class MemoryStore:
     registered together share the record of their registration.
     """
 
-    __slots__ = ("_deadlines", "_event_ids", "_feed_agents", "_history", "_slots", "_starts",
-                 "_states")
+    __slots__ = ("_deadlines", "_event_ids", "_history", "_slots", "_starts", "_states")
 
     poll_interval = 0.05
     """Seconds between two looks at the feed in :meth:`wait_for_feed` (another thread
@@ -236,12 +235,12 @@ class MemoryStore:
         self._states: dict[str, AgentState] = {}
         self._event_ids: dict[tuple[str, str], tuple[int, int]] = {}
         self._deadlines: list[tuple[datetime, str]] = []  # a heap; stale entries skipped
-        # The feed: entry n (sequence n + 1) is the record self._slots[start:end] of agent
-        # self._feed_agents[n], where start = self._starts[n] and end the next entry's start;
-        # an entry one slot wide holds a whole record (shared) or a change kept as an object.
+        # The feed: entry n (sequence n + 1) is self._slots[start:end], where start is
+        # self._starts[n] and end the next entry's start: the slots of the change's record
+        # (its agent first), or the agent and one object (a record shared by agents
+        # registered together, or a change kept as it is).
         self._slots: list[Any] = []
         self._starts = array("q")
-        self._feed_agents: list[str] = []
         # per agent, the places of its entries in the feed: one int, then an array
         self._history: dict[str, int | array[int]] = {}
 
@@ -257,26 +256,28 @@ class MemoryStore:
             raise ConflictError(agent=agent, expected=expected_version,
                                 actual=None if current is None else actual)
         self._states[agent] = state
-        due = state.next_deadline
-        if due is not None and (current is None or current.next_deadline != due):
-            heapq.heappush(self._deadlines, (due, agent))
-        history, slots = self._history, self._slots
+        deadlines = state.deadlines
+        if deadlines:
+            due = deadlines[0].at
+            if current is None or not current.deadlines or current.deadlines[0].at != due:
+                heapq.heappush(self._deadlines, (due, agent))
+        history, slots, starts = self._history, self._slots, self._starts
         for change in changes:
-            record = encode_change(change)
-            place = len(self._feed_agents)
-            self._starts.append(len(slots))
-            if type(record) is tuple:
-                slots.extend(record)
-            else:
-                slots.append(record)
-            self._feed_agents.append(agent)
             places = history.get(agent)
+            place = len(starts)
             if places is None:
                 history[agent] = place
             elif type(places) is int:
                 history[agent] = array("q", (places, place))
             else:
                 places.append(place)  # type: ignore[union-attr]
+            starts.append(len(slots))
+            record = encode_change(change)  # the agent first
+            if type(record) is tuple:
+                slots += record
+            else:
+                slots.append(agent)
+                slots.append(record)
             if change.event_id is not None:
                 key = (agent, change.event_id)
                 first = self._event_ids.get(key, (change.seq, change.seq))[0]
@@ -291,28 +292,29 @@ class MemoryStore:
             return
         rest = attrs.astuple(state, recurse=False)[1:]  # every field but the agent
         records = [encode_change(_registration(change, agent)) for agent in agents[:2]]
-        shared = len(records) == 2 and records[0] == records[1]  # the agent is not in it
+        shared = len(records) == 2 and agent_free(*records)
         history, slots, starts = self._history, self._slots, self._starts
-        place = len(self._feed_agents)
+        place = len(starts)
         for i, agent in enumerate(agents):
             states[agent] = state if i == 0 else build_state(agent, *rest)
+            history[agent] = place + i
             starts.append(len(slots))
+            slots.append(agent)
             slots.append(records[0] if shared or i == 0
                          else encode_change(_registration(change, agent)))
-            history[agent] = place + i
-        self._feed_agents.extend(agents)
         if state.next_deadline is not None:
             for agent in agents:
                 heapq.heappush(self._deadlines, (state.next_deadline, agent))
 
-    def _record(self, place: int) -> Any:
-        """The record of the feed's entry at ``place`` (its slots, or the object kept)."""
-        start = self._starts[place]
-        end = (self._starts[place + 1] if place + 1 < len(self._starts)
-               else len(self._slots))
-        if end - start == 1:
-            return self._slots[start]
-        return self._slots[start:end]
+    def _entry(self, place: int) -> tuple[str, Any]:
+        """The agent and the record of the feed's entry at ``place`` (the record's slots, or
+        the object kept)."""
+        starts = self._starts
+        start = starts[place]
+        end = starts[place + 1] if place + 1 < len(starts) else len(self._slots)
+        if end - start == 2:
+            return self._slots[start], self._slots[start + 1]
+        return self._slots[start], self._slots[start:end]
 
     def _places(self, agent: str) -> Sequence[int]:
         places = self._history.get(agent)
@@ -323,22 +325,22 @@ class MemoryStore:
         return places  # type: ignore[return-value]
 
     def _at(self, place: int) -> datetime:
-        return record_at(self._record(place))
+        return record_at(self._entry(place)[1])
 
     def history(self, agent: str, *, start: datetime | None = None,
                 end: datetime | None = None) -> Sequence[Change]:
         places = self._places(agent)
         lo = 0 if start is None else bisect_left(places, start, key=self._at)
         hi = len(places) if end is None else bisect_left(places, end, key=self._at)
-        record = self._record
-        return [decode_change(agent, record(place)) for place in places[lo:hi]]
+        entry = self._entry
+        return [decode_change(agent, entry(place)[1]) for place in places[lo:hi]]
 
     def changes_for_event(self, agent: str, event_id: str) -> Sequence[Change]:
         span = self._event_ids.get((agent, event_id))
         if span is None:
             return ()
-        record = self._record
-        return [decode_change(agent, record(place))
+        entry = self._entry
+        return [decode_change(agent, entry(place)[1])
                 for place in self._places(agent)[span[0] - 1:span[1]]]
 
     def agents(self) -> Iterator[str]:
@@ -360,14 +362,13 @@ class MemoryStore:
         return at, self._deadlines[0][1]
 
     def feed(self, *, after: int = 0, limit: int = 1000) -> Sequence[tuple[int, Change]]:
-        agents = self._feed_agents[after:after + limit]
-        record = self._record
-        return [(after + i, decode_change(agent, record(after + i - 1)))
-                for i, agent in enumerate(agents, 1)]
+        entry = self._entry
+        return [(place + 1, decode_change(*entry(place)))
+                for place in range(after, min(after + limit, len(self._starts)))]
 
     def wait_for_feed(self, after: int, timeout: float) -> bool:
         end = time.monotonic() + timeout
-        while len(self._feed_agents) <= after:
+        while len(self._starts) <= after:
             left = end - time.monotonic()
             if left <= 0:
                 return False
