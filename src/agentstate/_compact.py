@@ -38,6 +38,7 @@ to it, of the same types.
 from __future__ import annotations
 
 import enum
+import functools
 import types
 import typing
 from collections.abc import Callable, Sequence
@@ -147,6 +148,7 @@ class _Gen:
     def __init__(self, first_slot: int = 0) -> None:
         self.names: dict[str, Any] = {"_instant": _instant, "_uninstant": _uninstant,
                                       "_Unfit": _Unfit, "SAME": SAME, "_state": _reduce,
+                                      "_new_datetime": _new_datetime,
                                       "_DateTime": _DateTime, "_UTC": _UTC}
         self.slots: list[str] = []
         self.guards: list[str] = []
@@ -166,9 +168,11 @@ class _Gen:
         slot = f"r[{self.first + len(self.slots)}]"
         if not optional and isinstance(tp, type) and attrs.has(tp):  # inlined, slot by slot
             self.guards.append(f"type({get}) is not {self.name(tp)}")
-            values = [self.add(hint, f"{get}.{field.name}")
-                      for field, hint in _fields(tp)]
-            return f"{self.name(_builder(tp))}({', '.join(values)})"
+            first = len(self.slots)
+            for field, hint in _fields(tp):
+                self.add(hint, f"{get}.{field.name}")
+            slots = [f"r[{self.first + i}]" for i in range(first, len(self.slots))]
+            return f"{self.name(_shared_values(tp))}({', '.join(slots)})"
         enc, dec = self._one(tp, get, slot)
         if optional and (enc, dec) != (get, slot):
             enc = f"(None if {get} is None else {enc})"
@@ -194,7 +198,9 @@ class _Gen:
                 return f"{get}._value_", f"{self.name(tp._value2member_map_)}[{slot}]"
             if issubclass(tp, datetime):  # the usual case inline, without a call
                 return (f"(_state({get}, 4)[1][0] if type({get}) is _DateTime and "
-                        f"{get}.tzinfo is _UTC else _instant({get}))", f"_uninstant({slot})")
+                        f"{get}.tzinfo is _UTC else _instant({get}))",
+                        f"(_new_datetime(_DateTime, {slot}, _UTC) if type({slot}) is bytes "
+                        f"else _uninstant({slot}))")
             if attrs.has(tp):  # an optional value: a tuple of its own slots
                 encode, decode = _nested(tp)
                 return f"{self.name(encode)}({get})", f"{self.name(decode)}({slot})"
@@ -209,6 +215,18 @@ def _fields(cls: type[Any]) -> list[tuple[attrs.Attribute[Any], Any]]:
     """The fields of ``cls`` with their resolved types."""
     hints = typing.get_type_hints(cls)
     return [(field, hints[field.name]) for field in attrs.fields(cls)]
+
+
+def _shared_values(cls: type[Any]) -> Callable[..., Any]:
+    """A value inlined in a record (a change's actor), from its slots: one instance shared by
+    the entries that hold the same (values are frozen; few actors make many entries)."""
+
+    @functools.lru_cache(maxsize=4096)
+    def value(*slots: Any) -> Any:
+        return decode(slots)
+
+    decode = _nested(cls)[1]
+    return value
 
 
 def _nested(cls: type[Any]) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
@@ -236,7 +254,7 @@ class _ChangePart:
 
     def __init__(self) -> None:
         gen = _Gen()
-        gen.names["_unevent"] = _unevent
+        gen.names["_decoders"] = _EVENT_DECODERS
         decoded: list[tuple[str, str]] = []
         fields = _fields(Change)
         for field, hint in fields:  # the agent first; read back from the caller
@@ -249,7 +267,7 @@ class _ChangePart:
                        if name != "agent")
         values = ", ".join(field.name for field, _ in fields)
         source = (f"def decode(agent, r):\n{body}"
-                  f"    event = _unevent(r, {', '.join(_SHARED)})\n"
+                  f"    event = _decoders[r[{len(gen.slots)}]](r, {', '.join(_SHARED)})\n"
                   f"    return {gen.name(_builder(Change))}({values})\n")
         self.decode: Callable[[str, Sequence[Any]], Change] = gen.compile(
             source, "Change")["decode"]
@@ -259,11 +277,6 @@ _ENCODERS: dict[type[Any], Callable[[Change], Record | Change]] = {}
 """Per event class: the record of a whole change with an event of that class."""
 _EVENT_DECODERS: list[Callable[..., Any]] = []
 """Per event class number: the event of a record (given its change's shared values)."""
-
-
-def _unevent(record: Sequence[Any], *shared: Any) -> Any:
-    """The event of a record (``shared``: its change's values of :data:`_SHARED`)."""
-    return _EVENT_DECODERS[record[_CHANGE.event]](record, *shared)
 
 
 def _kept(change: Change) -> Change:
@@ -337,9 +350,9 @@ def agent_free(record: Record | Change, other: Record | Change) -> bool:
 def decode_change(agent: str, record: Sequence[Any] | Change) -> Change:
     """The change that :func:`encode_change` encoded (equal, of the same types), as an entry
     of ``agent``; ``record`` may be the record's slots in any sequence."""
-    if isinstance(record, Change):
-        return record
-    return _CHANGE.decode(agent, record)
+    if type(record) is list or type(record) is tuple:
+        return _CHANGE.decode(agent, record)
+    return record  # type: ignore[return-value]  # a change kept as it is
 
 
 def record_at(record: Sequence[Any] | Change) -> datetime:

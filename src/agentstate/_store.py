@@ -332,8 +332,15 @@ class MemoryStore:
         places = self._places(agent)
         lo = 0 if start is None else bisect_left(places, start, key=self._at)
         hi = len(places) if end is None else bisect_left(places, end, key=self._at)
-        entry = self._entry
-        return [decode_change(agent, entry(place)[1]) for place in places[lo:hi]]
+        slots, starts = self._slots, self._starts
+        last = len(starts) - 1
+        found = []
+        for place in places[lo:hi]:
+            first = starts[place]
+            stop = starts[place + 1] if place < last else len(slots)
+            found.append(decode_change(
+                agent, slots[first + 1] if stop - first == 2 else slots[first:stop]))
+        return found
 
     def changes_for_event(self, agent: str, event_id: str) -> Sequence[Change]:
         span = self._event_ids.get((agent, event_id))
