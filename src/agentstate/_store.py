@@ -332,10 +332,14 @@ class MemoryStore:
         places = self._places(agent)
         lo = 0 if start is None else bisect_left(places, start, key=self._at)
         hi = len(places) if end is None else bisect_left(places, end, key=self._at)
+        return self._changes(agent, places[lo:hi])
+
+    def _changes(self, agent: str, places: Sequence[int]) -> list[Change]:
+        """The entries of ``agent`` at ``places`` in the feed, built again from their records."""
         slots, starts = self._slots, self._starts
         last = len(starts) - 1
         found = []
-        for place in places[lo:hi]:
+        for place in places:
             first = starts[place]
             stop = starts[place + 1] if place < last else len(slots)
             found.append(decode_change(
@@ -346,9 +350,7 @@ class MemoryStore:
         span = self._event_ids.get((agent, event_id))
         if span is None:
             return ()
-        entry = self._entry
-        return [decode_change(agent, entry(place)[1])
-                for place in self._places(agent)[span[0] - 1:span[1]]]
+        return self._changes(agent, self._places(agent)[span[0] - 1:span[1]])
 
     def agents(self) -> Iterator[str]:
         return iter(self._states)
@@ -392,6 +394,6 @@ class MemoryStore:
 
     def history_before(self, agent: str, end: datetime, *, limit: int) -> Sequence[Change]:
         """The agent's last ``limit`` entries with ``at < end``, oldest first."""
-        entries = self._history.get(agent, [])
-        hi = bisect_left(entries, end, key=_at)
-        return entries[max(hi - limit, 0):hi]
+        places = self._places(agent)
+        hi = bisect_left(places, end, key=self._at)
+        return self._changes(agent, places[max(hi - limit, 0):hi])
