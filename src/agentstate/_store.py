@@ -23,7 +23,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from ._compact import agent_free, decode_change, encode_change, record_at
+from ._compact import agent_free, decode_change, encode_change, encoders, record_at
 from ._eligibility import EligibilityFact, QueuePlace
 from ._errors import ConflictError
 from ._state import AgentState, Change, build_state
@@ -272,7 +272,7 @@ class MemoryStore:
             else:
                 places.append(place)  # type: ignore[union-attr]
             starts.append(len(slots))
-            record = encode_change(change)  # the agent first
+            record = encoders.get(type(change.event), encode_change)(change)  # agent first
             if type(record) is tuple:
                 slots += record
             else:
