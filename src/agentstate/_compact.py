@@ -251,7 +251,8 @@ _SHARED: Final = tuple(f.name for f in attrs.fields(Event)
 
 
 class _ChangePart:
-    """The slots of a change but its event (generated once): its fields but the agent."""
+    """The slots of a change but its event (generated once): its fields in order, the agent
+    first (a record is read back as the entry of the agent its reader names)."""
 
     def __init__(self) -> None:
         gen = _Gen()
