@@ -487,7 +487,8 @@ def test_eligibility_is_an_indexed_query(conninfo: str, schema: str) -> None:
 
 
 _PER_EVENT = {"load", "version", "event", "insert_one", "insert_many", "update_one",
-              "update_many", "next_due"}
+              "update_many", "insert_one_facts", "insert_many_facts", "update_one_facts",
+              "update_many_facts", "notify", "next_due"}
 """The statements a store runs to apply an event, lose a race or claim a due timer."""
 _OTHERS = {"history", "history_from", "history_to", "history_from_to", "agents",
            "next_deadline", "count", "eligible", "eligible_by_calls", "eligible_after",
@@ -520,14 +521,15 @@ def test_every_per_event_query_is_an_indexed_lookup(conninfo: str, schema: str) 
              "occupation": "idle", "logged_in": True, "next_deadline": None, "seq": 2,
              "at": START, "event_id": "e9", "entry": "{}", **arrays}
     args: dict[str, Any] = {"load": ("a1",), "version": ("a1",), "event": ("a1", "e7"),
-                            "next_due": {"until": START, "lease": 30.0}}
+                            "next_due": {"until": START, "lease": 30.0},
+                            "notify": ("agentstate:feed",)}
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute("SET enable_seqscan = off")
         plans = {key: "\n".join(row[0] for row in conn.execute(
             "EXPLAIN " + statements[key], args.get(key, write))) for key in sorted(_PER_EVENT)}
     assert {} == {key: plan for key, plan in plans.items() if "Seq Scan" in plan}
     assert "Index Scan using history_event" in plans["event"], plans["event"]
-    for key in ("update_one", "update_many"):
+    for key in ("update_one", "update_many", "update_one_facts", "update_many_facts"):
         assert "Index Scan using agents_pkey" in plans[key], plans[key]
         assert "queue_facts_agent" in plans[key], plans[key]
 
@@ -609,3 +611,37 @@ def test_an_event_on_a_stale_remembered_state_is_decided_on_the_stored_one(
             outcome = "refused"
         assert expected == outcome
         assert one.state("ana") == two.state("ana")
+
+
+def test_a_commit_rewrites_only_the_facts_rows_that_changed(conninfo: str, schema: str) -> None:
+    """An agent's fact rows that a commit leaves equal stay where they are (no new row version,
+    no index entries); a changed one is replaced, a dropped one goes, and an empty list
+    removes them all."""
+    clock = ManualClock(START)
+    with PostgresStore(conninfo, schema=schema) as store:
+        tracker = Tracker(basic(), store=store, clock=clock)
+        tracker.register("ana")
+        tracker.apply(Login(agent="ana", queues=("sales", "support")))
+        state = store.load("ana")
+        assert state is not None
+        facts = sorted(_eligibility.facts(basic(), state), key=lambda f: (f.queue, f.channel))
+        assert len(facts) == 4
+
+        def where() -> dict[tuple[str, str], str]:
+            return {(q, c): ctid for ctid, q, c in _sql(
+                conninfo, f'SELECT ctid::text, queue, channel FROM "{schema}".queue_facts '
+                          "WHERE agent = %s", "ana")}
+
+        before = where()
+        changed = [*facts[:2], attrs.evolve(facts[2], eligible=not facts[2].eligible)]
+        store.commit(attrs.evolve(state, version=state.version + 1), (),
+                     expected_version=state.version, facts=changed)
+        after = where()
+        assert changed == _stored_facts(conninfo, schema, "ana")
+        kept = [(f.queue, f.channel) for f in facts[:2]]
+        assert {key: before[key] for key in kept} == {key: after[key] for key in kept}
+        assert before[facts[2].queue, facts[2].channel] != after[facts[2].queue,
+                                                                 facts[2].channel]
+        store.commit(attrs.evolve(state, version=state.version + 2), (),
+                     expected_version=state.version + 1, facts=[])
+        assert [] == _stored_facts(conninfo, schema, "ana")

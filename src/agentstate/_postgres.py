@@ -16,7 +16,8 @@ the tables never collide with the host's own ``agents`` table):
   ``(agent, event_id)``; and ``feed_seq``, the entry's place in the change feed (unique index,
   see below);
 - ``queue_facts``: each agent's eligibility facts (:class:`~agentstate.EligibilityFact`), one
-  row per queue it is a member of and channel, replaced by the statement that commits its state;
+  row per queue it is a member of and channel, kept up to date by the statement that commits
+  its state (which deletes and inserts only the rows that differ);
   a partial index ``(queue, channel, penalty, sort, agent) WHERE eligible`` answers "who may
   queue Q offer work on channel C, best first" for every node, reading only the rows it
   returns; ``(queue, last_offer_at)`` gives the round robin's last offer;
@@ -42,8 +43,10 @@ snapshot): every such transaction has ended, so no entry below the bound can app
 An agent's commits are serialised by compare-and-set, and a later commit starts after the
 earlier one ended, so it has a greater transaction id: each agent's entries come in order. An
 entry waits until every older transaction of the cluster has ended (a long transaction of
-another application delays the feed, never loses an entry). Each commit also sends
-``NOTIFY`` on a channel named after the schema, which wakes :meth:`PostgresStore.wait_for_feed`
+another application delays the feed, never loses an entry). After each commit the store sends
+``NOTIFY`` on a channel named after the schema, in a transaction of its own (a notifying
+transaction holds a database-wide lock until it ends, which would make every commit wait for
+the one before it, disk flush included), which wakes :meth:`PostgresStore.wait_for_feed`
 (it listens on a second connection and looks again every ``recheck`` seconds in case an entry
 waited for an older transaction). Entries recorded before schema version 4 were numbered by
 the migration, in the order of their times, below every later entry.
@@ -67,6 +70,7 @@ is in _rows and the encoding in _codec.
 from __future__ import annotations
 
 import contextlib
+import select
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -196,7 +200,8 @@ class PostgresStore:
     """
 
     __slots__ = ("_cache", "_channel", "_claim_for", "_conn", "_conninfo", "_listen_lock",
-                 "_listener", "_lock", "_psycopg", "_schema", "_sql", "_timeout")
+                 "_listener", "_lock", "_notifying", "_psycopg", "_schema", "_sql", "_timeout",
+                 "_wake")
 
     recheck = 1.0
     """Seconds :meth:`wait_for_feed` waits for a notification before looking at the feed
@@ -224,6 +229,10 @@ class PostgresStore:
         self._listener: psycopg.Connection[Any] | None = None
         # NOTIFY's channel: one per schema (PostgreSQL keeps 63 bytes of a name)
         self._channel = f"agentstate:{schema}".encode()[:63].decode(errors="ignore")
+        self._wake = [self._channel.encode()]
+        # the connection with the wake-up statement prepared on it, and whether one was sent
+        # without reading its answer yet (see commit)
+        self._notifying: tuple[psycopg.Connection[Any] | None, bool] = (None, False)
         quoted = sql.Identifier(schema).as_string(None)
         self._sql = _statements(quoted)
         with self._lock:
@@ -269,16 +278,18 @@ class PostgresStore:
             ids.append(change.event_id)
             entries.append(dumps(encode_change(change), agent=agent))
         params: dict[str, Any] = {"agent": agent, "version": state.version, "state": text,
-                                  "expected": expected_version, "channel": self._channel}
+                                  "expected": expected_version}
         params.update((name, _column(derive(state))) for name, derive in INDEXED)
-        params.update(_fact_arrays(facts or ()))
+        if facts:
+            params.update(_fact_arrays(facts))
         if len(changes) == 1:  # the usual case: plain parameters are much cheaper than arrays
             params.update(seq=seqs[0], at=ats[0], event_id=ids[0], entry=entries[0])
             how = "one"
         else:
             params.update(seqs=seqs, ats=ats, ids=ids, entries=entries)
             how = "many"
-        statement = self._sql[("insert_" if expected_version == 0 else "update_") + how]
+        statement = self._sql[("insert_" if expected_version == 0 else "update_") + how
+                              + ("_facts" if facts else "")]
         psycopg = self._psycopg
         with self._lock:
             conn = self._connect()
@@ -301,6 +312,7 @@ class PostgresStore:
                                                               (agent,)).fetchone())
                 raise ConflictError(agent=agent, expected=expected_version,
                                     actual=None if found is None else found[0])
+            self._notify(conn)
             self._cache.remember(agent, text, state)
 
     def history(self, agent: str, *, start: datetime | None = None,
@@ -496,9 +508,41 @@ class PostgresStore:
     def __repr__(self) -> str:
         return f"<PostgresStore schema={self._schema!r}>"
 
+    def _notify(self, conn: psycopg.Connection[Any]) -> None:
+        """Send the wake-up of :meth:`wait_for_feed` after a commit, without waiting for its
+        answer (read by the next :meth:`_connect`): its own transaction, after the commit's.
+
+        A ``NOTIFY`` in the commit itself would serialise every commit of the database, disk
+        flush included: PostgreSQL holds a database-wide lock from a notifying transaction's
+        commit to its end. The wake-up carries no data, so its transaction does not wait for
+        the disk (``synchronous_commit`` off for it alone). Should it fail, the connection is
+        broken (the commit was already done): a listener then finds the entry at its next
+        look (``recheck``), never loses it.
+        """
+        pgconn = conn.pgconn
+        try:
+            if self._notifying[0] is not conn:
+                prepared = pgconn.prepare(b"agentstate_wake",
+                                          self._sql["notify"].replace("%s", "$1").encode())
+                if prepared.status != self._psycopg.pq.ExecStatus.COMMAND_OK:
+                    return
+                self._notifying = (conn, False)
+            pgconn.send_query_prepared(b"agentstate_wake", self._wake)
+            while pgconn.flush():  # rarely: the socket's buffer was full
+                select.select([], [pgconn.socket], [], self._timeout)
+            self._notifying = (conn, True)
+        except self._psycopg.Error:
+            self._notifying = (None, False)
+
     def _connect(self) -> psycopg.Connection[Any]:
         conn = self._conn
         if conn is not None and not conn.closed and not conn.broken:
+            if self._notifying[1]:  # read the wake-up's answer: the connection is ours again
+                self._notifying = (conn, False)
+                pgconn = conn.pgconn
+                with contextlib.suppress(self._psycopg.Error):
+                    while pgconn.get_result() is not None:
+                        pass
             return conn
         self._conn = None
         try:
@@ -569,35 +613,49 @@ def _statements(schema: str) -> dict[str, Any]:
                    %(f_eligible)s::boolean[], %(f_penalty)s::integer[], %(f_sort)s::bigint[],
                    %(f_calls)s::integer[], %(f_calls_until)s::timestamptz[],
                    %(f_last_offer_at)s::timestamptz[])"""
+    # an agent's facts rows change only where they differ: rows not among the new facts go,
+    # new facts not among the rows come (both read the rows as they were before the statement)
+    same = """n.queue = q.queue AND n.channel = q.channel AND n.eligible = q.eligible
+                  AND n.penalty = q.penalty AND n.sort = q.sort AND n.calls = q.calls
+                  AND n.calls_until IS NOT DISTINCT FROM q.calls_until
+                  AND n.last_offer_at IS NOT DISTINCT FROM q.last_offer_at"""
     facts = f"""
+        new AS (SELECT * FROM {unnest_facts}
+                AS n(queue, channel, eligible, penalty, sort, calls, calls_until,
+                     last_offer_at)),
         gone AS (
-            DELETE FROM {schema}.queue_facts
-            WHERE agent = %(agent)s AND EXISTS (SELECT 1 FROM moved)
+            DELETE FROM {schema}.queue_facts AS q
+            WHERE q.agent = %(agent)s AND EXISTS (SELECT 1 FROM moved)
+              AND NOT EXISTS (SELECT 1 FROM new AS n WHERE {same})
         ),
         put AS (
             INSERT INTO {schema}.queue_facts
-            SELECT moved.agent, f.* FROM moved, {unnest_facts} AS f
+            SELECT moved.agent, n.* FROM moved, new AS n
+            WHERE NOT EXISTS (SELECT 1 FROM {schema}.queue_facts AS q
+                              WHERE q.agent = %(agent)s AND {same})
+        ),"""
+    no_facts = f"""
+        gone AS (
+            DELETE FROM {schema}.queue_facts
+            WHERE agent = %(agent)s AND EXISTS (SELECT 1 FROM moved)
         ),"""
     # the feed's number: this transaction's id in the high bits, the entry's place in the low
     xact = f"(pg_current_xact_id()::text::bigint << {_PER_COMMIT.bit_length() - 1})"
     done = """
-        SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM added),
-               (SELECT count(pg_notify(%(channel)s, '')) FROM moved)"""
-    append_many = facts + f"""
+        SELECT count(*) FROM moved"""
+    append_many = f"""
         added AS (
             INSERT INTO {schema}.history (agent, seq, at, event_id, entry, feed_seq)
             SELECT moved.agent, c.seq, c.at, c.event_id, c.entry::json, {xact} + c.n
             FROM moved, unnest(%(seqs)s::bigint[], %(ats)s::timestamptz[], %(ids)s::text[],
                                %(entries)s::text[]) WITH ORDINALITY
                         AS c(seq, at, event_id, entry, n)
-            RETURNING 1
         )""" + done
-    append_one = facts + f"""
+    append_one = f"""
         added AS (
             INSERT INTO {schema}.history (agent, seq, at, event_id, entry, feed_seq)
             SELECT moved.agent, %(seq)s, %(at)s, %(event_id)s, %(entry)s::json, {xact} + 1
             FROM moved
-            RETURNING 1
         )""" + done
     # entries of transactions older than every one still running (of this query's snapshot)
     horizon = (f"(pg_snapshot_xmin(pg_current_snapshot())::text::bigint "
@@ -626,10 +684,15 @@ def _statements(schema: str) -> dict[str, Any]:
     return {
         "load": f"SELECT version, {columns}, state::text FROM {schema}.agents WHERE agent = %s",
         "version": f"SELECT version FROM {schema}.agents WHERE agent = %s",
-        "insert_one": insert + append_one,
-        "insert_many": insert + append_many,
-        "update_one": update + append_one,
-        "update_many": update + append_many,
+        **{f"{how}_{count}{suffix}": start + with_facts + append
+           for how, start in (("insert", insert), ("update", update))
+           for count, append in (("one", append_one), ("many", append_many))
+           for suffix, with_facts in (("_facts", facts), ("", no_facts))},
+        # the wake-up of wait_for_feed, in a transaction of its own after the commit: a NOTIFY
+        # in the commit would serialise every commit of the database, disk flush included
+        # (PostgreSQL holds a database-wide lock from a notifying commit's start to its end).
+        # It carries no data, so its own commit need not wait for the disk.
+        "notify": "SELECT set_config('synchronous_commit', 'off', true), pg_notify(%s, '')",
         "history": history + " ORDER BY seq",
         "history_from": history + " AND at >= %(start)s ORDER BY seq",
         "history_to": history + " AND at < %(end)s ORDER BY seq",
