@@ -416,7 +416,8 @@ def test_a_value_the_server_refuses_is_reported_as_refused(conninfo: str,
         state = store.load("a1")
         assert state is not None
         with pytest.raises(StoreError, match="PostgreSQL refused the commit, which wrote "
-                                             "nothing: bigint out of range") as caught:
+                                             'nothing: value "9223372036854775808" is out of '
+                                             "range for type bigint") as caught:
             store.commit(attrs.evolve(state, version=2**63), (), expected_version=1)
         assert "outcome is unknown" not in str(caught.value)
         assert state == store.load("a1")

@@ -70,6 +70,7 @@ is in _rows and the encoding in _codec.
 from __future__ import annotations
 
 import contextlib
+import re
 import select
 import threading
 import time
@@ -200,8 +201,8 @@ class PostgresStore:
     """
 
     __slots__ = ("_cache", "_channel", "_claim_for", "_conn", "_conninfo", "_listen_lock",
-                 "_listener", "_lock", "_notifying", "_psycopg", "_schema", "_sql", "_timeout",
-                 "_wake")
+                 "_listener", "_lock", "_pipelined", "_pipelined_sql", "_psycopg", "_raw",
+                 "_schema", "_sql", "_timeout", "_wake")
 
     recheck = 1.0
     """Seconds :meth:`wait_for_feed` waits for a notification before looking at the feed
@@ -211,6 +212,7 @@ class PostgresStore:
                  connect_timeout: float = 10.0, claim_for: float = 30.0) -> None:
         try:
             import psycopg
+            import psycopg.adapt
             from psycopg import sql
         except ImportError:
             raise StoreError("PostgresStore needs psycopg 3: pip install "
@@ -230,11 +232,12 @@ class PostgresStore:
         # NOTIFY's channel: one per schema (PostgreSQL keeps 63 bytes of a name)
         self._channel = f"agentstate:{schema}".encode()[:63].decode(errors="ignore")
         self._wake = [self._channel.encode()]
-        # the connection with the wake-up statement prepared on it, and whether one was sent
-        # without reading its answer yet (see commit)
-        self._notifying: tuple[psycopg.Connection[Any] | None, bool] = (None, False)
+        # the commits and the wake-up as libpq runs them (see _commit_and_wake), and the
+        # connection they are prepared on, with its dumper of parameters
+        self._raw: tuple[psycopg.Connection[Any], Any, set[bytes]] | None = None
         quoted = sql.Identifier(schema).as_string(None)
         self._sql = _statements(quoted)
+        self._pipelined, self._pipelined_sql = _pipelined(self._sql)
         with self._lock:
             conn = self._connect()
             try:
@@ -288,13 +291,13 @@ class PostgresStore:
         else:
             params.update(seqs=seqs, ats=ats, ids=ids, entries=entries)
             how = "many"
-        statement = self._sql[("insert_" if expected_version == 0 else "update_") + how
-                              + ("_facts" if facts else "")]
+        key = (("insert_" if expected_version == 0 else "update_") + how
+               + ("_facts" if facts else ""))
         psycopg = self._psycopg
         with self._lock:
             conn = self._connect()
             try:
-                row = conn.execute(statement, params).fetchone()
+                moved = self._commit_and_wake(conn, key, params)
             except psycopg.errors.UniqueViolation as error:
                 raise StoreError(f"agent {shown(agent)}: cannot append history: a change repeats a "
                                  f"recorded seq ({error.diag.message_detail})",
@@ -307,12 +310,11 @@ class PostgresStore:
                 raise self._refused(agent, error, "commit") from None
             except UNSTORABLE as error:  # raised while sending: nothing was written
                 raise self._refused(agent, error, "commit") from None
-            if row is None or row[0] != 1:
+            if moved != 1:
                 found = self._read(agent, lambda c: c.execute(self._sql["version"],
                                                               (agent,)).fetchone())
                 raise ConflictError(agent=agent, expected=expected_version,
                                     actual=None if found is None else found[0])
-            self._notify(conn)
             self._cache.remember(agent, text, state)
 
     def history(self, agent: str, *, start: datetime | None = None,
@@ -486,7 +488,7 @@ class PostgresStore:
     def close(self) -> None:
         """Close the connection. Idempotent; a later call reconnects."""
         with self._lock:
-            conn, self._conn = self._conn, None
+            conn, self._conn, self._raw = self._conn, None, None
             if conn is not None:
                 conn.close()
         with self._listen_lock:
@@ -508,41 +510,66 @@ class PostgresStore:
     def __repr__(self) -> str:
         return f"<PostgresStore schema={self._schema!r}>"
 
-    def _notify(self, conn: psycopg.Connection[Any]) -> None:
-        """Send the wake-up of :meth:`wait_for_feed` after a commit, without waiting for its
-        answer (read by the next :meth:`_connect`): its own transaction, after the commit's.
+    def _commit_and_wake(self, conn: psycopg.Connection[Any], key: str,
+                         params: dict[str, Any]) -> int:
+        """Run the commit statement ``key`` and, in a transaction of its own, the wake-up of
+        :meth:`wait_for_feed`: sent together (libpq's pipeline mode), so one round trip and
+        one wake of the server process. Returns how many agent rows the commit moved (0: the
+        compare-and-set failed); raises psycopg's error if the server refused the commit.
 
         A ``NOTIFY`` in the commit itself would serialise every commit of the database, disk
         flush included: PostgreSQL holds a database-wide lock from a notifying transaction's
         commit to its end. The wake-up carries no data, so its transaction does not wait for
-        the disk (``synchronous_commit`` off for it alone). Should it fail, the connection is
-        broken (the commit was already done): a listener then finds the entry at its next
-        look (``recheck``), never loses it.
+        the disk (``synchronous_commit`` off for it alone); it runs after the commit ended, so
+        a woken reader finds the entry.
         """
+        psycopg = self._psycopg
+        pq = psycopg.pq
+        raw = self._raw
+        if raw is None or raw[0] is not conn:  # a new connection: nothing prepared on it yet
+            raw = self._raw = (conn, psycopg.adapt.Transformer.from_context(conn), set())
+        _, dump, prepared = raw
+        name, names = self._pipelined[key]
+        values = dump.dump_sequence([params[n] for n in names],
+                                   [psycopg.adapt.PyFormat.TEXT] * len(names))
         pgconn = conn.pgconn
+        for statement in (name, _WAKE):
+            if statement not in prepared:  # once per connection; raises if refused
+                _checked(psycopg, conn, pgconn.prepare(statement, self._pipelined_sql[statement]))
+                prepared.add(statement)
         try:
-            if self._notifying[0] is not conn:
-                prepared = pgconn.prepare(b"agentstate_wake",
-                                          self._sql["notify"].replace("%s", "$1").encode())
-                if prepared.status != self._psycopg.pq.ExecStatus.COMMAND_OK:
-                    return
-                self._notifying = (conn, False)
-            pgconn.send_query_prepared(b"agentstate_wake", self._wake)
-            while pgconn.flush():  # rarely: the socket's buffer was full
-                select.select([], [pgconn.socket], [], self._timeout)
-            self._notifying = (conn, True)
-        except self._psycopg.Error:
-            self._notifying = (None, False)
+            pgconn.enter_pipeline_mode()
+            pgconn.send_query_prepared(name, values)
+            pgconn.pipeline_sync()
+            pgconn.send_query_prepared(_WAKE, self._wake)
+            pgconn.pipeline_sync()
+            while pgconn.flush():  # rarely: more than the socket's buffer
+                _wait(pgconn.socket, write=True)
+            results = []
+            syncs = 0
+            while syncs < 2:  # the commit's results, a sync, the wake-up's, a sync
+                pgconn.consume_input()
+                if pgconn.is_busy():
+                    _wait(pgconn.socket, write=False)
+                    continue
+                result = pgconn.get_result()
+                if result is None:  # the end of one statement's results
+                    continue
+                if result.status == pq.ExecStatus.PIPELINE_SYNC:
+                    syncs += 1
+                else:
+                    results.append(result)
+            pgconn.exit_pipeline_mode()
+        except BaseException:  # the connection is in an unknown state: never used again
+            self._conn = self._raw = None
+            conn.close()
+            raise
+        result = _checked(psycopg, conn, results[0])
+        return int(result.get_value(0, 0) or b"0")
 
     def _connect(self) -> psycopg.Connection[Any]:
         conn = self._conn
         if conn is not None and not conn.closed and not conn.broken:
-            if self._notifying[1]:  # read the wake-up's answer: the connection is ours again
-                self._notifying = (conn, False)
-                pgconn = conn.pgconn
-                with contextlib.suppress(self._psycopg.Error):
-                    while pgconn.get_result() is not None:
-                        pass
             return conn
         self._conn = None
         try:
@@ -603,6 +630,50 @@ def _fact_arrays(facts: Sequence[EligibilityFact]) -> dict[str, list[Any]]:
     }
 
 
+_WAKE = b"agentstate_wake"
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%s")
+
+
+def _pipelined(statements: dict[str, Any]) -> tuple[dict[str, tuple[bytes, list[str]]],
+                                                     dict[bytes, bytes]]:
+    """The commit statements and the wake-up with libpq's ``$n`` placeholders: for each
+    statement key, its prepared name and the parameters' names in order; for each name, its
+    SQL."""
+    keys = {key: f"agentstate_{key}".encode() for key in statements
+            if key.startswith(("insert_", "update_"))}
+    by_key: dict[str, tuple[bytes, list[str]]] = {}
+    sql: dict[bytes, bytes] = {}
+    for key, name in keys.items():
+        names: list[str] = []
+
+        def number(match: re.Match[str], names: list[str] = names) -> str:
+            if match.group(1) not in names:
+                names.append(match.group(1))
+            return f"${names.index(match.group(1)) + 1}"
+
+        sql[name] = _PLACEHOLDER.sub(number, statements[key]).encode()
+        by_key[key] = (name, names)
+    sql[_WAKE] = statements["notify"].replace("%s", "$1").encode()
+    return by_key, sql
+
+
+def _checked(psycopg: Any, conn: psycopg.Connection[Any], result: Any) -> Any:
+    """``result``, or the error it reports raised as psycopg's exception."""
+    if result.status == psycopg.pq.ExecStatus.FATAL_ERROR:
+        raise psycopg.errors.error_from_result(result, encoding=conn.info.encoding)
+    return result
+
+
+def _wait(socket: int, *, write: bool) -> None:
+    """Wait until the connection's socket can be read (or written)."""
+    if hasattr(select, "poll"):
+        poll = select.poll()
+        poll.register(socket, select.POLLOUT if write else select.POLLIN)
+        poll.poll()
+    else:  # pragma: no cover (Windows)
+        select.select([] if write else [socket], [socket] if write else [], [])
+
+
 def _statements(schema: str) -> dict[str, Any]:
     """The store's SQL, for the schema named ``schema`` (already quoted)."""
     names = [name for name, _ in INDEXED]
@@ -654,7 +725,8 @@ def _statements(schema: str) -> dict[str, Any]:
     append_one = f"""
         added AS (
             INSERT INTO {schema}.history (agent, seq, at, event_id, entry, feed_seq)
-            SELECT moved.agent, %(seq)s, %(at)s, %(event_id)s, %(entry)s::json, {xact} + 1
+            SELECT moved.agent, %(seq)s::bigint, %(at)s::timestamptz, %(event_id)s::text,
+                   %(entry)s::json, {xact} + 1
             FROM moved
         )""" + done
     # entries of transactions older than every one still running (of this query's snapshot)
