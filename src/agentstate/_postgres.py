@@ -251,7 +251,7 @@ class PostgresStore:
     def load(self, agent: str) -> AgentState | None:
         """The agent's current state, or ``None``. Raises :class:`StoreError` on a bad row."""
         with self._lock:
-            row = self._read(agent, lambda c: c.execute(self._sql["load"], (agent,)).fetchone())
+            row = self._read(agent, lambda c: self._fetch_one(c, _LOAD, [agent]))
             if row is None:
                 return None
             return self._cache.from_row(agent, row, _column)
@@ -525,18 +525,11 @@ class PostgresStore:
         """
         psycopg = self._psycopg
         pq = psycopg.pq
-        raw = self._raw
-        if raw is None or raw[0] is not conn:  # a new connection: nothing prepared on it yet
-            raw = self._raw = (conn, psycopg.adapt.Transformer.from_context(conn), set())
-        _, dump, prepared = raw
         name, names = self._pipelined[key]
+        dump = self._prepared(conn, name, _WAKE)
         values = dump.dump_sequence([params[n] for n in names],
-                                   [psycopg.adapt.PyFormat.TEXT] * len(names))
+                                    [psycopg.adapt.PyFormat.TEXT] * len(names))
         pgconn = conn.pgconn
-        for statement in (name, _WAKE):
-            if statement not in prepared:  # once per connection; raises if refused
-                _checked(psycopg, conn, pgconn.prepare(statement, self._pipelined_sql[statement]))
-                prepared.add(statement)
         try:
             pgconn.enter_pipeline_mode()
             pgconn.send_query_prepared(name, values)
@@ -566,6 +559,55 @@ class PostgresStore:
             raise
         result = _checked(psycopg, conn, results[0])
         return int(result.get_value(0, 0) or b"0")
+
+    def _fetch_one(self, conn: psycopg.Connection[Any], name: bytes,
+                   params: list[Any]) -> tuple[Any, ...] | None:
+        """The first row of the prepared statement ``name`` (see :func:`_pipelined`), or
+        ``None``: what ``conn.execute(...).fetchone()`` gives, without psycopg's cursor."""
+        psycopg = self._psycopg
+        load = self._prepared(conn, name)
+        values = load.dump_sequence(params, [psycopg.adapt.PyFormat.TEXT] * len(params))
+        pgconn = conn.pgconn
+        try:
+            pgconn.send_query_prepared(name, values)
+            while pgconn.flush():
+                _wait(pgconn.socket, write=True)
+            results = []
+            while True:
+                pgconn.consume_input()
+                if pgconn.is_busy():
+                    _wait(pgconn.socket, write=False)
+                    continue
+                result = pgconn.get_result()
+                if result is None:
+                    break
+                results.append(result)
+        except BaseException:  # the connection is in an unknown state: never used again
+            self._conn = self._raw = None
+            conn.close()
+            raise
+        result = _checked(psycopg, conn, results[0])
+        if result.ntuples == 0:
+            return None
+        load.set_pgresult(result)
+        row: tuple[Any, ...] = load.load_row(0, tuple)
+        load.set_pgresult(None)
+        return row
+
+    def _prepared(self, conn: psycopg.Connection[Any], *names: bytes) -> Any:
+        """The connection's psycopg ``Transformer`` (it dumps parameters and loads rows), once
+        the statements ``names`` are prepared on it (once per connection; raises the
+        server's refusal)."""
+        raw = self._raw
+        if raw is None or raw[0] is not conn:  # a new connection: nothing prepared on it yet
+            raw = self._raw = (conn, self._psycopg.adapt.Transformer.from_context(conn), set())
+        _, transformer, prepared = raw
+        for name in names:
+            if name not in prepared:
+                _checked(self._psycopg, conn,
+                         conn.pgconn.prepare(name, self._pipelined_sql[name]))
+                prepared.add(name)
+        return transformer
 
     def _connect(self) -> psycopg.Connection[Any]:
         conn = self._conn
@@ -631,6 +673,7 @@ def _fact_arrays(facts: Sequence[EligibilityFact]) -> dict[str, list[Any]]:
 
 
 _WAKE = b"agentstate_wake"
+_LOAD = b"agentstate_load"
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s|%s")
 
 
@@ -654,6 +697,7 @@ def _pipelined(statements: dict[str, Any]) -> tuple[dict[str, tuple[bytes, list[
         sql[name] = _PLACEHOLDER.sub(number, statements[key]).encode()
         by_key[key] = (name, names)
     sql[_WAKE] = statements["notify"].replace("%s", "$1").encode()
+    sql[_LOAD] = statements["load"].replace("%s", "$1").encode()
     return by_key, sql
 
 
