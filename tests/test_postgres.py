@@ -11,6 +11,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -646,3 +648,32 @@ def test_a_commit_rewrites_only_the_facts_rows_that_changed(conninfo: str, schem
         store.commit(attrs.evolve(state, version=state.version + 2), (),
                      expected_version=state.version + 1, facts=[])
         assert [] == _stored_facts(conninfo, schema, "ana")
+
+
+@pytest.mark.parametrize("pipelines", [True, False], ids=["pipeline", "no-pipeline"])
+def test_a_commit_wakes_a_waiting_reader_with_or_without_libpq_pipelines(
+        conninfo: str, schema: str, pipelines: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The wake-up sent after a commit (with it in one pipeline, or after it where the libpq
+    has no pipeline mode) wakes a reader long before its recheck; a stale commit is still a
+    conflict that wrote nothing."""
+    import psycopg
+
+    monkeypatch.setattr(psycopg.Pipeline, "is_supported", classmethod(lambda cls: pipelines))
+    monkeypatch.setattr(PostgresStore, "recheck", 30.0)
+    with PostgresStore(conninfo, schema=schema) as reader_store, \
+            PostgresStore(conninfo, schema=schema) as writer_store:
+        writer = Tracker(basic(), store=writer_store, clock=ManualClock(START))
+        writer.register("a1")
+        after = Tracker(basic(), store=reader_store).changes(0, 100)[-1].sequence
+        timer = threading.Timer(0.3, writer.apply, (Login(agent="a1"),))
+        timer.start()
+        started = time.monotonic()
+        woken = reader_store.wait_for_feed(after, 20)
+        waited = time.monotonic() - started
+        timer.join()
+        assert (True, True) == (woken, waited < 5)
+        state = writer_store.load("a1")
+        assert state is not None
+        with pytest.raises(ConflictError):
+            writer_store.commit(attrs.evolve(state, version=9), (), expected_version=7)
+        assert state == reader_store.load("a1")

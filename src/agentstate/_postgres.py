@@ -201,8 +201,8 @@ class PostgresStore:
     """
 
     __slots__ = ("_cache", "_channel", "_claim_for", "_conn", "_conninfo", "_listen_lock",
-                 "_listener", "_lock", "_pipelined", "_pipelined_sql", "_psycopg", "_raw",
-                 "_schema", "_sql", "_timeout", "_wake")
+                 "_listener", "_lock", "_pipelined", "_pipelined_sql", "_pipelines",
+                 "_psycopg", "_raw", "_schema", "_sql", "_timeout", "_wake")
 
     recheck = 1.0
     """Seconds :meth:`wait_for_feed` waits for a notification before looking at the feed
@@ -238,6 +238,7 @@ class PostgresStore:
         quoted = sql.Identifier(schema).as_string(None)
         self._sql = _statements(quoted)
         self._pipelined, self._pipelined_sql = _pipelined(self._sql)
+        self._pipelines = psycopg.Pipeline.is_supported()
         with self._lock:
             conn = self._connect()
             try:
@@ -513,9 +514,10 @@ class PostgresStore:
     def _commit_and_wake(self, conn: psycopg.Connection[Any], key: str,
                          params: dict[str, Any]) -> int:
         """Run the commit statement ``key`` and, in a transaction of its own, the wake-up of
-        :meth:`wait_for_feed`: sent together (libpq's pipeline mode), so one round trip and
-        one wake of the server process. Returns how many agent rows the commit moved (0: the
-        compare-and-set failed); raises psycopg's error if the server refused the commit.
+        :meth:`wait_for_feed`: sent together (libpq's pipeline mode, where the libpq has it),
+        so one round trip and one wake of the server process. Returns how many agent rows the
+        commit moved (0: the compare-and-set failed); raises psycopg's error if the server
+        refused the commit.
 
         A ``NOTIFY`` in the commit itself would serialise every commit of the database, disk
         flush included: PostgreSQL holds a database-wide lock from a notifying transaction's
@@ -524,41 +526,17 @@ class PostgresStore:
         a woken reader finds the entry.
         """
         psycopg = self._psycopg
-        pq = psycopg.pq
         name, names = self._pipelined[key]
         dump = self._prepared(conn, name, _WAKE)
         values = dump.dump_sequence([params[n] for n in names],
                                     [psycopg.adapt.PyFormat.TEXT] * len(names))
-        pgconn = conn.pgconn
-        try:
-            pgconn.enter_pipeline_mode()
-            pgconn.send_query_prepared(name, values)
-            pgconn.pipeline_sync()
-            pgconn.send_query_prepared(_WAKE, self._wake)
-            pgconn.pipeline_sync()
-            while pgconn.flush():  # rarely: more than the socket's buffer
-                _wait(pgconn.socket, write=True)
-            results = []
-            syncs = 0
-            while syncs < 2:  # the commit's results, a sync, the wake-up's, a sync
-                pgconn.consume_input()
-                if pgconn.is_busy():
-                    _wait(pgconn.socket, write=False)
-                    continue
-                result = pgconn.get_result()
-                if result is None:  # the end of one statement's results
-                    continue
-                if result.status == pq.ExecStatus.PIPELINE_SYNC:
-                    syncs += 1
-                else:
-                    results.append(result)
-            pgconn.exit_pipeline_mode()
-        except BaseException:  # the connection is in an unknown state: never used again
-            self._conn = self._raw = None
-            conn.close()
-            raise
-        result = _checked(psycopg, conn, results[0])
-        return int(result.get_value(0, 0) or b"0")
+        if self._pipelines:
+            result = self._exchange(conn, (name, values), (_WAKE, self._wake))[0]
+        else:  # a libpq before 14: two round trips
+            result = self._exchange(conn, (name, values))[0]
+            if result.status != psycopg.pq.ExecStatus.FATAL_ERROR:
+                self._exchange(conn, (_WAKE, self._wake))
+        return int(_checked(psycopg, conn, result).get_value(0, 0) or b"0")
 
     def _fetch_one(self, conn: psycopg.Connection[Any], name: bytes,
                    params: list[Any]) -> tuple[Any, ...] | None:
@@ -567,32 +545,60 @@ class PostgresStore:
         psycopg = self._psycopg
         load = self._prepared(conn, name)
         values = load.dump_sequence(params, [psycopg.adapt.PyFormat.TEXT] * len(params))
-        pgconn = conn.pgconn
-        try:
-            pgconn.send_query_prepared(name, values)
-            while pgconn.flush():
-                _wait(pgconn.socket, write=True)
-            results = []
-            while True:
-                pgconn.consume_input()
-                if pgconn.is_busy():
-                    _wait(pgconn.socket, write=False)
-                    continue
-                result = pgconn.get_result()
-                if result is None:
-                    break
-                results.append(result)
-        except BaseException:  # the connection is in an unknown state: never used again
-            self._conn = self._raw = None
-            conn.close()
-            raise
-        result = _checked(psycopg, conn, results[0])
+        result = _checked(psycopg, conn, self._exchange(conn, (name, values))[0])
         if result.ntuples == 0:
             return None
         load.set_pgresult(result)
         row: tuple[Any, ...] = load.load_row(0, tuple)
         load.set_pgresult(None)
         return row
+
+    def _exchange(self, conn: psycopg.Connection[Any],
+                  *statements: tuple[bytes, Sequence[Any]]) -> list[Any]:
+        """Run prepared ``statements`` (name, dumped parameters), each in its own transaction,
+        and return each one's last result: one statement plainly, several in one pipeline.
+
+        Waits for the server without holding the GIL (other threads run meanwhile). If
+        anything goes wrong on the way, the connection is closed (its state is unknown) and
+        the error raised; the server's refusal of a statement is its result, not an error.
+        """
+        pgconn = conn.pgconn
+        pq = self._psycopg.pq
+        piped = len(statements) > 1
+        results: list[Any] = []
+        try:
+            if piped:
+                pgconn.enter_pipeline_mode()
+            for name, values in statements:
+                pgconn.send_query_prepared(name, values)
+                if piped:
+                    pgconn.pipeline_sync()
+            while pgconn.flush():  # rarely: more than the socket's buffer
+                _wait(pgconn.socket, write=True)
+            last = None
+            ended = 0  # statements whose results are all in
+            while ended < len(statements):
+                pgconn.consume_input()
+                if pgconn.is_busy():
+                    _wait(pgconn.socket, write=False)
+                    continue
+                result = pgconn.get_result()
+                if result is None:  # the end of one statement's results
+                    if not piped:
+                        results.append(last)
+                        ended += 1
+                elif result.status == pq.ExecStatus.PIPELINE_SYNC:
+                    results.append(last)
+                    ended += 1
+                else:
+                    last = result
+            if piped:
+                pgconn.exit_pipeline_mode()
+        except BaseException:  # the connection is in an unknown state: never used again
+            self._conn = self._raw = None
+            conn.close()
+            raise
+        return results
 
     def _prepared(self, conn: psycopg.Connection[Any], *names: bytes) -> Any:
         """The connection's psycopg ``Transformer`` (it dumps parameters and loads rows), once
