@@ -11,6 +11,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -416,7 +418,8 @@ def test_a_value_the_server_refuses_is_reported_as_refused(conninfo: str,
         state = store.load("a1")
         assert state is not None
         with pytest.raises(StoreError, match="PostgreSQL refused the commit, which wrote "
-                                             "nothing: bigint out of range") as caught:
+                                             'nothing: value "9223372036854775808" is out of '
+                                             "range for type bigint") as caught:
             store.commit(attrs.evolve(state, version=2**63), (), expected_version=1)
         assert "outcome is unknown" not in str(caught.value)
         assert state == store.load("a1")
@@ -487,7 +490,8 @@ def test_eligibility_is_an_indexed_query(conninfo: str, schema: str) -> None:
 
 
 _PER_EVENT = {"load", "version", "event", "insert_one", "insert_many", "update_one",
-              "update_many", "next_due"}
+              "update_many", "insert_one_facts", "insert_many_facts", "update_one_facts",
+              "update_many_facts", "notify", "next_due"}
 """The statements a store runs to apply an event, lose a race or claim a due timer."""
 _OTHERS = {"history", "history_from", "history_to", "history_from_to", "agents",
            "next_deadline", "count", "eligible", "eligible_by_calls", "eligible_after",
@@ -520,14 +524,15 @@ def test_every_per_event_query_is_an_indexed_lookup(conninfo: str, schema: str) 
              "occupation": "idle", "logged_in": True, "next_deadline": None, "seq": 2,
              "at": START, "event_id": "e9", "entry": "{}", **arrays}
     args: dict[str, Any] = {"load": ("a1",), "version": ("a1",), "event": ("a1", "e7"),
-                            "next_due": {"until": START, "lease": 30.0}}
+                            "next_due": {"until": START, "lease": 30.0},
+                            "notify": ("agentstate:feed",)}
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute("SET enable_seqscan = off")
         plans = {key: "\n".join(row[0] for row in conn.execute(
             "EXPLAIN " + statements[key], args.get(key, write))) for key in sorted(_PER_EVENT)}
     assert {} == {key: plan for key, plan in plans.items() if "Seq Scan" in plan}
     assert "Index Scan using history_event" in plans["event"], plans["event"]
-    for key in ("update_one", "update_many"):
+    for key in ("update_one", "update_many", "update_one_facts", "update_many_facts"):
         assert "Index Scan using agents_pkey" in plans[key], plans[key]
         assert "queue_facts_agent" in plans[key], plans[key]
 
@@ -609,3 +614,66 @@ def test_an_event_on_a_stale_remembered_state_is_decided_on_the_stored_one(
             outcome = "refused"
         assert expected == outcome
         assert one.state("ana") == two.state("ana")
+
+
+def test_a_commit_rewrites_only_the_facts_rows_that_changed(conninfo: str, schema: str) -> None:
+    """An agent's fact rows that a commit leaves equal stay where they are (no new row version,
+    no index entries); a changed one is replaced, a dropped one goes, and an empty list
+    removes them all."""
+    clock = ManualClock(START)
+    with PostgresStore(conninfo, schema=schema) as store:
+        tracker = Tracker(basic(), store=store, clock=clock)
+        tracker.register("ana")
+        tracker.apply(Login(agent="ana", queues=("sales", "support")))
+        state = store.load("ana")
+        assert state is not None
+        facts = sorted(_eligibility.facts(basic(), state), key=lambda f: (f.queue, f.channel))
+        assert len(facts) == 4
+
+        def where() -> dict[tuple[str, str], str]:
+            return {(q, c): ctid for ctid, q, c in _sql(
+                conninfo, f'SELECT ctid::text, queue, channel FROM "{schema}".queue_facts '
+                          "WHERE agent = %s", "ana")}
+
+        before = where()
+        changed = [*facts[:2], attrs.evolve(facts[2], eligible=not facts[2].eligible)]
+        store.commit(attrs.evolve(state, version=state.version + 1), (),
+                     expected_version=state.version, facts=changed)
+        after = where()
+        assert changed == _stored_facts(conninfo, schema, "ana")
+        kept = [(f.queue, f.channel) for f in facts[:2]]
+        assert {key: before[key] for key in kept} == {key: after[key] for key in kept}
+        assert before[facts[2].queue, facts[2].channel] != after[facts[2].queue,
+                                                                 facts[2].channel]
+        store.commit(attrs.evolve(state, version=state.version + 2), (),
+                     expected_version=state.version + 1, facts=[])
+        assert [] == _stored_facts(conninfo, schema, "ana")
+
+
+@pytest.mark.parametrize("pipelines", [True, False], ids=["pipeline", "no-pipeline"])
+def test_a_commit_wakes_a_waiting_reader_with_or_without_libpq_pipelines(
+        conninfo: str, schema: str, pipelines: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The wake-up sent after a commit (with it in one pipeline, or after it where the libpq
+    has no pipeline mode) wakes a reader long before its recheck; a stale commit is still a
+    conflict that wrote nothing."""
+    import psycopg
+
+    monkeypatch.setattr(psycopg.Pipeline, "is_supported", classmethod(lambda cls: pipelines))
+    monkeypatch.setattr(PostgresStore, "recheck", 30.0)
+    with PostgresStore(conninfo, schema=schema) as reader_store, \
+            PostgresStore(conninfo, schema=schema) as writer_store:
+        writer = Tracker(basic(), store=writer_store, clock=ManualClock(START))
+        writer.register("a1")
+        after = Tracker(basic(), store=reader_store).changes(0, 100)[-1].sequence
+        timer = threading.Timer(0.3, writer.apply, (Login(agent="a1"),))
+        timer.start()
+        started = time.monotonic()
+        woken = reader_store.wait_for_feed(after, 20)
+        waited = time.monotonic() - started
+        timer.join()
+        assert (True, True) == (woken, waited < 5)
+        state = writer_store.load("a1")
+        assert state is not None
+        with pytest.raises(ConflictError):
+            writer_store.commit(attrs.evolve(state, version=9), (), expected_version=7)
+        assert state == reader_store.load("a1")

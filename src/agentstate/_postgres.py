@@ -16,7 +16,8 @@ the tables never collide with the host's own ``agents`` table):
   ``(agent, event_id)``; and ``feed_seq``, the entry's place in the change feed (unique index,
   see below);
 - ``queue_facts``: each agent's eligibility facts (:class:`~agentstate.EligibilityFact`), one
-  row per queue it is a member of and channel, replaced by the statement that commits its state;
+  row per queue it is a member of and channel, kept up to date by the statement that commits
+  its state (which deletes and inserts only the rows that differ);
   a partial index ``(queue, channel, penalty, sort, agent) WHERE eligible`` answers "who may
   queue Q offer work on channel C, best first" for every node, reading only the rows it
   returns; ``(queue, last_offer_at)`` gives the round robin's last offer;
@@ -42,8 +43,10 @@ snapshot): every such transaction has ended, so no entry below the bound can app
 An agent's commits are serialised by compare-and-set, and a later commit starts after the
 earlier one ended, so it has a greater transaction id: each agent's entries come in order. An
 entry waits until every older transaction of the cluster has ended (a long transaction of
-another application delays the feed, never loses an entry). Each commit also sends
-``NOTIFY`` on a channel named after the schema, which wakes :meth:`PostgresStore.wait_for_feed`
+another application delays the feed, never loses an entry). After each commit the store sends
+``NOTIFY`` on a channel named after the schema, in a transaction of its own (a notifying
+transaction holds a database-wide lock until it ends, which would make every commit wait for
+the one before it, disk flush included), which wakes :meth:`PostgresStore.wait_for_feed`
 (it listens on a second connection and looks again every ``recheck`` seconds in case an entry
 waited for an older transaction). Entries recorded before schema version 4 were numbered by
 the migration, in the order of their times, below every later entry.
@@ -67,6 +70,8 @@ is in _rows and the encoding in _codec.
 from __future__ import annotations
 
 import contextlib
+import re
+import select
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -196,7 +201,8 @@ class PostgresStore:
     """
 
     __slots__ = ("_cache", "_channel", "_claim_for", "_conn", "_conninfo", "_listen_lock",
-                 "_listener", "_lock", "_psycopg", "_schema", "_sql", "_timeout")
+                 "_listener", "_lock", "_pipelined", "_pipelined_sql", "_pipelines",
+                 "_psycopg", "_raw", "_schema", "_sql", "_timeout", "_wake")
 
     recheck = 1.0
     """Seconds :meth:`wait_for_feed` waits for a notification before looking at the feed
@@ -206,6 +212,7 @@ class PostgresStore:
                  connect_timeout: float = 10.0, claim_for: float = 30.0) -> None:
         try:
             import psycopg
+            import psycopg.adapt
             from psycopg import sql
         except ImportError:
             raise StoreError("PostgresStore needs psycopg 3: pip install "
@@ -224,8 +231,14 @@ class PostgresStore:
         self._listener: psycopg.Connection[Any] | None = None
         # NOTIFY's channel: one per schema (PostgreSQL keeps 63 bytes of a name)
         self._channel = f"agentstate:{schema}".encode()[:63].decode(errors="ignore")
+        self._wake = [self._channel.encode()]
+        # the commits and the wake-up as libpq runs them (see _commit_and_wake), and the
+        # connection they are prepared on, with its dumper of parameters
+        self._raw: tuple[psycopg.Connection[Any], Any, set[bytes]] | None = None
         quoted = sql.Identifier(schema).as_string(None)
         self._sql = _statements(quoted)
+        self._pipelined, self._pipelined_sql = _pipelined(self._sql)
+        self._pipelines = psycopg.Pipeline.is_supported()
         with self._lock:
             conn = self._connect()
             try:
@@ -239,7 +252,7 @@ class PostgresStore:
     def load(self, agent: str) -> AgentState | None:
         """The agent's current state, or ``None``. Raises :class:`StoreError` on a bad row."""
         with self._lock:
-            row = self._read(agent, lambda c: c.execute(self._sql["load"], (agent,)).fetchone())
+            row = self._read(agent, lambda c: self._fetch_one(c, _LOAD, [agent]))
             if row is None:
                 return None
             return self._cache.from_row(agent, row, _column)
@@ -269,21 +282,23 @@ class PostgresStore:
             ids.append(change.event_id)
             entries.append(dumps(encode_change(change), agent=agent))
         params: dict[str, Any] = {"agent": agent, "version": state.version, "state": text,
-                                  "expected": expected_version, "channel": self._channel}
+                                  "expected": expected_version}
         params.update((name, _column(derive(state))) for name, derive in INDEXED)
-        params.update(_fact_arrays(facts or ()))
+        if facts:
+            params.update(_fact_arrays(facts))
         if len(changes) == 1:  # the usual case: plain parameters are much cheaper than arrays
             params.update(seq=seqs[0], at=ats[0], event_id=ids[0], entry=entries[0])
             how = "one"
         else:
             params.update(seqs=seqs, ats=ats, ids=ids, entries=entries)
             how = "many"
-        statement = self._sql[("insert_" if expected_version == 0 else "update_") + how]
+        key = (("insert_" if expected_version == 0 else "update_") + how
+               + ("_facts" if facts else ""))
         psycopg = self._psycopg
         with self._lock:
             conn = self._connect()
             try:
-                row = conn.execute(statement, params).fetchone()
+                moved = self._commit_and_wake(conn, key, params)
             except psycopg.errors.UniqueViolation as error:
                 raise StoreError(f"agent {shown(agent)}: cannot append history: a change repeats a "
                                  f"recorded seq ({error.diag.message_detail})",
@@ -296,7 +311,7 @@ class PostgresStore:
                 raise self._refused(agent, error, "commit") from None
             except UNSTORABLE as error:  # raised while sending: nothing was written
                 raise self._refused(agent, error, "commit") from None
-            if row is None or row[0] != 1:
+            if moved != 1:
                 found = self._read(agent, lambda c: c.execute(self._sql["version"],
                                                               (agent,)).fetchone())
                 raise ConflictError(agent=agent, expected=expected_version,
@@ -474,7 +489,7 @@ class PostgresStore:
     def close(self) -> None:
         """Close the connection. Idempotent; a later call reconnects."""
         with self._lock:
-            conn, self._conn = self._conn, None
+            conn, self._conn, self._raw = self._conn, None, None
             if conn is not None:
                 conn.close()
         with self._listen_lock:
@@ -495,6 +510,110 @@ class PostgresStore:
 
     def __repr__(self) -> str:
         return f"<PostgresStore schema={self._schema!r}>"
+
+    def _commit_and_wake(self, conn: psycopg.Connection[Any], key: str,
+                         params: dict[str, Any]) -> int:
+        """Run the commit statement ``key`` and, in a transaction of its own, the wake-up of
+        :meth:`wait_for_feed`: sent together (libpq's pipeline mode, where the libpq has it),
+        so one round trip and one wake of the server process. Returns how many agent rows the
+        commit moved (0: the compare-and-set failed); raises psycopg's error if the server
+        refused the commit.
+
+        A ``NOTIFY`` in the commit itself would serialise every commit of the database, disk
+        flush included: PostgreSQL holds a database-wide lock from a notifying transaction's
+        commit to its end. The wake-up carries no data, so its transaction does not wait for
+        the disk (``synchronous_commit`` off for it alone); it runs after the commit ended, so
+        a woken reader finds the entry.
+        """
+        psycopg = self._psycopg
+        name, names = self._pipelined[key]
+        dump = self._prepared(conn, name, _WAKE)
+        values = dump.dump_sequence([params[n] for n in names],
+                                    [psycopg.adapt.PyFormat.TEXT] * len(names))
+        if self._pipelines:
+            result = self._exchange(conn, (name, values), (_WAKE, self._wake))[0]
+        else:  # a libpq before 14: two round trips
+            result = self._exchange(conn, (name, values))[0]
+            if result.status != psycopg.pq.ExecStatus.FATAL_ERROR:
+                self._exchange(conn, (_WAKE, self._wake))
+        return int(_checked(psycopg, conn, result).get_value(0, 0) or b"0")
+
+    def _fetch_one(self, conn: psycopg.Connection[Any], name: bytes,
+                   params: list[Any]) -> tuple[Any, ...] | None:
+        """The first row of the prepared statement ``name`` (see :func:`_pipelined`), or
+        ``None``: what ``conn.execute(...).fetchone()`` gives, without psycopg's cursor."""
+        psycopg = self._psycopg
+        load = self._prepared(conn, name)
+        values = load.dump_sequence(params, [psycopg.adapt.PyFormat.TEXT] * len(params))
+        result = _checked(psycopg, conn, self._exchange(conn, (name, values))[0])
+        if result.ntuples == 0:
+            return None
+        load.set_pgresult(result)
+        row: tuple[Any, ...] = load.load_row(0, tuple)
+        load.set_pgresult(None)
+        return row
+
+    def _exchange(self, conn: psycopg.Connection[Any],
+                  *statements: tuple[bytes, Sequence[Any]]) -> list[Any]:
+        """Run prepared ``statements`` (name, dumped parameters), each in its own transaction,
+        and return each one's last result: one statement plainly, several in one pipeline.
+
+        Waits for the server without holding the GIL (other threads run meanwhile). If
+        anything goes wrong on the way, the connection is closed (its state is unknown) and
+        the error raised; the server's refusal of a statement is its result, not an error.
+        """
+        pgconn = conn.pgconn
+        pq = self._psycopg.pq
+        piped = len(statements) > 1
+        results: list[Any] = []
+        try:
+            if piped:
+                pgconn.enter_pipeline_mode()
+            for name, values in statements:
+                pgconn.send_query_prepared(name, values)
+                if piped:
+                    pgconn.pipeline_sync()
+            while pgconn.flush():  # rarely: more than the socket's buffer
+                _wait(pgconn.socket, write=True)
+            last = None
+            ended = 0  # statements whose results are all in
+            while ended < len(statements):
+                pgconn.consume_input()
+                if pgconn.is_busy():
+                    _wait(pgconn.socket, write=False)
+                    continue
+                result = pgconn.get_result()
+                if result is None:  # the end of one statement's results
+                    if not piped:
+                        results.append(last)
+                        ended += 1
+                elif result.status == pq.ExecStatus.PIPELINE_SYNC:
+                    results.append(last)
+                    ended += 1
+                else:
+                    last = result
+            if piped:
+                pgconn.exit_pipeline_mode()
+        except BaseException:  # the connection is in an unknown state: never used again
+            self._conn = self._raw = None
+            conn.close()
+            raise
+        return results
+
+    def _prepared(self, conn: psycopg.Connection[Any], *names: bytes) -> Any:
+        """The connection's psycopg ``Transformer`` (it dumps parameters and loads rows), once
+        the statements ``names`` are prepared on it (once per connection; raises the
+        server's refusal)."""
+        raw = self._raw
+        if raw is None or raw[0] is not conn:  # a new connection: nothing prepared on it yet
+            raw = self._raw = (conn, self._psycopg.adapt.Transformer.from_context(conn), set())
+        _, transformer, prepared = raw
+        for name in names:
+            if name not in prepared:
+                _checked(self._psycopg, conn,
+                         conn.pgconn.prepare(name, self._pipelined_sql[name]))
+                prepared.add(name)
+        return transformer
 
     def _connect(self) -> psycopg.Connection[Any]:
         conn = self._conn
@@ -572,6 +691,52 @@ def _fact_arrays(facts: Sequence[EligibilityFact]) -> dict[str, list[Any]]:
     }
 
 
+_WAKE = b"agentstate_wake"
+_LOAD = b"agentstate_load"
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%s")
+
+
+def _pipelined(statements: dict[str, Any]) -> tuple[dict[str, tuple[bytes, list[str]]],
+                                                     dict[bytes, bytes]]:
+    """The commit statements and the wake-up with libpq's ``$n`` placeholders: for each
+    statement key, its prepared name and the parameters' names in order; for each name, its
+    SQL."""
+    keys = {key: f"agentstate_{key}".encode() for key in statements
+            if key.startswith(("insert_", "update_"))}
+    by_key: dict[str, tuple[bytes, list[str]]] = {}
+    sql: dict[bytes, bytes] = {}
+    for key, name in keys.items():
+        names: list[str] = []
+
+        def number(match: re.Match[str], names: list[str] = names) -> str:
+            if match.group(1) not in names:
+                names.append(match.group(1))
+            return f"${names.index(match.group(1)) + 1}"
+
+        sql[name] = _PLACEHOLDER.sub(number, statements[key]).encode()
+        by_key[key] = (name, names)
+    sql[_WAKE] = statements["notify"].replace("%s", "$1").encode()
+    sql[_LOAD] = statements["load"].replace("%s", "$1").encode()
+    return by_key, sql
+
+
+def _checked(psycopg: Any, conn: psycopg.Connection[Any], result: Any) -> Any:
+    """``result``, or the error it reports raised as psycopg's exception."""
+    if result.status == psycopg.pq.ExecStatus.FATAL_ERROR:
+        raise psycopg.errors.error_from_result(result, encoding=conn.info.encoding)
+    return result
+
+
+def _wait(socket: int, *, write: bool) -> None:
+    """Wait until the connection's socket can be read (or written)."""
+    if hasattr(select, "poll"):
+        poll = select.poll()
+        poll.register(socket, select.POLLOUT if write else select.POLLIN)
+        poll.poll()
+    else:  # pragma: no cover (Windows)
+        select.select([] if write else [socket], [socket] if write else [], [])
+
+
 def _statements(schema: str) -> dict[str, Any]:
     """The store's SQL, for the schema named ``schema`` (already quoted)."""
     names = [name for name, _ in INDEXED]
@@ -582,35 +747,50 @@ def _statements(schema: str) -> dict[str, Any]:
                    %(f_eligible)s::boolean[], %(f_penalty)s::integer[], %(f_sort)s::bigint[],
                    %(f_calls)s::integer[], %(f_calls_until)s::timestamptz[],
                    %(f_last_offer_at)s::timestamptz[])"""
+    # an agent's facts rows change only where they differ: rows not among the new facts go,
+    # new facts not among the rows come (both read the rows as they were before the statement)
+    same = """n.queue = q.queue AND n.channel = q.channel AND n.eligible = q.eligible
+                  AND n.penalty = q.penalty AND n.sort = q.sort AND n.calls = q.calls
+                  AND n.calls_until IS NOT DISTINCT FROM q.calls_until
+                  AND n.last_offer_at IS NOT DISTINCT FROM q.last_offer_at"""
     facts = f"""
+        new AS (SELECT * FROM {unnest_facts}
+                AS n(queue, channel, eligible, penalty, sort, calls, calls_until,
+                     last_offer_at)),
         gone AS (
-            DELETE FROM {schema}.queue_facts
-            WHERE agent = %(agent)s AND EXISTS (SELECT 1 FROM moved)
+            DELETE FROM {schema}.queue_facts AS q
+            WHERE q.agent = %(agent)s AND EXISTS (SELECT 1 FROM moved)
+              AND NOT EXISTS (SELECT 1 FROM new AS n WHERE {same})
         ),
         put AS (
             INSERT INTO {schema}.queue_facts
-            SELECT moved.agent, f.* FROM moved, {unnest_facts} AS f
+            SELECT moved.agent, n.* FROM moved, new AS n
+            WHERE NOT EXISTS (SELECT 1 FROM {schema}.queue_facts AS q
+                              WHERE q.agent = %(agent)s AND {same})
+        ),"""
+    no_facts = f"""
+        gone AS (
+            DELETE FROM {schema}.queue_facts
+            WHERE agent = %(agent)s AND EXISTS (SELECT 1 FROM moved)
         ),"""
     # the feed's number: this transaction's id in the high bits, the entry's place in the low
     xact = f"(pg_current_xact_id()::text::bigint << {_PER_COMMIT.bit_length() - 1})"
     done = """
-        SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM added),
-               (SELECT count(pg_notify(%(channel)s, '')) FROM moved)"""
-    append_many = facts + f"""
+        SELECT count(*) FROM moved"""
+    append_many = f"""
         added AS (
             INSERT INTO {schema}.history (agent, seq, at, event_id, entry, feed_seq)
             SELECT moved.agent, c.seq, c.at, c.event_id, c.entry::json, {xact} + c.n
             FROM moved, unnest(%(seqs)s::bigint[], %(ats)s::timestamptz[], %(ids)s::text[],
                                %(entries)s::text[]) WITH ORDINALITY
                         AS c(seq, at, event_id, entry, n)
-            RETURNING 1
         )""" + done
-    append_one = facts + f"""
+    append_one = f"""
         added AS (
             INSERT INTO {schema}.history (agent, seq, at, event_id, entry, feed_seq)
-            SELECT moved.agent, %(seq)s, %(at)s, %(event_id)s, %(entry)s::json, {xact} + 1
+            SELECT moved.agent, %(seq)s::bigint, %(at)s::timestamptz, %(event_id)s::text,
+                   %(entry)s::json, {xact} + 1
             FROM moved
-            RETURNING 1
         )""" + done
     # entries of transactions older than every one still running (of this query's snapshot)
     horizon = (f"(pg_snapshot_xmin(pg_current_snapshot())::text::bigint "
@@ -639,10 +819,15 @@ def _statements(schema: str) -> dict[str, Any]:
     return {
         "load": f"SELECT version, {columns}, state::text FROM {schema}.agents WHERE agent = %s",
         "version": f"SELECT version FROM {schema}.agents WHERE agent = %s",
-        "insert_one": insert + append_one,
-        "insert_many": insert + append_many,
-        "update_one": update + append_one,
-        "update_many": update + append_many,
+        **{f"{how}_{count}{suffix}": start + with_facts + append
+           for how, start in (("insert", insert), ("update", update))
+           for count, append in (("one", append_one), ("many", append_many))
+           for suffix, with_facts in (("_facts", facts), ("", no_facts))},
+        # the wake-up of wait_for_feed, in a transaction of its own after the commit: a NOTIFY
+        # in the commit would serialise every commit of the database, disk flush included
+        # (PostgreSQL holds a database-wide lock from a notifying commit's start to its end).
+        # It carries no data, so its own commit need not wait for the disk.
+        "notify": "SELECT set_config('synchronous_commit', 'off', true), pg_notify(%s, '')",
         "history": history + " ORDER BY seq",
         "history_from": history + " AND at >= %(start)s ORDER BY seq",
         "history_to": history + " AND at < %(end)s ORDER BY seq",
