@@ -31,7 +31,8 @@ def main() -> None:
             continue
         text = page.read_text(encoding="utf-8")
         pattern = rf"<!-- diagram:{name}:start -->.*?<!-- diagram:{name}:end -->"
-        new = re.sub(pattern, lambda _: block(name), text, flags=re.S)
+        replacement = block(name)
+        new = re.sub(pattern, lambda _, r=replacement: r, text, flags=re.S)
         if new != text:
             page.write_text(new, encoding="utf-8")
             print(f"updated {page}")
