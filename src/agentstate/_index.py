@@ -1,0 +1,279 @@
+"""The eligibility index: the eligible agents per (queue, channel), kept from every committed
+state at a small, constant cost per change.
+
+Theory of operation. :func:`~agentstate._blocker.blocker`'s conditions fall in three parts that
+do not depend on each other: on the agent alone (logged in, routable status, device, stop new,
+nothing pending, no post-processing nor delay), on the queue (a member, not paused in it) and
+on the channel (not switched off, a free slot in it and in its group's pool, no work on a
+channel that blocks it). So an agent is eligible for (Q, C) exactly when it passes the first
+part, Q is one of its open queues and C one of its open channels. :meth:`Index.update` derives
+that :data:`Entry` from the new state (the channel part is remembered per distinct combination
+of the agent's channel settings and open interactions' channels), compares it with the entry of
+the agent's previous state, and moves the agent in or out of the per-queue and per-channel sets
+only where it differs: most changes touch no set at all. An agent is in the pair (Q, C) when
+it is in Q's set and in C's.
+
+The best agents of a :data:`~agentstate._order.KEYED` queue come from a heap per pair, built
+when the pair is first asked with a ``limit``, then kept: ``(key, agent)`` is pushed when the
+agent enters the pair or its key in the queue changes; an entry whose agent is no longer in the
+pair, or no longer at that key, is dropped when met, and the heap is rebuilt when such entries
+outnumber the live ones. The scan (:func:`~agentstate._eligibility.scan`, ``blocker`` over
+every agent) is the oracle the tests compare the index with, after every event.
+"""
+
+from __future__ import annotations
+
+import heapq
+from datetime import datetime
+from typing import NamedTuple
+
+from ._order import KEYED, order_states, sort_value
+from ._policy import ChannelGroup, Policy, Strategy
+from ._state import AgentState, Membership
+from ._time import Timer
+
+__all__ = ["Entry", "Index"]
+
+Key = tuple[int, "int | datetime", str]
+"""An agent's ``(penalty, sort, agent)`` in a :data:`~agentstate._order.KEYED` queue: as
+:func:`~agentstate._order.sort_value` orders, with the instant itself for longest idle (its
+order is the order of its microseconds, without computing them)."""
+Pair = tuple[str, str]
+Entry = tuple[tuple[str, ...], tuple[str, ...]]
+"""What eligibility reads of an agent's state: its open queues and its open channels (both
+non-empty; ``None`` stands for "eligible nowhere")."""
+_NOWHERE: Entry = ((), ())
+_CACHE_LIMIT = 4096
+
+
+class _ChannelRule(NamedTuple):
+    """A channel's part of the rule, read from the policy once."""
+
+    name: str
+    capacity: int
+    group: ChannelGroup | None
+    blocked_by: tuple[str, ...]
+
+
+class Index:
+    """The eligible agents per (queue, channel), kept up to date from every committed state."""
+
+    __slots__ = ("_all", "_channels", "_heaps", "_keyed", "_offers", "_on", "_open", "_policy",
+                 "_queues", "_routable", "_seen", "_strategies")
+
+    def __init__(self, policy: Policy) -> None:
+        self._policy = policy
+        self._routable = frozenset(s.name for s in policy.statuses if s.routable)
+        self._channels = tuple(
+            _ChannelRule(c.name, c.capacity, policy.group_of(c.name), policy.blocked_by(c.name))
+            for c in policy.channels)
+        self._all = tuple(c.name for c in policy.channels)
+        self._open: dict[tuple[object, ...], tuple[str, ...]] = {}
+        self._strategies: dict[str, Strategy] = {}
+        self._seen: dict[str, tuple[AgentState, Entry | None]] = {}
+        self._queues: dict[str, set[str]] = {}  # queue -> agents it may offer work (a channel)
+        self._on: dict[str, set[str]] = {}  # channel -> agents it may offer work (a queue)
+        self._heaps: dict[Pair, list[Key]] = {}
+        self._keyed: dict[str, tuple[Strategy, tuple[str, ...]]] = {}  # queue -> its heaps
+        self._offers: dict[str, dict[str, datetime]] = {}  # queue -> agent -> last offer
+
+    # -- following the states ------------------------------------------------------------------
+
+    def update(self, state: AgentState) -> None:
+        """Take the agent's new state into account."""
+        agent = state.agent
+        seen = self._seen.get(agent)
+        entry = self._entry(state)
+        self._seen[agent] = (state, entry)
+        if seen is None:
+            old, rekey = None, True
+            self._offer_times((), state.memberships, agent)
+        else:
+            before, old = seen
+            rekey = before.memberships != state.memberships
+            if rekey:
+                self._offer_times(before.memberships, state.memberships, agent)
+            rekey = rekey or before.occupation_since != state.occupation_since
+            if old == entry and (entry is None or not self._keyed or not rekey):
+                return  # in and out of the same pairs, at the same keys
+        if old != entry:
+            was_queues, was_channels = old or _NOWHERE
+            queues, channels = entry or _NOWHERE
+            if was_queues != queues:
+                _resort(self._queues, agent, was_queues, queues)
+            if was_channels != channels:
+                _resort(self._on, agent, was_channels, channels)
+        if entry is not None and self._keyed:
+            self._push(state, old, entry, rekey)
+
+    def _entry(self, state: AgentState) -> Entry | None:
+        """The agent's open queues and channels, or ``None`` when it is eligible nowhere."""
+        if (state.session is None or state.status not in self._routable or state.stop_new
+                or state.pending is not None or state.wrap_up_mode is not None):
+            return None
+        device = state.device
+        if not device.registered or device.dnd:
+            return None
+        for deadline in state.deadlines:
+            if deadline.timer is Timer.DELAY:
+                return None
+        queues = tuple([m.queue for m in state.memberships if not m.paused])
+        if not queues:
+            return None
+        if not state.channels and not state.interactions:
+            return queues, self._all
+        held = (state.channels, *[item.channel for item in state.interactions])
+        channels = self._open.get(held)
+        if channels is None:
+            if len(self._open) >= _CACHE_LIMIT:
+                self._open.clear()
+            channels = self._open[held] = self._open_channels(state)
+        return (queues, channels) if channels else None
+
+    def _open_channels(self, state: AgentState) -> tuple[str, ...]:
+        """The channels not switched off for the agent, with a free slot (its own and its
+        group's pool) and no work open on a channel that blocks them."""
+        held: dict[str, int] = {}
+        for item in state.interactions:
+            held[item.channel] = held.get(item.channel, 0) + 1
+        setting = state.channel_setting
+        out = []
+        for name, default, group, blocked_by in self._channels:
+            own = setting(name)
+            if own is not None and not own.enabled:
+                continue
+            if held:
+                limit = default if own is None or own.capacity is None else own.capacity
+                if held.get(name, 0) >= limit:
+                    continue
+                if group is not None:
+                    pool = setting(group.name)
+                    slots = (group.capacity if pool is None or pool.capacity is None
+                             else pool.capacity)
+                    if sum(held.get(other, 0) for other in group.channels) >= slots:
+                        continue
+                if any(other in held for other in blocked_by):
+                    continue
+            out.append(name)
+        return tuple(out)
+
+    def _push(self, state: AgentState, old: Entry | None, new: Entry, rekey: bool) -> None:
+        """Push the agent's key onto the heaps of the pairs it entered, and of all its pairs
+        if its keys may have changed (``rekey``)."""
+        heaps, keyed = self._heaps, self._keyed
+        was_queues, was_channels = old or _NOWHERE
+        for member in state.memberships:
+            queue = member.queue
+            found = keyed.get(queue)
+            if found is None or member.paused:
+                continue
+            strategy, channels = found
+            key: Key | None = None
+            for channel in channels:
+                if channel not in new[1] or not (
+                        rekey or queue not in was_queues or channel not in was_channels):
+                    continue
+                if key is None:
+                    key = self._key(state, member, strategy)
+                heap = heaps[queue, channel]
+                heapq.heappush(heap, key)
+                if len(heap) > 2 * len(self._queues[queue]) + 64:
+                    heaps[queue, channel] = self._heap(queue, channel)
+
+    def _offer_times(self, before: tuple[Membership, ...], after: tuple[Membership, ...],
+                     agent: str) -> None:
+        """Follow the agent's last offer per queue (round robin starts after the latest)."""
+        for member in before:
+            if member.last_offer_at is not None:
+                self._offers[member.queue].pop(agent, None)
+        for member in after:
+            if member.last_offer_at is not None:
+                self._offers.setdefault(member.queue, {})[agent] = member.last_offer_at
+
+    # -- keys and heaps ----------------------------------------------------------------------
+
+    def _strategy(self, queue: str) -> Strategy:
+        strategy = self._strategies.get(queue)
+        if strategy is None:
+            strategy = self._strategies[queue] = self._policy.strategy(queue)
+        return strategy
+
+    def _key(self, state: AgentState, member: Membership, strategy: Strategy) -> Key:
+        """The agent's key in ``member.queue``, whose strategy (a keyed one) is given."""
+        if strategy is Strategy.LONGEST_IDLE:
+            return (member.penalty, state.occupation_since, state.agent)
+        return (member.penalty, sort_value(self._policy, state, member), state.agent)
+
+    def _current_key(self, agent: str, queue: str) -> Key | None:
+        """The agent's key in ``queue`` in its latest state (``None``: not a member)."""
+        state = self._seen[agent][0]
+        member = state.membership(queue)
+        return None if member is None else self._key(state, member, self._strategy(queue))
+
+    def _members(self, queue: str, channel: str) -> set[str]:
+        """The agents eligible for the pair."""
+        return self._queues.get(queue, set()) & self._on.get(channel, set())
+
+    def _heap(self, queue: str, channel: str) -> list[Key]:
+        """A fresh heap of the pair's agents, at their current keys."""
+        heap = []
+        for agent in self._members(queue, channel):
+            key = self._current_key(agent, queue)
+            assert key is not None
+            heap.append(key)
+        heapq.heapify(heap)
+        return heap
+
+    # -- answers ---------------------------------------------------------------------------
+
+    def eligible(self, queue: str, channel: str, now: datetime, *, limit: int | None = None,
+                 seed: int | None = None) -> list[AgentState]:
+        """The eligible agents' states, best first (at most ``limit``)."""
+        if limit is not None and self._strategy(queue) in KEYED:
+            return self._top(queue, channel, limit)
+        seen = self._seen
+        offers = self._offers.get(queue, {})
+        last = max(((at, agent) for agent, at in offers.items()), default=None)
+        ordered = order_states(self._policy, queue,
+                               [seen[agent][0] for agent in self._members(queue, channel)],
+                               now, seed, last[1] if last else None)
+        return ordered if limit is None else ordered[:limit]
+
+    def _top(self, queue: str, channel: str, limit: int) -> list[AgentState]:
+        """The best ``limit`` agents of a keyed queue, from the pair's heap: an entry counts
+        if its agent is in the pair at that key now, once."""
+        heap = self._heaps.get((queue, channel))
+        if heap is None:
+            heap = self._heaps[queue, channel] = self._heap(queue, channel)
+            _strategy, channels = self._keyed.get(queue, (None, ()))
+            self._keyed[queue] = (self._strategy(queue), (*channels, channel))
+        in_queue = self._queues.get(queue, set())
+        on_channel = self._on.get(channel, set())
+        found: list[Key] = []
+        taken: set[str] = set()
+        while heap and len(found) < limit:
+            key = heapq.heappop(heap)
+            agent = key[2]
+            if (agent in in_queue and agent in on_channel and agent not in taken
+                    and self._current_key(agent, queue) == key):
+                found.append(key)
+                taken.add(agent)
+        for key in found:
+            heapq.heappush(heap, key)
+        seen = self._seen
+        return [seen[key[2]][0] for key in found]
+
+
+def _resort(sets: dict[str, set[str]], agent: str, was: tuple[str, ...],
+            now: tuple[str, ...]) -> None:
+    """Take ``agent`` out of the sets named in ``was`` only, put it in those in ``now`` only."""
+    for name in was:
+        if name not in now:
+            sets[name].discard(agent)
+    for name in now:
+        if name not in was:
+            found = sets.get(name)
+            if found is None:
+                sets[name] = {agent}
+            else:
+                found.add(agent)
