@@ -55,11 +55,22 @@ class _ChannelRule(NamedTuple):
     blocked_by: tuple[str, ...]
 
 
+class _Target(NamedTuple):
+    """A pair's heap, with what a push onto it needs."""
+
+    queue: str
+    channel: str
+    heap: list[Key]
+    strategy: Strategy
+    in_queue: set[str]
+
+
 class Index:
     """The eligible agents per (queue, channel), kept up to date from every committed state."""
 
-    __slots__ = ("_all", "_channels", "_heaps", "_keyed", "_offers", "_on", "_open", "_policy",
-                 "_queues", "_routable", "_seen", "_strategies")
+    __slots__ = ("_all", "_channels", "_heaps", "_offers", "_on", "_open", "_policy",
+                 "_queues", "_round_robin", "_routable", "_seen", "_strategies",
+                 "_targets")
 
     def __init__(self, policy: Policy) -> None:
         self._policy = policy
@@ -70,12 +81,14 @@ class Index:
         self._all = tuple(c.name for c in policy.channels)
         self._open: dict[tuple[object, ...], tuple[str, ...]] = {}
         self._strategies: dict[str, Strategy] = {}
+        self._round_robin = frozenset(q.name for q in policy.queues
+                                      if q.strategy is Strategy.ROUND_ROBIN)
         self._seen: dict[str, tuple[AgentState, Entry | None]] = {}
         self._queues: dict[str, set[str]] = {}  # queue -> agents it may offer work (a channel)
         self._on: dict[str, set[str]] = {}  # channel -> agents it may offer work (a queue)
         self._heaps: dict[Pair, list[Key]] = {}
-        self._keyed: dict[str, tuple[Strategy, tuple[str, ...]]] = {}  # queue -> its heaps
-        self._offers: dict[str, dict[str, datetime]] = {}  # queue -> agent -> last offer
+        self._targets: dict[Entry, tuple[_Target, ...]] = {}  # the heaps of an entry's pairs
+        self._offers: dict[str, dict[str, datetime]] = {}  # round robin: agent -> last offer
 
     # -- following the states ------------------------------------------------------------------
 
@@ -86,25 +99,34 @@ class Index:
         entry = self._entry(state)
         self._seen[agent] = (state, entry)
         if seen is None:
-            old, rekey = None, True
-            self._offer_times((), state.memberships, agent)
+            before, old = None, None
+            if self._round_robin:
+                self._offer_times((), state.memberships, agent)
         else:
             before, old = seen
-            rekey = before.memberships != state.memberships
-            if rekey:
+            if self._round_robin and before.memberships != state.memberships:
                 self._offer_times(before.memberships, state.memberships, agent)
-            rekey = rekey or before.occupation_since != state.occupation_since
-            if old == entry and (entry is None or not self._keyed or not rekey):
-                return  # in and out of the same pairs, at the same keys
-        if old != entry:
+        moved = old != entry
+        if moved:
             was_queues, was_channels = old or _NOWHERE
             queues, channels = entry or _NOWHERE
             if was_queues != queues:
                 _resort(self._queues, agent, was_queues, queues)
             if was_channels != channels:
                 _resort(self._on, agent, was_channels, channels)
-        if entry is not None and self._keyed:
-            self._push(state, old, entry, rekey)
+        if entry is None or not self._heaps:
+            return
+        heaps = self._targets.get(entry)
+        if heaps is None:
+            if len(self._targets) >= _CACHE_LIMIT:
+                self._targets.clear()
+            heaps = self._targets[entry] = self._heaps_of(entry)
+        if not heaps:
+            return
+        rekey = (before is None or before.occupation_since != state.occupation_since
+                 or before.memberships != state.memberships)
+        if moved or rekey:  # else: in the same pairs, at the same keys
+            self._push(state, old, heaps, rekey)
 
     def _entry(self, state: AgentState) -> Entry | None:
         """The agent's open queues and channels, or ``None`` when it is eligible nowhere."""
@@ -157,37 +179,37 @@ class Index:
             out.append(name)
         return tuple(out)
 
-    def _push(self, state: AgentState, old: Entry | None, new: Entry, rekey: bool) -> None:
-        """Push the agent's key onto the heaps of the pairs it entered, and of all its pairs
-        if its keys may have changed (``rekey``)."""
-        heaps, keyed = self._heaps, self._keyed
+    def _heaps_of(self, entry: Entry) -> tuple[_Target, ...]:
+        """The heaps of the pairs of ``entry`` that have one."""
+        queues, channels = entry
+        return tuple(_Target(queue, channel, heap, self._strategy(queue),
+                             self._queues[queue])
+                     for queue in queues for channel in channels
+                     if (heap := self._heaps.get((queue, channel))) is not None)
+
+    def _push(self, state: AgentState, old: Entry | None, heaps: tuple[_Target, ...],
+              rekey: bool) -> None:
+        """Push the agent's key onto the ``heaps`` of the pairs it entered, and onto all of
+        them if its keys may have changed (``rekey``)."""
         was_queues, was_channels = old or _NOWHERE
-        for member in state.memberships:
-            queue = member.queue
-            found = keyed.get(queue)
-            if found is None or member.paused:
-                continue
-            strategy, channels = found
-            key: Key | None = None
-            for channel in channels:
-                if channel not in new[1] or not (
-                        rekey or queue not in was_queues or channel not in was_channels):
-                    continue
-                if key is None:
-                    key = self._key(state, member, strategy)
-                heap = heaps[queue, channel]
-                heapq.heappush(heap, key)
-                if len(heap) > 2 * len(self._queues[queue]) + 64:
-                    heaps[queue, channel] = self._heap(queue, channel)
+        for queue, channel, heap, strategy, in_queue in heaps:
+            if rekey or queue not in was_queues or channel not in was_channels:
+                member = state.membership(queue)
+                assert member is not None
+                heapq.heappush(heap, self._key(state, member, strategy))
+                if len(heap) > 4 * len(in_queue) + 64:  # mostly stale: start afresh
+                    heap[:] = self._heap(queue, channel)
 
     def _offer_times(self, before: tuple[Membership, ...], after: tuple[Membership, ...],
                      agent: str) -> None:
-        """Follow the agent's last offer per queue (round robin starts after the latest)."""
+        """Follow the agent's last offer per round-robin queue (the next offer goes to the
+        agent after the last one offered)."""
+        round_robin = self._round_robin
         for member in before:
-            if member.last_offer_at is not None:
+            if member.last_offer_at is not None and member.queue in round_robin:
                 self._offers[member.queue].pop(agent, None)
         for member in after:
-            if member.last_offer_at is not None:
+            if member.last_offer_at is not None and member.queue in round_robin:
                 self._offers.setdefault(member.queue, {})[agent] = member.last_offer_at
 
     # -- keys and heaps ----------------------------------------------------------------------
@@ -200,7 +222,7 @@ class Index:
 
     def _key(self, state: AgentState, member: Membership, strategy: Strategy) -> Key:
         """The agent's key in ``member.queue``, whose strategy (a keyed one) is given."""
-        if strategy is Strategy.LONGEST_IDLE:
+        if strategy is Strategy.LONGEST_IDLE:  # the most common: no call
             return (member.penalty, state.occupation_since, state.agent)
         return (member.penalty, sort_value(self._policy, state, member), state.agent)
 
@@ -243,12 +265,11 @@ class Index:
         """The best ``limit`` agents of a keyed queue, from the pair's heap: an entry counts
         if its agent is in the pair at that key now, once."""
         heap = self._heaps.get((queue, channel))
+        in_queue = self._queues.setdefault(queue, set())
+        on_channel = self._on.setdefault(channel, set())
         if heap is None:
             heap = self._heaps[queue, channel] = self._heap(queue, channel)
-            _strategy, channels = self._keyed.get(queue, (None, ()))
-            self._keyed[queue] = (self._strategy(queue), (*channels, channel))
-        in_queue = self._queues.get(queue, set())
-        on_channel = self._on.get(channel, set())
+            self._targets.clear()
         found: list[Key] = []
         taken: set[str] = set()
         while heap and len(found) < limit:
