@@ -10,14 +10,16 @@ part, Q is one of its open queues and C one of its open channels. :meth:`Index.u
 that :data:`Entry` from the new state (the channel part is remembered per distinct combination
 of the agent's channel settings and open interactions' channels), compares it with the entry of
 the agent's previous state, and moves the agent in or out of the per-queue and per-channel sets
-only where it differs: most changes touch no set at all. An agent is in the pair (Q, C) when
-it is in Q's set and in C's.
+only where it differs (a call taken or ended moves it on one channel set; a change that leaves
+the entry as it was touches no set). An agent is in the pair (Q, C) when it is in Q's set and
+in C's. Round robin's "last offered" is followed only for the round-robin queues.
 
 The best agents of a :data:`~agentstate._order.KEYED` queue come from a heap per pair, built
-when the pair is first asked with a ``limit``, then kept: ``(key, agent)`` is pushed when the
-agent enters the pair or its key in the queue changes; an entry whose agent is no longer in the
-pair, or no longer at that key, is dropped when met, and the heap is rebuilt when such entries
-outnumber the live ones. The scan (:func:`~agentstate._eligibility.scan`, ``blocker`` over
+when the pair is first asked with a ``limit``, then kept: the agent's key (``(penalty, sort,
+agent)``) is pushed when it enters the pair or its key may have changed (its memberships or
+its occupation's start did); an entry whose agent is no longer in the pair, or no longer at
+that key, is dropped when met, and the heap is rebuilt from the pair when it grows past four
+times the queue's eligible agents. The scan (:func:`~agentstate._eligibility.scan`, ``blocker`` over
 every agent) is the oracle the tests compare the index with, after every event.
 """
 
@@ -66,7 +68,8 @@ class _Target(NamedTuple):
 
 
 class Index:
-    """The eligible agents per (queue, channel), kept up to date from every committed state."""
+    """The eligible agents per (queue, channel), kept up to date from every committed state
+    (see the module's theory of operation)."""
 
     __slots__ = ("_all", "_channels", "_heaps", "_offers", "_on", "_open", "_policy",
                  "_queues", "_round_robin", "_routable", "_seen", "_strategies",
