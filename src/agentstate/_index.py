@@ -12,7 +12,9 @@ of the agent's channel settings and open interactions' channels), compares it wi
 the agent's previous state, and moves the agent in or out of the per-queue and per-channel sets
 only where it differs (a call taken or ended moves it on one channel set; a change that leaves
 the entry as it was touches no set). An agent is in the pair (Q, C) when it is in Q's set and
-in C's. Round robin's "last offered" is followed only for the round-robin queues.
+in C's. Round robin's "last offered" is followed only for the round-robin queues. Entries are
+interned (one object per distinct entry), so an update leaves no new object behind for the
+garbage collector to follow, but a pushed key.
 
 The best agents of a :data:`~agentstate._order.KEYED` queue come from a heap per pair, built
 when the pair is first asked with a ``limit``, then kept: the agent's key (``(penalty, sort,
@@ -71,9 +73,9 @@ class Index:
     """The eligible agents per (queue, channel), kept up to date from every committed state
     (see the module's theory of operation)."""
 
-    __slots__ = ("_all", "_channels", "_heaps", "_offers", "_on", "_open", "_policy",
-                 "_queues", "_round_robin", "_routable", "_seen", "_strategies",
-                 "_targets")
+    __slots__ = ("_all", "_channels", "_entries", "_heaps", "_interned", "_offers", "_on",
+                 "_open", "_policy", "_queues", "_round_robin", "_routable", "_states",
+                 "_strategies", "_targets")
 
     def __init__(self, policy: Policy) -> None:
         self._policy = policy
@@ -86,7 +88,9 @@ class Index:
         self._strategies: dict[str, Strategy] = {}
         self._round_robin = frozenset(q.name for q in policy.queues
                                       if q.strategy is Strategy.ROUND_ROBIN)
-        self._seen: dict[str, tuple[AgentState, Entry | None]] = {}
+        self._states: dict[str, AgentState] = {}  # every agent's latest state
+        self._entries: dict[str, Entry | None] = {}  # and what the index derived from it
+        self._interned: dict[Entry, Entry] = {}  # one object per distinct entry
         self._queues: dict[str, set[str]] = {}  # queue -> agents it may offer work (a channel)
         self._on: dict[str, set[str]] = {}  # channel -> agents it may offer work (a queue)
         self._heaps: dict[Pair, list[Key]] = {}
@@ -98,15 +102,15 @@ class Index:
     def update(self, state: AgentState) -> None:
         """Take the agent's new state into account."""
         agent = state.agent
-        seen = self._seen.get(agent)
+        before = self._states.get(agent)
+        old = self._entries.get(agent)
         entry = self._entry(state)
-        self._seen[agent] = (state, entry)
-        if seen is None:
-            before, old = None, None
+        self._states[agent] = state
+        self._entries[agent] = entry
+        if before is None:
             if self._round_robin:
                 self._offer_times((), state.memberships, agent)
         else:
-            before, old = seen
             if self._round_robin and before.memberships != state.memberships:
                 self._offer_times(before.memberships, state.memberships, agent)
         moved = old != entry
@@ -146,14 +150,24 @@ class Index:
         if not queues:
             return None
         if not state.channels and not state.interactions:
-            return queues, self._all
-        held = (state.channels, *[item.channel for item in state.interactions])
-        channels = self._open.get(held)
-        if channels is None:
-            if len(self._open) >= _CACHE_LIMIT:
-                self._open.clear()
-            channels = self._open[held] = self._open_channels(state)
-        return (queues, channels) if channels else None
+            channels = self._all
+        else:
+            held = (state.channels, *[item.channel for item in state.interactions])
+            found = self._open.get(held)
+            if found is None:
+                if len(self._open) >= _CACHE_LIMIT:
+                    self._open.clear()
+                found = self._open[held] = self._open_channels(state)
+            if not found:
+                return None
+            channels = found
+        entry = (queues, channels)
+        interned = self._interned.get(entry)  # the index keeps one object per distinct entry:
+        if interned is None:  # none is left for the garbage collector to follow
+            if len(self._interned) >= _CACHE_LIMIT:
+                self._interned.clear()
+            interned = self._interned[entry] = entry
+        return interned
 
     def _open_channels(self, state: AgentState) -> tuple[str, ...]:
         """The channels not switched off for the agent, with a free slot (its own and its
@@ -231,7 +245,7 @@ class Index:
 
     def _current_key(self, agent: str, queue: str) -> Key | None:
         """The agent's key in ``queue`` in its latest state (``None``: not a member)."""
-        state = self._seen[agent][0]
+        state = self._states[agent]
         member = state.membership(queue)
         return None if member is None else self._key(state, member, self._strategy(queue))
 
@@ -256,11 +270,11 @@ class Index:
         """The eligible agents' states, best first (at most ``limit``)."""
         if limit is not None and self._strategy(queue) in KEYED:
             return self._top(queue, channel, limit)
-        seen = self._seen
+        states = self._states
         offers = self._offers.get(queue, {})
         last = max(((at, agent) for agent, at in offers.items()), default=None)
         ordered = order_states(self._policy, queue,
-                               [seen[agent][0] for agent in self._members(queue, channel)],
+                               [states[agent] for agent in self._members(queue, channel)],
                                now, seed, last[1] if last else None)
         return ordered if limit is None else ordered[:limit]
 
@@ -284,8 +298,8 @@ class Index:
                 taken.add(agent)
         for key in found:
             heapq.heappush(heap, key)
-        seen = self._seen
-        return [seen[key[2]][0] for key in found]
+        states = self._states
+        return [states[key[2]] for key in found]
 
 
 def _resort(sets: dict[str, set[str]], agent: str, was: tuple[str, ...],
