@@ -17,24 +17,22 @@ eligible when, in this order:
    channel that blocks C. Every open interaction counts: queue, direct and outbound, ringing,
    connected or on hold.
 
-Ordering: lower penalty tiers first, then the queue's :class:`~agentstate.Strategy`.
+Ordering (:mod:`agentstate._order`): lower penalty tiers first, then the queue's
+:class:`~agentstate.Strategy`.
 
-The :class:`Index` keeps, per (queue, channel), the eligible agents and their sort keys, updated
-from every committed state, with a lazily cleaned heap per pair, so the best agent is found
-without looking at the others. A store that answers eligibility itself (an
-:class:`~agentstate.EligibilityStore`: SQLite, PostgreSQL) keeps instead each agent's
-:func:`facts` beside its state, written in the same transaction, and orders them with an index
-on ``(queue, channel, penalty, sort, agent)``.
+The :class:`Index` (:mod:`agentstate._index`) keeps the eligible agents per queue and per
+channel, updated from every committed state by what the change touched only, with a lazily
+cleaned heap per pair, so the best agent is found without looking at the others. A store that
+answers eligibility itself (an :class:`~agentstate.EligibilityStore`: SQLite, PostgreSQL) keeps
+instead each agent's :func:`facts` beside its state, written in the same transaction, and
+orders them with an index on ``(queue, channel, penalty, sort, agent)``.
 """
 
 from __future__ import annotations
 
-import heapq
-import math
-import random
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import NamedTuple, Protocol, TypeVar
+from typing import Protocol
 
 import attrs
 
@@ -48,19 +46,15 @@ from ._blocker import (
     pool_capacity,
     slots,
 )
+from ._index import Index
+from ._order import KEYED, QueuePlace, order, order_states, sort_value
 from ._policy import Policy, Strategy
-from ._state import AgentState, Membership, Occupation
-from ._time import micros
+from ._state import AgentState, Occupation
 
 __all__ = ["KEYED", "BlockKind", "Blocker", "Candidate", "ChannelLoad", "EligibilityFact",
            "Index", "PlacesStore", "QueuePlace", "TeamView", "blocker", "capacity", "describe",
            "facts", "from_places", "order", "order_states", "pool_capacity", "slots",
            "team_view"]
-
-
-NEVER = -(2**62)
-"""The sort value of an agent a queue never offered work (least recent first)."""
-_T = TypeVar("_T")
 
 
 @attrs.frozen(kw_only=True)
@@ -72,43 +66,7 @@ class Candidate:
     penalty: int
 
 
-# -- ordering -----------------------------------------------------------------------------------
-
-
-KEYED = frozenset({Strategy.LONGEST_IDLE, Strategy.LEAST_RECENT, Strategy.LINEAR,
-                   Strategy.RING_ALL})
-"""The strategies whose order is ``(penalty, sort, agent)``: it does not depend on the time
-asked, so an index (a heap, or a database's) gives the best agents without a sort."""
-
-
-class QueuePlace(NamedTuple):
-    """An agent's place in a queue's order: what every strategy sorts on."""
-
-    agent: str
-    penalty: int
-    sort: int
-    calls: int
-    calls_until: datetime | None
-
-
-def sort_value(policy: Policy, state: AgentState, member: Membership) -> int:
-    """The queue strategy's key for the agent, where it does not depend on the time asked:
-    since when it is idle (longest idle), its last offer (least recent), its position (linear),
-    as microseconds or a number; 0 for the other strategies."""
-    strategy = policy.strategy(member.queue)
-    if strategy is Strategy.LONGEST_IDLE:
-        return micros(state.occupation_since)
-    if strategy is Strategy.LEAST_RECENT:
-        return NEVER if member.last_offer_at is None else micros(member.last_offer_at)
-    if strategy is Strategy.LINEAR:
-        return member.position
-    return 0
-
-
-def place(policy: Policy, state: AgentState, member: Membership) -> QueuePlace:
-    """The agent's place in ``member.queue``."""
-    return QueuePlace(state.agent, member.penalty, sort_value(policy, state, member), member.calls,
-                 member.calls_until)
+# -- the stores' answers ---------------------------------------------------------------------------
 
 
 class PlacesStore(Protocol):
@@ -139,59 +97,6 @@ def from_places(policy: Policy, store: PlacesStore, queue: str, channel: str, no
         rows = store.eligible_places(queue, channel, limit=limit)
     return [Candidate(agent=found.agent, version=version, penalty=found.penalty)
             for found, version in rows]
-
-
-def order(policy: Policy, queue: str, items: Iterable[tuple[QueuePlace, _T]], now: datetime,
-          seed: int | None, last_offered: str | None) -> list[_T]:
-    """The payloads of eligible ``items`` in the queue's order, best first.
-
-    Every strategy, for the index, the scan and the stores that answer eligibility: lower
-    penalties first, then longest idle, least recent, linear and ring all by ``(sort,
-    agent)``; fewest calls today by the calls of a day not yet over at ``now``; round robin
-    starting after ``last_offered``; random weighted by penalty, reproducible with ``seed``.
-    """
-    strategy = policy.strategy(queue)
-    rows = list(items)
-    if strategy is Strategy.FEWEST_CALLS:
-        def calls(p: QueuePlace) -> int:
-            return 0 if p.calls_until is None or p.calls_until <= now else p.calls
-        rows.sort(key=lambda row: (row[0].penalty, calls(row[0]), row[0].agent))
-    elif strategy is Strategy.ROUND_ROBIN:
-        def turn(p: QueuePlace) -> tuple[int, bool, str]:
-            after = last_offered is None or p.agent > last_offered
-            return (p.penalty, not after, p.agent)
-        rows.sort(key=lambda row: turn(row[0]))
-    elif strategy is Strategy.RANDOM:
-        rng = random.Random(seed)
-        keyed = []
-        for p, payload in sorted(rows, key=lambda row: row[0].agent):
-            weight = 1.0 / (1 + p.penalty)
-            keyed.append((-math.log(1.0 - rng.random()) / weight, p.agent, payload))
-        keyed.sort(key=lambda k: (k[0], k[1]))
-        return [payload for *_rest, payload in keyed]
-    else:
-        rows.sort(key=lambda row: (row[0].penalty, row[0].sort, row[0].agent))
-    return [payload for _place, payload in rows]
-
-
-def order_states(policy: Policy, queue: str, states: Iterable[AgentState], now: datetime,
-                 seed: int | None, last_offered: str | None) -> list[AgentState]:
-    """Eligible ``states`` (members of ``queue``) in the queue's order: :func:`order`."""
-    items = []
-    for state in states:
-        member = state.membership(queue)
-        assert member is not None
-        items.append((place(policy, state, member), state))
-    return order(policy, queue, items, now, seed, last_offered)
-
-
-def sort_key(policy: Policy, state: AgentState, member: Membership
-             ) -> tuple[int, int, str] | None:
-    """The agent's ``(penalty, sort, agent)`` in ``member.queue`` if its strategy is
-    :data:`KEYED`, else ``None``."""
-    if policy.strategy(member.queue) not in KEYED:
-        return None
-    return (member.penalty, sort_value(policy, state, member), state.agent)
 
 
 # -- facts: what a store keeps to answer eligibility itself ---------------------------------------
@@ -240,76 +145,6 @@ def facts(policy: Policy, state: AgentState) -> tuple[EligibilityFact, ...]:
                 penalty=member.penalty, sort=sort, calls=member.calls,
                 calls_until=member.calls_until, last_offer_at=member.last_offer_at))
     return tuple(out)
-
-
-# -- the index ----------------------------------------------------------------------------------
-
-
-class Index:
-    """The eligible agents per (queue, channel), kept up to date from every committed state."""
-
-    __slots__ = ("_entries", "_heaps", "_offers", "_policy", "_states")
-
-    def __init__(self, policy: Policy) -> None:
-        self._policy = policy
-        self._states: dict[tuple[str, str], dict[str, AgentState]] = {}
-        self._entries: dict[str, dict[tuple[str, str], tuple[int, int, str] | None]] = {}
-        self._heaps: dict[tuple[str, str], list[tuple[tuple[int, int, str], str]]] = {}
-        self._offers: dict[str, dict[str, datetime]] = {}  # queue -> agent -> last offer
-
-    def update(self, state: AgentState) -> None:
-        """Take the agent's new state into account."""
-        policy, agent = self._policy, state.agent
-        for queue, offers in self._offers.items():
-            member = state.membership(queue)
-            if member is None or member.last_offer_at is None:
-                offers.pop(agent, None)
-        for member in state.memberships:
-            if member.last_offer_at is not None:
-                self._offers.setdefault(member.queue, {})[agent] = member.last_offer_at
-        now: dict[tuple[str, str], tuple[int, int, str] | None] = {}
-        if state.session is not None and policy.status(state.status).routable:
-            for member in state.memberships:
-                key = sort_key(policy, state, member)
-                for channel in policy.channels:
-                    if blocker(policy, state, member.queue, channel.name) is None:
-                        now[(member.queue, channel.name)] = key
-        before = self._entries.get(agent, {})
-        for pair in before.keys() - now.keys():
-            del self._states[pair][agent]
-        for pair, key in now.items():
-            self._states.setdefault(pair, {})[agent] = state
-            if key is not None and before.get(pair) != key:
-                heapq.heappush(self._heaps.setdefault(pair, []), (key, agent))
-        if now:
-            self._entries[agent] = now
-        else:
-            self._entries.pop(agent, None)
-
-    def eligible(self, queue: str, channel: str, now: datetime, *, limit: int | None = None,
-                 seed: int | None = None) -> list[AgentState]:
-        """The eligible agents' states, best first (at most ``limit``)."""
-        pair = (queue, channel)
-        states = self._states.get(pair, {})
-        if limit is not None and pair in self._heaps and self._policy.strategy(queue) in KEYED:
-            return self._top(pair, states, limit)
-        offers = self._offers.get(queue, {})
-        last = max(((at, agent) for agent, at in offers.items()), default=None)
-        ordered = order_states(self._policy, queue, states.values(), now, seed,
-                               last[1] if last else None)
-        return ordered if limit is None else ordered[:limit]
-
-    def _top(self, pair: tuple[str, str], states: dict[str, AgentState], limit: int
-             ) -> list[AgentState]:
-        heap, entries = self._heaps[pair], self._entries
-        found: list[tuple[tuple[int, int, str], str]] = []
-        while heap and len(found) < limit:
-            key, agent = heapq.heappop(heap)
-            if entries.get(agent, {}).get(pair) == key and agent in states:
-                found.append((key, agent))
-        for item in found:
-            heapq.heappush(heap, item)
-        return [states[agent] for _key, agent in found]
 
 
 def scan(policy: Policy, states: Iterable[AgentState], queue: str, channel: str,

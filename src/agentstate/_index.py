@@ -1,0 +1,317 @@
+"""The eligibility index: the eligible agents per (queue, channel), kept from every committed
+state at a small, constant cost per change.
+
+Theory of operation. :func:`~agentstate._blocker.blocker`'s conditions fall in three parts that
+do not depend on each other: on the agent alone (logged in, routable status, device, stop new,
+nothing pending, no post-processing nor delay), on the queue (a member, not paused in it) and
+on the channel (not switched off, a free slot in it and in its group's pool, no work on a
+channel that blocks it). So an agent is eligible for (Q, C) exactly when it passes the first
+part, Q is one of its open queues and C one of its open channels. :meth:`Index.update` derives
+that :data:`Entry` from the new state (the channel part is remembered per distinct combination
+of the agent's channel settings and open interactions' channels), compares it with the entry of
+the agent's previous state, and moves the agent in or out of the per-queue and per-channel sets
+only where it differs (a call taken or ended moves it on one channel set; a change that leaves
+the entry as it was touches no set). An agent is in the pair (Q, C) when it is in Q's set and
+in C's. Round robin's "last offered" is followed only for the round-robin queues. Entries are
+interned (one object per distinct entry), so an update leaves no new object behind for the
+garbage collector to follow, but a pushed key.
+
+The best agents of a :data:`~agentstate._order.KEYED` queue come from a heap per pair, built
+when the pair is first asked with a ``limit``, then kept: the agent's key (``(penalty, sort,
+agent)``) is pushed when it enters the pair or its key may have changed (its memberships or
+its occupation's start did); an entry whose agent is no longer in the pair, or no longer at
+that key, is dropped when met, and the heap is rebuilt from the pair when it grows past four
+times the queue's eligible agents. The scan (:func:`~agentstate._eligibility.scan`, ``blocker`` over
+every agent) is the oracle the tests compare the index with, after every event.
+"""
+
+from __future__ import annotations
+
+import heapq
+from datetime import datetime
+from typing import NamedTuple
+
+from ._order import KEYED, order_states, sort_value
+from ._policy import ChannelGroup, Policy, Strategy
+from ._state import AgentState, Membership
+from ._time import Timer
+
+__all__ = ["Entry", "Index"]
+
+Key = tuple[int, "int | datetime", str]
+"""An agent's ``(penalty, sort, agent)`` in a :data:`~agentstate._order.KEYED` queue: as
+:func:`~agentstate._order.sort_value` orders, with the instant itself for longest idle (its
+order is the order of its microseconds, without computing them)."""
+Pair = tuple[str, str]
+Entry = tuple[tuple[str, ...], tuple[str, ...]]
+"""What eligibility reads of an agent's state: its open queues and its open channels (both
+non-empty; ``None`` stands for "eligible nowhere")."""
+_NOWHERE: Entry = ((), ())
+_CACHE_LIMIT = 4096
+
+
+class _ChannelRule(NamedTuple):
+    """A channel's part of the rule, read from the policy once."""
+
+    name: str
+    capacity: int
+    group: ChannelGroup | None
+    blocked_by: tuple[str, ...]
+
+
+class _Target(NamedTuple):
+    """A pair's heap, with what a push onto it needs."""
+
+    queue: str
+    channel: str
+    heap: list[Key]
+    strategy: Strategy
+    in_queue: set[str]
+
+
+class Index:
+    """The eligible agents per (queue, channel), kept up to date from every committed state
+    (see the module's theory of operation)."""
+
+    __slots__ = ("_all", "_channels", "_entries", "_heaps", "_interned", "_offers", "_on",
+                 "_open", "_policy", "_queues", "_round_robin", "_routable", "_states",
+                 "_strategies", "_targets")
+
+    def __init__(self, policy: Policy) -> None:
+        self._policy = policy
+        self._routable = frozenset(s.name for s in policy.statuses if s.routable)
+        self._channels = tuple(
+            _ChannelRule(c.name, c.capacity, policy.group_of(c.name), policy.blocked_by(c.name))
+            for c in policy.channels)
+        self._all = tuple(c.name for c in policy.channels)
+        self._open: dict[tuple[object, ...], tuple[str, ...]] = {}
+        self._strategies: dict[str, Strategy] = {}
+        self._round_robin = frozenset(q.name for q in policy.queues
+                                      if q.strategy is Strategy.ROUND_ROBIN)
+        self._states: dict[str, AgentState] = {}  # every agent's latest state
+        self._entries: dict[str, Entry | None] = {}  # and what the index derived from it
+        self._interned: dict[Entry, Entry] = {}  # one object per distinct entry
+        self._queues: dict[str, set[str]] = {}  # queue -> agents it may offer work (a channel)
+        self._on: dict[str, set[str]] = {}  # channel -> agents it may offer work (a queue)
+        self._heaps: dict[Pair, list[Key]] = {}
+        self._targets: dict[Entry, tuple[_Target, ...]] = {}  # the heaps of an entry's pairs
+        self._offers: dict[str, dict[str, datetime]] = {}  # round robin: agent -> last offer
+
+    # -- following the states ------------------------------------------------------------------
+
+    def update(self, state: AgentState) -> None:
+        """Take the agent's new state into account."""
+        agent = state.agent
+        before = self._states.get(agent)
+        old = self._entries.get(agent)
+        entry = self._entry(state)
+        self._states[agent] = state
+        self._entries[agent] = entry
+        if before is None:
+            if self._round_robin:
+                self._offer_times((), state.memberships, agent)
+        else:
+            if self._round_robin and before.memberships != state.memberships:
+                self._offer_times(before.memberships, state.memberships, agent)
+        moved = old != entry
+        if moved:
+            was_queues, was_channels = old or _NOWHERE
+            queues, channels = entry or _NOWHERE
+            if was_queues != queues:
+                _resort(self._queues, agent, was_queues, queues)
+            if was_channels != channels:
+                _resort(self._on, agent, was_channels, channels)
+        if entry is None or not self._heaps:
+            return
+        heaps = self._targets.get(entry)
+        if heaps is None:
+            if len(self._targets) >= _CACHE_LIMIT:
+                self._targets.clear()
+            heaps = self._targets[entry] = self._heaps_of(entry)
+        if not heaps:
+            return
+        rekey = (before is None or before.occupation_since != state.occupation_since
+                 or before.memberships != state.memberships)
+        if moved or rekey:  # else: in the same pairs, at the same keys
+            self._push(state, old, heaps, rekey)
+
+    def _entry(self, state: AgentState) -> Entry | None:
+        """The agent's open queues and channels, or ``None`` when it is eligible nowhere."""
+        if (state.session is None or state.status not in self._routable or state.stop_new
+                or state.pending is not None or state.wrap_up_mode is not None):
+            return None
+        device = state.device
+        if not device.registered or device.dnd:
+            return None
+        for deadline in state.deadlines:
+            if deadline.timer is Timer.DELAY:
+                return None
+        queues = tuple([m.queue for m in state.memberships if not m.paused])
+        if not queues:
+            return None
+        if not state.channels and not state.interactions:
+            channels = self._all
+        else:
+            held = (state.channels, *[item.channel for item in state.interactions])
+            found = self._open.get(held)
+            if found is None:
+                if len(self._open) >= _CACHE_LIMIT:
+                    self._open.clear()
+                found = self._open[held] = self._open_channels(state)
+            if not found:
+                return None
+            channels = found
+        entry = (queues, channels)
+        interned = self._interned.get(entry)  # the index keeps one object per distinct entry:
+        if interned is None:  # none is left for the garbage collector to follow
+            if len(self._interned) >= _CACHE_LIMIT:
+                self._interned.clear()
+            interned = self._interned[entry] = entry
+        return interned
+
+    def _open_channels(self, state: AgentState) -> tuple[str, ...]:
+        """The channels not switched off for the agent, with a free slot (its own and its
+        group's pool) and no work open on a channel that blocks them."""
+        held: dict[str, int] = {}
+        for item in state.interactions:
+            held[item.channel] = held.get(item.channel, 0) + 1
+        setting = state.channel_setting
+        out = []
+        for name, default, group, blocked_by in self._channels:
+            own = setting(name)
+            if own is not None and not own.enabled:
+                continue
+            if held:
+                limit = default if own is None or own.capacity is None else own.capacity
+                if held.get(name, 0) >= limit:
+                    continue
+                if group is not None:
+                    pool = setting(group.name)
+                    slots = (group.capacity if pool is None or pool.capacity is None
+                             else pool.capacity)
+                    if sum(held.get(other, 0) for other in group.channels) >= slots:
+                        continue
+                if any(other in held for other in blocked_by):
+                    continue
+            out.append(name)
+        return tuple(out)
+
+    def _heaps_of(self, entry: Entry) -> tuple[_Target, ...]:
+        """The heaps of the pairs of ``entry`` that have one."""
+        queues, channels = entry
+        return tuple(_Target(queue, channel, heap, self._strategy(queue),
+                             self._queues[queue])
+                     for queue in queues for channel in channels
+                     if (heap := self._heaps.get((queue, channel))) is not None)
+
+    def _push(self, state: AgentState, old: Entry | None, heaps: tuple[_Target, ...],
+              rekey: bool) -> None:
+        """Push the agent's key onto the ``heaps`` of the pairs it entered, and onto all of
+        them if its keys may have changed (``rekey``)."""
+        was_queues, was_channels = old or _NOWHERE
+        for queue, channel, heap, strategy, in_queue in heaps:
+            if rekey or queue not in was_queues or channel not in was_channels:
+                member = state.membership(queue)
+                assert member is not None
+                heapq.heappush(heap, self._key(state, member, strategy))
+                if len(heap) > 4 * len(in_queue) + 64:  # mostly stale: start afresh
+                    heap[:] = self._heap(queue, channel)
+
+    def _offer_times(self, before: tuple[Membership, ...], after: tuple[Membership, ...],
+                     agent: str) -> None:
+        """Follow the agent's last offer per round-robin queue (the next offer goes to the
+        agent after the last one offered)."""
+        round_robin = self._round_robin
+        for member in before:
+            if member.last_offer_at is not None and member.queue in round_robin:
+                self._offers[member.queue].pop(agent, None)
+        for member in after:
+            if member.last_offer_at is not None and member.queue in round_robin:
+                self._offers.setdefault(member.queue, {})[agent] = member.last_offer_at
+
+    # -- keys and heaps ----------------------------------------------------------------------
+
+    def _strategy(self, queue: str) -> Strategy:
+        strategy = self._strategies.get(queue)
+        if strategy is None:
+            strategy = self._strategies[queue] = self._policy.strategy(queue)
+        return strategy
+
+    def _key(self, state: AgentState, member: Membership, strategy: Strategy) -> Key:
+        """The agent's key in ``member.queue``, whose strategy (a keyed one) is given."""
+        if strategy is Strategy.LONGEST_IDLE:  # the most common: no call
+            return (member.penalty, state.occupation_since, state.agent)
+        return (member.penalty, sort_value(self._policy, state, member), state.agent)
+
+    def _current_key(self, agent: str, queue: str) -> Key | None:
+        """The agent's key in ``queue`` in its latest state (``None``: not a member)."""
+        state = self._states[agent]
+        member = state.membership(queue)
+        return None if member is None else self._key(state, member, self._strategy(queue))
+
+    def _members(self, queue: str, channel: str) -> set[str]:
+        """The agents eligible for the pair."""
+        return self._queues.get(queue, set()) & self._on.get(channel, set())
+
+    def _heap(self, queue: str, channel: str) -> list[Key]:
+        """A fresh heap of the pair's agents, at their current keys."""
+        heap = []
+        for agent in self._members(queue, channel):
+            key = self._current_key(agent, queue)
+            assert key is not None
+            heap.append(key)
+        heapq.heapify(heap)
+        return heap
+
+    # -- answers ---------------------------------------------------------------------------
+
+    def eligible(self, queue: str, channel: str, now: datetime, *, limit: int | None = None,
+                 seed: int | None = None) -> list[AgentState]:
+        """The eligible agents' states, best first (at most ``limit``)."""
+        if limit is not None and self._strategy(queue) in KEYED:
+            return self._top(queue, channel, limit)
+        states = self._states
+        offers = self._offers.get(queue, {})
+        last = max(((at, agent) for agent, at in offers.items()), default=None)
+        ordered = order_states(self._policy, queue,
+                               [states[agent] for agent in self._members(queue, channel)],
+                               now, seed, last[1] if last else None)
+        return ordered if limit is None else ordered[:limit]
+
+    def _top(self, queue: str, channel: str, limit: int) -> list[AgentState]:
+        """The best ``limit`` agents of a keyed queue, from the pair's heap: an entry counts
+        if its agent is in the pair at that key now, once."""
+        heap = self._heaps.get((queue, channel))
+        in_queue = self._queues.setdefault(queue, set())
+        on_channel = self._on.setdefault(channel, set())
+        if heap is None:
+            heap = self._heaps[queue, channel] = self._heap(queue, channel)
+            self._targets.clear()
+        found: list[Key] = []
+        taken: set[str] = set()
+        while heap and len(found) < limit:
+            key = heapq.heappop(heap)
+            agent = key[2]
+            if (agent in in_queue and agent in on_channel and agent not in taken
+                    and self._current_key(agent, queue) == key):
+                found.append(key)
+                taken.add(agent)
+        for key in found:
+            heapq.heappush(heap, key)
+        states = self._states
+        return [states[key[2]] for key in found]
+
+
+def _resort(sets: dict[str, set[str]], agent: str, was: tuple[str, ...],
+            now: tuple[str, ...]) -> None:
+    """Take ``agent`` out of the sets named in ``was`` only, put it in those in ``now`` only."""
+    for name in was:
+        if name not in now:
+            sets[name].discard(agent)
+    for name in now:
+        if name not in was:
+            found = sets.get(name)
+            if found is None:
+                sets[name] = {agent}
+            else:
+                found.add(agent)

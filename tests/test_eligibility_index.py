@@ -1,0 +1,153 @@
+"""The eligibility index follows every change: after each event of a valid stream, on every
+preset, it answers as the rule evaluated over every agent (``blocker`` and the full scan)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from agentstate import (
+    Actor,
+    JoinQueue,
+    Login,
+    ManualClock,
+    Policy,
+    Queue,
+    SetStatus,
+    Strategy,
+    Tracker,
+    WrapUp,
+    WrapUpMode,
+)
+from agentstate._eligibility import Index, blocker, describe, scan
+from agentstate.presets import PRESETS, basic
+from agentstate.testing import SEQUENCE_START, valid_sequences
+from agentstate.testing._invariants import queues_of
+
+AGENTS = ("a1", "a2", "a3")
+_SUP = Actor.supervisor("sue")
+
+
+def every_strategy() -> Policy:
+    """The basic preset with one declared queue per strategy, post-processing, and delays
+    after a missed or rejected offer."""
+    queues = tuple(Queue(name=s.value, strategy=s) for s in Strategy)
+    policy = basic()
+    timers = attrs.evolve(policy.timers, no_answer_delay=timedelta(seconds=20),
+                          reject_delay=timedelta(seconds=40))
+    return attrs.evolve(policy, queues=queues, timers=timers,
+                        wrap_up=WrapUp(mode=WrapUpMode.OPTIONAL, length=30))
+
+
+POLICIES: dict[str, Callable[[], Policy]] = {**PRESETS, "every_strategy": every_strategy}
+
+
+def check_against_scan(tracker: Tracker, clock: ManualClock, *, limits: bool) -> None:
+    """The tracker's index answers ``eligible`` (every queue and channel, in order, at the
+    committed versions; also the best one and two when ``limits``) and ``explain`` exactly as
+    the scan and ``blocker`` do; and so does an index built afresh from the states."""
+    policy = tracker.policy
+    now = clock.now()
+    answers = {}
+    for queue in queues_of(policy):
+        for channel in (c.name for c in policy.channels):
+            answers[queue, channel] = (
+                [(c.agent, c.version) for c in tracker.eligible(queue, channel, seed=0)],
+                [[(c.agent, c.version) for c in tracker.eligible(queue, channel, limit=k,
+                                                                 seed=0)]
+                 for k in ((1, 2) if limits else ())])
+    states = [tracker.state(agent) for agent in AGENTS]
+    fresh = Index(policy)
+    for state in states:
+        fresh.update(state)
+    for (queue, channel), (everyone, best) in answers.items():
+        expected = [(s.agent, s.version) for s in scan(policy, states, queue, channel, now,
+                                                        seed=0)]
+        assert expected == everyone, (queue, channel)
+        assert [expected[:k] for k in ((1, 2) if limits else ())] == best, (queue, channel)
+        rebuilt = [(s.agent, s.version) for s in fresh.eligible(queue, channel, now, limit=2,
+                                                                seed=0)]
+        assert expected[:2] == rebuilt, (queue, channel)
+        for state in states:
+            found = blocker(policy, state, queue, channel)
+            expected_why = None if found is None else describe(policy, found)
+            assert expected_why == tracker.explain(state.agent, queue, channel)
+            assert (found is None) == (state.agent in {a for a, _v in expected})
+
+
+@pytest.mark.parametrize("name", sorted(POLICIES))
+@settings(max_examples=30, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_index_answers_as_the_scan_after_every_event(name: str,
+                                                         data: st.DataObject) -> None:
+    """After each event of a valid stream the index lists, for every queue and channel, the
+    agents the scan finds, in its order and at their versions, and ``explain`` says what
+    ``blocker`` says, whether the best agents were asked for all along or only now."""
+    policy = POLICIES[name]()
+    events = data.draw(valid_sequences(policy, AGENTS, max_size=25, max_gap=60))
+    limits_from = data.draw(st.integers(0, len(events)))
+    clock = ManualClock(SEQUENCE_START)
+    tracker = Tracker(policy, clock=clock)
+    tracker.register_many(AGENTS)
+    check_against_scan(tracker, clock, limits=False)
+    for n, event in enumerate(events):
+        assert event.at is not None
+        clock.set(event.at)
+        tracker.apply(event)
+        check_against_scan(tracker, clock, limits=n >= limits_from)
+
+
+def test_an_agent_back_with_the_same_key_is_listed_once() -> None:
+    """An agent who leaves the pair and comes back with the same sort key (linear: its
+    position) is one candidate, not two."""
+    policy = every_strategy()
+    clock = ManualClock(SEQUENCE_START)
+    tracker = Tracker(policy, clock=clock)
+    tracker.register_many(["a1", "a2"])
+    for agent in ("a1", "a2"):
+        tracker.apply(Login(agent=agent, queues=("linear",)))
+    assert ["a1", "a2"] == [c.agent for c in tracker.eligible("linear", limit=2)]
+    tracker.apply(SetStatus(agent="a1", status="break", reason="coffee"))
+    tracker.apply(SetStatus(agent="a1", status="available"))
+    assert ["a1", "a2"] == [c.agent for c in tracker.eligible("linear", limit=3)]
+
+
+def test_the_heap_of_a_pair_stays_small_under_churn() -> None:
+    """Agents going in and out of a pair many times leave the pair's heap at most about
+    four times as long as the queue has eligible agents (stale entries are dropped)."""
+    policy = every_strategy()
+    clock = ManualClock(SEQUENCE_START)
+    tracker = Tracker(policy, clock=clock)
+    agents = [f"a{n}" for n in range(10)]
+    tracker.register_many(agents)
+    for agent in agents:
+        tracker.apply(Login(agent=agent, queues=("longest_idle",)))
+    tracker.eligible("longest_idle", limit=1)
+    for n in range(300):
+        agent = agents[n % 10]
+        clock.advance(1)
+        tracker.apply(SetStatus(agent=agent, status="break", reason="coffee"))
+        tracker.apply(SetStatus(agent=agent, status="available"))
+    heap = tracker._eligibility_index()._heaps["longest_idle", "voice"]
+    assert len(heap) <= 4 * 10 + 64
+    assert agents == [c.agent for c in tracker.eligible("longest_idle", limit=10)]
+    assert agents == [c.agent for c in tracker.eligible("longest_idle")]
+
+
+def test_joining_a_queue_makes_an_idle_agent_eligible_at_once() -> None:
+    """A supervisor adds an idle agent to a queue: the next question lists it."""
+    policy = every_strategy()
+    clock = ManualClock(SEQUENCE_START)
+    tracker = Tracker(policy, clock=clock)
+    tracker.register_many(["a1"])
+    tracker.apply(Login(agent="a1", queues=("linear",)))
+    assert [] == [c.agent for c in tracker.eligible("round_robin", limit=1)]
+    tracker.apply(JoinQueue(agent="a1", queue="round_robin", actor=_SUP))
+    assert ["a1"] == [c.agent for c in tracker.eligible("round_robin", limit=1)]
+
