@@ -3,12 +3,13 @@
 Install with the ``postgres`` extra (``pip install 'agentstate-engine[postgres]'``); psycopg is
 imported when a store is created, so the rest of agentstate never needs it.
 
-Layout (schema version 4), in a PostgreSQL schema of its own (``agentstate`` by default, so
+Layout (schema version 5), in a PostgreSQL schema of its own (``agentstate`` by default, so
 the tables never collide with the host's own ``agents`` table):
 
 - ``agents``: ``agent`` (primary key), ``version`` (the compare-and-set key), ``state`` (the
-  :class:`AgentState` as ``json``, kept byte for byte as written) and the indexed columns derived
-  from it (``status`` with ``occupation`` in one index, ``logged_in``, ``next_deadline``), an
+  :class:`AgentState` as ``json``, kept byte for byte as written) and the columns derived
+  from it (``status``, ``occupation``, ``logged_in`` for hosts to read, not indexed since schema
+  version 5; ``next_deadline``, indexed), an
   identity column giving the registration order, and ``claimed_until``: the lease a node takes
   on an agent whose timer is due (see :meth:`PostgresStore.next_due`);
 - ``history``: primary key ``(agent, seq)``, ``at`` (``timestamptz``, microseconds), ``event_id``
@@ -168,6 +169,12 @@ MIGRATIONS: tuple[Migration, ...] = (
                  AS n FROM {schema}.history) AS r
            WHERE h.agent = r.agent AND h.seq = r.seq""",
         "CREATE UNIQUE INDEX history_feed ON {schema}.history (feed_seq)",
+    )),
+    # No query of agentstate read them; without them an update that changes a status but not
+    # the next deadline can be a HOT update. The columns stay, for hosts to read.
+    Migration(version=5, summary="drop the status and logged-in indexes (unused)", steps=(
+        "DROP INDEX IF EXISTS {schema}.agents_status",
+        "DROP INDEX IF EXISTS {schema}.agents_logged_in",
     )),
 )
 """Every schema change, oldest first; a migration's ``version`` is its position plus one."""

@@ -52,10 +52,12 @@ INDEXED: tuple[tuple[str, Callable[[AgentState], str | bool | datetime | None]],
     ("logged_in", lambda state: state.logged_in),
     ("next_deadline", lambda state: state.next_deadline),
 )
-"""The agents table's indexed columns, derived from the state on every commit.
+"""The agents table's derived columns, written from the state on every commit.
 
-A store writes them next to the state's JSON so that the database answers "who is available",
-"who is logged in" and "whose timer is due" with an index. Adding one (e.g. queue membership)
+A store writes them next to the state's JSON so that a host's own query reads "who is
+available" and "who is logged in" without parsing JSON, and the database answers "whose timer
+is due" with an index (``next_deadline``'s; since schema version 5 the others have none: no
+query of agentstate reads them, and an index costs a page write on most commits). Adding one (e.g. queue membership)
 is: an entry here, and a migration in each store adding the column, its index and its
 backfill. A store converts ``datetime`` values to its own column type.
 """

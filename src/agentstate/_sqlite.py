@@ -1,13 +1,13 @@
 """SQLiteStore: the embedded default store, one file, standard library only.
 
-Layout (schema version 4):
+Layout (schema version 5):
 
 - ``agents``: one row per agent: ``agent`` (primary key), ``version`` (the compare-and-set
-  key), ``state`` (the :class:`AgentState` as JSON, see :mod:`agentstate._codec`) and the
-  indexed columns derived from it: ``status`` and ``occupation`` (one index on both: the
-  occupation changes with nearly every event, and one index costs one page write per commit
-  where two would cost two), ``logged_in``, and ``next_deadline`` (microseconds since the Unix
-  epoch, for :meth:`SQLiteStore.next_due`);
+  key), ``state`` (the :class:`AgentState` as JSON, see :mod:`agentstate._codec`) and columns
+  derived from it for hosts to read: ``status``, ``occupation``, ``logged_in`` (not indexed
+  since schema version 5: no query of agentstate reads them, and an index costs a page write
+  on most commits), and ``next_deadline`` (microseconds since the Unix epoch, indexed, for
+  :meth:`SQLiteStore.next_due`);
 - ``history``: one row per :class:`Change`: primary key ``(agent, seq)``, ``at`` (microseconds
   since the Unix epoch, UTC), ``event_id``, and ``entry`` (the change as JSON); indexed on
   ``(agent, at)`` for time ranges and ``(agent, event_id)`` for idempotency; and ``feed_seq``,
@@ -188,6 +188,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "ALTER TABLE history ADD COLUMN feed_seq INTEGER",
         _number_feed,
         "CREATE UNIQUE INDEX history_feed ON history (feed_seq)",
+    )),
+    # No query of agentstate read them, and each cost an index write on most commits (~9% of
+    # a single-event commit on the storage benchmark). The columns stay, for hosts to read.
+    Migration(version=5, summary="drop the status and logged-in indexes (unused)", steps=(
+        "DROP INDEX IF EXISTS agents_status",
+        "DROP INDEX IF EXISTS agents_logged_in",
     )),
 )
 """Every schema change, oldest first; a migration's ``version`` is its position plus one."""
