@@ -123,7 +123,8 @@ from ._state import (
     Snapshot,
     Timer,
 )
-from ._store import BatchStore, EligibilityStore, MemoryStore, RecentStates, Store
+from ._store import (BatchStore, EligibilityStore, MemoryStore, RecentStates, RosterStore,
+                     Store)
 from ._svg import timeline_svg
 from ._time import Clock, ManualClock, SystemClock
 from ._toml import PolicyFileError, dumps_policy, load_policy, loads_policy
@@ -216,6 +217,7 @@ __all__ = [
     "ResumeNew",
     "ResumeQueue",
     "Role",
+    "RosterStore",
     "SQLiteStore",
     "SchemaError",
     "Session",

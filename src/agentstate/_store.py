@@ -149,14 +149,15 @@ class EligibilityStore(Store, Protocol):
 
 @runtime_checkable
 class RecentStates(Protocol):
-    """A store that remembers the state it last read or wrote of each agent (PostgreSQL).
+    """A store that remembers the state it last read or wrote of each agent (PostgreSQL,
+    SQLite).
 
     The tracker computes an event on that state instead of reading the agent again: one round
     trip to the database per event instead of two. The state may be stale (another host may
     have committed since); that is safe, because the commit's compare-and-set then fails and the
     tracker reads the agent and computes again, and an event refused on a remembered state is
-    decided again on the stored one. A store whose reads are cheap and exact (SQLite, which
-    knows when another connection wrote) does not need it.
+    decided again on the stored one. SQLite offers it too: it saves the ``PRAGMA
+    data_version`` a load asks to learn whether another connection wrote.
     """
 
     def recent(self, agent: str) -> AgentState | None:
