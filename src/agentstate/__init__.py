@@ -123,8 +123,7 @@ from ._state import (
     Snapshot,
     Timer,
 )
-from ._store import (BatchStore, EligibilityStore, MemoryStore, RecentStates, RosterStore,
-                     Store)
+from ._store import BatchStore, EligibilityStore, MemoryStore, RecentStates, RosterStore, Store
 from ._svg import timeline_svg
 from ._time import Clock, ManualClock, SystemClock
 from ._toml import PolicyFileError, dumps_policy, load_policy, loads_policy

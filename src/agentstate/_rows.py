@@ -57,9 +57,10 @@ INDEXED: tuple[tuple[str, Callable[[AgentState], str | bool | datetime | None]],
 A store writes them next to the state's JSON so that a host's own query reads "who is
 available" and "who is logged in" without parsing JSON, and the database answers "whose timer
 is due" with an index (``next_deadline``'s; since schema version 5 the others have none: no
-query of agentstate reads them, and an index costs a page write on most commits). Adding one (e.g. queue membership)
-is: an entry here, and a migration in each store adding the column, its index and its
-backfill. A store converts ``datetime`` values to its own column type.
+query of agentstate reads them, and an index costs a page write on most commits). Adding
+one (e.g. queue membership) is: an entry here, and a migration in each store adding the
+column, its index if a query needs one, and its backfill. A store converts ``datetime`` values
+to its own column type.
 """
 
 
