@@ -288,6 +288,30 @@ def test_a_version_1_database_is_migrated_and_backfilled(tmp_path: Path) -> None
     assert versions == [1, *range(2, _sqlite.SCHEMA_VERSION + 1)]
 
 
+def test_schema_5_drops_the_unused_agent_indexes_and_keeps_their_columns(tmp_path: Path
+                                                                          ) -> None:
+    """A version-4 database opens at version 5 without the status and logged-in indexes; the
+    columns are still written for hosts to read."""
+    path = tmp_path / "v4.db"
+    SQLiteStore(path).close()
+    with sqlite3.connect(path) as conn:  # back to schema version 4, indexes and all
+        conn.execute("CREATE INDEX agents_status ON agents (status, occupation)")
+        conn.execute("CREATE INDEX agents_logged_in ON agents (logged_in)")
+        conn.execute("DELETE FROM schema_version WHERE version = 5")
+    with SQLiteStore(path) as store:
+        tracker = Tracker(basic(), store=store, clock=ManualClock(START))
+        tracker.register("ana")
+        tracker.apply(Login(agent="ana"))
+    with sqlite3.connect(path) as conn:
+        indexes = {row[0] for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'agents'")}
+        row = conn.execute("SELECT status, logged_in FROM agents").fetchone()
+        versions = [v for (v,) in conn.execute("SELECT version FROM schema_version")]
+    assert set() == indexes & {"agents_status", "agents_logged_in"}
+    assert ("available", 1) == row
+    assert [1, 2, 3, 4, 5] == versions
+
+
 def test_a_database_from_a_newer_agentstate_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
     SQLiteStore(path).close()
