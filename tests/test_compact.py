@@ -141,6 +141,32 @@ def test_a_user_event_class_is_encoded_from_its_fields() -> None:
     assert _same(change, decode_change(change.agent, record))
 
 
+def test_a_user_event_class_the_generator_cannot_read_is_kept_whole() -> None:
+    """A host's event class with a field type records do not cover is kept as the object, and
+    the store that holds it stays whole (found in review: the commit raised halfway)."""
+
+    @attrs.frozen(kw_only=True)
+    class Labelled(SetStatus):
+        labels: frozenset[str] = frozenset()
+
+    commits = recorded_commits()
+    store = MemoryStore()
+    store.commit(commits[0].state, commits[0].changes, expected_version=commits[0].expected)
+    change = attrs.evolve(commits[1].changes[0],
+                          event=Labelled(agent=commits[1].changes[0].agent, status="break",
+                                         labels=frozenset({"x"})))
+    store.commit(commits[1].state, (change,), expected_version=commits[1].expected)
+    assert change is encode_change(change)
+    assert change == store.history(change.agent)[-1]
+    assert commits[1].state == store.load(change.agent)
+
+
+def test_tags_that_are_not_a_tuple_are_kept_as_they_are() -> None:
+    """A change whose tags are a list reads back equal (a list, not a tuple made of it)."""
+    change = attrs.evolve(recorded_commits()[1].changes[0], tags=[])
+    assert change is encode_change(change)
+
+
 # -- the store -----------------------------------------------------------------------------------
 
 

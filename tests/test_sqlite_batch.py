@@ -8,6 +8,7 @@ of doing it can get wrong.
 from __future__ import annotations
 
 import collections
+import contextlib
 import random
 import signal
 import sqlite3
@@ -306,3 +307,25 @@ def test_a_batch_writer_killed_at_random_moments_leaves_whole_batches(tmp_path: 
     assert reported <= batches.keys()
     with sqlite3.connect(path) as conn:
         assert ("ok",) == conn.execute("PRAGMA integrity_check").fetchone()
+
+
+def test_history_before_inside_a_batch_sees_the_buffered_commits() -> None:
+    """A day question asked inside a batch counts the batch's own events (found in review:
+    history_before read only what was written)."""
+    import pendulum
+
+    def personal_used(batched: bool) -> object:
+        clock = ManualClock(pendulum.datetime(2026, 1, 5, 8))
+        with SQLiteStore(":memory:") as store:
+            tracker = Tracker(basic(), clock=clock, store=store)
+            tracker.register("a1")
+            with store.batch() if batched else contextlib.nullcontext():
+                clock.set(pendulum.datetime(2026, 1, 5, 23, 50))
+                tracker.apply(Login(agent="a1"))
+                tracker.apply(SetStatus(agent="a1", status="break", reason="personal"))
+                clock.set(pendulum.datetime(2026, 1, 6, 0, 10))
+                return next(r.used for r in tracker.ledger("a1").reasons
+                            if r.reason == "personal")
+
+    assert personal_used(batched=False) == personal_used(batched=True)
+

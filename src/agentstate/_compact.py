@@ -188,6 +188,9 @@ class _Gen:
             item = args[0]
             if isinstance(item, type) and issubclass(item, enum.Enum):
                 members = self.name(item._value2member_map_)
+                # a list (or other iterable) is kept whole: read back as a tuple, it would
+                # no longer equal what was committed
+                self.guards.append(f"({get} is not None and type({get}) is not tuple)")
                 return (f"(tuple([x._value_ for x in {get}]) if {get} else ())",
                         f"(tuple([{members}[x] for x in {slot}]) if {slot} else ())")
             if item in _PLAIN:
@@ -294,12 +297,17 @@ def _codec(cls: type[Any]) -> Callable[[Change], Record | Change]:
     tuple display of the change's slots and the event's (a change whose values do not have
     their declared types is kept as the object)."""
     try:
-        build = _builder(cls)
-        if not issubclass(cls, Event):
-            raise _Unfit(cls)
-    except _Unfit:
+        return _generate(cls)
+    except Exception:  # a host's class the generator cannot read: kept whole
         _ENCODERS[cls] = _kept
         return _kept
+
+
+def _generate(cls: type[Any]) -> Callable[[Change], Record | Change]:
+    """:func:`_codec`'s work; raises whatever a class it cannot read makes it raise."""
+    build = _builder(cls)
+    if not issubclass(cls, Event):
+        raise _Unfit(cls)
     part = _CHANGE.gen
     gen = _Gen(part.first + len(part.slots) + 1)
     gen.names = dict(part.names)  # the change's slots use them; new names come after

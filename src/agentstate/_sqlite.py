@@ -892,6 +892,7 @@ class SQLiteStore:
         along the ``history_at`` index, which holds ``seq`` after ``at``)."""
         args = (agent, micros(to_utc(end)), limit)
         with self._lock:
+            self._settle(agent)  # a batch's buffered entries first, as history() does
             rows = self._run(agent, lambda c: c.execute(_HISTORY_BEFORE, args).fetchall())
         return [_change(agent, row) for row in reversed(rows)]
 

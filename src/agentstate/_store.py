@@ -256,6 +256,10 @@ class MemoryStore:
         if actual != expected_version:
             raise ConflictError(agent=agent, expected=expected_version,
                                 actual=None if current is None else actual)
+        # encoded before anything changes: an entry that cannot be encoded is kept whole,
+        # and nothing raised here may leave the store half-written
+        records = [encoders.get(type(change.event), encode_change)(change)
+                   for change in changes]
         self._states[agent] = state
         deadlines = state.deadlines
         if deadlines:
@@ -263,7 +267,7 @@ class MemoryStore:
             if current is None or not current.deadlines or current.deadlines[0].at != due:
                 heapq.heappush(self._deadlines, (due, agent))
         history, slots, starts = self._history, self._slots, self._starts
-        for change in changes:
+        for change, record in zip(changes, records, strict=True):
             places = history.get(agent)
             place = len(starts)
             if places is None:
@@ -273,8 +277,7 @@ class MemoryStore:
             else:
                 places.append(place)  # type: ignore[union-attr]
             starts.append(len(slots))
-            record = encoders.get(type(change.event), encode_change)(change)  # agent first
-            if type(record) is tuple:
+            if type(record) is tuple:  # agent first
                 slots += record
             else:
                 slots.append(agent)
