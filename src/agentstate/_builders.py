@@ -18,12 +18,12 @@ constructors are unchanged.
 from __future__ import annotations
 
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import attrs
 
-__all__ = ["positional"]
+__all__ = ["positional", "slot_filler"]
 
 T = TypeVar("T")
 
@@ -67,15 +67,10 @@ def positional(cls: type[T]) -> Callable[..., T]:
         source = (f"def build({', '.join(names)}):\n"
                   f"    _self = _new(_layout)\n{body}    _self.__class__ = _cls\n"
                   "    return _self\n")
+        exec(compile(source, f"<positional builder of {cls.__qualname__}>", "exec"), namespace)
+        build: Callable[..., T] = namespace["build"]
     else:
-        for name in names:
-            descriptor = _slot(cls, name)
-            namespace[f"_set_{name}"] = descriptor.__set__
-        body = "".join(f"    _set_{name}(_self, {name})\n" for name in names)
-        source = (f"def build({', '.join(names)}):\n"
-                  f"    _self = _new(_cls)\n{body}    return _self\n")
-    exec(compile(source, f"<positional builder of {cls.__qualname__}>", "exec"), namespace)
-    build: Callable[..., T] = namespace["build"]
+        build = slot_filler(cls, names)
     build.__defaults__ = _trailing_defaults(fields)
     build.__qualname__ = build.__name__ = f"build_{cls.__name__}"
     build.__doc__ = f"Build a {cls.__name__} from its fields, positionally: {', '.join(names)}."
@@ -108,6 +103,25 @@ def _layout(cls: type, names: list[str]) -> type | None:
     except TypeError:
         return None
     return layout
+
+
+def slot_filler(cls: type, names: Sequence[str]) -> Callable[..., Any]:
+    """A function ``build(*values)`` making a new ``cls`` and setting its slots ``names``, in
+    order, through their descriptors: no check, converter or validator runs (the caller vouches
+    for the values: :func:`positional` by refusing classes with any, a store's records by
+    holding only values that were built and validated before).
+
+    Raises:
+        TypeError: a name is not a slot of ``cls``.
+    """
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    for i, name in enumerate(names):
+        namespace[f"_set{i}"] = _slot(cls, name).__set__
+    params = ", ".join(f"v{i}" for i in range(len(names)))
+    body = "".join(f"    _set{i}(_self, v{i})\n" for i in range(len(names)))
+    source = f"def build({params}):\n    _self = _new(_cls)\n{body}    return _self\n"
+    exec(compile(source, f"<slot filler of {cls.__qualname__}>", "exec"), namespace)
+    return namespace["build"]  # type: ignore[no-any-return]
 
 
 def _slot(cls: type, name: str) -> types.MemberDescriptorType:

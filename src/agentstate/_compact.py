@@ -48,6 +48,7 @@ from typing import Any, Final, Union
 import attrs
 import pendulum
 
+from ._builders import slot_filler
 from ._events import Event
 from ._state import Change
 
@@ -121,19 +122,13 @@ def _builder(cls: type[Any]) -> Callable[..., Any]:
     names = [field.name for field in attrs.fields(cls)]
     if slots != set(names):
         raise _Unfit(cls)
-    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
-    for i, name in enumerate(names):
-        descriptor = next(k.__dict__[name] for k in cls.__mro__ if name in k.__dict__)
-        if not isinstance(descriptor, types.MemberDescriptorType):
-            raise _Unfit(cls)
-        namespace[f"_set{i}"] = descriptor.__set__
-    body = "".join(f"    _set{i}(_self, v{i})\n" for i in range(len(names)))
-    source = (f"def build({', '.join(f'v{i}' for i in range(len(names)))}):\n"
-              f"    _self = _new(_cls)\n{body}    return _self\n")
-    exec(compile(source, f"<agentstate record builder of {cls.__qualname__}>", "exec"),
-         namespace)
-    _BUILDERS[cls] = build = namespace["build"]
-    return build  # type: ignore[no-any-return]
+    try:
+        build = slot_filler(cls, names)
+    except TypeError:
+        raise _Unfit(cls) from None
+    _BUILDERS[cls] = build
+    return build
+
 
 
 # -- code generation -----------------------------------------------------------------------------
