@@ -30,6 +30,7 @@ What it checks:
   entry;
 - history: oldest first, per agent, ``start`` inclusive and ``end`` exclusive; several changes
   in one commit; :meth:`~agentstate.Store.changes_for_event`; :meth:`~agentstate.Store.agents`;
+  ``history_before`` (the last entries before an instant), for a store that offers it;
 - a :class:`~agentstate.Tracker` over the store works, including its idempotency by event id;
 - restart: a new store object over the same data sees every agent, state and entry;
 - the change feed: every committed entry once, in commit order, with strictly increasing
@@ -442,6 +443,30 @@ class StoreConformance:
         paris = pendulum.timezone("Europe/Paris")
         assert list(store.history("a1", start=paris.convert(start), end=paris.convert(end))) \
             == entries[2:5]
+
+    def test_history_before_gives_the_last_entries_before_an_instant(self) -> None:
+        """``history_before(agent, end, limit=n)``, where the store offers it (day questions
+        read back from a day's start through it), is the last ``n`` entries with ``at < end``,
+        oldest first, per agent."""
+        store = self._new()
+        before = getattr(store, "history_before", None)
+        if before is None:
+            raise unittest.SkipTest(f"{type(store).__name__} has no history_before: day "
+                                    "questions read it back a day at a time")
+        self._fill(store, recorded_commits(["a1", "a2"]))
+        entries = list(store.history("a1"))
+        assert len(entries) > 8
+        end = entries[6].at
+        assert list(before("a1", end, limit=3)) == entries[3:6]
+        assert list(before("a1", end, limit=1)) == entries[5:6]
+        assert list(before("a1", end, limit=100)) == entries[:6]
+        assert list(before("a1", end + _ONE_US, limit=2)) == entries[5:7]
+        assert list(before("a1", entries[0].at, limit=5)) == []
+        assert list(before("a1", entries[-1].at + _ONE_US, limit=2)) == entries[-2:]
+        paris = pendulum.timezone("Europe/Paris")
+        assert list(before("a1", paris.convert(end), limit=3)) == entries[3:6]
+        assert all(e.agent == "a2" for e in before("a2", end, limit=100))
+        assert list(before("nobody", end, limit=5)) == []
 
     def test_changes_for_event(self) -> None:
         store = self._new()
