@@ -379,3 +379,72 @@ def test_replay_prints_the_same_report_for_every_source(
     assert reports["queue_log"] == reports["ami"]
     assert reports["queue_log"]["7"]["by_occupation"]["on_interaction"] == (
         reports["connect"]["7"]["by_occupation"]["on_interaction"])
+
+
+@pytest.fixture
+def lunch_day(tmp_path: Path) -> str:
+    """A store (basic preset, Berlin) where ana logs in at 08:00, takes lunch from 08:10:00
+    to 08:24:30 and a coffee break from 08:34:30 to 08:54:35, then logs out at 09:00."""
+    import attrs
+    import pendulum
+
+    from agentstate import DayRule, Login, Logout, ManualClock, SetStatus, Tracker
+    from agentstate._sqlite import SQLiteStore
+    from agentstate.presets import basic
+
+    db = tmp_path / "lunch.sqlite3"
+    store = SQLiteStore(db)
+    clock = ManualClock(pendulum.datetime(2026, 1, 5, 8, tz="Europe/Berlin"))
+    tracker = Tracker(attrs.evolve(basic(), day=DayRule(timezone="Europe/Berlin")),
+                      store=store, clock=clock)
+    tracker.register("ana")
+    tracker.apply(Login(agent="ana", queues=("sales",)))
+    for seconds, status, reason in ((600, "lunch", None), (870, "available", None),
+                                    (600, "break", "coffee"), (1205, "available", None)):
+        clock.advance(seconds)
+        tracker.apply(SetStatus(agent="ana", status=status, reason=reason))
+    clock.advance(325)
+    tracker.apply(Logout(agent="ana"))
+    store.close()
+    return str(db)
+
+
+def test_status_at_an_earlier_instant_shows_that_instant(
+        lunch_day: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """status --at an instant before the store's last change shows each agent as it was
+    then (status, time in it, allotment left to the second), not as it is at the end."""
+    code, out, _ = _run(capsys, "status", "--db", lunch_day, "--at", "2026-01-05T08:20:15",
+                        "--json")
+    row = json.loads(out)[0]
+    assert (0, "lunch", 615.0) == (code, row["status"], row["in_status"])
+    assert {"lunch": 1800.0 - 615, "coffee": 1200.0} == row["allotment_remaining"]
+
+
+def test_status_text_and_json_are_to_the_second(
+        lunch_day: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The wallboard prints time in status and allotment left as H:MM:SS, and --json gives
+    them as numbers of seconds."""
+    code, out, _ = _run(capsys, "status", "--db", lunch_day, "--at", "2026-01-05T08:30:00")
+    line = out.splitlines()[1].split()
+    assert (0, "available", "0:05:30", "coffee:0:20:00", "lunch:0:15:30") == (
+        code, line[1], line[4], line[-2], line[-1])
+    rows = json.loads(_run(capsys, "status", "--db", lunch_day, "--at",
+                           "2026-01-05T08:30:00", "--json")[1])
+    assert (330.0, {"lunch": 930.0, "coffee": 1200.0}) == (
+        rows[0]["in_status"], rows[0]["allotment_remaining"])
+
+
+def test_allotments_json_and_svg_are_to_the_second(
+        lunch_day: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """allotments --json gives exact seconds (used, allotment, remaining, overrun); the
+    picture's figures say the same to the second."""
+    code, out, _ = _run(capsys, "allotments", "--db", lunch_day, "--json")
+    reasons = {r["reason"]: r for r in json.loads(out)[0]["reasons"]}
+    assert (0, {"reason": "lunch", "paid": False, "used": 870.0, "allotment": 1800.0,
+                "remaining": 930.0, "count": 1, "overrun": 0.0}) == (code, reasons["lunch"])
+    assert (1205.0, 1200.0, 0.0, 5.0) == (
+        reasons["coffee"]["used"], reasons["coffee"]["allotment"],
+        reasons["coffee"]["remaining"], reasons["coffee"]["overrun"])
+    svg = _run(capsys, "allotments", "--db", lunch_day)[1]
+    assert "14m 30s of 30m, 15m 30s left" in svg
+    assert "20m 5s of 20m, 5s over" in svg
