@@ -423,3 +423,43 @@ def test_deeply_nested_toml_is_refused_with_policy_error(depth: int) -> None:
 
     with pytest.raises(PolicyError, match="nested"):
         loads_policy("x = " + "[" * depth + "]" * depth)
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ('extends = "callharbor"\n[[statuses]]\nname = "coaching"\nroutable = "yes"\n',
+     "statuses[0].routable"),
+    ('extends = "basic"\n[[reasons]]\ncode = "x"\npaid = true\n'
+     '[[reasons]]\ncode = "lunch"\npaid = "no"\n', "reasons[1].paid"),
+    ('extends = "basic"\n[[statuses]]\nname = "available"\nrouteable = true\n',
+     "statuses[0].routeable"),
+    ('extends = "basic"\n[[statuses]]\nname = "coaching"\nreasons = ["nope"]\n',
+     "statuses[0].reasons[0]"),
+    ('extends = "callharbor"\ntransitions = [{ source = "online", dest = "coaching" }]\n',
+     "transitions[0].dest"),
+    ('extends = "basic"\ntransitions = [{ source = "available", dest = "lunch" },\n'
+     '  { source = "available", dest = "nowhere" }]\n', "transitions[1].dest"),
+])
+def test_an_error_in_a_file_that_extends_names_the_item_as_the_file_has_it(
+        text: str, key: str) -> None:
+    """In a file that extends a preset, an error names the item by its index in that file
+    (the second [[reasons]] table is reasons[1]), not by its place in the merged policy: a
+    new item is counted among the file's own, a replacing one too, and a transition the
+    preset already has still counts."""
+    from agentstate import PolicyFileError, loads_policy
+
+    with pytest.raises(PolicyFileError) as refused:
+        loads_policy(text, file="mine.toml")
+    assert key == refused.value.key
+    assert str(refused.value).startswith(f"mine.toml: {key}: ")
+
+
+def test_an_error_in_an_item_the_file_did_not_write_names_the_preset() -> None:
+    """When the fault lies in an item the file took from the preset, the error says so and
+    names the item's index in the preset (as `agentstate export PRESET` writes it)."""
+    from agentstate import PolicyFileError, loads_policy
+
+    with pytest.raises(PolicyFileError) as refused:
+        loads_policy('extends = "basic"\nlogged_out = "available"\n', file="mine.toml")
+    assert 'statuses[1].name of the preset "basic" it extends' == refused.value.key
+    assert ("mine.toml: statuses[1].name of the preset \"basic\" it extends: the logged-out "
+            "status 'available' cannot be routable") == str(refused.value)

@@ -492,9 +492,17 @@ def _depth(value: object, limit: int) -> int:
     return deepest
 
 
-def _merge(base: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
-    """``doc`` laid over ``base`` (both TOML documents): see the module's docstring."""
+_Origins = dict[tuple[str, int], tuple[bool, int]]
+"""Where each item of a merged array came from: ``(array, merged index)`` to ``(True, index
+in the file)``, or ``(False, index in the preset)``."""
+
+
+def _merge(base: dict[str, Any], doc: dict[str, Any]) -> tuple[dict[str, Any], _Origins]:
+    """``doc`` laid over ``base`` (both TOML documents): see the module's docstring; and where
+    each item of the merged arrays came from, so that an error names it as the file has it."""
     merged = dict(base)
+    origins: _Origins = {(name, index): (False, index) for name, value in base.items()
+                         if isinstance(value, list) for index in range(len(value))}
     for name, value in doc.items():
         if name == "extends":
             continue
@@ -502,27 +510,54 @@ def _merge(base: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
         if name in _PATHS and isinstance(old, list) and isinstance(value, list):
             field = _PATHS[name][0]
             items = list(old)
-            for item in value:
-                names = [i.get(field) for i in items]
+            for index, item in enumerate(value):
+                names = [i.get(field) if isinstance(i, dict) else None for i in items]
                 if isinstance(item, dict) and item.get(field) in names:
-                    items[names.index(item.get(field))] = item
+                    at = names.index(item.get(field))
+                    items[at] = item
                 else:
+                    at = len(items)
                     items.append(item)
+                origins[name, at] = (True, index)
             merged[name] = items
         elif name in ("transitions", "blocking") and isinstance(old, list) and isinstance(
                 value, list):
-            merged[name] = old + [v for v in value if v not in old]
+            added = [(index, v) for index, v in enumerate(value) if v not in old]
+            origins.update(((name, len(old) + n), (True, index))
+                           for n, (index, _) in enumerate(added))
+            merged[name] = old + [v for _, v in added]
         elif name in _TABLES and isinstance(old, dict) and isinstance(value, dict):
             merged[name] = {**old, **value}
         else:
             merged[name] = value
-    return merged
+            origins = {k: v for k, v in origins.items() if k[0] != name}
+            if isinstance(value, list):
+                origins.update(((name, index), (True, index)) for index in range(len(value)))
+    return merged, origins
 
 
-def _extends(doc: dict[str, Any]) -> dict[str, Any]:
-    """The document with the preset it ``extends`` laid under it."""
+_ITEM = re.compile(r"(\w+)\[(\d+)\](.*)", re.S)
+
+
+def _as_written(key: str | None, origins: _Origins, preset: str) -> str | None:
+    """A key path of the merged document as the user's file has it: the item's index in the
+    file or, for an item the file did not write, its index in the preset it extends (as
+    ``agentstate export PRESET`` writes it)."""
+    match = _ITEM.fullmatch(key or "")
+    if match is None or (match[1], int(match[2])) not in origins:
+        return key
+    array, rest = match[1], match[3]
+    from_file, index = origins[array, int(match[2])]
+    if from_file:
+        return f"{array}[{index}]{rest}"
+    return f"{array}[{index}]{rest} of the preset {_quote(preset)} it extends"
+
+
+def _extends(doc: dict[str, Any]) -> tuple[dict[str, Any], _Origins, str]:
+    """The document with the preset it ``extends`` laid under it, where the merged arrays'
+    items came from, and the preset's name (``""`` if the document extends none)."""
     if "extends" not in doc:
-        return doc
+        return doc, {}, ""
     from . import presets
 
     name = doc["extends"]
@@ -533,14 +568,25 @@ def _extends(doc: dict[str, Any]) -> dict[str, Any]:
     base.pop("format", None)
     if "name" not in doc:
         doc = {**doc, "name": f"{name} (extended)"}
-    return _merge(base, doc)
+    merged, origins = _merge(base, doc)
+    return merged, origins, name
 
 
 def _policy(doc: dict[str, Any]) -> Policy:
     _format(doc)
     if _depth(doc, MAX_DEPTH) > MAX_DEPTH:
         raise _Bad(None, f"nested more than {MAX_DEPTH} levels deep; a policy file needs 4")
-    doc = _extends(doc)
+    doc, origins, preset = _extends(doc)
+    try:
+        return _build_policy(doc)
+    except _Bad as bad:
+        if not preset:
+            raise
+        raise _Bad(_as_written(bad.key, origins, preset), bad.what) from None
+
+
+def _build_policy(doc: dict[str, Any]) -> Policy:
+    """The policy a whole document (``extends`` already laid under it) describes."""
     kwargs: dict[str, Any] = {}
     for name, value in doc.items():
         if name == "format":
