@@ -194,6 +194,19 @@ def test_any_policy_reads_back_equal(policy: Policy) -> None:
     assert text == dumps_policy(loads_policy(text))
 
 
+@given(policies())
+def test_any_policy_reads_back_equal_from_json(policy: Policy) -> None:
+    """loads_policy_json(json.dumps(policy_data(p))) == p: the JSON document is the TOML
+    document key for key, and reads back as the same policy, microseconds included."""
+    import json
+
+    from agentstate._toml import loads_policy_json, policy_data
+
+    data = policy_data(policy)
+    assert tomllib.loads(dumps_policy(policy)) == json.loads(json.dumps(data))
+    assert policy == loads_policy_json(json.dumps(data))
+
+
 def test_every_field_of_every_policy_class_has_a_key() -> None:
     """The format covers each field of the policy's classes, so none is silently dropped."""
     for cls, schema in _SCHEMAS.items():

@@ -36,7 +36,9 @@ raises :class:`PolicyFileError`, naming the file, the key path (``statuses[2].ro
 the third ``[[statuses]]`` table) and what was wrong.
 
 :func:`dumps_policy` writes the same format, leaving out the fields that have their default,
-so that ``loads_policy(dumps_policy(policy)) == policy`` for every policy. Reading uses the
+so that ``loads_policy(dumps_policy(policy)) == policy`` for every policy. The same document
+as JSON (``agentstate export --json``): :func:`policy_data` gives it as plain data, and
+:func:`loads_policy_json` reads it with the same checks and errors. Reading uses the
 standard library's ``tomllib`` (the ``tomli`` backport on Python 3.10); writing needs nothing.
 
 Its length has one reason to change: the policy file format (its keys, durations, extends and the
@@ -45,6 +47,7 @@ errors that name a file's key).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -81,7 +84,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
-__all__ = ["PolicyFileError", "dumps_policy", "load_policy", "loads_policy"]
+__all__ = ["PolicyFileError", "dumps_policy", "load_policy", "loads_policy",
+           "loads_policy_json", "policy_data"]
 
 _TEXT = "<string>"
 FORMAT = 1
@@ -131,6 +135,8 @@ def _kind_of(value: object) -> str:
         return "a table"
     if isinstance(value, (datetime, date, time)):
         return "a date or time"
+    if value is None:
+        return "null"
     return type(value).__name__  # pragma: no cover - tomllib yields nothing else
 
 
@@ -756,3 +762,51 @@ def dumps_policy(policy: Policy) -> str:
             lines.extend(["", f"[[{name}]]"])
             lines.extend(f"{key} = {text}" for key, text in _pairs(schema, item))
     return "\n".join(lines) + "\n"
+
+
+# -- the same document as JSON ------------------------------------------------------------------
+
+
+def policy_data(policy: Policy) -> dict[str, Any]:
+    """``policy`` as plain data for JSON: the document :func:`dumps_policy` writes, key for
+    key (statuses, reasons, transitions, timers... as objects and arrays; durations as numbers
+    of seconds; enumerations as their values; defaults left out), which
+    :func:`loads_policy_json` reads back as an equal policy."""
+    doc = tomllib.loads(dumps_policy(policy), parse_float=Decimal)
+    order = ("format", *_ORDER)
+    return {name: _plain(doc[name]) for name in sorted(doc, key=order.index)}
+
+
+def _plain(value: Any) -> Any:
+    """A TOML value with its decimals as JSON numbers (an integral one as an integer)."""
+    if isinstance(value, dict):
+        return {name: _plain(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def loads_policy_json(text: str, *, file: str = _TEXT) -> Policy:
+    """The policy a JSON text describes: the document :func:`policy_data` gives, read with the
+    same checks and errors as TOML (``extends`` included); numbers with a fraction are read
+    as decimals, so durations keep their microseconds.
+
+    Raises:
+        PolicyFileError: the text is not JSON, not an object, or as for :func:`loads_policy`.
+    """
+    try:
+        doc = json.loads(text, parse_float=Decimal)
+    except ValueError as error:  # json.JSONDecodeError and UnicodeDecodeError
+        raise PolicyFileError(file=file, key=None, what=f"not valid JSON: {error}") from None
+    except RecursionError:
+        raise PolicyFileError(file=file, key=None, what="not read: arrays or objects nested "
+                                                         "too deeply") from None
+    if not isinstance(doc, dict):
+        raise PolicyFileError(file=file, key=None,
+                              what=f"expected a JSON object (a policy), got {_show(doc)}")
+    try:
+        return _policy(doc)
+    except _Bad as bad:
+        raise PolicyFileError(file=file, key=bad.key, what=bad.what) from None

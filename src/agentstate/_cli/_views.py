@@ -185,8 +185,8 @@ def _row(policy: Policy, state: AgentState, ledger: Ledger | None, now: datetime
                      if u.remaining is not None}
     since = max(to_utc(now) - to_utc(state.since), timedelta())
     return {"agent": state.agent, "status": state.status, "reason": state.reason,
-            "occupation": state.occupation.value, "in_status": since.total_seconds(),
-            "slots": slots, "allotment_remaining": remaining}
+            "occupation": state.occupation.value, "in_status_s": since.total_seconds(),
+            "slots": slots, "allotment_remaining_s": remaining}
 
 
 def _print_wallboard(rows: list[dict[str, Any]]) -> None:
@@ -194,9 +194,9 @@ def _print_wallboard(rows: list[dict[str, Any]]) -> None:
           f"{'slots':<20} allotment left")
     for row in rows:
         slots = " ".join(f"{k}:{v}" for k, v in row["slots"].items())
-        left = " ".join(f"{k}:{_hms(v)}" for k, v in row["allotment_remaining"].items()) or "-"
+        left = " ".join(f"{k}:{_hms(v)}" for k, v in row["allotment_remaining_s"].items()) or "-"
         print(f"{row['agent']:<12} {row['status']:<16} {row['reason'] or '-':<10} "
-              f"{row['occupation']:<15} {_hms(row['in_status']):>8}  {slots:<20} {left}")
+              f"{row['occupation']:<15} {_hms(row['in_status_s']):>8}  {slots:<20} {left}")
 
 
 def _seconds(span: timedelta | None) -> float | None:
@@ -286,10 +286,10 @@ def allotments(args: argparse.Namespace) -> int:
     allotted = {r.code: r.daily_allotment for r in policy.reasons}
     if args.json:
         print_json([{"agent": lg.agent, "reasons": [
-            {"reason": u.reason, "paid": u.paid, "used": u.used.total_seconds(),
-             "allotment": _seconds(allotted.get(u.reason)),
-             "remaining": _seconds(u.remaining), "count": u.count,
-             "overrun": u.overrun.total_seconds()} for u in lg.reasons]}
+            {"reason": u.reason, "paid": u.paid, "used_s": u.used.total_seconds(),
+             "allotment_s": _seconds(allotted.get(u.reason)),
+             "remaining_s": _seconds(u.remaining), "count": u.count,
+             "overrun_s": u.overrun.total_seconds()} for u in lg.reasons]}
             for lg in ledgers])
     else:
         write_text(args.output, allotment_svg(
