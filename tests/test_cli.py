@@ -502,3 +502,14 @@ def test_a_bad_json_policy_is_one_line_and_exit_code_2(
     path.write_text(text)
     code, _, err = _run(capsys, "check", str(path))
     assert (2, message.replace("bad.json", str(path)) + "\n") == (code, err)
+
+
+def test_status_at_under_a_policy_the_history_does_not_fit_is_one_line(
+        lunch_day: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """status --at replays each agent's history under --policy: a history that policy
+    refuses (recorded under another one) is one line naming the agent, exit code 2."""
+    code, out, err = _run(capsys, "status", "--db", lunch_day, "--policy", "webitel",
+                          "--at", "2026-01-05T08:20:00")
+    assert (2, "", 1) == (code, out, len(err.splitlines()))
+    assert err.startswith("agentstate status: --at an instant before ana's last change "
+                          "replays its history, which the policy 'webitel' refuses: ")

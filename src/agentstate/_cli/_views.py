@@ -164,8 +164,9 @@ def _row_then(policy: Policy, store: Store, agent: str, at: datetime
         return []
     try:
         state = replay(policy, changes)
-    except AgentStateError:  # recorded under another policy: show the last change's status
-        return []
+    except AgentStateError as error:  # e.g. recorded under another policy
+        raise Refused(f"--at an instant before {agent}'s last change replays its history, "
+                      f"which the policy {policy.name!r} refuses: {error}") from None
     lo, hi = _ledger.day_window(policy.day, at, state.timezone)
     spans = _ledger.spans_from_history(changes, min(to_utc(hi), to_utc(at)))
     return [_row(policy, state, _ledger.ledger(policy, agent, spans, lo, hi), at)]
