@@ -286,8 +286,8 @@ def test_status_wallboard(floor: str, capsys: pytest.CaptureFixture[str]) -> Non
                         "--at", "2026-01-05T11:00", "--json")
     rows = json.loads(out)
     assert (0, 4) == (code, len(rows))
-    assert {"agent", "status", "reason", "occupation", "in_status", "slots",
-            "allotment_remaining"} == set(rows[0])
+    assert {"agent", "status", "reason", "occupation", "in_status_s", "slots",
+            "allotment_remaining_s"} == set(rows[0])
     assert {"voice", "chat", "messaging", "email", "live pool"} == set(rows[0]["slots"])
     code, out, _ = _run(capsys, "status", "--db", floor, "--policy", "omnichannel")
     assert (0, 5) == (code, len(out.splitlines()))
@@ -345,8 +345,6 @@ def test_export_writes_a_preset_that_loads_back(tmp_path: Path,
     target = tmp_path / "ch.toml"
     assert 0 == _run(capsys, "export", "callharbor", "-o", str(target))[0]
     assert out == target.read_text()
-    assert "callharbor" == json.loads(_run(capsys, "export", "callharbor", "--json")[1])[
-        "policy"]
 
 
 def test_replay_reads_stdin(capsys: pytest.CaptureFixture[str],
@@ -379,3 +377,139 @@ def test_replay_prints_the_same_report_for_every_source(
     assert reports["queue_log"] == reports["ami"]
     assert reports["queue_log"]["7"]["by_occupation"]["on_interaction"] == (
         reports["connect"]["7"]["by_occupation"]["on_interaction"])
+
+
+@pytest.fixture
+def lunch_day(tmp_path: Path) -> str:
+    """A store (basic preset, Berlin) where ana logs in at 08:00, takes lunch from 08:10:00
+    to 08:24:30 and a coffee break from 08:34:30 to 08:54:35, then logs out at 09:00."""
+    import attrs
+    import pendulum
+
+    from agentstate import DayRule, Login, Logout, ManualClock, SetStatus, Tracker
+    from agentstate._sqlite import SQLiteStore
+    from agentstate.presets import basic
+
+    db = tmp_path / "lunch.sqlite3"
+    store = SQLiteStore(db)
+    clock = ManualClock(pendulum.datetime(2026, 1, 5, 8, tz="Europe/Berlin"))
+    tracker = Tracker(attrs.evolve(basic(), day=DayRule(timezone="Europe/Berlin")),
+                      store=store, clock=clock)
+    tracker.register("ana")
+    tracker.apply(Login(agent="ana", queues=("sales",)))
+    for seconds, status, reason in ((600, "lunch", None), (870, "available", None),
+                                    (600, "break", "coffee"), (1205, "available", None)):
+        clock.advance(seconds)
+        tracker.apply(SetStatus(agent="ana", status=status, reason=reason))
+    clock.advance(325)
+    tracker.apply(Logout(agent="ana"))
+    store.close()
+    return str(db)
+
+
+def test_status_at_an_earlier_instant_shows_that_instant(
+        lunch_day: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """status --at an instant before the store's last change shows each agent as it was
+    then (status, time in it, allotment left to the second), not as it is at the end."""
+    code, out, _ = _run(capsys, "status", "--db", lunch_day, "--at", "2026-01-05T08:20:15",
+                        "--json")
+    row = json.loads(out)[0]
+    assert (0, "lunch", 615.0) == (code, row["status"], row["in_status_s"])
+    assert {"lunch": 1800.0 - 615, "coffee": 1200.0} == row["allotment_remaining_s"]
+
+
+def test_status_text_and_json_are_to_the_second(
+        lunch_day: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The wallboard prints time in status and allotment left as H:MM:SS, and --json gives
+    them as numbers of seconds (in_status_s, allotment_remaining_s)."""
+    code, out, _ = _run(capsys, "status", "--db", lunch_day, "--at", "2026-01-05T08:30:00")
+    line = out.splitlines()[1].split()
+    assert (0, "available", "0:05:30", "coffee:0:20:00", "lunch:0:15:30") == (
+        code, line[1], line[4], line[-2], line[-1])
+    rows = json.loads(_run(capsys, "status", "--db", lunch_day, "--at",
+                           "2026-01-05T08:30:00", "--json")[1])
+    assert (330.0, {"lunch": 930.0, "coffee": 1200.0}) == (
+        rows[0]["in_status_s"], rows[0]["allotment_remaining_s"])
+
+
+def test_allotments_json_and_svg_are_to_the_second(
+        lunch_day: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """allotments --json gives exact seconds (used_s, allotment_s, remaining_s, overrun_s,
+    named like report's), and the picture's figures say the same to the second."""
+    code, out, _ = _run(capsys, "allotments", "--db", lunch_day, "--json")
+    reasons = {r["reason"]: r for r in json.loads(out)[0]["reasons"]}
+    assert (0, {"reason": "lunch", "paid": False, "used_s": 870.0, "allotment_s": 1800.0,
+                "remaining_s": 930.0, "count": 1, "overrun_s": 0.0}) == (code, reasons["lunch"])
+    assert (1205.0, 1200.0, 0.0, 5.0) == (
+        reasons["coffee"]["used_s"], reasons["coffee"]["allotment_s"],
+        reasons["coffee"]["remaining_s"], reasons["coffee"]["overrun_s"])
+    svg = _run(capsys, "allotments", "--db", lunch_day)[1]
+    assert "14m 30s of 30m, 15m 30s left" in svg
+    assert "20m 5s of 20m, 5s over" in svg
+
+
+def test_export_json_is_the_policy_as_structured_data(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """export --json writes the policy as JSON objects, key for key what the TOML holds
+    (statuses, transitions, reasons, timers; durations as seconds), not TOML text in JSON."""
+    from agentstate._toml import tomllib
+
+    code, out, _ = _run(capsys, "export", "basic", "--json")
+    data = json.loads(out)
+    toml = tomllib.loads(_run(capsys, "export", "basic")[1])
+    assert (0, toml) == (code, data)
+    assert ({"name": "available", "label": "Available", "routable": True},
+            {"code": "lunch", "label": "Lunch", "paid": False, "daily_allotment": 1800},
+            {"mode": "none", "length": 0}) == (
+        data["statuses"][1], data["reasons"][2], data["wrap_up"])
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_export_json_reads_back_wherever_a_policy_is_read(
+        preset: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The JSON of export --json is a policy file too: a .json file (or JSON on standard
+    input) given to --policy, check, diagram or export is read as the same policy."""
+    import io
+
+    from agentstate._toml import load_policy
+    from agentstate.presets import preset as make
+
+    target = tmp_path / "policy.json"
+    assert 0 == _run(capsys, "export", preset, "--json", "-o", str(target))[0]
+    code, toml, _ = _run(capsys, "export", str(target))
+    assert (0, make(preset)) == (code, load_policy(toml))
+    assert _run(capsys, "diagram", preset)[1] == _run(capsys, "diagram", str(target))[1]
+    monkeypatch.setattr("sys.stdin", io.StringIO(target.read_text()))
+    code, out, _ = _run(capsys, "check", "-", "--json")
+    assert (0, make(preset).name) == (code, json.loads(out)["policy"])
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"extends": "basic", "statuses": [{"name": "coaching", "routable": "yes"}]}',
+     "agentstate check: bad.json: statuses[0].routable: expected true or false, got \"yes\" "
+     "(a string)"),
+    ('{"statuses": [', "agentstate check: bad.json: not valid JSON: Expecting value: line 1 "
+                       "column 15 (char 14)"),
+    ('["basic"]', "agentstate check: bad.json: expected a JSON object (a policy), got an "
+                  "array"),
+])
+def test_a_bad_json_policy_is_one_line_and_exit_code_2(
+        text: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A JSON policy file with a fault is refused like a TOML one: one line naming the file
+    and the key, exit code 2."""
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    code, _, err = _run(capsys, "check", str(path))
+    assert (2, message.replace("bad.json", str(path)) + "\n") == (code, err)
+
+
+def test_status_at_under_a_policy_the_history_does_not_fit_is_one_line(
+        lunch_day: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """status --at replays each agent's history under --policy: a history that policy
+    refuses (recorded under another one) is one line naming the agent, exit code 2."""
+    code, out, err = _run(capsys, "status", "--db", lunch_day, "--policy", "webitel",
+                          "--at", "2026-01-05T08:20:00")
+    assert (2, "", 1) == (code, out, len(err.splitlines()))
+    assert err.startswith("agentstate status: --at an instant before ana's last change "
+                          "replays its history, which the policy 'webitel' refuses: ")

@@ -71,7 +71,7 @@ def test_shift_picture_has_a_title_totals_and_marks(day: Tracker) -> None:
     assert 1 == len(_by_class(root, "override"))
     assert 1 == len(_by_class(root, "missed"))
     cells = [e.text for e in _by_class(root, "cell")]
-    assert ["ana", "2:10", "0:50", "0:20", "1", "0", "1"] == cells[:7]
+    assert ["ana", "2:10:00", "0:50:00", "0:20:00", "1", "0", "1"] == cells[:7]
 
 
 def test_short_intervals_are_drawn_at_least_min_width(day: Tracker) -> None:
@@ -117,7 +117,58 @@ def test_allotment_bars_show_use_and_overrun(day: Tracker) -> None:
     ledger = day.ledger("ana", date(2026, 1, 5))
     root = ET.fromstring(allotment_svg(day.policy, [ledger], title="t"))
     allotments = {float(e.get("width", "0")) for e in _by_class(root, "allotment")}
-    lunch = [e.text or "" for e in _by_class(root, "figure") if "of 30 min" in (e.text or "")]
-    assert ["50 min of 30 min, 20 min over"] == lunch
+    lunch = [e.text or "" for e in _by_class(root, "figure") if "of 30m" in (e.text or "")]
+    assert ["50m of 30m, 20m over"] == lunch
     assert 1 == len(_by_class(root, "overrun"))
     assert 2 == len(allotments)  # coffee (20 min) and lunch (30 min)
+
+
+def _half_lunch() -> Tracker:
+    """Ana's lunch of 14 minutes 30 seconds, and a coffee of 20 minutes 5 seconds."""
+    clock = ManualClock(pendulum.datetime(2026, 1, 5, 8, tz=ZONE))
+    tracker = Tracker(attrs.evolve(basic(), day=DayRule(timezone=ZONE)), clock=clock)
+    tracker.register("ana")
+    tracker.apply(Login(agent="ana", queues=("sales",)))
+    clock.advance(600)
+    tracker.apply(SetStatus(agent="ana", status="lunch"))
+    clock.advance(14 * 60 + 30)
+    tracker.apply(SetStatus(agent="ana", status="available"))
+    clock.advance(600)
+    tracker.apply(SetStatus(agent="ana", status="break", reason="coffee"))
+    clock.advance(20 * 60 + 5)
+    tracker.apply(SetStatus(agent="ana", status="available"))
+    return tracker
+
+
+def test_allotment_figures_are_to_the_second() -> None:
+    """An allotment bar's figure says the time used, the allotment and what is left (or
+    over) to the second, not rounded to whole minutes."""
+    tracker = _half_lunch()
+    ledger = tracker.ledger("ana", date(2026, 1, 5))
+    root = ET.fromstring(allotment_svg(tracker.policy, [ledger], title="t"))
+    figures = [e.text for e in _by_class(root, "figure")]
+    assert ["20m 5s of 20m, 5s over", "14m 30s of 30m, 15m 30s left"] == figures
+
+
+def test_shift_totals_are_to_the_second() -> None:
+    """The shift picture's totals are H:MM:SS, as `agentstate report` prints them: a pause
+    of 34 minutes 35 seconds is 0:34:35, not 0:34 or 0:35."""
+    tracker = _half_lunch()
+    start = pendulum.datetime(2026, 1, 5, 8, tz=ZONE)
+    root = ET.fromstring(timeline_svg(tracker.policy, [tracker.history("ana")], start=start,
+                                      end=start.add(hours=1)))
+    cells = [e.text for e in _by_class(root, "cell")]
+    assert ["ana", "0:25:25", "0:34:35", "0:00:05"] == cells[:4]
+
+
+@pytest.mark.parametrize(("seconds", "expected"), [
+    (0, "0s"), (5, "5s"), (60, "1m"), (870, "14m 30s"), (1800, "30m"), (3605, "1h 5s"),
+    (5430.4, "1h 30m 30s"), (-90, "-1m 30s")])
+def test_span_text(seconds: float, expected: str) -> None:
+    """span_text writes a duration to the nearest second, leaving out the parts that are
+    zero."""
+    from datetime import timedelta
+
+    from agentstate._charts import span_text
+
+    assert expected == span_text(timedelta(seconds=seconds))

@@ -194,6 +194,19 @@ def test_any_policy_reads_back_equal(policy: Policy) -> None:
     assert text == dumps_policy(loads_policy(text))
 
 
+@given(policies())
+def test_any_policy_reads_back_equal_from_json(policy: Policy) -> None:
+    """loads_policy_json(json.dumps(policy_data(p))) == p: the JSON document is the TOML
+    document key for key, and reads back as the same policy, microseconds included."""
+    import json
+
+    from agentstate._toml import loads_policy_json, policy_data
+
+    data = policy_data(policy)
+    assert tomllib.loads(dumps_policy(policy)) == json.loads(json.dumps(data))
+    assert policy == loads_policy_json(json.dumps(data))
+
+
 def test_every_field_of_every_policy_class_has_a_key() -> None:
     """The format covers each field of the policy's classes, so none is silently dropped."""
     for cls, schema in _SCHEMAS.items():
@@ -423,3 +436,43 @@ def test_deeply_nested_toml_is_refused_with_policy_error(depth: int) -> None:
 
     with pytest.raises(PolicyError, match="nested"):
         loads_policy("x = " + "[" * depth + "]" * depth)
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ('extends = "callharbor"\n[[statuses]]\nname = "coaching"\nroutable = "yes"\n',
+     "statuses[0].routable"),
+    ('extends = "basic"\n[[reasons]]\ncode = "x"\npaid = true\n'
+     '[[reasons]]\ncode = "lunch"\npaid = "no"\n', "reasons[1].paid"),
+    ('extends = "basic"\n[[statuses]]\nname = "available"\nrouteable = true\n',
+     "statuses[0].routeable"),
+    ('extends = "basic"\n[[statuses]]\nname = "coaching"\nreasons = ["nope"]\n',
+     "statuses[0].reasons[0]"),
+    ('extends = "callharbor"\ntransitions = [{ source = "online", dest = "coaching" }]\n',
+     "transitions[0].dest"),
+    ('extends = "basic"\ntransitions = [{ source = "available", dest = "lunch" },\n'
+     '  { source = "available", dest = "nowhere" }]\n', "transitions[1].dest"),
+])
+def test_an_error_in_a_file_that_extends_names_the_item_as_the_file_has_it(
+        text: str, key: str) -> None:
+    """In a file that extends a preset, an error names the item by its index in that file
+    (the second [[reasons]] table is reasons[1]), not by its place in the merged policy: a
+    new item is counted among the file's own, a replacing one too, and a transition the
+    preset already has still counts."""
+    from agentstate import PolicyFileError, loads_policy
+
+    with pytest.raises(PolicyFileError) as refused:
+        loads_policy(text, file="mine.toml")
+    assert key == refused.value.key
+    assert str(refused.value).startswith(f"mine.toml: {key}: ")
+
+
+def test_an_error_in_an_item_the_file_did_not_write_names_the_preset() -> None:
+    """When the fault lies in an item the file took from the preset, the error says so and
+    names the item's index in the preset (as `agentstate export PRESET` writes it)."""
+    from agentstate import PolicyFileError, loads_policy
+
+    with pytest.raises(PolicyFileError) as refused:
+        loads_policy('extends = "basic"\nlogged_out = "available"\n', file="mine.toml")
+    assert 'statuses[1].name of the preset "basic" it extends' == refused.value.key
+    assert ("mine.toml: statuses[1].name of the preset \"basic\" it extends: the logged-out "
+            "status 'available' cannot be routable") == str(refused.value)

@@ -4,7 +4,8 @@
   paused (time-weighted averages) and the offers made and answered; :func:`interval_svg`
   draws them as stacked bars above paired bars.
 - :func:`allotment_svg` draws each agent's pause time per reason against its daily allotment,
-  with the overrun in red past the allotment's end.
+  with the overrun in red past the allotment's end, labelled to the second (:func:`span_text`:
+  ``"21m 14s of 30m, 8m 46s left"``).
 
 Elements carry classes for readers and tests: ``bucket``, ``available``, ``on-work``,
 ``paused``, ``offered``, ``answered``, ``allotment``, ``used``, ``overrun``.
@@ -25,7 +26,7 @@ from ._policy import Policy
 from ._state import Change, Occupation
 from ._time import to_utc
 
-__all__ = ["Interval", "allotment_svg", "interval_svg", "intervals"]
+__all__ = ["Interval", "allotment_svg", "interval_svg", "intervals", "span_text"]
 
 _WORK = {Occupation.OFFERED, Occupation.ON_INTERACTION, Occupation.WRAP_UP}
 
@@ -176,8 +177,10 @@ def allotment_svg(policy: Policy, ledgers: Sequence[Ledger], *, title: str) -> s
         if over > 0:
             out.append(f'<rect class="overrun" x="{160 + full:.1f}" y="{y}" '
                        f'width="{max(over, 2):.1f}" height="14" fill="#d50000"/>')
-        text = (f"{_m(usage.used)} of {_m(allotment)}"
-                + (f", {_m(usage.overrun)} over" if usage.overrun else ""))
+        left = allotment - min(usage.used, allotment)
+        text = (f"{span_text(usage.used)} of {span_text(allotment)}, "
+                + (f"{span_text(usage.overrun)} over" if usage.overrun
+                   else f"{span_text(left)} left"))
         out.append(f'<text class="figure" x="{168 + full + over:.1f}" y="{y + 12}" '
                    f'font-size="10">{text}</text>')
         y += 20
@@ -188,8 +191,16 @@ def allotment_svg(policy: Policy, ledgers: Sequence[Ledger], *, title: str) -> s
     return _svg(_W, y + 10, title, out)
 
 
-def _m(span: timedelta) -> str:
-    return f"{round(span.total_seconds() / 60)} min"
+def span_text(span: timedelta) -> str:
+    """A duration to the second, as people read it: ``"14m 30s"``, ``"30m"``, ``"1h 5m 2s"``,
+    ``"0s"`` (rounded to the nearest second; the parts that are zero left out)."""
+    total = round(span.total_seconds())
+    sign, total = ("-" if total < 0 else ""), abs(total)
+    hours, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [f"{value}{unit}" for value, unit in ((hours, "h"), (minutes, "m"), (seconds, "s"))
+             if value]
+    return sign + (" ".join(parts) or "0s")
 
 
 def _local(at: datetime, zone: str) -> str:

@@ -61,8 +61,9 @@ def _runs(history: Sequence[Change], end: datetime
 
 
 def _hms(span: timedelta) -> str:
+    """A duration to the second, ``H:MM:SS`` (as ``agentstate report`` prints it)."""
     total = round(span.total_seconds())
-    return f"{total // 3600}:{total // 60 % 60:02}"
+    return f"{total // 3600}:{total // 60 % 60:02}:{total % 60:02}"
 
 
 def timeline_svg(policy: Policy, histories: Sequence[Sequence[Change]], *, start: datetime,

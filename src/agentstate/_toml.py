@@ -36,7 +36,9 @@ raises :class:`PolicyFileError`, naming the file, the key path (``statuses[2].ro
 the third ``[[statuses]]`` table) and what was wrong.
 
 :func:`dumps_policy` writes the same format, leaving out the fields that have their default,
-so that ``loads_policy(dumps_policy(policy)) == policy`` for every policy. Reading uses the
+so that ``loads_policy(dumps_policy(policy)) == policy`` for every policy. The same document
+as JSON (``agentstate export --json``): :func:`policy_data` gives it as plain data, and
+:func:`loads_policy_json` reads it with the same checks and errors. Reading uses the
 standard library's ``tomllib`` (the ``tomli`` backport on Python 3.10); writing needs nothing.
 
 Its length has one reason to change: the policy file format (its keys, durations, extends and the
@@ -45,6 +47,7 @@ errors that name a file's key).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -81,7 +84,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
-__all__ = ["PolicyFileError", "dumps_policy", "load_policy", "loads_policy"]
+__all__ = ["PolicyFileError", "dumps_policy", "load_policy", "loads_policy",
+           "loads_policy_json", "policy_data"]
 
 _TEXT = "<string>"
 FORMAT = 1
@@ -131,6 +135,8 @@ def _kind_of(value: object) -> str:
         return "a table"
     if isinstance(value, (datetime, date, time)):
         return "a date or time"
+    if value is None:
+        return "null"
     return type(value).__name__  # pragma: no cover - tomllib yields nothing else
 
 
@@ -492,9 +498,17 @@ def _depth(value: object, limit: int) -> int:
     return deepest
 
 
-def _merge(base: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
-    """``doc`` laid over ``base`` (both TOML documents): see the module's docstring."""
+_Origins = dict[tuple[str, int], tuple[bool, int]]
+"""Where each item of a merged array came from: ``(array, merged index)`` to ``(True, index
+in the file)``, or ``(False, index in the preset)``."""
+
+
+def _merge(base: dict[str, Any], doc: dict[str, Any]) -> tuple[dict[str, Any], _Origins]:
+    """``doc`` laid over ``base`` (both TOML documents): see the module's docstring; and where
+    each item of the merged arrays came from, so that an error names it as the file has it."""
     merged = dict(base)
+    origins: _Origins = {(name, index): (False, index) for name, value in base.items()
+                         if isinstance(value, list) for index in range(len(value))}
     for name, value in doc.items():
         if name == "extends":
             continue
@@ -502,27 +516,54 @@ def _merge(base: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
         if name in _PATHS and isinstance(old, list) and isinstance(value, list):
             field = _PATHS[name][0]
             items = list(old)
-            for item in value:
-                names = [i.get(field) for i in items]
+            for index, item in enumerate(value):
+                names = [i.get(field) if isinstance(i, dict) else None for i in items]
                 if isinstance(item, dict) and item.get(field) in names:
-                    items[names.index(item.get(field))] = item
+                    at = names.index(item.get(field))
+                    items[at] = item
                 else:
+                    at = len(items)
                     items.append(item)
+                origins[name, at] = (True, index)
             merged[name] = items
         elif name in ("transitions", "blocking") and isinstance(old, list) and isinstance(
                 value, list):
-            merged[name] = old + [v for v in value if v not in old]
+            added = [(index, v) for index, v in enumerate(value) if v not in old]
+            origins.update(((name, len(old) + n), (True, index))
+                           for n, (index, _) in enumerate(added))
+            merged[name] = old + [v for _, v in added]
         elif name in _TABLES and isinstance(old, dict) and isinstance(value, dict):
             merged[name] = {**old, **value}
         else:
             merged[name] = value
-    return merged
+            origins = {k: v for k, v in origins.items() if k[0] != name}
+            if isinstance(value, list):
+                origins.update(((name, index), (True, index)) for index in range(len(value)))
+    return merged, origins
 
 
-def _extends(doc: dict[str, Any]) -> dict[str, Any]:
-    """The document with the preset it ``extends`` laid under it."""
+_ITEM = re.compile(r"(\w+)\[(\d+)\](.*)", re.S)
+
+
+def _as_written(key: str | None, origins: _Origins, preset: str) -> str | None:
+    """A key path of the merged document as the user's file has it: the item's index in the
+    file or, for an item the file did not write, its index in the preset it extends (as
+    ``agentstate export PRESET`` writes it)."""
+    match = _ITEM.fullmatch(key or "")
+    if match is None or (match[1], int(match[2])) not in origins:
+        return key
+    array, rest = match[1], match[3]
+    from_file, index = origins[array, int(match[2])]
+    if from_file:
+        return f"{array}[{index}]{rest}"
+    return f"{array}[{index}]{rest} of the preset {_quote(preset)} it extends"
+
+
+def _extends(doc: dict[str, Any]) -> tuple[dict[str, Any], _Origins, str]:
+    """The document with the preset it ``extends`` laid under it, where the merged arrays'
+    items came from, and the preset's name (``""`` if the document extends none)."""
     if "extends" not in doc:
-        return doc
+        return doc, {}, ""
     from . import presets
 
     name = doc["extends"]
@@ -533,14 +574,25 @@ def _extends(doc: dict[str, Any]) -> dict[str, Any]:
     base.pop("format", None)
     if "name" not in doc:
         doc = {**doc, "name": f"{name} (extended)"}
-    return _merge(base, doc)
+    merged, origins = _merge(base, doc)
+    return merged, origins, name
 
 
 def _policy(doc: dict[str, Any]) -> Policy:
     _format(doc)
     if _depth(doc, MAX_DEPTH) > MAX_DEPTH:
         raise _Bad(None, f"nested more than {MAX_DEPTH} levels deep; a policy file needs 4")
-    doc = _extends(doc)
+    doc, origins, preset = _extends(doc)
+    try:
+        return _build_policy(doc)
+    except _Bad as bad:
+        if not preset:
+            raise
+        raise _Bad(_as_written(bad.key, origins, preset), bad.what) from None
+
+
+def _build_policy(doc: dict[str, Any]) -> Policy:
+    """The policy a whole document (``extends`` already laid under it) describes."""
     kwargs: dict[str, Any] = {}
     for name, value in doc.items():
         if name == "format":
@@ -710,3 +762,51 @@ def dumps_policy(policy: Policy) -> str:
             lines.extend(["", f"[[{name}]]"])
             lines.extend(f"{key} = {text}" for key, text in _pairs(schema, item))
     return "\n".join(lines) + "\n"
+
+
+# -- the same document as JSON ------------------------------------------------------------------
+
+
+def policy_data(policy: Policy) -> dict[str, Any]:
+    """``policy`` as plain data for JSON: the document :func:`dumps_policy` writes, key for
+    key (statuses, reasons, transitions, timers... as objects and arrays; durations as numbers
+    of seconds; enumerations as their values; defaults left out), which
+    :func:`loads_policy_json` reads back as an equal policy."""
+    doc = tomllib.loads(dumps_policy(policy), parse_float=Decimal)
+    order = ("format", *_ORDER)
+    return {name: _plain(doc[name]) for name in sorted(doc, key=order.index)}
+
+
+def _plain(value: Any) -> Any:
+    """A TOML value with its decimals as JSON numbers (an integral one as an integer)."""
+    if isinstance(value, dict):
+        return {name: _plain(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def loads_policy_json(text: str, *, file: str = _TEXT) -> Policy:
+    """The policy a JSON text describes: the document :func:`policy_data` gives, read with the
+    same checks and errors as TOML (``extends`` included); numbers with a fraction are read
+    as decimals, so durations keep their microseconds.
+
+    Raises:
+        PolicyFileError: the text is not JSON, not an object, or as for :func:`loads_policy`.
+    """
+    try:
+        doc = json.loads(text, parse_float=Decimal)
+    except ValueError as error:  # json.JSONDecodeError and UnicodeDecodeError
+        raise PolicyFileError(file=file, key=None, what=f"not valid JSON: {error}") from None
+    except RecursionError:
+        raise PolicyFileError(file=file, key=None, what="not read: arrays or objects nested "
+                                                         "too deeply") from None
+    if not isinstance(doc, dict):
+        raise PolicyFileError(file=file, key=None,
+                              what=f"expected a JSON object (a policy), got {_show(doc)}")
+    try:
+        return _policy(doc)
+    except _Bad as bad:
+        raise PolicyFileError(file=file, key=bad.key, what=bad.what) from None

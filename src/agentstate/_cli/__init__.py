@@ -1,11 +1,12 @@
 """The ``agentstate`` command line.
 
-Commands: simulate, report, replay, status, timeline, chart, diagram, check, export.
+Commands: simulate, report, replay, status, timeline, chart, allotments, diagram, check,
+export.
 
-Exit codes: 0 done; 1 the check found errors (or a simulation could not run); 2 bad input (a
-missing file, bad TOML, an unknown preset, a bad argument). Errors are one line on stderr, never
-a traceback. ``-`` means standard input where a file is read, standard output where one is
-written.
+Exit codes: 0 done; 1 the check found errors (or a simulation could not run, or a replay found
+nothing to replay); 2 bad input (a missing file, bad TOML or JSON, an unknown preset, a bad
+argument). Errors are one line on stderr, never a traceback. ``-`` means standard input where
+a file is read, standard output where one is written.
 """
 
 from __future__ import annotations
@@ -150,7 +151,8 @@ def _parser() -> Parser:
         "agentstate diagram basic\n"
         "agentstate diagram callharbor --format table\n"
         "agentstate diagram mine.toml --format dot -o mine.dot")
-    dia.add_argument("policy", help="a preset name, a policy TOML file, or - for stdin")
+    dia.add_argument("policy", help="a preset name, a policy file (TOML or .json), or - for "
+                                    "stdin")
     dia.add_argument("--format", choices=("mermaid", "dot", "table"), default="mermaid",
                      help="output format (default: mermaid)")
     dia.add_argument("-o", "--output", help="write to this file (default: standard output)")
@@ -163,27 +165,32 @@ def _parser() -> Parser:
         "lint findings (unreachable statuses, dead ends, timers that can never fire...). "
         "Exit 1 if any finding is an error.",
         "agentstate check mine.toml\nagentstate export basic | agentstate check - --json")
-    chk.add_argument("policy", help="a policy TOML file, a preset name, or - for stdin")
+    chk.add_argument("policy", help="a policy file (TOML or .json), a preset name, or - for "
+                                    "stdin")
     chk.add_argument("--require-allotment-for-paid", action="store_true",
                      help="a paid reason without a daily allotment is an error")
     add_json(chk)
     chk.set_defaults(run=_commands.check)
 
     exp = _command(
-        commands, "export", "write a preset (or a policy file) as TOML",
+        commands, "export", "write a preset (or a policy file) as TOML or JSON",
         "Write a preset as a policy TOML file to edit. A smaller file may instead say "
-        "extends = \"PRESET\" and list only what it changes.",
-        "agentstate export callharbor > callharbor.toml\nagentstate export basic -o basic.toml")
-    exp.add_argument("policy", help="a preset name (or a policy TOML file)")
+        "extends = \"PRESET\" and list only what it changes. --json writes the same "
+        "document as JSON (statuses, transitions, reasons, timers... as objects; durations "
+        "in seconds), which every command reads back as a .json policy file.",
+        "agentstate export callharbor > callharbor.toml\nagentstate export basic -o basic.toml\n"
+        "agentstate export basic --json -o basic.json && agentstate check basic.json")
+    exp.add_argument("policy", help="a preset name (or a policy TOML or JSON file)")
     exp.add_argument("-o", "--output", help="write to this file (default: standard output)")
-    add_json(exp)
+    exp.add_argument("--json", action="store_true",
+                     help="write the policy as JSON instead of TOML")
     exp.set_defaults(run=_commands.export)
     return parser
 
 
 def _policy_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy", default="basic",
-                        help="a preset name or a policy TOML file (default: basic)")
+                        help="a preset name or a policy file, TOML or .json (default: basic)")
 
 
 def _tz_option(parser: argparse.ArgumentParser) -> None:

@@ -4,6 +4,7 @@ export."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -184,14 +185,14 @@ def check(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
-    from .._toml import dumps_policy
+    from .._toml import dumps_policy, policy_data
 
     policy = load_policy(args.policy)
-    text = dumps_policy(policy)
     if args.json:
-        print_json({"policy": policy.name, "toml": text})
+        write_text(args.output, json.dumps(policy_data(policy), indent=2,
+                                           ensure_ascii=False) + "\n")
         return 0
-    write_text(args.output, text)
+    write_text(args.output, dumps_policy(policy))
     return 0
 
 

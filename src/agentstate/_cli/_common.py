@@ -123,19 +123,28 @@ def write_text(name: str | None, text: str) -> None:
 
 
 def load_policy(spec: str) -> Policy:
-    """A preset by name, a policy TOML file, or ``-`` for TOML on standard input."""
+    """A preset by name, a policy file, or ``-`` for standard input.
+
+    A file is TOML, or JSON (``agentstate export --json``) when its name ends in ``.json``;
+    standard input is JSON when it starts with ``{`` (TOML never does), TOML otherwise.
+    """
     from .. import presets
-    from .._toml import loads_policy
+    from .._toml import loads_policy, loads_policy_json
 
     if spec in presets.PRESETS:
         return presets.preset(spec)
     if spec == "-":
-        return loads_policy(sys.stdin.read(), file="<stdin>")
+        text = sys.stdin.read()
+        if text.lstrip().startswith("{"):
+            return loads_policy_json(text, file="<stdin>")
+        return loads_policy(text, file="<stdin>")
     path = Path(spec)
+    if path.suffix == ".json":
+        return loads_policy_json(read_text(spec), file=str(path))
     if path.suffix == ".toml" or path.exists():
         return loads_policy(read_text(spec), file=str(path))
     known = ", ".join(sorted(presets.PRESETS))
-    raise Refused(f"{spec!r} is neither a preset ({known}) nor a TOML file")
+    raise Refused(f"{spec!r} is neither a preset ({known}) nor a policy file (.toml or .json)")
 
 
 _OURS = {"agents", "history", "schema_version"}

@@ -8,11 +8,12 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pendulum
 
+from .. import _ledger
 from .._blocker import capacity, pool_capacity
 from .._errors import AgentStateError
 from .._ledger import Ledger
@@ -20,7 +21,7 @@ from .._policy import Policy
 from .._state import AgentState
 from .._store import Store
 from .._time import ManualClock, to_utc
-from .._tracker import Tracker
+from .._tracker import Tracker, replay
 from ._common import (
     Refused,
     add_json,
@@ -140,11 +141,38 @@ def _wallboard(policy: Policy, store: Store, args: argparse.Namespace
         state = store.load(name)
         if state is None:
             continue
-        rows.append(_row(policy, tracker, state, now, today))
+        if to_utc(state.updated_at) > to_utc(now):  # --at before the agent's last change
+            rows.extend(_row_then(policy, store, name, now))
+        else:
+            rows.append(_row(policy, state, _ledger_now(tracker, name, today), now))
     return rows
 
 
-def _row(policy: Policy, tracker: Tracker, state: AgentState, now: datetime, today: date
+def _ledger_now(tracker: Tracker, agent: str, today: date) -> Ledger | None:
+    try:
+        return tracker.ledger(agent, today)
+    except AgentStateError:  # the ledger needs the day's history; a wallboard shows what it can
+        return None
+
+
+def _row_then(policy: Policy, store: Store, agent: str, at: datetime
+              ) -> list[dict[str, Any]]:
+    """The agent's row as it was at ``at``: its history up to ``at`` replayed (no row if it
+    was not registered yet)."""
+    changes = list(store.history(agent, end=to_utc(at) + timedelta(microseconds=1)))
+    if not changes:
+        return []
+    try:
+        state = replay(policy, changes)
+    except AgentStateError as error:  # e.g. recorded under another policy
+        raise Refused(f"--at an instant before {agent}'s last change replays its history, "
+                      f"which the policy {policy.name!r} refuses: {error}") from None
+    lo, hi = _ledger.day_window(policy.day, at, state.timezone)
+    spans = _ledger.spans_from_history(changes, min(to_utc(hi), to_utc(at)))
+    return [_row(policy, state, _ledger.ledger(policy, agent, spans, lo, hi), at)]
+
+
+def _row(policy: Policy, state: AgentState, ledger: Ledger | None, now: datetime
          ) -> dict[str, Any]:
     held = Counter(item.channel for item in state.interactions)
     slots = {channel.name: f"{held[channel.name]}/{capacity(policy, state, channel.name)}"
@@ -153,17 +181,13 @@ def _row(policy: Policy, tracker: Tracker, state: AgentState, now: datetime, tod
                   f"{sum(held[c] for c in group.channels)}/{pool_capacity(policy, state, group)}")
                  for group in policy.groups)
     remaining = {}
-    try:
-        ledger: Ledger | None = tracker.ledger(state.agent, today)
-    except AgentStateError:  # the ledger needs the day's history; a wallboard shows what it can
-        ledger = None
     if ledger is not None:
-        remaining = {u.reason: hms(u.remaining) for u in ledger.reasons
+        remaining = {u.reason: u.remaining.total_seconds() for u in ledger.reasons
                      if u.remaining is not None}
-    since = max(pendulum.instance(now) - pendulum.instance(state.since), pendulum.duration())
+    since = max(to_utc(now) - to_utc(state.since), timedelta())
     return {"agent": state.agent, "status": state.status, "reason": state.reason,
-            "occupation": state.occupation.value, "in_status": hms(since.as_timedelta()),
-            "slots": slots, "allotment_remaining": remaining}
+            "occupation": state.occupation.value, "in_status_s": since.total_seconds(),
+            "slots": slots, "allotment_remaining_s": remaining}
 
 
 def _print_wallboard(rows: list[dict[str, Any]]) -> None:
@@ -171,9 +195,17 @@ def _print_wallboard(rows: list[dict[str, Any]]) -> None:
           f"{'slots':<20} allotment left")
     for row in rows:
         slots = " ".join(f"{k}:{v}" for k, v in row["slots"].items())
-        left = " ".join(f"{k}:{v}" for k, v in row["allotment_remaining"].items()) or "-"
+        left = " ".join(f"{k}:{_hms(v)}" for k, v in row["allotment_remaining_s"].items()) or "-"
         print(f"{row['agent']:<12} {row['status']:<16} {row['reason'] or '-':<10} "
-              f"{row['occupation']:<15} {row['in_status']:>8}  {slots:<20} {left}")
+              f"{row['occupation']:<15} {_hms(row['in_status_s']):>8}  {slots:<20} {left}")
+
+
+def _seconds(span: timedelta | None) -> float | None:
+    return None if span is None else span.total_seconds()
+
+
+def _hms(seconds: float) -> str:
+    return hms(timedelta(seconds=seconds))
 
 
 # -- pictures -------------------------------------------------------------------------------
@@ -252,11 +284,13 @@ def allotments(args: argparse.Namespace) -> int:
     tracker = Tracker(policy, store=store, clock=ManualClock(max(
         pendulum.instance(end), pendulum.instance(_latest(store) or end))))
     ledgers = [tracker.ledger(n, the_day) for n in names]
+    allotted = {r.code: r.daily_allotment for r in policy.reasons}
     if args.json:
         print_json([{"agent": lg.agent, "reasons": [
-            {"reason": u.reason, "paid": u.paid, "used": u.used.total_seconds(),
-             "remaining": None if u.remaining is None else u.remaining.total_seconds(),
-             "count": u.count, "overrun": u.overrun.total_seconds()} for u in lg.reasons]}
+            {"reason": u.reason, "paid": u.paid, "used_s": u.used.total_seconds(),
+             "allotment_s": _seconds(allotted.get(u.reason)),
+             "remaining_s": _seconds(u.remaining), "count": u.count,
+             "overrun_s": u.overrun.total_seconds()} for u in lg.reasons]}
             for lg in ledgers])
     else:
         write_text(args.output, allotment_svg(
