@@ -314,9 +314,11 @@ def test_the_xivo_unpause_capture_pauses_then_unpauses_agent_999() -> None:
 
 @needs_ami
 def test_the_goami2_capture_pauses_with_its_reason() -> None:
-    """QueuePause Paused 0 (reason ``<nil>`` echoed), then Paused 1 PausedReason Break."""
+    """QueuePause Paused 0 (reason ``<nil>`` echoed), then Paused 1 PausedReason Break. The
+    capture carries no time at all (no Timestamp, no Ping, no epoch Uniqueid): it replays from
+    the ``start`` the host passes."""
     data = (AMI / "goami2-2020" / "queue_members.DERIVED.ami.txt").read_bytes()
-    result = replay_source("ami", data)
+    result = replay_source("ami", data, start=START)
     assert ("paused", "Break") == (result.tracker.state("9921").status,
                                    result.tracker.state("9921").reason)
     assert () == result.problems
