@@ -92,9 +92,10 @@ class Replayed(Protocol):
 
 
 class _AdapterFactory(Protocol):
-    """Makes a new adapter; ``start`` is the instant an input without times begins."""
+    """Makes a new adapter: ``start`` is the instant an input without times begins; ``strict``
+    raises on the first problem."""
 
-    def __call__(self, start: datetime | None = None) -> Adapter:
+    def __call__(self, start: datetime | None = None, strict: bool = False) -> Adapter:
         """A new adapter."""
 
 
@@ -133,16 +134,16 @@ def _asterisk_policy(events: Sequence[Event]) -> Policy:
     return policy(reasons=[r for r in reasons if r is not None])
 
 
-def _ami(start: datetime | None = None) -> Adapter:
+def _ami(start: datetime | None = None, strict: bool = False) -> Adapter:
     from .asterisk.ami import AmiAdapter
 
-    return AmiAdapter(start=start)
+    return AmiAdapter(start=start, strict=strict)
 
 
-def _connect(start: datetime | None = None) -> Adapter:  # its records carry their time
+def _connect(start: datetime | None = None, strict: bool = False) -> Adapter:
     from .connect import ConnectAdapter
 
-    return ConnectAdapter()
+    return ConnectAdapter(strict=strict)  # its records carry their time: no start
 
 
 def _connect_policy(events: Sequence[Event]) -> Policy:
@@ -156,10 +157,10 @@ def _connect_policy(events: Sequence[Event]) -> Policy:
                         | {Direction.OUTBOUND})
 
 
-def _freeswitch(start: datetime | None = None) -> Adapter:
+def _freeswitch(start: datetime | None = None, strict: bool = False) -> Adapter:
     from .freeswitch import FreeSwitchAdapter
 
-    return FreeSwitchAdapter(start=start)
+    return FreeSwitchAdapter(start=start, strict=strict)
 
 
 def _freeswitch_policy(events: Sequence[Event]) -> Policy:
@@ -168,10 +169,10 @@ def _freeswitch_policy(events: Sequence[Event]) -> Policy:
     return freeswitch_callcenter()
 
 
-def _taskrouter(start: datetime | None = None) -> Adapter:
+def _taskrouter(start: datetime | None = None, strict: bool = False) -> Adapter:
     from .taskrouter import TaskRouterAdapter
 
-    return TaskRouterAdapter(start=start)
+    return TaskRouterAdapter(start=start, strict=strict)
 
 
 def _taskrouter_policy(events: Sequence[Event]) -> Policy:
@@ -240,5 +241,5 @@ def replay_source(source: str, data: bytes | str | Iterable[bytes | str], *,
                        for c in _chunks(data))
         return replay(text.splitlines(keepends=True), policy=policy, store=store,
                       strict=strict)
-    return replay_stream(chosen.adapter(start), _chunks(data), policy=policy or chosen.policy,
-                         store=store, strict=strict)
+    return replay_stream(chosen.adapter(start, strict), _chunks(data),
+                         policy=policy or chosen.policy, store=store, strict=strict)

@@ -265,7 +265,7 @@ class FreeSwitchAdapter(Adapter):
         call = self._call(headers)
         if call is None:
             return
-        if self._is_open(agent, call) is None:
+        if not self._is_open(agent, call):  # the bridge was answered, seen or not
             self.bridge_start(agent, headers, at)
         self._close(agent, call, self._epoch(headers, "cc-bridge-terminated-time") or at)
 

@@ -128,6 +128,8 @@ class TaskRouterAdapter(Adapter):
         """(worker, task) in wrap-up: until its reservation completes."""
         self._worker_channels: dict[tuple[str, str], tuple[bool, int | None]] = {}
         """(worker, TaskRouter channel) -> (available, configured capacity) as last told."""
+        self._initiators: dict[str, str] = {}
+        """Task -> the worker that initiated its transfer under way."""
         self._set: dict[tuple[str, str], tuple[bool, int | None]] = {}
         """(worker, policy channel) -> (enabled, capacity) as last emitted."""
 
@@ -287,15 +289,16 @@ class TaskRouterAdapter(Adapter):
 
     def _transferrer(self, fields: Mapping[str, str]) -> str:
         """The worker a transfer callback is about when it names none: the initiating worker
-        (TransferInitiatingWorkerSid), else the one worker connected to the task (the one in
-        its transfer, for a transfer's outcome); ``""`` when that is not one worker."""
+        (TransferInitiatingWorkerSid), else for a transfer's outcome the worker that initiated
+        it, else the one worker connected to the task; ``""`` when that is not one worker."""
         initiating = fields.get("TransferInitiatingWorkerSid", "").strip()
         if initiating:
             return self._agent_id({**fields, "WorkerSid": initiating})
         task = fields.get("TaskSid", "").strip()
-        outcome = fields.get("EventType") != "task.transfer-initiated"
+        if fields.get("EventType") != "task.transfer-initiated" and task in self._initiators:
+            return self._initiators[task]
         found = [agent for agent, view in self._agents.items() if view.open.get(task)
-                 and (task in view.transferring) is outcome]
+                 and task not in view.transferring]
         return found[0] if len(found) == 1 else ""
 
     def transfer(self, agent: str, fields: Mapping[str, str], at: datetime) -> None:
@@ -311,19 +314,23 @@ class TaskRouterAdapter(Adapter):
         view = self._agents.get(agent)
         transferring = view is not None and task in view.transferring
         if kind == "task.transfer-initiated":
+            self._initiators[task] = agent
             connected = self._is_open(agent, task)
             self._transfer(agent, task, at, _MODES[mode],
                            fields.get("TransferTo", "").strip() or None)
             if connected and _MODES[mode] is TransferKind.BLIND:
                 self._wrapping.add((agent, task))
         elif kind in ("task.transfer-canceled", "task.transfer-failed") and transferring:
+            self._initiators.pop(task, None)
             self._resume(agent, task, at)
         elif kind in ("task.transfer-canceled", "task.transfer-failed"):
+            self._initiators.pop(task, None)
             self._note(NoteKind.SKIPPED, f"no warm transfer of task {task!r} under way for "
                                          f"worker {agent!r}" + (" (its cold transfer already "
                                                                 "ended its side)"
                                                                 if mode == "COLD" else ""))
         elif kind == "task.transfer-completed":
+            self._initiators.pop(task, None)
             self._note(NoteKind.SKIPPED, f"task {task!r} transferred: worker {agent!r}'s side "
                        + ("ended when the cold transfer began" if mode == "COLD" else
                           "ends with its reservation's wrapup"))
