@@ -27,13 +27,13 @@ the clock readings it does carry, else from ``start``, the instant the host says
 without either, such records are noted MALFORMED, saying so (never placed at the Unix epoch):
 
 >>> from datetime import datetime, timezone
->>> capture = ("Event: QueueMemberAdded\r\nQueue: sales\r\nMemberName: Agent/7\r\n\r\n"
-...            "Event: QueueMemberRemoved\r\nQueue: sales\r\nMemberName: Agent/7\r\n\r\n")
+>>> capture = ("Event: QueueMemberAdded\\r\\nQueue: sales\\r\\nMemberName: Agent/7\\r\\n\\r\\n"
+...            "Event: QueueMemberRemoved\\r\\nQueue: sales\\r\\nMemberName: Agent/7\\r\\n\\r\\n")
 >>> replay_source("ami", capture).problems[0].message[:50]
 'no Timestamp, and no earlier time in the input: pa'
 >>> replayed = replay_source("ami", capture, start=datetime(2026, 1, 5, 9, tzinfo=timezone.utc))
->>> replayed.start.isoformat(), replayed.report().counts.logins
-('2026-01-05T09:00:00+00:00', 1)
+>>> replayed.start.isoformat(), [c.to_status for c in replayed.tracker.history("7")]
+('2026-01-05T09:00:00+00:00', ['logged_out', 'available', 'available', 'logged_out'])
 
 Adapters do no I/O of their own (the AMI client aside): they take the bytes the host has read.
 """
