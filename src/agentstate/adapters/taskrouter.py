@@ -51,6 +51,9 @@ clock (``now=``), else the latest time of the callbacks before, else ``start=``.
 deduplicated by ``EventSid`` (or ``Sid``): Twilio retries a callback that failed. A worker is
 named by ``WorkerSid`` (``agent_id=`` to choose, e.g. ``WorkerName``). TaskRouter's channels are
 mapped by ``channels=`` (default :data:`CHANNELS`; any other name is the ``task`` channel).
+
+Its length has one reason to change: TaskRouter's event callbacks, their fields and what each
+means for a worker, kept together so that a change in TaskRouter is made in one file.
 """
 
 from __future__ import annotations
