@@ -372,3 +372,56 @@ def test_a_redundant_channel_event_is_never_sent_to_be_refused() -> None:
                                    if isinstance(c.event, SetChannel)]
     assert not [e for e in TaskRouterAdapter().feed(text).events
                 if isinstance(e, EndWrapUp | InteractionEnded)]
+
+
+# -- the worker SDK's test fixture (websocket payloads, renamed to callback fields) --------------
+
+MOCK = SHARED / "twilio-taskrouter" / "twilio-taskrouter-js_test-mock-events.DERIVED.json"
+needs_mock = pytest.mark.skipif(not MOCK.exists(), reason=f"the fixture is not at {MOCK}")
+
+
+def as_callback(kind: str, payload: dict[str, object], **fields: object) -> str:
+    """A payload of the SDK's fixture as the callback of ``kind``: snake_case to the callback's
+    field names, ``date_updated`` (epoch seconds) as its Timestamp."""
+    body = {"EventType": kind, "Timestamp": payload["date_updated"],
+            **{k: payload[v] for k, v in fields.items()}}
+    return urlencode(body) + "\n"
+
+
+@needs_mock
+def test_the_sdk_fixtures_warm_transfer_holds_and_its_cancel_resumes() -> None:
+    """transferInitiated (WARM, to queue WQxxx, by WKxxx) then transferCanceled of the task the
+    worker holds: an attended transfer to WQxxx, then the customer taken back."""
+    tasks = json.loads(MOCK.read_text())["task"]
+    names = {"TaskSid": "task_sid", "TransferMode": "transfer_mode",
+             "TransferTo": "transfer_to", "TransferInitiatingWorkerSid": "initiating_worker_sid"}
+    begun, canceled = tasks["transferInitiated"], tasks["transferCanceled"]
+    start = int(str(begun["date_created"])) - 60
+    held = "".join(urlencode({"EventType": kind, "WorkerSid": "WKxxx", "TaskSid": "WTxxx",
+                              "Timestamp": start + offset}) + "\n"
+                   for kind, offset in (("reservation.created", 0),
+                                        ("reservation.accepted", 5)))
+    text = (held + as_callback("task.transfer-initiated", begun, **names)
+            + as_callback("task.transfer-canceled", canceled, **names))
+    events = TaskRouterAdapter().feed(text).events
+    assert [("InteractionTransferred", "WQxxx"), ("InteractionResumed", None)] == [
+        (type(e).__name__, getattr(e, "target", None)) for e in events[-2:]]
+    assert TransferKind.ATTENDED == events[-2].kind
+
+
+@needs_mock
+def test_the_sdk_fixtures_default_channel_is_shared_unless_mapped_alone() -> None:
+    """capacityUpdated (configured 5) and availabilityUpdated (available 0) of the ``default``
+    channel: UNSUPPORTED by default (it counts on task with every unmapped channel); mapped to
+    chat alone, capacity 5 then switched off."""
+    channels = json.loads(MOCK.read_text())["channel"]
+    names = {"WorkerSid": "worker_sid", "TaskChannelUniqueName": "task_channel_unique_name",
+             "WorkerChannelCapacity": "configured_capacity",
+             "WorkerChannelAvailable": "available"}
+    text = (as_callback(CAPACITY, channels["capacityUpdated"], **names)
+            + as_callback(AVAILABILITY, channels["availabilityUpdated"], **names))
+    shared = TaskRouterAdapter().feed(text)
+    assert ((), [NoteKind.UNSUPPORTED] * 2) == (shared.events, [n.kind for n in shared.notes])
+    alone = TaskRouterAdapter(channels={"voice": "voice", "default": "chat"}).feed(text)
+    assert [("chat", None, 5), ("chat", False, None)] == [
+        (e.channel, e.enabled, e.capacity) for e in alone.events]
