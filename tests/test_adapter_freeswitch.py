@@ -8,9 +8,10 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+import pendulum
 import pytest
 
-from agentstate import Occupation
+from agentstate import Login, Occupation
 from agentstate.adapters import NoteKind, replay_source
 from agentstate.adapters.freeswitch import FreeSwitchAdapter, FreeSwitchError
 from agentstate.testing import check_invariants
@@ -70,8 +71,9 @@ def test_an_agents_hour_is_replayed_with_the_modules_wrap_up() -> None:
     check_invariants(result.tracker, AGENT)
 
 
-def test_state_changes_are_skipped_and_the_contact_change_is_unsupported() -> None:
-    """The module's derived states are noted SKIPPED; a contact change UNSUPPORTED."""
+def test_state_changes_are_skipped_and_a_logged_in_contact_change_is_unsupported() -> None:
+    """The module's derived states are noted SKIPPED; a logged-in agent's contact change
+    UNSUPPORTED."""
     notes = replay_source("freeswitch", DAY).notes
     assert 2 == sum(1 for n in notes if n.event == "agent-state-change"
                     and n.kind is NoteKind.SKIPPED)
@@ -135,8 +137,104 @@ def test_the_vendors_bridge_example_gives_its_ring_and_talk_times() -> None:
 
 @needs_doc
 def test_the_whole_vendor_page_is_read_with_notes_and_no_exception() -> None:
-    """The doc's ten examples among its prose: every block is read or noted."""
-    result = replay_source("freeswitch", DOC.read_bytes())
+    """The doc's ten examples among its prose: every block is read or noted. They carry no
+    Event-Date-Timestamp and the first ones no time at all; their CC-*-Time headers are small
+    epoch numbers from 9000, so the capture is replayed from that ``start``."""
+    result = replay_source("freeswitch", DOC.read_bytes(), start=pendulum.from_timestamp(9000))
     assert 10 <= sum(1 for n in result.notes if n.kind is not NoteKind.MALFORMED)
     for agent in result.tracker.agents():
         check_invariants(result.tracker, agent)
+
+
+# -- agent-contact-change: the agent's device ----------------------------------------------------
+
+
+def test_a_contact_set_before_login_is_the_device_of_the_login() -> None:
+    """agent-contact-change while logged out: CC-Agent-Contact is the device of the agent's next
+    Login (the session's device), noted nowhere."""
+    text = (event("agent-contact-change", 0, CC_Agent_Contact="user/1000@default")
+            + event("agent-status-change", 5, CC_Agent_Status="Available"))
+    result = replay_source("freeswitch", text)
+    assert "user/1000@default" == result.tracker.state(AGENT).session.device
+    assert () == result.notes
+
+
+def test_a_logged_in_agents_contact_change_is_kept_for_the_next_login_and_noted() -> None:
+    """While logged in the session keeps its device (agentstate records it with the Login
+    only): noted UNSUPPORTED saying so; the next Login takes the new contact."""
+    text = "".join([
+        event("agent-contact-change", 0, CC_Agent_Contact="user/1000@default"),
+        event("agent-status-change", 5, CC_Agent_Status="Available"),
+        event("agent-contact-change", 10, CC_Agent_Contact="user/2000@default"),
+        event("agent-status-change", 20, CC_Agent_Status="Logged Out"),
+        event("agent-status-change", 30, CC_Agent_Status="Available"),
+    ])
+    result = replay_source("freeswitch", text)
+    (note,) = result.notes
+    assert (NoteKind.UNSUPPORTED, "agent-contact-change") == (note.kind, note.event)
+    assert "Login.device" in note.message
+    assert ["user/1000@default", "user/2000@default"] == [
+        c.event.device for c in result.tracker.history(AGENT) if isinstance(c.event, Login)]
+
+
+@pytest.mark.parametrize("contact", ["", "x" * 300])
+def test_a_contact_that_is_no_device_name_is_malformed_and_changes_nothing(
+        contact: str) -> None:
+    """An empty contact, or one beyond the name limits: MALFORMED; the Login has no device."""
+    text = (event("agent-contact-change", 0, CC_Agent_Contact=contact)
+            + event("agent-status-change", 5, CC_Agent_Status="Available"))
+    result = replay_source("freeswitch", text)
+    assert [NoteKind.MALFORMED] == [n.kind for n in result.problems]
+    assert result.tracker.state(AGENT).session.device is None
+
+
+def test_a_noted_contact_change_changes_nothing() -> None:
+    """The day with and without its (logged-in, unsupported) contact change: the same
+    history."""
+    without = DAY.replace(event("agent-contact-change", 3100, CC_Agent_Contact="user/1001"), "")
+    assert replay_source("freeswitch", DAY).history() == (
+        replay_source("freeswitch", without).history())
+
+
+# -- events without Event-Date-Timestamp ----------------------------------------------------------
+
+
+def untimed(action: str, **headers: object) -> str:
+    """A plain ESL event without Event-Date-Timestamp (as the vendor's examples are)."""
+    return event(action, 0, **headers).replace(
+        f"Event-Date-Timestamp: {T * 1_000_000}\n", "")
+
+
+def test_an_untimed_event_takes_the_latest_time_the_capture_gave() -> None:
+    """An event without Event-Date-Timestamp takes the latest of the times before it and its
+    own CC-*-Time headers: the offer the status change's time, the bridge-agent-end (which
+    proves the answer, at CC-Agent-Answered-Time, though no bridge-agent-start was seen) its
+    CC-Bridge-Terminated-Time, and the break after it that time too."""
+    text = "".join([
+        event("agent-status-change", 0, CC_Agent_Status="Available"),
+        untimed("agent-offering", **CALL),
+        untimed("bridge-agent-end", **CALL, CC_Agent_Called_Time=T + 2,
+                CC_Agent_Answered_Time=T + 6, CC_Bridge_Terminated_Time=T + 66),
+        untimed("agent-status-change", CC_Agent_Status="On Break"),
+    ])
+    result = replay_source("freeswitch", text)
+    assert [0, 0, 0, 6, 66, 66] == [int(c.at.timestamp()) - T
+                                    for c in result.tracker.history(AGENT)[1:]]
+    assert () == result.problems
+
+
+def test_a_capture_without_any_time_is_refused_unless_the_host_gives_its_start() -> None:
+    """No time in the capture at all: each event is noted MALFORMED saying to pass start=,
+    strict raises FreeSwitchError saying so, and nothing is replayed (never at the epoch);
+    with ``start`` it replays from there."""
+    text = (untimed("agent-status-change", CC_Agent_Status="Available")
+            + untimed("agent-status-change", CC_Agent_Status="Logged Out"))
+    result = replay_source("freeswitch", text)
+    assert ([NoteKind.MALFORMED] * 2, [], None) == (
+        [n.kind for n in result.problems], result.tracker.agents(), result.start)
+    assert "pass start=" in result.problems[0].message
+    with pytest.raises(FreeSwitchError, match="pass start="):
+        replay_source("freeswitch", text, strict=True)
+    start = pendulum.datetime(2026, 1, 5, 9)
+    replayed = replay_source("freeswitch", text, start=start)
+    assert (start, start) == (replayed.start, replayed.end)

@@ -11,9 +11,11 @@ BAD = "sa\x00les"
 
 RECORDS = {
     "queue_log": f"1700000000|NONE|{BAD}|SIP/1|ADDMEMBER|\n",
-    "ami": (f"Event: QueueMemberAdded\r\nQueue: {BAD}\r\nMemberName: Bob\r\n"
+    "ami": (f"Event: QueueMemberAdded\r\nTimestamp: 1700000000\r\nQueue: {BAD}\r\n"
+            "MemberName: Bob\r\n"
             "Interface: SIP/1\r\n\r\n"),
     "freeswitch": ("Event-Name: CUSTOM\nEvent-Subclass: callcenter::info\n"
+                   "Event-Date-Timestamp: 1700000000000000\n"
                    f"CC-Action: agent-status-change\nCC-Agent: {BAD}\n"
                    "CC-Agent-Status: Available\n\n"),
     "connect": ('{"EventType":"LOGIN","AgentARN":"arn:x/agent/a\\u0000b",'

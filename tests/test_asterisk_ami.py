@@ -9,16 +9,18 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pendulum
 import pytest
 
 from agentstate import (
+    ClockError,
     InteractionOffered,
     InteractionTransferred,
     Login,
+    Logout,
     ManualClock,
     SetStatus,
     Tracker,
@@ -314,9 +316,11 @@ def test_the_xivo_unpause_capture_pauses_then_unpauses_agent_999() -> None:
 
 @needs_ami
 def test_the_goami2_capture_pauses_with_its_reason() -> None:
-    """QueuePause Paused 0 (reason ``<nil>`` echoed), then Paused 1 PausedReason Break."""
+    """QueuePause Paused 0 (reason ``<nil>`` echoed), then Paused 1 PausedReason Break. The
+    capture carries no time at all (no Timestamp, no Ping, no epoch Uniqueid): it replays from
+    the ``start`` the host passes."""
     data = (AMI / "goami2-2020" / "queue_members.DERIVED.ami.txt").read_bytes()
-    result = replay_source("ami", data)
+    result = replay_source("ami", data, start=START)
     assert ("paused", "Break") == (result.tracker.state("9921").status,
                                    result.tracker.state("9921").reason)
     assert () == result.problems
@@ -401,3 +405,104 @@ def test_the_client_raises_a_typed_error_when_the_login_is_refused() -> None:
     with pytest.raises(AmiLoginError) as caught:
         asyncio.run(scenario())
     assert "Authentication failed" == caught.value.message
+
+
+# -- captures without Timestamp fields -------------------------------------------------------
+
+
+def untimed(text: str) -> str:
+    """A capture with its Timestamp fields removed."""
+    return "".join(line for line in text.splitlines(keepends=True)
+                   if not line.startswith("Timestamp:"))
+
+
+def test_a_capture_without_any_time_is_noted_and_strict_says_to_pass_start() -> None:
+    """No Timestamp, Ping reply nor epoch Uniqueid: each mapped message is noted MALFORMED
+    saying to pass start=, nothing is replayed (never at the Unix epoch), and strict raises
+    AmiError saying the same."""
+    text = untimed(message("QueueMemberAdded", 0, **MEMBER)
+                   + message("QueueMemberRemoved", 0, **MEMBER))
+    result = replay_source("ami", text)
+    assert ([NoteKind.MALFORMED] * 2, [], None) == (
+        [n.kind for n in result.problems], result.tracker.agents(), result.start)
+    assert "pass start= (the instant the input begins)" in result.problems[0].message
+    with pytest.raises(AmiError, match="pass start="):
+        replay_source("ami", text, strict=True)
+
+
+def test_a_capture_without_any_time_replays_from_the_start_the_host_passes() -> None:
+    """With ``start`` every untimed message takes it: a deterministic clock the host set (the
+    capture says nothing of how long anything lasted)."""
+    text = untimed(message("QueueMemberAdded", None, **MEMBER)
+                   + message("QueueMemberPause", None, **MEMBER, Paused=1, PausedReason="Lunch")
+                   + message("QueueMemberRemoved", None, **MEMBER))
+    result = replay_source("ami", text, start=START)
+    assert (START, START, ()) == (result.start, result.end, result.problems)
+    assert [START] * 5 == [c.at for c in result.tracker.history("7")]
+
+
+def test_a_ping_reply_gives_the_time_of_the_messages_after_it() -> None:
+    """The reply to a Ping carries the manager's clock (Timestamp): the untimed messages after
+    it take the latest such reading, and a later one moves them on."""
+    def ping(offset: int) -> str:
+        return f"Response: Success\r\nPing: Pong\r\nTimestamp: {T + offset}.250000\r\n\r\n"
+
+    text = (ping(0) + untimed(message("QueueMemberAdded", None, **MEMBER)) + ping(30)
+            + untimed(message("QueueMemberRemoved", None, **MEMBER)))
+    result = replay_source("ami", text)
+    assert [0.25, 30.25] == [c.at.timestamp() - T for c in result.tracker.history("7")
+                             if isinstance(c.event, Login | Logout)]
+
+
+def test_an_epoch_uniqueid_is_a_clock_reading_and_a_uuid_is_not() -> None:
+    """A Uniqueid ``1700000100.7`` says the manager's clock had reached that second: the
+    message and the untimed ones after it take it; Originate's UUID Uniqueids say nothing."""
+    called = untimed(message("AgentCalled", None, **{**CALL, "Uniqueid": "1700000100.7"}))
+    removed = untimed(message("QueueMemberRemoved", None, **MEMBER))
+    events = AmiAdapter().feed(called + removed).events
+    assert ["Login", "JoinQueue", "InteractionOffered", "LeaveQueue", "InteractionEnded",
+            "Logout"] == [type(e).__name__ for e in events]
+    assert {T + 100} == {int(e.at.timestamp()) for e in events}
+    uuid = untimed(message("AgentCalled", None, **{**CALL, "Uniqueid": "4aef9f0a-61e1"}))
+    assert [NoteKind.MALFORMED] == [n.kind for n in AmiAdapter().feed(uuid).notes]
+
+
+@needs_ami
+def test_the_xivo_login_capture_takes_its_times_from_the_ping_replies() -> None:
+    """The capture has no Timestamp on its events, but the client pinged every 10 s: agent 402
+    logs in at the last Ping reply before its QueueMemberAdded (1409169989.456835)."""
+    data = (AMI / "panoramisk-xivo-2014" / "agent_loggued_in.ami.txt").read_bytes()
+    history = replay_source("ami", data).tracker.history("402")
+    assert pendulum.from_timestamp(1409169989.456835) == history[-1].at
+
+
+@needs_ami
+def test_the_xivo_unpause_capture_takes_its_time_from_the_calls_uniqueid() -> None:
+    """No Timestamp and no Ping: the agent's call, Uniqueid 1413823936.3729, says the
+    manager's clock had reached 2014-10-20 16:52:16 UTC; every change is placed there."""
+    data = (AMI / "panoramisk-xivo-2014" / "agent_not_in_pause.scrubbed.ami.txt").read_bytes()
+    history = replay_source("ami", data).tracker.history("999")
+    assert {pendulum.from_timestamp(1413823936)} == {c.at for c in history}
+
+
+@needs_ami
+def test_the_lab_events_without_any_time_replay_from_start() -> None:
+    """asterisk-outbound's events carry no Timestamp and UUID Uniqueids: without ``start``
+    they are noted, with it they replay from it (the answer placed TalkTime 13 s before)."""
+    path = AMI / "asterisk-outbound-2015" / "ami_handler_comment_events.DERIVED.jsonl"
+    events = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    text = "".join("".join(f"{k}: {v}\r\n" for k, v in event.items()) + "\r\n"
+                   for event in events)
+    noted = replay_source("ami", text).problems
+    assert {"pass start="} == {"pass start=" for n in noted if "pass start=" in n.message}
+    assert len(noted) == sum(1 for n in noted if "pass start=" in n.message)
+    result = replay_source("ami", text, start=START)
+    assert ((), START - timedelta(seconds=13), START) == (result.problems, result.start,
+                                                          result.end)
+    assert {"test 03", "test 04"} == set(result.agent_reports())
+
+
+def test_a_start_without_a_time_zone_is_refused() -> None:
+    """``start`` must be aware: a naive one raises ClockError when the adapter is built."""
+    with pytest.raises(ClockError):
+        AmiAdapter(start=datetime(2026, 1, 5, 9))

@@ -15,12 +15,25 @@ file or stream of one into a replay with the same reports for every source::
 
     replay_source(source: str, data: bytes | str | Iterable[bytes | str], *,
                   policy: Policy | None = None, store: Store | None = None,
-                  strict: bool = False) -> Replayed
+                  strict: bool = False, start: datetime | None = None) -> Replayed
 
 >>> result = replay_source("queue_log", b"1700000000|c0|sales|SIP/7|ADDMEMBER|\\n"
 ...                                     b"1700003600|c9|sales|SIP/7|REMOVEMEMBER|\\n")
 >>> result.report().logged_in
 datetime.timedelta(seconds=3600)
+
+A capture whose records carry no time of their own (AMI without ``timestampevents``) replays on
+the clock readings it does carry, else from ``start``, the instant the host says it begins;
+without either, such records are noted MALFORMED, saying so (never placed at the Unix epoch):
+
+>>> from datetime import datetime, timezone
+>>> capture = ("Event: QueueMemberAdded\\r\\nQueue: sales\\r\\nMemberName: Agent/7\\r\\n\\r\\n"
+...            "Event: QueueMemberRemoved\\r\\nQueue: sales\\r\\nMemberName: Agent/7\\r\\n\\r\\n")
+>>> replay_source("ami", capture).problems[0].message[:50]
+'no Timestamp, and no earlier time in the input: pa'
+>>> replayed = replay_source("ami", capture, start=datetime(2026, 1, 5, 9, tzinfo=timezone.utc))
+>>> replayed.start.isoformat(), [c.to_status for c in replayed.tracker.history("7")]
+('2026-01-05T09:00:00+00:00', ['logged_out', 'available', 'available', 'logged_out'])
 
 Adapters do no I/O of their own (the AMI client aside): they take the bytes the host has read.
 """
@@ -33,7 +46,6 @@ from types import MappingProxyType
 from typing import Protocol
 
 import attrs
-import pendulum
 
 from .._events import Event, Login, SetStatus
 from .._policy import Direction, Policy
@@ -47,8 +59,6 @@ from ._values import UNMODELLED, AdapterError, Batch, Note, NoteKind, Position
 __all__ = ["Adapter", "AdapterError", "Batch", "Note", "NoteKind", "Position", "Replayed",
            "SOURCES", "Source", "StreamReplay", "UNMODELLED", "UnknownSource", "apply",
            "replay_source", "replay_stream"]
-
-_EPOCH = pendulum.from_timestamp(0)
 
 
 class Replayed(Protocol):
@@ -81,6 +91,14 @@ class Replayed(Protocol):
         """One report per agent over the whole input."""
 
 
+class _AdapterFactory(Protocol):
+    """Makes a new adapter: ``start`` is the instant an input without times begins; ``strict``
+    raises on the first problem."""
+
+    def __call__(self, start: datetime | None = None, strict: bool = False) -> Adapter:
+        """A new adapter."""
+
+
 @attrs.frozen(kw_only=True)
 class Source:
     """One kind of input agentstate can replay.
@@ -88,13 +106,14 @@ class Source:
     Attributes:
         name: its name in :data:`SOURCES` (and on the command line).
         description: what it reads, in words.
-        adapter: a new adapter for it (``None`` for the queue_log, replayed whole).
+        adapter: a new adapter for it, given the instant an input without times begins
+            (``None`` for the queue_log, replayed whole).
         policy: the default policy, given the events read (for the pause reasons they use).
     """
 
     name: str
     description: str
-    adapter: Callable[[], Adapter] | None
+    adapter: _AdapterFactory | None
     policy: Callable[[Sequence[Event]], Policy]
 
 
@@ -115,16 +134,16 @@ def _asterisk_policy(events: Sequence[Event]) -> Policy:
     return policy(reasons=[r for r in reasons if r is not None])
 
 
-def _ami() -> Adapter:
+def _ami(start: datetime | None = None, strict: bool = False) -> Adapter:
     from .asterisk.ami import AmiAdapter
 
-    return AmiAdapter(now=lambda: _EPOCH)
+    return AmiAdapter(start=start, strict=strict)
 
 
-def _connect() -> Adapter:
+def _connect(start: datetime | None = None, strict: bool = False) -> Adapter:
     from .connect import ConnectAdapter
 
-    return ConnectAdapter()
+    return ConnectAdapter(strict=strict)  # its records carry their time: no start
 
 
 def _connect_policy(events: Sequence[Event]) -> Policy:
@@ -138,10 +157,10 @@ def _connect_policy(events: Sequence[Event]) -> Policy:
                         | {Direction.OUTBOUND})
 
 
-def _freeswitch() -> Adapter:
+def _freeswitch(start: datetime | None = None, strict: bool = False) -> Adapter:
     from .freeswitch import FreeSwitchAdapter
 
-    return FreeSwitchAdapter(now=lambda: _EPOCH)
+    return FreeSwitchAdapter(start=start, strict=strict)
 
 
 def _freeswitch_policy(events: Sequence[Event]) -> Policy:
@@ -150,10 +169,10 @@ def _freeswitch_policy(events: Sequence[Event]) -> Policy:
     return freeswitch_callcenter()
 
 
-def _taskrouter() -> Adapter:
+def _taskrouter(start: datetime | None = None, strict: bool = False) -> Adapter:
     from .taskrouter import TaskRouterAdapter
 
-    return TaskRouterAdapter(now=lambda: _EPOCH)
+    return TaskRouterAdapter(start=start, strict=strict)
 
 
 def _taskrouter_policy(events: Sequence[Event]) -> Policy:
@@ -170,7 +189,8 @@ SOURCES: Mapping[str, Source] = MappingProxyType({
     "queue_log": Source(name="queue_log", description="Asterisk queue_log (pipe format)",
                         adapter=None, policy=_asterisk_policy),
     "ami": Source(name="ami", description="Asterisk Manager Interface events (Key: Value "
-                  "messages; without Timestamp fields, times start at the Unix epoch)",
+                  "messages; without Timestamp fields, the manager's Ping replies and "
+                  "Uniqueids, else start=, give the times)",
                   adapter=_ami, policy=_asterisk_policy),
     "connect": Source(name="connect", description="Amazon Connect agent event stream (JSON "
                       "records)", adapter=_connect, policy=_connect_policy),
@@ -191,7 +211,7 @@ def _chunks(data: bytes | str | Iterable[bytes | str]) -> Iterable[bytes | str]:
 
 def replay_source(source: str, data: bytes | str | Iterable[bytes | str], *,
                   policy: Policy | None = None, store: Store | None = None,
-                  strict: bool = False) -> Replayed:
+                  strict: bool = False, start: datetime | None = None) -> Replayed:
     """Replay a whole file or stream of ``source`` through a new tracker.
 
     Args:
@@ -201,10 +221,15 @@ def replay_source(source: str, data: bytes | str | Iterable[bytes | str], *,
         policy: the policy to replay under (default the source's, with the pause reasons read).
         store: where the tracker keeps agents and history (default in memory).
         strict: raise on the first problem instead of noting it.
+        start: the instant the input begins, for records without a time of their own before
+            the input gives one (an AMI capture without ``timestampevents``); the queue_log and
+            Connect records always carry theirs.
 
     Raises:
         UnknownSource: ``source`` is not in :data:`SOURCES`.
-        AdapterError: (the source's subclass) with ``strict``, the first problem.
+        AdapterError: (the source's subclass) with ``strict``, the first problem (a record
+            without a time, and no ``start``, among them).
+        ClockError: ``start`` is not an aware datetime.
     """
     chosen = SOURCES.get(source)
     if chosen is None:
@@ -216,5 +241,5 @@ def replay_source(source: str, data: bytes | str | Iterable[bytes | str], *,
                        for c in _chunks(data))
         return replay(text.splitlines(keepends=True), policy=policy, store=store,
                       strict=strict)
-    return replay_stream(chosen.adapter(), _chunks(data), policy=policy or chosen.policy,
-                         store=store, strict=strict)
+    return replay_stream(chosen.adapter(start, strict), _chunks(data),
+                         policy=policy or chosen.policy, store=store, strict=strict)

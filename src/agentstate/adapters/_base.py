@@ -6,14 +6,18 @@ Theory of operation
 An adapter is fed bytes (``feed(chunk)``) as the host reads them: a file, a socket, a stream of
 records. It splits them into lines, groups lines into the platform's records (a queue_log line,
 an AMI message, a JSON event), and turns each record into agentstate events. It does no I/O and
-reads no clock of its own: a record without a time takes the host's clock (``now=``), or the
-last time seen.
+reads no clock of its own. A record without a time takes, in this order: the host's clock
+(``now=``, for a live stream); the latest time the input gave (a record's own time, or a clock
+reading the platform sends beside its events, such as the reply to an AMI ``Ping``); the
+instant the host says the input begins (``start=``, for a capture without times). With none of
+them the record is noted MALFORMED, saying to pass ``start=`` (with ``strict=True``, the
+adapter's error says so): a capture never replays on a clock the host did not choose.
 
 Every record the adapter cannot use becomes a :class:`Note` (never silently dropped); with
 ``strict=True`` a problem note raises the adapter's own :class:`AdapterError` subclass instead.
-Events agentstate does not model yet (device state) are noted ``UNSUPPORTED``, naming the
-platform event: :data:`UNMODELLED` lists them for every adapter, in one place, to wire when
-agentstate models them.
+Platform events agentstate has no faithful event for are noted ``UNSUPPORTED``, naming the
+platform event and saying why: :data:`UNMODELLED` lists them for every adapter, in one place,
+to wire when agentstate models them.
 
 The adapter keeps what it needs to emit a consistent stream, per agent: whether it is logged
 in, its queues, its open interactions (answered, on hold, in a transfer) and its last
@@ -110,22 +114,27 @@ class Adapter(abc.ABC):
     Args:
         position: where to resume (see :attr:`position`).
         strict: raise on the first problem instead of noting it.
-        now: the host's clock, for records without a time.
+        now: the host's clock, for records without a time (a live stream).
+        start: the instant the input begins, for records without a time before the input gives
+            one (a capture without times); ignored when ``now`` is given.
         actor: who performs the events (default the system named after the platform).
+
+    Raises:
+        ClockError: ``start`` is not an aware datetime.
     """
 
     name: ClassVar[str] = "adapter"
     error: ClassVar[type[AdapterError]] = AdapterError
 
     def __init__(self, *, position: Position | None = None, strict: bool = False,
-                 now: Callable[[], datetime] | None = None, actor: Actor | None = None
-                 ) -> None:
-        start = position or Position()
+                 now: Callable[[], datetime] | None = None, start: datetime | None = None,
+                 actor: Actor | None = None) -> None:
+        resume = position or Position()
         self._buffer = b""
         self._pending: list[int] = []
         """The sizes of the complete lines read since the last complete record."""
-        self._offset = start.offset
-        self._record = start.record
+        self._offset = resume.offset
+        self._record = resume.record
         self._strict = strict
         self._now = now
         self._actor = actor or Actor.system(self.name)
@@ -134,10 +143,11 @@ class Adapter(abc.ABC):
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._events: list[Event] = []
         self._lines: list[int] = []
-        self._where = start.record
+        self._where = resume.record
         """The number of the record being read (notes and events are attributed to it)."""
         self._notes: list[Note] = []
         self._event_name: str | None = None
+        self._begins = None if start is None else to_utc(start)
         self._latest: datetime | None = None
         self._json_text: list[str] = []
         self._json_size = 0
@@ -260,8 +270,9 @@ class Adapter(abc.ABC):
         self._notes.append(Note(line=number, kind=kind, event=self._event_name,
                                 message=message))
 
-    def _unsupported(self, what: str) -> None:
-        self._note(NoteKind.UNSUPPORTED, f"{what}: agentstate does not model this yet")
+    def _unsupported(self, what: str, *, why: str) -> None:
+        """Note a platform event agentstate has no faithful event for, saying ``why``."""
+        self._note(NoteKind.UNSUPPORTED, f"{what}: not replayed: {why}")
 
     def _duplicate(self, key: str) -> bool:
         """Whether a record with this key was already applied (noted); remembers the key."""
@@ -274,10 +285,24 @@ class Adapter(abc.ABC):
         return False
 
     def _clock(self) -> datetime | None:
-        """The host's time for a record without one: ``now()``, else the last time seen."""
+        """The time of a record without one: ``now()``, else the latest time the input gave,
+        else ``start``; ``None`` when there is none (see :meth:`_untimed`)."""
         if self._now is not None:
             return to_utc(self._now())
-        return self._latest
+        return self._latest or self._begins
+
+    def _observe(self, at: datetime) -> None:
+        """The input says it is ``at`` now (a clock reading beside its events): later records
+        without a time of their own take it."""
+        if self._latest is None or at > self._latest:
+            self._latest = at
+
+    def _untimed(self, what: str) -> None:
+        """Note a record that has no time of its own (``what`` names the missing field) while
+        there is no clock to take one from."""
+        self._note(NoteKind.MALFORMED, f"no {what}, and no earlier time in the input: pass "
+                                       "start= (the instant the input begins) or now= (the "
+                                       "host's clock)")
 
     def _agent(self, agent: str, at: datetime) -> tuple[_Agent, datetime]:
         """The agent's view, and ``at`` clamped to its last time (noted)."""

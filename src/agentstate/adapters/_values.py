@@ -1,5 +1,5 @@
 """The values every adapter shares: notes and their kinds, the adapters' error, the platform
-events not modelled yet, a read's position, and a batch of events."""
+events noted unsupported, a read's position, and a batch of events."""
 
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ class NoteKind(enum.Enum):
     """Something was inferred or moved (a clamped time, an implicit login, NUL bytes dropped).
     Not an error."""
     UNSUPPORTED = "unsupported"
-    """A platform event agentstate does not model yet (device state; see :data:`UNMODELLED`).
-    Not an error."""
+    """A platform event agentstate has no faithful event for (see :data:`UNMODELLED`); the note
+    says why. Not an error."""
     DUPLICATE = "duplicate"
     """A record already applied (the same sequence number or event id): applied once. Not an
     error."""
@@ -89,10 +89,14 @@ class AdapterError(AgentStateError, ValueError):
 UNMODELLED: Mapping[str, tuple[str, ...]] = {
     "ami": (),
     "freeswitch": ("agent-contact-change",),
-    "taskrouter": ("task.transfer.*", "worker.channel.*", "worker.attributes.update"),
+    "taskrouter": ("worker.attributes.update", "worker.capacity.update",
+                   "worker.channel.availability.update"),
 }
-"""Per adapter, the platform events agentstate does not model yet (FreeSWITCH's contact,
-TaskRouter transfers and worker settings): each is noted ``UNSUPPORTED`` naming it."""
+"""Per adapter, the platform events noted ``UNSUPPORTED`` (always or in some cases), each note
+naming the event and saying why: FreeSWITCH's contact change of a logged-in agent (agentstate
+records the device with the Login only); TaskRouter's worker attributes (no event for them),
+and its channel settings for a TaskRouter channel that shares its policy channel with others,
+or a capacity update that gives no configured capacity."""
 
 
 @attrs.frozen(kw_only=True)

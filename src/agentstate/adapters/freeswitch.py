@@ -27,14 +27,19 @@ bridge-agent-fail                      CC-Hangup-Cause ``USER_BUSY``: busy (syst
                                        (withdrawn); otherwise missed; at CC-Agent-Aborted-Time
 agent-state-change                     noted SKIPPED: Waiting, Receiving, In a queue call, Idle
                                        are derived by agentstate from the calls
-agent-contact-change                   noted UNSUPPORTED (the agent's device)
+agent-contact-change                   the agent's device (CC-Agent-Contact) for its next
+                                       :class:`~agentstate.Login` (``device``); while logged in,
+                                       noted UNSUPPORTED (no event changes a session's device)
 member-queue-*, members-count,         noted SKIPPED (caller side; the policy's own timers)
 agent-max-no-answer, agent-add
 =====================================  ===========================================================
 
 Every ``CC-*-Time`` header is epoch seconds; an event's own time is ``Event-Date-Timestamp``
-(microseconds), else the host's clock. Events are deduplicated by ``Core-UUID`` and
-``Event-Sequence``.
+(microseconds); without it (the vendor's example events), the host's clock (``now=``), else the
+latest clock reading among the events before it and itself (their ``CC-*-Time`` headers, such as
+bridge-agent-end's CC-Bridge-Terminated-Time, and Event-Date-Timestamp), else ``start=`` (the
+instant the capture begins); without any, noted MALFORMED. Events are deduplicated by
+``Core-UUID`` and ``Event-Sequence``.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ from urllib.parse import unquote
 import pendulum
 
 from .._errors import PolicyError
+from .._limits import name_problem
 from .._presets_parts import slug
 from ._base import Adapter
 from ._values import AdapterError, NoteKind, Position
@@ -82,7 +88,7 @@ class FreeSwitchAdapter(Adapter):
         statuses: mod_callcenter status -> status name (``None``: logged out); default
             :data:`STATUSES`, other names slugged.
         agent_id: maps CC-Agent to an agent id (default: as is).
-        position, strict, now: see :class:`~agentstate.adapters.Adapter`.
+        position, strict, now, start: see :class:`~agentstate.adapters.Adapter`.
     """
 
     name = "freeswitch"
@@ -90,10 +96,13 @@ class FreeSwitchAdapter(Adapter):
 
     def __init__(self, *, statuses: Mapping[str, str | None] = STATUSES,
                  agent_id: Callable[[str], str] = str, position: Position | None = None,
-                 strict: bool = False, now: Callable[[], datetime] | None = None) -> None:
-        super().__init__(position=position, strict=strict, now=now)
+                 strict: bool = False, now: Callable[[], datetime] | None = None,
+                 start: datetime | None = None) -> None:
+        super().__init__(position=position, strict=strict, now=now, start=start)
         self._statuses = dict(statuses)
         self._agent_id = agent_id
+        self._contacts: dict[str, str] = {}
+        """Per agent, the last CC-Agent-Contact: the device of its next Login."""
         self._headers: dict[str, str] = {}
         self._broken = False
 
@@ -140,8 +149,8 @@ class FreeSwitchAdapter(Adapter):
 
     # -- mapping -----------------------------------------------------------------------------
 
-    def _epoch(self, headers: Mapping[str, str], key: str, scale: float = 1.0
-               ) -> datetime | None:
+    def _epoch(self, headers: Mapping[str, str], key: str, scale: float = 1.0, *,
+               quiet: bool = False) -> datetime | None:
         text = headers.get(key, "").strip()
         if not text:
             return None
@@ -150,13 +159,21 @@ class FreeSwitchAdapter(Adapter):
         except ValueError:
             value = math.nan
         if not math.isfinite(value) or not 0 <= value < _LAST_EPOCH:
-            self._note(NoteKind.MALFORMED, f"{key} must be epoch seconds, got {text[:40]!r}")
+            if not quiet:
+                self._note(NoteKind.MALFORMED, f"{key} must be epoch seconds, got "
+                                               f"{text[:40]!r}")
             return None
         return pendulum.from_timestamp(value)
 
     def _event(self, headers: dict[str, str]) -> None:
         action = headers.get("cc-action")
         self._begin(action or headers.get("event-name"))
+        for key in headers:  # its clock readings: later events without a time take them
+            if (key.startswith("cc-") and key.endswith("-time")) or key == "event-date-timestamp":
+                clock = self._epoch(headers, key, 1_000_000.0 if key[0] == "e" else 1.0,
+                                    quiet=True)
+                if clock is not None:
+                    self._observe(clock)
         if headers.get("event-subclass", "").strip() != "callcenter::info" or not action:
             what = headers.get("event-name") or headers.get("content-type") or "a block"
             self._note(NoteKind.SKIPPED, f"{what}: not a callcenter::info event")
@@ -167,7 +184,7 @@ class FreeSwitchAdapter(Adapter):
         handler = _HANDLERS.get(action)
         if handler is None:
             if action in _UNSUPPORTED:
-                self._unsupported(f"{action} ({_UNSUPPORTED[action]})")
+                self._unsupported(action, why=_UNSUPPORTED[action])
             else:
                 self._note(NoteKind.SKIPPED, f"{action}: {_SKIPPED.get(action, 'unknown')}")
             return
@@ -177,8 +194,7 @@ class FreeSwitchAdapter(Adapter):
             return
         at = self._epoch(headers, "event-date-timestamp", 1_000_000.0) or self._clock()
         if at is None:
-            self._note(NoteKind.MALFORMED, "no Event-Date-Timestamp, and no host clock nor "
-                                           "earlier time to take")
+            self._untimed("Event-Date-Timestamp")
             return
         handler(self, agent, headers, at)
 
@@ -207,9 +223,27 @@ class FreeSwitchAdapter(Adapter):
             else:
                 self._note(NoteKind.SKIPPED, f"agent {agent!r} is already logged out")
         elif view is None or not view.logged_in:
-            self._login(agent, at, status=status)
+            self._login(agent, at, status=status, device=self._contacts.get(agent))
         else:
             self._status(agent, at, status)
+
+    def contact_change(self, agent: str, headers: Mapping[str, str], at: datetime) -> None:
+        """The agent's contact (the dial string mod_callcenter calls it on) is its device:
+        kept for its next Login. A logged-in agent's session keeps the device it logged in
+        with: agentstate records the device with the Login only."""
+        contact = headers.get("cc-agent-contact", "").strip()
+        problem = name_problem(contact) if contact else "it is empty"
+        if problem is not None:
+            self._note(NoteKind.MALFORMED, f"CC-Agent-Contact {contact[:40]!r} is not a device "
+                                           f"name: {problem}")
+            return
+        self._contacts[agent] = contact
+        view = self._agents.get(agent)
+        if view is not None and view.logged_in:
+            self._unsupported(
+                f"agent-contact-change of logged-in agent {agent!r} to {contact[:60]!r} (kept "
+                "for its next Login)", why="agentstate records an agent's device only with its "
+                "Login (Login.device): no event changes the device of a session under way")
 
     def offering(self, agent: str, headers: Mapping[str, str], at: datetime) -> None:
         call = self._call(headers)
@@ -231,7 +265,7 @@ class FreeSwitchAdapter(Adapter):
         call = self._call(headers)
         if call is None:
             return
-        if self._is_open(agent, call) is None:
+        if not self._is_open(agent, call):  # the bridge was answered, seen or not
             self.bridge_start(agent, headers, at)
         self._close(agent, call, self._epoch(headers, "cc-bridge-terminated-time") or at)
 
@@ -263,11 +297,13 @@ _HANDLERS: dict[str, _Handler] = {
     "bridge-agent-start": FreeSwitchAdapter.bridge_start,
     "bridge-agent-end": FreeSwitchAdapter.bridge_end,
     "bridge-agent-fail": FreeSwitchAdapter.bridge_fail,
+    "agent-contact-change": FreeSwitchAdapter.contact_change,
 }
 """Each mapped CC-Action and its handler."""
 
-_UNSUPPORTED: dict[str, str] = {"agent-contact-change": "DeviceChanged"}
-"""The CC-Actions agentstate does not model yet, and the event that will take each."""
+_UNSUPPORTED: dict[str, str] = {}
+"""The CC-Actions agentstate does not model, and why: noted UNSUPPORTED. None today (a contact
+change of a logged-in agent is noted by its handler)."""
 
 _SKIPPED: dict[str, str] = {
     "agent-state-change": "the agent's state is derived by agentstate from the calls",

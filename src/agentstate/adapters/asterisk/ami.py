@@ -50,12 +50,16 @@ Response (to an action), banner     noted SKIPPED
 
 Keys are case-insensitive (lower-case JSON keys from ``ast_json`` work too). A message's time is
 its ``Timestamp`` field (``timestampevents = yes`` in manager.conf); without one, the host's
-clock. A message whose ``SequenceNumber`` was already applied (two manager sessions) is applied
-once. Agents are named by ``MemberName`` (else the interface) through ``agent_id``, like the
-queue_log adapter; an interface is remembered with its member name from QueueMemberAdded.
-Garbage, a truncated message (a line without ``:``, or ``Event:`` in the middle of a line) and
-a second ``Event:`` key without an empty line between them resynchronise: the broken part is
-noted MALFORMED and reading goes on with the next message.
+clock (``now=``, a live stream); in a capture without it, the latest clock reading among the
+messages before it and itself (any ``Timestamp``, such as a reply to ``Ping``; the creation time
+a ``Uniqueid`` carries, ``1409169987.2``: epoch seconds, which the manager's clock had passed
+when it sent the message), else ``start=`` (the instant the capture begins); without any, noted
+MALFORMED. A message whose ``SequenceNumber`` was already applied (two manager sessions) is
+applied once. Agents are named by ``MemberName`` (else the interface) through ``agent_id``, like
+the queue_log adapter; an interface is remembered with its member name from QueueMemberAdded.
+Garbage, a truncated message (a line without ``:``, or ``Event:`` in the middle of a line) and a
+second ``Event:`` key without an empty line between them resynchronise: the broken part is noted
+MALFORMED and reading goes on with the next message.
 
 Its length has one reason to change: the Asterisk Manager Interface, its framing, its events'
 meaning and its login exchange, kept together so that a change in AMI is made in one file.
@@ -124,6 +128,8 @@ _BEGIN = ("event:", "response:")
 _KEY = re.compile(r"[A-Za-z0-9_-]+")
 """What a key looks like: a line whose part before ``:`` is not one is garbage."""
 _LARGEST_EPOCH = 32_503_680_000.0
+_UNIQUEID = re.compile(r"[0-9]{9,11}\.[0-9]{1,9}", re.ASCII)
+"""A Uniqueid of the usual ``epoch.sequence`` form (epoch seconds of the channel's creation)."""
 _LARGEST_SPAN = 10.0**10
 
 _Handler = Callable[["AmiAdapter", Message, datetime], None]
@@ -143,7 +149,7 @@ class AmiAdapter(Adapter):
         agent_id: maps a member name (or interface) to an agent id (default
             :func:`~agentstate.adapters.asterisk.member_agent`).
         login_status: the status an unpause returns to.
-        position, strict, now: see :class:`~agentstate.adapters.Adapter`.
+        position, strict, now, start: see :class:`~agentstate.adapters.Adapter`.
     """
 
     name = "ami"
@@ -151,8 +157,9 @@ class AmiAdapter(Adapter):
 
     def __init__(self, *, agent_id: Callable[[str], str] = member_agent,
                  login_status: str = "available", position: Position | None = None,
-                 strict: bool = False, now: Callable[[], datetime] | None = None) -> None:
-        super().__init__(position=position, strict=strict, now=now)
+                 strict: bool = False, now: Callable[[], datetime] | None = None,
+                 start: datetime | None = None) -> None:
+        super().__init__(position=position, strict=strict, now=now, start=start)
         self._agent_id = agent_id
         self._login_status = login_status
         self._fields: dict[str, str] = {}
@@ -219,6 +226,9 @@ class AmiAdapter(Adapter):
     def _message(self, message: Message) -> None:
         event = message.event
         self._begin(event or message.get("response") or None)
+        for clock in (self._epoch(message.get("timestamp")), self._created(message)):
+            if clock is not None:  # the manager's clock (a Ping's reply), a channel's birth
+                self._observe(clock)
         if event is None:
             what = "a response to an action" if "response" in message.fields else \
                 "a message without Event"
@@ -231,7 +241,7 @@ class AmiAdapter(Adapter):
         if handler is None:
             unsupported = _UNSUPPORTED.get(event.lower())
             if unsupported is not None:
-                self._unsupported(f"{event} ({unsupported})")
+                self._unsupported(event, why=unsupported)
             else:
                 self._note(NoteKind.SKIPPED, f"{event}: no agent status meaning")
             return
@@ -242,20 +252,36 @@ class AmiAdapter(Adapter):
     def _time(self, message: Message) -> datetime | None:
         text = message.get("timestamp")
         if text:
-            try:
-                value = float(text)
-            except ValueError:
-                value = math.nan
-            if not math.isfinite(value) or not 0 <= value < _LARGEST_EPOCH:
+            at = self._epoch(text)
+            if at is None:
                 self._note(NoteKind.MALFORMED, f"Timestamp must be epoch seconds, got "
                                                f"{text[:40]!r}")
-                return None
-            return pendulum.from_timestamp(value)
+            return at
         at = self._clock()
         if at is None:
-            self._note(NoteKind.MALFORMED, "no Timestamp, and no host clock nor earlier time "
-                                           "to take")
+            self._untimed("Timestamp")
         return at
+
+    @staticmethod
+    def _epoch(text: str) -> datetime | None:
+        """Epoch seconds (``1409169929.412068``), or ``None``."""
+        if not text:
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            return None
+        if not math.isfinite(value) or not 0 <= value < _LARGEST_EPOCH:
+            return None
+        return pendulum.from_timestamp(value)
+
+    def _created(self, message: Message) -> datetime | None:
+        """When the message's channel was created, from its ``Uniqueid`` (``epoch.sequence``;
+        a UUID set by Originate says nothing): the message cannot be earlier."""
+        text = message.get("uniqueid")
+        if _UNIQUEID.fullmatch(text) is None:
+            return None
+        return self._epoch(text.partition(".")[0])
 
     def _span(self, message: Message, key: str, scale: float = 1.0) -> timedelta:
         text = message.get(key)
@@ -560,8 +586,8 @@ _HANDLERS: dict[str, _Handler] = {
 """Each mapped AMI event (lower-cased) and its handler."""
 
 _UNSUPPORTED: dict[str, str] = {}
-"""The AMI events agentstate does not model yet, and the event that will take each: noted
-UNSUPPORTED until then (the one place to wire them). None today."""
+"""The AMI events agentstate has no faithful event for, and why: noted UNSUPPORTED (the one
+place to wire them). None today."""
 
 _DEVICE_STATE: dict[str, bool] = {
     "NOT_INUSE": True, "INUSE": True, "BUSY": True, "RINGING": True, "RINGINUSE": True,
