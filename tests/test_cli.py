@@ -359,6 +359,42 @@ def test_replay_reads_stdin(capsys: pytest.CaptureFixture[str],
     assert 1 == len(json.loads(out))
 
 
+UNTIMED_AMI = ("Event: QueueMemberAdded\r\nQueue: support\r\nInterface: PJSIP/100\r\n"
+               "MemberName: ana\r\nPaused: 0\r\n\r\n"
+               "Event: QueueMemberPause\r\nQueue: support\r\nInterface: PJSIP/100\r\n"
+               "MemberName: ana\r\nPaused: 1\r\nPausedReason: lunch\r\n\r\n")
+
+
+def test_replay_start_places_a_capture_without_times(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]
+                                                      ) -> None:
+    """An AMI capture without Timestamp headers replays from --start (naive: in --tz); without
+    it, nothing replays and the error says to pass --start."""
+    log = tmp_path / "untimed.ami"
+    log.write_text(UNTIMED_AMI)
+    code, _, err = _run(capsys, "replay", str(log), "--source", "ami")
+    assert 1 == code
+    assert err.rstrip().endswith("has no events to replay (a capture without times of its "
+                                 "own needs --start)")
+    code, out, _ = _run(capsys, "replay", str(log), "--source", "ami", "--json",
+                        "--start", "2026-01-05T09:00", "--tz", "Europe/Berlin")
+    assert 0 == code
+    reports = json.loads(out)
+    assert ["ana"] == list(reports)
+    assert "2026-01-05T08:00:00+00:00" == reports["ana"]["start"]
+    assert {"lunch": 1.0, "(none)": 0.0} == reports["ana"]["by_reason"]
+
+
+def test_replay_start_must_be_a_date_and_time(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """A --start that is not ISO 8601 is one line and exit code 2."""
+    log = tmp_path / "untimed.ami"
+    log.write_text(UNTIMED_AMI)
+    code, _, err = _run(capsys, "replay", str(log), "--source", "ami", "--start", "soon")
+    assert 2 == code
+    assert "not an ISO 8601 date and time: 'soon'" in err
+
+
 def test_replay_prints_the_same_report_for_every_source(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`agentstate replay --source S` reads the same agent day in queue_log and AMI form and

@@ -136,6 +136,8 @@ def _parser() -> Parser:
                      help="what the log is: queue_log (Asterisk; default), ami, freeswitch, "
                           "connect, taskrouter")
     rpl.add_argument("--strict", action="store_true", help="stop at the first problem line")
+    rpl.add_argument("--start", help="when a capture without times of its own begins (ISO "
+                                     "8601; naive: in --tz), e.g. AMI without timestampevents")
     _tz_option(rpl)
     _store_options(rpl, fresh=True, memory_default=True)
     _format_option(rpl)

@@ -127,17 +127,20 @@ def replay(args: argparse.Namespace) -> int:
     if args.source not in SOURCES:
         raise Refused(f"unknown --source {args.source!r} (expected one of "
                       f"{', '.join(_source_names())})")
+    begins = None if args.start is None else instant(args.start, args.tz)
     text = read_text(args.log)
     store = open_store(args)
     name = "<stdin>" if args.log == "-" else args.log
     try:
-        result = replay_source(args.source, text, store=store, strict=args.strict)
+        result = replay_source(args.source, text, store=store, strict=args.strict,
+                               start=begins)
     except AdapterError as error:
         raise Refused(f"{name}: {error}", code=1) from None
     for note in result.problems:
         print(f"{name}: {note}", file=sys.stderr)
     if result.start is None or result.end is None:
-        raise Refused(f"{name} has no events to replay", code=1)
+        hint = "" if begins is not None else " (a capture without times of its own needs --start)"
+        raise Refused(f"{name} has no events to replay{hint}", code=1)
     tracker = result.tracker
     changes = [c for agent in sorted(tracker.agents()) for c in tracker.history(agent)]
     start = pendulum.instance(result.start)
