@@ -79,7 +79,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from ._codec import encode_change, encode_state, shown
+from ._codec import TextEncoder, encode_change, shown
 from ._eligibility import EligibilityFact, QueuePlace
 from ._errors import ConflictError, SchemaError, StoreError
 from ._rows import (
@@ -87,6 +87,7 @@ from ._rows import (
     UNSTORABLE,
     DecodedStates,
     Migration,
+    StateTexts,
     clip,
     dumps,
     migrate,
@@ -185,6 +186,7 @@ SCHEMA_VERSION = MIGRATIONS[-1].version
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _CACHED = 4096  # decoded states kept, keyed by their exact JSON text
 _PER_COMMIT = 1 << 16  # entries one commit may write: the low bits of a feed sequence
+_CHANGE_TEXT = TextEncoder(Change)  # an entry's JSON text, as dumps(encode_change(...)) has it
 
 
 class PostgresStore:
@@ -209,7 +211,7 @@ class PostgresStore:
 
     __slots__ = ("_cache", "_channel", "_claim_for", "_conn", "_conninfo", "_listen_lock",
                  "_listener", "_lock", "_pipelined", "_pipelined_sql", "_pipelines",
-                 "_psycopg", "_raw", "_schema", "_sql", "_timeout", "_wake")
+                 "_psycopg", "_raw", "_schema", "_sql", "_texts", "_timeout", "_wake")
 
     recheck = 1.0
     """Seconds :meth:`wait_for_feed` waits for a notification before looking at the feed
@@ -233,6 +235,7 @@ class PostgresStore:
         self._claim_for = float(claim_for)
         self._lock = threading.RLock()
         self._cache = DecodedStates(_CACHED)
+        self._texts = StateTexts(_CACHED)  # states' JSON text, field by field
         self._conn: psycopg.Connection[Any] | None = None
         self._listen_lock = threading.Lock()
         self._listener: psycopg.Connection[Any] | None = None
@@ -275,7 +278,6 @@ class PostgresStore:
                 reload), or a change is for another agent or repeats a recorded ``seq``.
         """
         agent = state.agent
-        text = dumps(encode_state(state), agent=agent)
         seqs, ats, ids, entries = [], [], [], []
         if len(changes) >= _PER_COMMIT:
             raise StoreError(f"agent {shown(agent)}: cannot commit {len(changes):,} changes at "
@@ -287,7 +289,11 @@ class PostgresStore:
             seqs.append(change.seq)
             ats.append(_plain(change.at))
             ids.append(change.event_id)
-            entries.append(dumps(encode_change(change), agent=agent))
+            written = _CHANGE_TEXT.text(change)
+            entries.append(dumps(encode_change(change), agent=agent) if written is None
+                           else written[0])
+        with self._lock:
+            text = self._texts.text(state)
         params: dict[str, Any] = {"agent": agent, "version": state.version, "state": text,
                                   "expected": expected_version}
         params.update((name, _column(derive(state))) for name, derive in INDEXED)
