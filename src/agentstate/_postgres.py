@@ -873,12 +873,12 @@ def _statements(schema: str) -> dict[str, Any]:
         # (PostgreSQL holds a database-wide lock from a notifying commit's start to its end).
         # It carries no data, so its own commit need not wait for the disk.
         "notify": "SELECT set_config('synchronous_commit', 'off', true), pg_notify(%s, '')",
-        # wait_for_feed's connection lists itself (forgetting those of ended sessions)
+        # wait_for_feed's connection lists itself, forgetting the sessions that ended (by
+        # pid: another role's backend_start is hidden; a reused pid only costs wake-ups)
         "listen": f"""
             WITH ended AS (
-                DELETE FROM {schema}.feed_listeners
-                WHERE (pid, started) NOT IN (SELECT pid, backend_start FROM pg_stat_activity
-                                             WHERE backend_start IS NOT NULL)
+                DELETE FROM {schema}.feed_listeners AS l
+                WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity AS a WHERE a.pid = l.pid)
             )
             INSERT INTO {schema}.feed_listeners (pid, started)
             SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()
