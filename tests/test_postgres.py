@@ -496,7 +496,7 @@ _PER_EVENT = {"load", "version", "event", "insert_one", "insert_many", "update_o
 _OTHERS = {"history", "history_from", "history_to", "history_from_to", "agents",
            "next_deadline", "count", "eligible", "eligible_by_calls", "eligible_after",
            "last_offered", "facts_policy", "lock_facts", "clear_facts", "all_states",
-           "put_facts", "set_facts_policy", "feed", "feed_after"}
+           "put_facts", "set_facts_policy", "feed", "feed_after", "listen", "unlisten"}
 
 
 def test_every_per_event_query_is_an_indexed_lookup(conninfo: str, schema: str) -> None:

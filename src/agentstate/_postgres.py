@@ -3,7 +3,7 @@
 Install with the ``postgres`` extra (``pip install 'agentstate-engine[postgres]'``); psycopg is
 imported when a store is created, so the rest of agentstate never needs it.
 
-Layout (schema version 5), in a PostgreSQL schema of its own (``agentstate`` by default, so
+Layout (schema version 6), in a PostgreSQL schema of its own (``agentstate`` by default, so
 the tables never collide with the host's own ``agents`` table):
 
 - ``agents``: ``agent`` (primary key), ``version`` (the compare-and-set key), ``state`` (the
@@ -24,6 +24,8 @@ the tables never collide with the host's own ``agents`` table):
   returns; ``(queue, last_offer_at)`` gives the round robin's last offer;
 - ``facts_policy``: the key of the policy the facts were computed under (see
   :class:`~agentstate.EligibilityStore`);
+- ``feed_listeners``: the sessions waiting in :meth:`PostgresStore.wait_for_feed` (backend
+  ``pid`` and start), so that commits send the wake-up only while someone waits;
 - ``schema_version``: one row per migration applied.
 
 Concurrency: optimistic, on the version column. A commit is *one* SQL statement (so one
@@ -49,7 +51,9 @@ another application delays the feed, never loses an entry). After each commit th
 transaction holds a database-wide lock until it ends, which would make every commit wait for
 the one before it, disk flush included), which wakes :meth:`PostgresStore.wait_for_feed`
 (it listens on a second connection and looks again every ``recheck`` seconds in case an entry
-waited for an older transaction). Entries recorded before schema version 4 were numbered by
+waited for an older transaction). The wake-up is sent only while ``feed_listeners`` lists a
+waiting session (the commit's statement says so): with nobody waiting, a commit is one
+statement and one transaction. Entries recorded before schema version 4 were numbered by
 the migration, in the order of their times, below every later entry.
 
 Due timers across nodes: :meth:`PostgresStore.next_due` *claims* the agent it returns, with
@@ -79,7 +83,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from ._codec import encode_change, encode_state, shown
+from ._codec import TextEncoder, encode_change, shown
 from ._eligibility import EligibilityFact, QueuePlace
 from ._errors import ConflictError, SchemaError, StoreError
 from ._rows import (
@@ -87,6 +91,7 @@ from ._rows import (
     UNSTORABLE,
     DecodedStates,
     Migration,
+    StateTexts,
     clip,
     dumps,
     migrate,
@@ -176,6 +181,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         "DROP INDEX IF EXISTS {schema}.agents_status",
         "DROP INDEX IF EXISTS {schema}.agents_logged_in",
     )),
+    # wait_for_feed's connections say they listen: a commit sends the wake-up (a transaction
+    # of its own, a second statement) only while one does
+    Migration(version=6, summary="feed_listeners: who waits for the feed", steps=(
+        """CREATE TABLE IF NOT EXISTS {schema}.feed_listeners (
+            pid integer NOT NULL,
+            started timestamptz NOT NULL,
+            PRIMARY KEY (pid, started)
+        )""",
+    )),
 )
 """Every schema change, oldest first; a migration's ``version`` is its position plus one."""
 
@@ -185,6 +199,7 @@ SCHEMA_VERSION = MIGRATIONS[-1].version
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _CACHED = 4096  # decoded states kept, keyed by their exact JSON text
 _PER_COMMIT = 1 << 16  # entries one commit may write: the low bits of a feed sequence
+_CHANGE_TEXT = TextEncoder(Change)  # an entry's JSON text, as dumps(encode_change(...)) has it
 
 
 class PostgresStore:
@@ -208,8 +223,8 @@ class PostgresStore:
     """
 
     __slots__ = ("_cache", "_channel", "_claim_for", "_conn", "_conninfo", "_listen_lock",
-                 "_listener", "_lock", "_pipelined", "_pipelined_sql", "_pipelines",
-                 "_psycopg", "_raw", "_schema", "_sql", "_timeout", "_wake")
+                 "_listener", "_listeners", "_lock", "_pipelined", "_pipelined_sql", "_pipelines",
+                 "_psycopg", "_raw", "_schema", "_sql", "_texts", "_timeout", "_wake")
 
     recheck = 1.0
     """Seconds :meth:`wait_for_feed` waits for a notification before looking at the feed
@@ -233,6 +248,7 @@ class PostgresStore:
         self._claim_for = float(claim_for)
         self._lock = threading.RLock()
         self._cache = DecodedStates(_CACHED)
+        self._texts = StateTexts(_CACHED)  # states' JSON text, field by field
         self._conn: psycopg.Connection[Any] | None = None
         self._listen_lock = threading.Lock()
         self._listener: psycopg.Connection[Any] | None = None
@@ -246,6 +262,8 @@ class PostgresStore:
         self._sql = _statements(quoted)
         self._pipelined, self._pipelined_sql = _pipelined(self._sql)
         self._pipelines = psycopg.Pipeline.is_supported()
+        # whether the last commit saw a connection waiting in wait_for_feed (at first: yes)
+        self._listeners = True
         with self._lock:
             conn = self._connect()
             try:
@@ -275,7 +293,6 @@ class PostgresStore:
                 reload), or a change is for another agent or repeats a recorded ``seq``.
         """
         agent = state.agent
-        text = dumps(encode_state(state), agent=agent)
         seqs, ats, ids, entries = [], [], [], []
         if len(changes) >= _PER_COMMIT:
             raise StoreError(f"agent {shown(agent)}: cannot commit {len(changes):,} changes at "
@@ -287,7 +304,11 @@ class PostgresStore:
             seqs.append(change.seq)
             ats.append(_plain(change.at))
             ids.append(change.event_id)
-            entries.append(dumps(encode_change(change), agent=agent))
+            written = _CHANGE_TEXT.text(change)
+            entries.append(dumps(encode_change(change), agent=agent) if written is None
+                           else written[0])
+        with self._lock:
+            text = self._texts.text(state)
         params: dict[str, Any] = {"agent": agent, "version": state.version, "state": text,
                                   "expected": expected_version}
         params.update((name, _column(derive(state))) for name, derive in INDEXED)
@@ -417,7 +438,9 @@ class PostgresStore:
         try:
             conn = psycopg.connect(self._conninfo, autocommit=True,
                                    connect_timeout=max(1, round(self._timeout)))
-            conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
+            with conn.transaction():  # listening from the commit on, and listed as listening
+                conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
+                conn.execute(self._sql["listen"])
         except psycopg.Error as error:
             raise StoreError(f"cannot listen to PostgreSQL: {error}") from None
         self._listener = conn
@@ -502,6 +525,8 @@ class PostgresStore:
         with self._listen_lock:
             listener, self._listener = self._listener, None
             if listener is not None:
+                with contextlib.suppress(self._psycopg.Error):  # else forgotten by the next
+                    listener.execute(self._sql["unlisten"])     # listener to start
                 listener.close()
 
     def __enter__(self) -> PostgresStore:
@@ -521,10 +546,17 @@ class PostgresStore:
     def _commit_and_wake(self, conn: psycopg.Connection[Any], key: str,
                          params: dict[str, Any]) -> int:
         """Run the commit statement ``key`` and, in a transaction of its own, the wake-up of
-        :meth:`wait_for_feed`: sent together (libpq's pipeline mode, where the libpq has it),
-        so one round trip and one wake of the server process. Returns how many agent rows the
+        :meth:`wait_for_feed` if a connection waits there. Returns how many agent rows the
         commit moved (0: the compare-and-set failed); raises psycopg's error if the server
         refused the commit.
+
+        Connections waiting in :meth:`wait_for_feed` are listed in ``feed_listeners``, and the
+        commit statement says whether the list is empty. While the last commit saw a listener,
+        the wake-up goes with the commit (libpq's pipeline mode, where the libpq has it): one
+        round trip and one wake of the server process. While it saw none, the commit goes
+        alone, and if it then finds a listener the wake-up follows it. Nobody waiting, a commit
+        is one statement; a listener that starts while a commit is under way finds the entry
+        by its own look at the feed, or at its next ``recheck``.
 
         A ``NOTIFY`` in the commit itself would serialise every commit of the database, disk
         flush included: PostgreSQL holds a database-wide lock from a notifying transaction's
@@ -537,13 +569,17 @@ class PostgresStore:
         dump = self._prepared(conn, name, _WAKE)
         values = dump.dump_sequence([params[n] for n in names],
                                     [psycopg.adapt.PyFormat.TEXT] * len(names))
-        if self._pipelines:
+        woken = self._listeners and self._pipelines
+        if woken:
             result = self._exchange(conn, (name, values), (_WAKE, self._wake))[0]
-        else:  # a libpq before 14: two round trips
+        else:
             result = self._exchange(conn, (name, values))[0]
-            if result.status != psycopg.pq.ExecStatus.FATAL_ERROR:
-                self._exchange(conn, (_WAKE, self._wake))
-        return int(_checked(psycopg, conn, result).get_value(0, 0) or b"0")
+        _checked(psycopg, conn, result)
+        moved = int(result.get_value(0, 0) or b"0")
+        self._listeners = result.get_value(0, 1) == b"t"
+        if self._listeners and moved and not woken:
+            self._exchange(conn, (_WAKE, self._wake))
+        return moved
 
     def _fetch_one(self, conn: psycopg.Connection[Any], name: bytes,
                    params: list[Any]) -> tuple[Any, ...] | None:
@@ -584,6 +620,7 @@ class PostgresStore:
                 _wait(pgconn.socket, write=True)
             last = None
             ended = 0  # statements whose results are all in
+            _wait(pgconn.socket, write=False)  # nothing can have come yet: no read to try
             while ended < len(statements):
                 pgconn.consume_input()
                 if pgconn.is_busy():
@@ -782,8 +819,9 @@ def _statements(schema: str) -> dict[str, Any]:
         ),"""
     # the feed's number: this transaction's id in the high bits, the entry's place in the low
     xact = f"(pg_current_xact_id()::text::bigint << {_PER_COMMIT.bit_length() - 1})"
-    done = """
-        SELECT count(*) FROM moved"""
+    # how many agent rows moved, and whether anyone waits for the feed (see _commit_and_wake)
+    done = f"""
+        SELECT count(*), EXISTS (SELECT 1 FROM {schema}.feed_listeners) FROM moved"""
     append_many = f"""
         added AS (
             INSERT INTO {schema}.history (agent, seq, at, event_id, entry, feed_seq)
@@ -835,6 +873,17 @@ def _statements(schema: str) -> dict[str, Any]:
         # (PostgreSQL holds a database-wide lock from a notifying commit's start to its end).
         # It carries no data, so its own commit need not wait for the disk.
         "notify": "SELECT set_config('synchronous_commit', 'off', true), pg_notify(%s, '')",
+        # wait_for_feed's connection lists itself, forgetting the sessions that ended (by
+        # pid: another role's backend_start is hidden; a reused pid only costs wake-ups)
+        "listen": f"""
+            WITH ended AS (
+                DELETE FROM {schema}.feed_listeners AS l
+                WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity AS a WHERE a.pid = l.pid)
+            )
+            INSERT INTO {schema}.feed_listeners (pid, started)
+            SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()
+            ON CONFLICT DO NOTHING""",
+        "unlisten": f"DELETE FROM {schema}.feed_listeners WHERE pid = pg_backend_pid()",
         "history": history + " ORDER BY seq",
         "history_from": history + " AND at >= %(start)s ORDER BY seq",
         "history_to": history + " AND at < %(end)s ORDER BY seq",
