@@ -101,28 +101,56 @@ class Index:
 
     def update(self, state: AgentState) -> None:
         """Take the agent's new state into account."""
+        # Every committed state comes through here: the set moves (_resort) and the pushes
+        # (_push) are spelt out inline, and what needs no work returns early.
         agent = state.agent
-        before = self._states.get(agent)
-        old = self._entries.get(agent)
+        states = self._states
+        before = states.get(agent)
+        states[agent] = state
         entry = self._entry(state)
-        self._states[agent] = state
-        self._entries[agent] = entry
-        if before is None:
-            if self._round_robin:
-                self._offer_times((), state.memberships, agent)
+        entries = self._entries
+        old = entries.get(agent)
+        if self._round_robin and (before is None or before.memberships is not state.memberships):
+            self._offer_times(() if before is None else before.memberships, state.memberships,
+                              agent)
+        if old is entry:  # interned: the same queues and channels as before
+            if entry is None or not self._heaps:
+                return
+            moved = False
+        elif old is not None and entry is not None and old == entry:  # the interned copy went
+            entries[agent] = entry
+            moved = False
         else:
-            if self._round_robin and before.memberships != state.memberships:
-                self._offer_times(before.memberships, state.memberships, agent)
-        moved = old != entry
-        if moved:
+            entries[agent] = entry
+            moved = True
             was_queues, was_channels = old or _NOWHERE
             queues, channels = entry or _NOWHERE
             if was_queues != queues:
-                _resort(self._queues, agent, was_queues, queues)
+                sets = self._queues
+                for name in was_queues:
+                    if name not in queues:
+                        sets[name].discard(agent)
+                for name in queues:
+                    if name not in was_queues:
+                        found = sets.get(name)
+                        if found is None:
+                            sets[name] = {agent}
+                        else:
+                            found.add(agent)
             if was_channels != channels:
-                _resort(self._on, agent, was_channels, channels)
-        if entry is None or not self._heaps:
-            return
+                sets = self._on
+                for name in was_channels:
+                    if name not in channels:
+                        sets[name].discard(agent)
+                for name in channels:
+                    if name not in was_channels:
+                        found = sets.get(name)
+                        if found is None:
+                            sets[name] = {agent}
+                        else:
+                            found.add(agent)
+            if entry is None or not self._heaps:
+                return
         heaps = self._targets.get(entry)
         if heaps is None:
             if len(self._targets) >= _CACHE_LIMIT:
@@ -130,10 +158,28 @@ class Index:
             heaps = self._targets[entry] = self._heaps_of(entry)
         if not heaps:
             return
+        # The agent's key in a pair may have changed if its memberships or its occupation's
+        # start did: then every pair gets its key; else only the pairs it entered.
         rekey = (before is None or before.occupation_since != state.occupation_since
-                 or before.memberships != state.memberships)
-        if moved or rekey:  # else: in the same pairs, at the same keys
-            self._push(state, old, heaps, rekey)
+                 or (before.memberships is not state.memberships
+                     and before.memberships != state.memberships))
+        if not (moved or rekey):  # in the same pairs, at the same keys
+            return
+        was_queues, was_channels = old or _NOWHERE
+        for queue, channel, heap, strategy, in_queue in heaps:
+            if rekey or queue not in was_queues or channel not in was_channels:
+                for member in state.memberships:
+                    if member.queue == queue:
+                        break
+                else:  # pragma: no cover - an entry's queues are the agent's memberships
+                    raise AssertionError(f"{agent!r} is not a member of {queue!r}")
+                if strategy is Strategy.LONGEST_IDLE:  # the most common: no call
+                    heapq.heappush(heap, (member.penalty, state.occupation_since, agent))
+                else:
+                    heapq.heappush(heap, (member.penalty,
+                                          sort_value(self._policy, state, member), agent))
+                if len(heap) > 4 * len(in_queue) + 64:  # mostly stale: start afresh
+                    heap[:] = self._heap(queue, channel)
 
     def _entry(self, state: AgentState) -> Entry | None:
         """The agent's open queues and channels, or ``None`` when it is eligible nowhere."""
@@ -146,13 +192,27 @@ class Index:
         for deadline in state.deadlines:
             if deadline.timer is Timer.DELAY:
                 return None
-        queues = tuple([m.queue for m in state.memberships if not m.paused])
+        # One or two queues and one interaction are the common cases, spelt out: a
+        # comprehension builds and calls a function (Python < 3.12), twice their cost.
+        memberships = state.memberships
+        queues: tuple[str, ...]
+        if len(memberships) == 1:
+            first = memberships[0]
+            queues = () if first.paused else (first.queue,)
+        elif len(memberships) == 2:
+            first, second = memberships
+            queues = (tuple([m.queue for m in memberships if not m.paused])
+                      if first.paused or second.paused else (first.queue, second.queue))
+        else:
+            queues = tuple([m.queue for m in memberships if not m.paused])
         if not queues:
             return None
-        if not state.channels and not state.interactions:
+        interactions = state.interactions
+        if not state.channels and not interactions:
             channels = self._all
         else:
-            held = (state.channels, *[item.channel for item in state.interactions])
+            held = ((state.channels, interactions[0].channel) if len(interactions) == 1
+                    else (state.channels, *[item.channel for item in interactions]))
             found = self._open.get(held)
             if found is None:
                 if len(self._open) >= _CACHE_LIMIT:
@@ -203,19 +263,6 @@ class Index:
                              self._queues[queue])
                      for queue in queues for channel in channels
                      if (heap := self._heaps.get((queue, channel))) is not None)
-
-    def _push(self, state: AgentState, old: Entry | None, heaps: tuple[_Target, ...],
-              rekey: bool) -> None:
-        """Push the agent's key onto the ``heaps`` of the pairs it entered, and onto all of
-        them if its keys may have changed (``rekey``)."""
-        was_queues, was_channels = old or _NOWHERE
-        for queue, channel, heap, strategy, in_queue in heaps:
-            if rekey or queue not in was_queues or channel not in was_channels:
-                member = state.membership(queue)
-                assert member is not None
-                heapq.heappush(heap, self._key(state, member, strategy))
-                if len(heap) > 4 * len(in_queue) + 64:  # mostly stale: start afresh
-                    heap[:] = self._heap(queue, channel)
 
     def _offer_times(self, before: tuple[Membership, ...], after: tuple[Membership, ...],
                      agent: str) -> None:
@@ -301,17 +348,3 @@ class Index:
         states = self._states
         return [states[key[2]] for key in found]
 
-
-def _resort(sets: dict[str, set[str]], agent: str, was: tuple[str, ...],
-            now: tuple[str, ...]) -> None:
-    """Take ``agent`` out of the sets named in ``was`` only, put it in those in ``now`` only."""
-    for name in was:
-        if name not in now:
-            sets[name].discard(agent)
-    for name in now:
-        if name not in was:
-            found = sets.get(name)
-            if found is None:
-                sets[name] = {agent}
-            else:
-                found.add(agent)
