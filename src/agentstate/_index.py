@@ -28,25 +28,30 @@ every agent) is the oracle the tests compare the index with, after every event.
 from __future__ import annotations
 
 import heapq
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from ._order import KEYED, order_states, sort_value
 from ._policy import ChannelGroup, Policy, Strategy
 from ._state import AgentState, Membership
-from ._time import Timer
+from ._time import UTC, Timer
 
 __all__ = ["Entry", "Index"]
 
-Key = tuple[int, "int | datetime", str]
-"""An agent's ``(penalty, sort, agent)`` in a :data:`~agentstate._order.KEYED` queue: as
-:func:`~agentstate._order.sort_value` orders, with the instant itself for longest idle (its
-order is the order of its microseconds, without computing them)."""
+Key = tuple[int, "int | timedelta", str]
+"""An agent's ``(penalty, sort, agent)`` in a :data:`~agentstate._order.KEYED` queue, as
+:func:`~agentstate._order.sort_value` orders; for longest idle, the time since the epoch as a
+``timedelta`` (the same order as its microseconds, at a fraction of their cost). Plain values
+only: the garbage collector stops following such a tuple at its first collection (with the
+instant itself, a pendulum ``DateTime``, which the collector tracks, every key kept in a heap
+stayed tracked and was walked again by every later collection)."""
 Pair = tuple[str, str]
 Entry = tuple[tuple[str, ...], tuple[str, ...]]
 """What eligibility reads of an agent's state: its open queues and its open channels (both
 non-empty; ``None`` stands for "eligible nowhere")."""
 _NOWHERE: Entry = ((), ())
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # pendulum's UTC: a subtraction needs no offsets
+_elapsed = datetime.__sub__  # pendulum's own builds an Interval
 _CACHE_LIMIT = 4096
 
 
@@ -166,6 +171,7 @@ class Index:
         if not (moved or rekey):  # in the same pairs, at the same keys
             return
         was_queues, was_channels = old or _NOWHERE
+        idle: Key | None = None  # a longest-idle key, shared by the pairs at its penalty
         for queue, channel, heap, strategy, in_queue in heaps:
             if rekey or queue not in was_queues or channel not in was_channels:
                 for member in state.memberships:
@@ -174,7 +180,11 @@ class Index:
                 else:  # pragma: no cover - an entry's queues are the agent's memberships
                     raise AssertionError(f"{agent!r} is not a member of {queue!r}")
                 if strategy is Strategy.LONGEST_IDLE:  # the most common: no call
-                    heapq.heappush(heap, (member.penalty, state.occupation_since, agent))
+                    # one tuple for every pair at this penalty: each key kept in a heap is an
+                    # object more for the garbage collector's young collections
+                    if idle is None or idle[0] != member.penalty:
+                        idle = (member.penalty, _elapsed(state.occupation_since, _EPOCH), agent)
+                    heapq.heappush(heap, idle)
                 else:
                     heapq.heappush(heap, (member.penalty,
                                           sort_value(self._policy, state, member), agent))
@@ -287,7 +297,7 @@ class Index:
     def _key(self, state: AgentState, member: Membership, strategy: Strategy) -> Key:
         """The agent's key in ``member.queue``, whose strategy (a keyed one) is given."""
         if strategy is Strategy.LONGEST_IDLE:  # the most common: no call
-            return (member.penalty, state.occupation_since, state.agent)
+            return (member.penalty, _elapsed(state.occupation_since, _EPOCH), state.agent)
         return (member.penalty, sort_value(self._policy, state, member), state.agent)
 
     def _current_key(self, agent: str, queue: str) -> Key | None:
