@@ -33,6 +33,10 @@ from agentstate import (
     WrapUpMode,
 )
 from agentstate._eligibility import Index, blocker, describe, scan
+from agentstate._index import _AGENT_AT, _key_text
+from agentstate._limits import MAX_INSTANT, MAX_SMALL, MIN_INSTANT, MIN_SMALL
+from agentstate._order import NEVER
+from agentstate._time import micros
 from agentstate.presets import PRESETS, basic
 from agentstate.testing import SEQUENCE_START, valid_sequences
 from agentstate.testing._invariants import queues_of
@@ -241,3 +245,19 @@ def test_one_two_and_three_queues_paused_or_not_answer_as_the_scan(
         clock.advance(1)
         tracker.apply(event)
         check_against_scan(tracker, clock, limits=True)
+
+
+_PENALTIES = st.integers(MIN_SMALL, MAX_SMALL)
+_SORTS = st.one_of(st.just(NEVER), st.integers(micros(MIN_INSTANT), micros(MAX_INSTANT)),
+                   st.integers(MIN_SMALL, MAX_SMALL))
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(a=st.tuples(_PENALTIES, _SORTS, st.text()), b=st.tuples(_PENALTIES, _SORTS, st.text()))
+def test_a_heap_key_sorts_and_compares_as_its_tuple(a: tuple[int, int, str],
+                                                    b: tuple[int, int, str]) -> None:
+    """``(penalty, sort, agent)`` written as a key string orders two agents as the tuples
+    do, is equal only for equal tuples, and gives the agent back."""
+    key_a, key_b = _key_text(*a), _key_text(*b)
+    assert (a < b, a == b) == (key_a < key_b, key_a == key_b)
+    assert a[2] == key_a[_AGENT_AT:]

@@ -13,45 +13,46 @@ the agent's previous state, and moves the agent in or out of the per-queue and p
 only where it differs (a call taken or ended moves it on one channel set; a change that leaves
 the entry as it was touches no set). An agent is in the pair (Q, C) when it is in Q's set and
 in C's. Round robin's "last offered" is followed only for the round-robin queues. Entries are
-interned (one object per distinct entry), so an update leaves no new object behind for the
-garbage collector to follow, but a pushed key.
+interned (one object per distinct entry) and keys are strings, so an update leaves no new object
+behind for the garbage collector to count or follow.
 
 The best agents of a :data:`~agentstate._order.KEYED` queue come from a heap per pair, built
 when the pair is first asked with a ``limit``, then kept: the agent's key (``(penalty, sort,
-agent)``) is pushed when it enters the pair or its key may have changed (its memberships or
-its occupation's start did); an entry whose agent is no longer in the pair, or no longer at
-that key, is dropped when met, and the heap is rebuilt from the pair when it grows past four
-times the queue's eligible agents. The scan (:func:`~agentstate._eligibility.scan`, ``blocker`` over
-every agent) is the oracle the tests compare the index with, after every event.
+agent)``, written as a string that sorts the same way) is pushed when it enters the pair or its
+key may have changed (its memberships or its occupation's start did); an entry whose agent is
+no longer in the pair, or no longer at that key, is dropped when met, and the heap is rebuilt
+from the pair when it grows past four times the queue's eligible agents. The scan
+(:func:`~agentstate._eligibility.scan`, ``blocker`` over every agent) is the oracle the tests
+compare the index with, after every event.
 """
 
 from __future__ import annotations
 
 import heapq
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import NamedTuple
 
 from ._order import KEYED, order_states, sort_value
 from ._policy import ChannelGroup, Policy, Strategy
 from ._state import AgentState, Membership
-from ._time import UTC, Timer
+from ._time import Timer, micros
 
 __all__ = ["Entry", "Index"]
 
-Key = tuple[int, "int | timedelta", str]
+Key = str
 """An agent's ``(penalty, sort, agent)`` in a :data:`~agentstate._order.KEYED` queue, as
-:func:`~agentstate._order.sort_value` orders; for longest idle, the time since the epoch as a
-``timedelta`` (the same order as its microseconds, at a fraction of their cost). Plain values
-only: the garbage collector stops following such a tuple at its first collection (with the
-instant itself, a pendulum ``DateTime``, which the collector tracks, every key kept in a heap
-stayed tracked and was walked again by every later collection)."""
+:func:`~agentstate._order.sort_value` orders, written as one string that sorts the same way
+(:func:`_key_text`). A string is not a container: the garbage collector neither counts it
+towards its next collection nor follows it, where a tuple kept in a heap was one more object
+to collect for every push (and one it kept following, with an instant in it)."""
+_PENALTY_OFFSET = 2**31  # penalties are 32-bit (agentstate._limits.MIN_SMALL)
+_SORT_OFFSET = 2**63  # sort values: microseconds of an instant, a position, or NEVER
+_AGENT_AT = 8 + 16  # where the agent starts in a key
 Pair = tuple[str, str]
 Entry = tuple[tuple[str, ...], tuple[str, ...]]
 """What eligibility reads of an agent's state: its open queues and its open channels (both
 non-empty; ``None`` stands for "eligible nowhere")."""
 _NOWHERE: Entry = ((), ())
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # pendulum's UTC: a subtraction needs no offsets
-_elapsed = datetime.__sub__  # pendulum's own builds an Interval
 _CACHE_LIMIT = 4096
 
 
@@ -171,7 +172,8 @@ class Index:
         if not (moved or rekey):  # in the same pairs, at the same keys
             return
         was_queues, was_channels = old or _NOWHERE
-        idle: Key | None = None  # a longest-idle key, shared by the pairs at its penalty
+        idle: Key | None = None  # a longest-idle key (the pairs at one penalty share it)
+        penalty = 0
         for queue, channel, heap, strategy, in_queue in heaps:
             if rekey or queue not in was_queues or channel not in was_channels:
                 for member in state.memberships:
@@ -180,14 +182,14 @@ class Index:
                 else:  # pragma: no cover - an entry's queues are the agent's memberships
                     raise AssertionError(f"{agent!r} is not a member of {queue!r}")
                 if strategy is Strategy.LONGEST_IDLE:  # the most common: no call
-                    # one tuple for every pair at this penalty: each key kept in a heap is an
-                    # object more for the garbage collector's young collections
-                    if idle is None or idle[0] != member.penalty:
-                        idle = (member.penalty, _elapsed(state.occupation_since, _EPOCH), agent)
+                    if idle is None or penalty != member.penalty:
+                        penalty = member.penalty
+                        idle = _key_text(penalty, micros(state.occupation_since), agent)
                     heapq.heappush(heap, idle)
                 else:
-                    heapq.heappush(heap, (member.penalty,
-                                          sort_value(self._policy, state, member), agent))
+                    heapq.heappush(heap, _key_text(member.penalty,
+                                                   sort_value(self._policy, state, member),
+                                                   agent))
                 if len(heap) > 4 * len(in_queue) + 64:  # mostly stale: start afresh
                     heap[:] = self._heap(queue, channel)
 
@@ -297,8 +299,8 @@ class Index:
     def _key(self, state: AgentState, member: Membership, strategy: Strategy) -> Key:
         """The agent's key in ``member.queue``, whose strategy (a keyed one) is given."""
         if strategy is Strategy.LONGEST_IDLE:  # the most common: no call
-            return (member.penalty, _elapsed(state.occupation_since, _EPOCH), state.agent)
-        return (member.penalty, sort_value(self._policy, state, member), state.agent)
+            return _key_text(member.penalty, micros(state.occupation_since), state.agent)
+        return _key_text(member.penalty, sort_value(self._policy, state, member), state.agent)
 
     def _current_key(self, agent: str, queue: str) -> Key | None:
         """The agent's key in ``queue`` in its latest state (``None``: not a member)."""
@@ -348,7 +350,7 @@ class Index:
         taken: set[str] = set()
         while heap and len(found) < limit:
             key = heapq.heappop(heap)
-            agent = key[2]
+            agent = key[_AGENT_AT:]
             if (agent in in_queue and agent in on_channel and agent not in taken
                     and self._current_key(agent, queue) == key):
                 found.append(key)
@@ -356,5 +358,13 @@ class Index:
         for key in found:
             heapq.heappush(heap, key)
         states = self._states
-        return [states[key[2]] for key in found]
+        return [states[key[_AGENT_AT:]] for key in found]
+
+
+def _key_text(penalty: int, sort: int, agent: str) -> Key:
+    """``(penalty, sort, agent)`` as a string in the same order: the penalty and the sort
+    value, offset and side by side in one 96-bit number, as 24 lower-case hexadecimal digits
+    (they sort as their values), then the agent (its characters compare as in the tuple, what
+    comes before being of equal length in every key)."""
+    return f"{(penalty + _PENALTY_OFFSET) << 64 | (sort + _SORT_OFFSET):024x}{agent}"
 
