@@ -19,7 +19,16 @@ What is measured (see benchmarks/README.md for the meaning of every figure and t
 - ``bytes_per_agent``: traced memory per idle (registered, logged-out) agent over 100,000 agents;
 - ``events_per_s_memory_indexed``: the tracker run again with its eligibility index built (as a
   host that asks ``eligible`` has it), and ``gc_share_of_memory_run`` from a run with the cyclic
-  garbage collector off.
+  garbage collector off;
+- ``floor_mutable_events_per_s`` (CPU time): the same stream through ``benchmarks/floor.py``'s
+  hand-written bookkeeping with per-agent records updated in place, the floor of any
+  pure-Python engine with mutable state on this machine;
+- ``floor_immutable_events_per_s`` (CPU time): the same with a new immutable (``NamedTuple``)
+  state per event, the floor of a design with immutable states like the tracker's;
+- ``ratio_floor_mutable_vs_transitions`` (CPU time): the mutable floor over bare transitions,
+  the best ``ratio_memory_vs_transitions`` a design with mutable records could reach;
+- ``ratio_floor_immutable_vs_transitions`` (CPU time): the immutable floor over bare
+  transitions, the best ratio a design with a new immutable state per event could reach.
 
 ``benchmarks/storage.py`` (SQLite one by one and batched, PostgreSQL), ``benchmarks/days.py``
 (day questions over 30 days of history) and ``benchmarks/eligibility.py`` add theirs; a module
@@ -384,6 +393,34 @@ def run_transitions(policy: Policy, agents: Sequence[str], events: Sequence[Even
     return _since(t0), add_s, models
 
 
+# -- the hand-written floor (benchmarks/floor.py) ------------------------------------------------
+
+
+def _load_floor() -> Any:
+    """``benchmarks/floor.py``, loaded from beside this file (whatever the working directory)."""
+    spec = importlib.util.spec_from_file_location("agentstate_benchmarks_floor",
+                                                  HERE / "floor.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_floor(floor: Any, flavour: str, policy: Policy, agents: Sequence[str],
+              events: Sequence[Event]) -> tuple[Timing, dict[str, tuple[Any, ...]]]:
+    """Apply the stamped stream through one flavour of the floor; every agent's final status,
+    reason, version and occupation."""
+    engine = floor.FLAVOURS[flavour](policy, agents, START)
+    apply = engine.apply
+    gc.collect()
+    t0 = _start()
+    for event in events:
+        apply(event)
+    timing = _since(t0)
+    return timing, floor.summary(engine)
+
+
 # -- registration and memory ---------------------------------------------------------------------
 
 
@@ -571,15 +608,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     no_gc_t: list[Timing] = []
     indexed_t: list[Timing] = []
     bare_t: list[Timing] = []
+    floor = _load_floor()
+    floor_t: dict[str, list[Timing]] = {"mutable": [], "immutable": []}
     add_model_s = 0.0
-    agree = True
+    agree = floor_agree = True
     for _ in range(repeat):  # the contenders interleaved: any drift of the machine hits both
         timing, tracker = run_tracker_stamped(policy, agents, stamped, end)
         memory_t.append(timing)
         timing, add_model_s, models = run_transitions(policy, agents, stamped, triggers)
         bare_t.append(timing)
         agree = agree and all(tracker.state(a).status == models[a].state for a in agents)
+        expected = {a: (s.status, s.reason, s.version, s.occupation.value)
+                    for a in agents if (s := tracker.state(a))}
         del tracker, models
+        for flavour, timings in floor_t.items():  # the tracker's states freed, as below
+            timing, finals = run_floor(floor, flavour, policy, agents, stamped)
+            timings.append(timing)
+            floor_agree = floor_agree and finals == expected
+            del finals
         indexed_t.append(run_tracker_stamped(policy, agents, stamped, end, indexed=True)[0])
         no_gc_t.append(run_tracker_stamped(policy, agents, stamped, end, collect=False)[0])
         if not quick:  # secondary figures: --quick leaves them out to stay short
@@ -622,6 +668,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     indexed_eps = n_events / best(indexed_t)
     cpu_indexed_eps = n_events / best(indexed_t, cpu=True)
     gc_share = round(1 - best(no_gc_t, cpu=True) / best(memory_t, cpu=True), 3)
+    floor_mutable_eps = n_events / best(floor_t["mutable"], cpu=True)
+    floor_immutable_eps = n_events / best(floor_t["immutable"], cpu=True)
     cpu_register_s = best(register_many_t, cpu=True)
     sqlite = storage.get("sqlite")
     sqlite_fig = sqlite if isinstance(sqlite, dict) else {}
@@ -634,6 +682,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ratio_memory_vs_transitions": round(memory_eps / bare_eps, 3),
         "events_per_s_memory_indexed": round(indexed_eps),
         "ratio_memory_indexed_vs_transitions": round(indexed_eps / bare_eps, 3),
+        "floor_mutable_events_per_s": round(floor_mutable_eps),
+        "floor_immutable_events_per_s": round(floor_immutable_eps),
+        "ratio_floor_mutable_vs_transitions": round(floor_mutable_eps / cpu_bare_eps, 3),
+        "ratio_floor_immutable_vs_transitions": round(floor_immutable_eps / cpu_bare_eps, 3),
+        "floor_statuses_agree": floor_agree,
         "register_100k_agents_s": round(register_many_s, 3),
         "register_100k_agents_one_by_one_s": round(best(register_one_t), 3),
         **memory,

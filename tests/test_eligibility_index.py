@@ -3,21 +3,29 @@ preset, it answers as the rule evaluated over every agent (``blocker`` and the f
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from datetime import timedelta
 
 import attrs
+import pendulum
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agentstate import (
     Actor,
+    InteractionAnswered,
+    InteractionEnded,
+    InteractionOffered,
+    InteractionRejected,
     JoinQueue,
     Login,
     ManualClock,
+    PauseQueue,
     Policy,
     Queue,
+    ResumeQueue,
     SetStatus,
     Strategy,
     Tracker,
@@ -25,6 +33,10 @@ from agentstate import (
     WrapUpMode,
 )
 from agentstate._eligibility import Index, blocker, describe, scan
+from agentstate._index import _AGENT_AT, _key_text
+from agentstate._limits import MAX_INSTANT, MAX_SMALL, MIN_INSTANT, MIN_SMALL
+from agentstate._order import NEVER
+from agentstate._time import micros
 from agentstate.presets import PRESETS, basic
 from agentstate.testing import SEQUENCE_START, valid_sequences
 from agentstate.testing._invariants import queues_of
@@ -151,3 +163,101 @@ def test_joining_a_queue_makes_an_idle_agent_eligible_at_once() -> None:
     tracker.apply(JoinQueue(agent="a1", queue="round_robin", actor=_SUP))
     assert ["a1"] == [c.agent for c in tracker.eligible("round_robin", limit=1)]
 
+
+
+def test_the_keys_an_index_keeps_are_not_followed_by_the_collector() -> None:
+    """The best-agent heaps hold plain values only: after a collection the garbage collector
+    no longer tracks any of their keys (a key holding a pendulum ``DateTime`` would stay
+    tracked and be walked by every later collection)."""
+    policy = every_strategy()
+    clock = ManualClock(SEQUENCE_START)
+    tracker = Tracker(policy, clock=clock)
+    agents = [f"a{n}" for n in range(20)]
+    tracker.register_many(agents)
+    for agent in agents:
+        tracker.apply(Login(agent=agent, queues=("longest_idle", "linear", "least_recent")))
+    for queue in ("longest_idle", "linear", "least_recent"):
+        tracker.eligible(queue, limit=1)
+    for n, agent in enumerate(agents):
+        clock.advance(1)
+        tracker.apply(InteractionOffered(agent=agent, interaction=f"c{n}", queue="linear"))
+        tracker.apply(InteractionAnswered(agent=agent, interaction=f"c{n}"))
+        tracker.apply(InteractionEnded(agent=agent, interaction=f"c{n}"))
+    gc.collect()
+    heaps = tracker._eligibility_index()._heaps
+    assert dict.fromkeys(heaps, 0) == {pair: sum(gc.is_tracked(key) for key in heap)
+                                       for pair, heap in heaps.items()}
+    assert all(heaps.values())
+
+
+def test_instants_in_another_zone_order_as_the_scan_does() -> None:
+    """States whose instants are not in UTC (as a host's own store may give them back) are
+    ordered by the instant they stand for, as the scan orders them."""
+    policy = every_strategy()
+    clock = ManualClock(SEQUENCE_START)
+    tracker = Tracker(policy, clock=clock)
+    agents = ["a1", "a2", "a3"]
+    tracker.register_many(agents)
+    for agent in agents:
+        clock.advance(60)
+        tracker.apply(Login(agent=agent, queues=("longest_idle",)))
+    zones = ("Pacific/Kiritimati", "America/Los_Angeles", "UTC")
+    states = []
+    for state, zone in zip((tracker.state(a) for a in agents), zones, strict=True):
+        since = pendulum.instance(state.occupation_since).in_timezone(zone)
+        states.append(attrs.evolve(state, occupation_since=since))
+    index = Index(policy)
+    for state in reversed(states):
+        index.update(state)
+    now = clock.now()
+    expected = [s.agent for s in scan(policy, states, "longest_idle", "voice", now, seed=0)]
+    assert ["a1", "a2", "a3"] == expected
+    assert expected == [s.agent for s in index.eligible("longest_idle", "voice", now)]
+    assert expected[:2] == [s.agent for s in index.eligible("longest_idle", "voice", now,
+                                                            limit=2)]
+
+
+@pytest.mark.parametrize("queues", [("sales",), ("sales", "support"),
+                                    ("sales", "support", "vip")])
+def test_one_two_and_three_queues_paused_or_not_answer_as_the_scan(
+        queues: tuple[str, ...]) -> None:
+    """An agent in one, two or three queues, with one of them paused and resumed, and one or
+    two chats open, is listed where the scan lists it after every step."""
+    policy = attrs.evolve(basic(), queues=tuple(Queue(name=q) for q in ("sales", "support",
+                                                                        "vip")))
+    clock = ManualClock(SEQUENCE_START)
+    tracker = Tracker(policy, clock=clock)
+    tracker.register_many(AGENTS)
+    check_against_scan(tracker, clock, limits=True)
+    steps = [Login(agent="a1", queues=queues), Login(agent="a2", queues=("sales",)),
+             PauseQueue(agent="a1", queue=queues[-1]),
+             InteractionOffered(agent="a1", interaction="chat-1", channel="chat", queue=None),
+             InteractionOffered(agent="a1", interaction="chat-2", channel="chat", queue=None),
+             ResumeQueue(agent="a1", queue=queues[-1]),
+             InteractionAnswered(agent="a1", interaction="chat-1"),
+             InteractionEnded(agent="a1", interaction="chat-1"),
+             InteractionRejected(agent="a1", interaction="chat-2"),
+             InteractionOffered(agent="a1", interaction="call-1", queue=queues[0]),
+             InteractionAnswered(agent="a1", interaction="call-1"),
+             InteractionEnded(agent="a1", interaction="call-1"),
+             PauseQueue(agent="a1", queue=queues[0])]
+    for event in steps:
+        clock.advance(1)
+        tracker.apply(event)
+        check_against_scan(tracker, clock, limits=True)
+
+
+_PENALTIES = st.integers(MIN_SMALL, MAX_SMALL)
+_SORTS = st.one_of(st.just(NEVER), st.integers(micros(MIN_INSTANT), micros(MAX_INSTANT)),
+                   st.integers(MIN_SMALL, MAX_SMALL))
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(a=st.tuples(_PENALTIES, _SORTS, st.text()), b=st.tuples(_PENALTIES, _SORTS, st.text()))
+def test_a_heap_key_sorts_and_compares_as_its_tuple(a: tuple[int, int, str],
+                                                    b: tuple[int, int, str]) -> None:
+    """``(penalty, sort, agent)`` written as a key string orders two agents as the tuples
+    do, is equal only for equal tuples, and gives the agent back."""
+    key_a, key_b = _key_text(*a), _key_text(*b)
+    assert (a < b, a == b) == (key_a < key_b, key_a == key_b)
+    assert a[2] == key_a[_AGENT_AT:]

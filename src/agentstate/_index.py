@@ -13,16 +13,17 @@ the agent's previous state, and moves the agent in or out of the per-queue and p
 only where it differs (a call taken or ended moves it on one channel set; a change that leaves
 the entry as it was touches no set). An agent is in the pair (Q, C) when it is in Q's set and
 in C's. Round robin's "last offered" is followed only for the round-robin queues. Entries are
-interned (one object per distinct entry), so an update leaves no new object behind for the
-garbage collector to follow, but a pushed key.
+interned (one object per distinct entry) and keys are strings, so an update leaves no new object
+behind for the garbage collector to count or follow.
 
 The best agents of a :data:`~agentstate._order.KEYED` queue come from a heap per pair, built
 when the pair is first asked with a ``limit``, then kept: the agent's key (``(penalty, sort,
-agent)``) is pushed when it enters the pair or its key may have changed (its memberships or
-its occupation's start did); an entry whose agent is no longer in the pair, or no longer at
-that key, is dropped when met, and the heap is rebuilt from the pair when it grows past four
-times the queue's eligible agents. The scan (:func:`~agentstate._eligibility.scan`, ``blocker`` over
-every agent) is the oracle the tests compare the index with, after every event.
+agent)``, written as a string that sorts the same way) is pushed when it enters the pair or its
+key may have changed (its memberships or its occupation's start did); an entry whose agent is
+no longer in the pair, or no longer at that key, is dropped when met, and the heap is rebuilt
+from the pair when it grows past four times the queue's eligible agents. The scan
+(:func:`~agentstate._eligibility.scan`, ``blocker`` over every agent) is the oracle the tests
+compare the index with, after every event.
 """
 
 from __future__ import annotations
@@ -34,14 +35,19 @@ from typing import NamedTuple
 from ._order import KEYED, order_states, sort_value
 from ._policy import ChannelGroup, Policy, Strategy
 from ._state import AgentState, Membership
-from ._time import Timer
+from ._time import Timer, micros
 
 __all__ = ["Entry", "Index"]
 
-Key = tuple[int, "int | datetime", str]
-"""An agent's ``(penalty, sort, agent)`` in a :data:`~agentstate._order.KEYED` queue: as
-:func:`~agentstate._order.sort_value` orders, with the instant itself for longest idle (its
-order is the order of its microseconds, without computing them)."""
+Key = str
+"""An agent's ``(penalty, sort, agent)`` in a :data:`~agentstate._order.KEYED` queue, as
+:func:`~agentstate._order.sort_value` orders, written as one string that sorts the same way
+(:func:`_key_text`). A string is not a container: the garbage collector neither counts it
+towards its next collection nor follows it, where a tuple kept in a heap was one more object
+to collect for every push (and one it kept following, with an instant in it)."""
+_PENALTY_OFFSET = 2**31  # penalties are 32-bit (agentstate._limits.MIN_SMALL)
+_SORT_OFFSET = 2**63  # sort values: microseconds of an instant, a position, or NEVER
+_AGENT_AT = 8 + 16  # where the agent starts in a key
 Pair = tuple[str, str]
 Entry = tuple[tuple[str, ...], tuple[str, ...]]
 """What eligibility reads of an agent's state: its open queues and its open channels (both
@@ -101,28 +107,56 @@ class Index:
 
     def update(self, state: AgentState) -> None:
         """Take the agent's new state into account."""
+        # Every committed state comes through here: the set moves (_resort) and the pushes
+        # (_push) are spelt out inline, and what needs no work returns early.
         agent = state.agent
-        before = self._states.get(agent)
-        old = self._entries.get(agent)
+        states = self._states
+        before = states.get(agent)
+        states[agent] = state
         entry = self._entry(state)
-        self._states[agent] = state
-        self._entries[agent] = entry
-        if before is None:
-            if self._round_robin:
-                self._offer_times((), state.memberships, agent)
+        entries = self._entries
+        old = entries.get(agent)
+        if self._round_robin and (before is None or before.memberships is not state.memberships):
+            self._offer_times(() if before is None else before.memberships, state.memberships,
+                              agent)
+        if old is entry:  # interned: the same queues and channels as before
+            if entry is None or not self._heaps:
+                return
+            moved = False
+        elif old is not None and entry is not None and old == entry:  # the interned copy went
+            entries[agent] = entry
+            moved = False
         else:
-            if self._round_robin and before.memberships != state.memberships:
-                self._offer_times(before.memberships, state.memberships, agent)
-        moved = old != entry
-        if moved:
+            entries[agent] = entry
+            moved = True
             was_queues, was_channels = old or _NOWHERE
             queues, channels = entry or _NOWHERE
             if was_queues != queues:
-                _resort(self._queues, agent, was_queues, queues)
+                sets = self._queues
+                for name in was_queues:
+                    if name not in queues:
+                        sets[name].discard(agent)
+                for name in queues:
+                    if name not in was_queues:
+                        found = sets.get(name)
+                        if found is None:
+                            sets[name] = {agent}
+                        else:
+                            found.add(agent)
             if was_channels != channels:
-                _resort(self._on, agent, was_channels, channels)
-        if entry is None or not self._heaps:
-            return
+                sets = self._on
+                for name in was_channels:
+                    if name not in channels:
+                        sets[name].discard(agent)
+                for name in channels:
+                    if name not in was_channels:
+                        found = sets.get(name)
+                        if found is None:
+                            sets[name] = {agent}
+                        else:
+                            found.add(agent)
+            if entry is None or not self._heaps:
+                return
         heaps = self._targets.get(entry)
         if heaps is None:
             if len(self._targets) >= _CACHE_LIMIT:
@@ -130,10 +164,34 @@ class Index:
             heaps = self._targets[entry] = self._heaps_of(entry)
         if not heaps:
             return
+        # The agent's key in a pair may have changed if its memberships or its occupation's
+        # start did: then every pair gets its key; else only the pairs it entered.
         rekey = (before is None or before.occupation_since != state.occupation_since
-                 or before.memberships != state.memberships)
-        if moved or rekey:  # else: in the same pairs, at the same keys
-            self._push(state, old, heaps, rekey)
+                 or (before.memberships is not state.memberships
+                     and before.memberships != state.memberships))
+        if not (moved or rekey):  # in the same pairs, at the same keys
+            return
+        was_queues, was_channels = old or _NOWHERE
+        idle: Key | None = None  # a longest-idle key (the pairs at one penalty share it)
+        penalty = 0
+        for queue, channel, heap, strategy, in_queue in heaps:
+            if rekey or queue not in was_queues or channel not in was_channels:
+                for member in state.memberships:
+                    if member.queue == queue:
+                        break
+                else:  # pragma: no cover - an entry's queues are the agent's memberships
+                    raise AssertionError(f"{agent!r} is not a member of {queue!r}")
+                if strategy is Strategy.LONGEST_IDLE:  # the most common: no call
+                    if idle is None or penalty != member.penalty:
+                        penalty = member.penalty
+                        idle = _key_text(penalty, micros(state.occupation_since), agent)
+                    heapq.heappush(heap, idle)
+                else:
+                    heapq.heappush(heap, _key_text(member.penalty,
+                                                   sort_value(self._policy, state, member),
+                                                   agent))
+                if len(heap) > 4 * len(in_queue) + 64:  # mostly stale: start afresh
+                    heap[:] = self._heap(queue, channel)
 
     def _entry(self, state: AgentState) -> Entry | None:
         """The agent's open queues and channels, or ``None`` when it is eligible nowhere."""
@@ -146,13 +204,27 @@ class Index:
         for deadline in state.deadlines:
             if deadline.timer is Timer.DELAY:
                 return None
-        queues = tuple([m.queue for m in state.memberships if not m.paused])
+        # One or two queues and one interaction are the common cases, spelt out: a
+        # comprehension builds and calls a function (Python < 3.12), twice their cost.
+        memberships = state.memberships
+        queues: tuple[str, ...]
+        if len(memberships) == 1:
+            first = memberships[0]
+            queues = () if first.paused else (first.queue,)
+        elif len(memberships) == 2:
+            first, second = memberships
+            queues = (tuple([m.queue for m in memberships if not m.paused])
+                      if first.paused or second.paused else (first.queue, second.queue))
+        else:
+            queues = tuple([m.queue for m in memberships if not m.paused])
         if not queues:
             return None
-        if not state.channels and not state.interactions:
+        interactions = state.interactions
+        if not state.channels and not interactions:
             channels = self._all
         else:
-            held = (state.channels, *[item.channel for item in state.interactions])
+            held = ((state.channels, interactions[0].channel) if len(interactions) == 1
+                    else (state.channels, *[item.channel for item in interactions]))
             found = self._open.get(held)
             if found is None:
                 if len(self._open) >= _CACHE_LIMIT:
@@ -204,19 +276,6 @@ class Index:
                      for queue in queues for channel in channels
                      if (heap := self._heaps.get((queue, channel))) is not None)
 
-    def _push(self, state: AgentState, old: Entry | None, heaps: tuple[_Target, ...],
-              rekey: bool) -> None:
-        """Push the agent's key onto the ``heaps`` of the pairs it entered, and onto all of
-        them if its keys may have changed (``rekey``)."""
-        was_queues, was_channels = old or _NOWHERE
-        for queue, channel, heap, strategy, in_queue in heaps:
-            if rekey or queue not in was_queues or channel not in was_channels:
-                member = state.membership(queue)
-                assert member is not None
-                heapq.heappush(heap, self._key(state, member, strategy))
-                if len(heap) > 4 * len(in_queue) + 64:  # mostly stale: start afresh
-                    heap[:] = self._heap(queue, channel)
-
     def _offer_times(self, before: tuple[Membership, ...], after: tuple[Membership, ...],
                      agent: str) -> None:
         """Follow the agent's last offer per round-robin queue (the next offer goes to the
@@ -240,8 +299,8 @@ class Index:
     def _key(self, state: AgentState, member: Membership, strategy: Strategy) -> Key:
         """The agent's key in ``member.queue``, whose strategy (a keyed one) is given."""
         if strategy is Strategy.LONGEST_IDLE:  # the most common: no call
-            return (member.penalty, state.occupation_since, state.agent)
-        return (member.penalty, sort_value(self._policy, state, member), state.agent)
+            return _key_text(member.penalty, micros(state.occupation_since), state.agent)
+        return _key_text(member.penalty, sort_value(self._policy, state, member), state.agent)
 
     def _current_key(self, agent: str, queue: str) -> Key | None:
         """The agent's key in ``queue`` in its latest state (``None``: not a member)."""
@@ -291,7 +350,7 @@ class Index:
         taken: set[str] = set()
         while heap and len(found) < limit:
             key = heapq.heappop(heap)
-            agent = key[2]
+            agent = key[_AGENT_AT:]
             if (agent in in_queue and agent in on_channel and agent not in taken
                     and self._current_key(agent, queue) == key):
                 found.append(key)
@@ -299,19 +358,13 @@ class Index:
         for key in found:
             heapq.heappush(heap, key)
         states = self._states
-        return [states[key[2]] for key in found]
+        return [states[key[_AGENT_AT:]] for key in found]
 
 
-def _resort(sets: dict[str, set[str]], agent: str, was: tuple[str, ...],
-            now: tuple[str, ...]) -> None:
-    """Take ``agent`` out of the sets named in ``was`` only, put it in those in ``now`` only."""
-    for name in was:
-        if name not in now:
-            sets[name].discard(agent)
-    for name in now:
-        if name not in was:
-            found = sets.get(name)
-            if found is None:
-                sets[name] = {agent}
-            else:
-                found.add(agent)
+def _key_text(penalty: int, sort: int, agent: str) -> Key:
+    """``(penalty, sort, agent)`` as a string in the same order: the penalty and the sort
+    value, offset and side by side in one 96-bit number, as 24 lower-case hexadecimal digits
+    (they sort as their values), then the agent (its characters compare as in the tuple, what
+    comes before being of equal length in every key)."""
+    return f"{(penalty + _PENALTY_OFFSET) << 64 | (sort + _SORT_OFFSET):024x}{agent}"
+
