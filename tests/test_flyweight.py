@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 
+import attrs
 import pendulum
 
 from agentstate import (
@@ -20,7 +21,9 @@ from agentstate import (
     MemoryStore,
     Tracker,
 )
+from agentstate._draft import Draft
 from agentstate._events import Actor
+from agentstate._state import Deadline, Timer
 from agentstate.presets import basic
 
 from ._policies import timed
@@ -118,3 +121,17 @@ def test_a_memory_stores_deadline_heap_keeps_only_what_is_live() -> None:
     assert 10 == len(live)
     assert len(store._deadlines) <= 2 * 10 + 64
     assert min(live) == store.next_deadline()
+
+
+def test_dropping_deadlines_that_are_not_there_keeps_the_deadlines() -> None:
+    """A draft keeps its deadlines (the same tuple) when none of them is dropped, and drops
+    only the timer named, for the reference named."""
+    offer = Deadline(at=START.add(seconds=20), timer=Timer.OFFER, ref="c1")
+    other = Deadline(at=START.add(seconds=30), timer=Timer.OFFER, ref="c2")
+    state = attrs.evolve(_tracker("ana").state("ana"), deadlines=(offer, other))
+    draft = Draft(state)
+    draft.drop_deadlines(Timer.PAUSE_LIMIT)
+    draft.drop_deadlines(Timer.OFFER, "c3")
+    assert draft.deadlines is state.deadlines
+    draft.drop_deadlines(Timer.OFFER, "c1")
+    assert (other,) == draft.deadlines

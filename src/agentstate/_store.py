@@ -230,8 +230,9 @@ class MemoryStore:
     The history costs the cyclic garbage collector nothing: each entry is kept as the plain
     values of its record (:mod:`agentstate._compact`), appended to one flat list, and an
     agent's entries as the bytes of an array of their places in the feed (a ``bytearray``);
-    neither allocates an object the collector tracks. Entries are built again as :class:`Change` values when read. Agents
-    registered together share the record of their registration.
+    neither allocates an object the collector tracks. Entries are built again as
+    :class:`Change` values when read. Agents registered together share the record of their
+    registration.
     """
 
     __slots__ = ("_deadlines", "_event_ids", "_history", "_prune_at", "_slots", "_starts",
