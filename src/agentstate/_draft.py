@@ -92,8 +92,10 @@ class Draft:
 
     def drop_deadlines(self, timer: Timer, ref: str | None = None) -> None:
         if self.deadlines:
-            self.deadlines = tuple([d for d in self.deadlines
-                                    if not (d.timer is timer and (ref is None or d.ref == ref))])
+            kept = [d for d in self.deadlines
+                    if not (d.timer is timer and (ref is None or d.ref == ref))]
+            if len(kept) != len(self.deadlines):  # else the same tuple: no new object to keep
+                self.deadlines = tuple(kept)
 
     def add_deadline(self, deadline: Deadline) -> None:
         self.deadlines = tuple(sorted((*self.deadlines, deadline)))

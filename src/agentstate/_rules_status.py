@@ -8,6 +8,7 @@ typed error, and changes nothing, when the event is refused.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 import attrs
@@ -89,10 +90,32 @@ def login(policy: Policy, state: AgentState, draft: Draft, event: Login, at: dat
     draft.move(dest, reason)
     draft.session = Session(login_at=at, device=event.device, queues=event.queues)
     draft.missed_in_a_row = 0
-    joined = {m.queue for m in state.memberships}
-    draft.memberships = (*state.memberships,
-                         *(build_membership(q) for q in dict.fromkeys(event.queues)
-                           if q not in joined))
+    if not state.memberships:
+        draft.memberships = _fresh_memberships(event.queues)
+    elif event.queues:
+        joined = {m.queue for m in state.memberships}
+        new = [_fresh_membership(q) for q in dict.fromkeys(event.queues) if q not in joined]
+        if new:
+            draft.memberships = (*state.memberships, *new)
+
+
+# Memberships made at login hold nothing of the agent's own (every field at its default), so
+# agents share them: one value per queue, one tuple per set of queues. Values are frozen, so
+# sharing is invisible but to ``is``; it keeps the logins of many agents from growing as many
+# objects for the garbage collector to walk (and the memory they take).
+
+
+@functools.lru_cache(maxsize=1024)
+def _fresh_memberships(queues: tuple[str, ...]) -> tuple[Membership, ...]:
+    """The memberships of an agent joining ``queues`` at its first login (each queue once, in
+    the order given), shared by the agents that join the same."""
+    return tuple([_fresh_membership(queue) for queue in dict.fromkeys(queues)])
+
+
+@functools.lru_cache(maxsize=4096)
+def _fresh_membership(queue: str) -> Membership:
+    """A new membership of ``queue`` (every field but the queue at its default), shared."""
+    return build_membership(queue)
 
 
 def logout(policy: Policy, state: AgentState, draft: Draft, event: Logout, at: datetime,

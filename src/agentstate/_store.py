@@ -13,6 +13,7 @@ see :mod:`agentstate._feed`), so a host can follow every change, whoever made it
 from __future__ import annotations
 
 import heapq
+import struct
 import time
 from array import array
 from bisect import bisect_left
@@ -23,7 +24,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from ._compact import agent_free, decode_change, encode_change, encoders, record_at
+from ._compact import Record, agent_free, decode_change, encode_change, encoders, record_at
 from ._eligibility import EligibilityFact, QueuePlace
 from ._errors import ConflictError
 from ._state import AgentState, Change, build_state
@@ -213,6 +214,13 @@ def _registration(change: Change, agent: str) -> Change:
     return attrs.evolve(change, agent=agent, event=attrs.evolve(change.event, agent=agent))
 
 
+_PRUNE_AT = 64
+"""Stale entries a :class:`MemoryStore`'s deadline heap may hold beyond twice its live ones."""
+
+_PLACE = struct.Struct("q").pack
+"""A place in the feed as the bytes of one item of an ``array("q")``."""
+
+
 class MemoryStore:
     """A :class:`Store` in process memory: fast, for tests, simulations and single hosts.
 
@@ -221,12 +229,14 @@ class MemoryStore:
 
     The history costs the cyclic garbage collector nothing: each entry is kept as the plain
     values of its record (:mod:`agentstate._compact`), appended to one flat list, and an
-    agent's entries as an array of their places in the feed; neither allocates an object the
-    collector tracks. Entries are built again as :class:`Change` values when read. Agents
-    registered together share the record of their registration.
+    agent's entries as the bytes of an array of their places in the feed (a ``bytearray``);
+    neither allocates an object the collector tracks. Entries are built again as
+    :class:`Change` values when read. Agents registered together share the record of their
+    registration.
     """
 
-    __slots__ = ("_deadlines", "_event_ids", "_history", "_slots", "_starts", "_states")
+    __slots__ = ("_deadlines", "_event_ids", "_history", "_prune_at", "_slots", "_starts",
+                 "_states")
 
     poll_interval = 0.05
     """Seconds between two looks at the feed in :meth:`wait_for_feed` (another thread
@@ -236,14 +246,16 @@ class MemoryStore:
         self._states: dict[str, AgentState] = {}
         self._event_ids: dict[tuple[str, str], tuple[int, int]] = {}
         self._deadlines: list[tuple[datetime, str]] = []  # a heap; stale entries skipped
+        self._prune_at = _PRUNE_AT  # the heap's size at which its stale entries are dropped
         # The feed: entry n (sequence n + 1) is self._slots[start:end], where start is
         # self._starts[n] and end the next entry's start: the slots of the change's record
         # (its agent first), or the agent and one object (a record shared by agents
         # registered together, or a change kept as it is).
         self._slots: list[Any] = []
         self._starts = array("q")
-        # per agent, the places of its entries in the feed: one int, then an array
-        self._history: dict[str, int | array[int]] = {}
+        # per agent, the places of its entries in the feed: one int, then the bytes of an
+        # array("q") in a bytearray, which (unlike an array) the collector does not track
+        self._history: dict[str, int | bytearray] = {}
 
     def load(self, agent: str) -> AgentState | None:
         return self._states.get(agent)
@@ -258,34 +270,51 @@ class MemoryStore:
                                 actual=None if current is None else actual)
         # encoded before anything changes: an entry that cannot be encoded is kept whole,
         # and nothing raised here may leave the store half-written
+        if len(changes) == 1:  # most commits: one change, without a list and a loop
+            change = changes[0]
+            record = encoders.get(type(change.event), encode_change)(change)
+            self._states[agent] = state
+            if state.deadlines:
+                self._push(state, current)
+            self._append(agent, change, record)
+            return
         records = [encoders.get(type(change.event), encode_change)(change)
                    for change in changes]
         self._states[agent] = state
-        deadlines = state.deadlines
-        if deadlines:
-            due = deadlines[0].at
-            if current is None or not current.deadlines or current.deadlines[0].at != due:
-                heapq.heappush(self._deadlines, (due, agent))
-        history, slots, starts = self._history, self._slots, self._starts
+        if state.deadlines:
+            self._push(state, current)
         for change, record in zip(changes, records, strict=True):
-            places = history.get(agent)
-            place = len(starts)
-            if places is None:
-                history[agent] = place
-            elif type(places) is int:
-                history[agent] = array("q", (places, place))
-            else:
-                places.append(place)  # type: ignore[union-attr]
-            starts.append(len(slots))
-            if type(record) is tuple:  # agent first
-                slots += record
-            else:
-                slots.append(agent)
-                slots.append(record)
-            if change.event_id is not None:
-                key = (agent, change.event_id)
-                first = self._event_ids.get(key, (change.seq, change.seq))[0]
-                self._event_ids[key] = (first, change.seq)
+            self._append(agent, change, record)
+
+    def _push(self, state: AgentState, current: AgentState | None) -> None:
+        """Put the agent's first deadline on the heap, if it is new."""
+        due = state.deadlines[0].at
+        if current is None or not current.deadlines or current.deadlines[0].at != due:
+            heapq.heappush(self._deadlines, (due, state.agent))
+            if len(self._deadlines) > self._prune_at:
+                self._prune()
+
+    def _append(self, agent: str, change: Change, record: Record | Change) -> None:
+        """Add ``change`` (as ``record``) to the feed and to the agent's entries."""
+        slots, starts = self._slots, self._starts
+        history, places = self._history, self._history.get(agent)
+        place = len(starts)
+        if places is None:
+            history[agent] = place
+        elif type(places) is int:
+            history[agent] = bytearray(_PLACE(places) + _PLACE(place))
+        else:
+            places += _PLACE(place)  # type: ignore[operator]
+        starts.append(len(slots))
+        if type(record) is tuple:  # agent first
+            slots += record
+        else:
+            slots.append(agent)
+            slots.append(record)
+        if change.event_id is not None:
+            key = (agent, change.event_id)
+            first = self._event_ids.get(key, (change.seq, change.seq))[0]
+            self._event_ids[key] = (first, change.seq)
 
     def add_agents(self, agents: Sequence[str], state: AgentState, change: Change) -> None:
         states = self._states
@@ -309,6 +338,24 @@ class MemoryStore:
         if state.next_deadline is not None:
             for agent in agents:
                 heapq.heappush(self._deadlines, (state.next_deadline, agent))
+            if len(self._deadlines) > self._prune_at:
+                self._prune()
+
+    def _prune(self) -> None:
+        """Drop the heap's stale entries (deadlines that moved since), so that a host that
+        never asks for the next deadline does not keep every deadline it ever had: in time
+        amortised over the entries pushed, since the heap may grow to twice what is left."""
+        states = self._states
+        seen: set[str] = set()
+        kept = []
+        for entry in self._deadlines:
+            at, agent = entry
+            if agent not in seen and states[agent].next_deadline == at:
+                seen.add(agent)
+                kept.append(entry)
+        heapq.heapify(kept)
+        self._deadlines = kept
+        self._prune_at = 2 * len(kept) + _PRUNE_AT
 
     def _entry(self, place: int) -> tuple[str, Any]:
         """The agent and the record of the feed's entry at ``place`` (the record's slots, or
@@ -324,9 +371,9 @@ class MemoryStore:
         places = self._history.get(agent)
         if places is None:
             return ()
-        if type(places) is int:
+        if isinstance(places, int):
             return (places,)
-        return places  # type: ignore[return-value]
+        return array("q", places)  # a copy: the bytearray may grow while it is read
 
     def _at(self, place: int) -> datetime:
         return record_at(self._entry(place)[1])
