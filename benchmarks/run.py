@@ -19,7 +19,8 @@ What is measured (see benchmarks/README.md for the meaning of every figure and t
 - ``bytes_per_agent``: traced memory per idle (registered, logged-out) agent over 100,000 agents;
 - ``events_per_s_memory_indexed``: the tracker run again with its eligibility index built (as a
   host that asks ``eligible`` has it), and ``gc_share_of_memory_run`` from a run with the cyclic
-  garbage collector off;
+  garbage collector off (``gc_collector_cpu_share``: the collections' own CPU time in the plain
+  run, timed through ``gc.callbacks``, a cross-check); every tracker run starts warm;
 - ``floor_mutable_events_per_s`` (CPU time): the same stream through ``benchmarks/floor.py``'s
   hand-written bookkeeping with per-agent records updated in place, the floor of any
   pure-Python engine with mutable state on this machine;
@@ -324,13 +325,45 @@ def run_tracker_stamped(policy: Policy, agents: Sequence[str], events: Sequence[
     gc.collect()
     if not collect:
         gc.disable()
+    collections = _Collections()
+    gc.callbacks.append(collections)
     try:
         t0 = _start()
         for event in events:
             apply(event)
-        return _since(t0), tracker
+        timing = _since(t0)
+        COLLECTOR_CPU.append(collections.cpu)
+        return timing, tracker
     finally:
+        gc.callbacks.remove(collections)
         gc.enable()
+
+
+COLLECTOR_CPU: list[float] = []
+"""The collector's CPU seconds in each run of :func:`run_tracker_stamped`, in order."""
+
+
+class _Collections:
+    """A ``gc.callbacks`` entry that adds up the process CPU time spent in collections."""
+
+    def __init__(self) -> None:
+        self.cpu = 0.0
+        self._began = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = time.process_time()
+        else:
+            self.cpu += time.process_time() - self._began
+
+
+def warm_up(policy: Policy, agents: Sequence[str], events: Sequence[Event],
+            end: pendulum.DateTime) -> None:
+    """Apply the stream's first fifth once, untimed, on a tracker thrown away: the timed runs
+    all start warm (the process-wide caches every host fills in its first minutes, such as
+    the agents' actor values), so the first contender is not the only cold one."""
+    run_tracker_stamped(policy, agents, events[:len(events) // 5], end)
+    COLLECTOR_CPU.clear()
 
 
 def run_tracker_clocked(policy: Policy, agents: Sequence[str], events: Sequence[Event],
@@ -612,9 +645,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     floor_t: dict[str, list[Timing]] = {"mutable": [], "immutable": []}
     add_model_s = 0.0
     agree = floor_agree = True
+    warm_up(policy, agents, stamped, end)
+    collector_cpu: list[float] = []  # the collector's share of each plain run, measured inside
     for _ in range(repeat):  # the contenders interleaved: any drift of the machine hits both
         timing, tracker = run_tracker_stamped(policy, agents, stamped, end)
         memory_t.append(timing)
+        collector_cpu.append(COLLECTOR_CPU[-1] / timing.cpu)
         timing, add_model_s, models = run_transitions(policy, agents, stamped, triggers)
         bare_t.append(timing)
         agree = agree and all(tracker.state(a).status == models[a].state for a in agents)
@@ -697,6 +733,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                              else "skipped with --quick"),
         "events_per_s_memory_gc_off": round(n_events / best(no_gc_t)),
         "gc_share_of_memory_run": gc_share,
+        "gc_collector_cpu_share": round(min(collector_cpu), 3),
         "events_per_s_memory_runs": [round(n_events / t.wall) for t in memory_t],
         "transitions_baseline_runs": [round(n_events / t.wall) for t in bare_t],
         "transitions_add_model_s": round(add_model_s, 3),
