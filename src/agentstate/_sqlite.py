@@ -285,10 +285,9 @@ class SQLiteStore:
         # seq or None when not known). See :meth:`_check`.
         self._known: dict[str, _Known] = {}
         # Inside a batch, the commits not written yet (see :meth:`_buffer`): agent -> (its
-        # last state, columns, JSON text, facts, what _known said at its first commit of the
-        # batch (None: a new agent), its greatest seq), and every history row in commit order.
-        self._pending: dict[str, tuple[AgentState, tuple[Any, ...], str, _Facts,
-                                       _Known | None, int]] = {}
+        # last state, its JSON text, facts, what _known said at its first commit of the batch
+        # (None: a new agent), its greatest seq), and every history row in commit order.
+        self._pending: dict[str, tuple[AgentState, str, _Facts, _Known | None, int]] = {}
         self._rows: list[tuple[Any, ...]] = []
         self._events: dict[tuple[str, str], list[Change]] = {}  # the buffered, by event id
         self._texts = StateTexts(_CACHED)
@@ -327,7 +326,6 @@ class SQLiteStore:
                 recorded ``seq``; nothing written.
         """
         agent = state.agent
-        columns = tuple([_column(derive(state)) for _, derive in INDEXED])
         rows = []
         for change in changes:
             if change.agent != agent:
@@ -341,13 +339,14 @@ class SQLiteStore:
         new_facts = _facts(agent, facts or ())
         with self._lock:
             text = self._texts.text(state)
-            if self._batch:
-                self._run(agent, lambda c: self._buffer(c, state, columns, text, rows,
-                                                        new_facts, expected_version, changes))
+            if self._batch:  # columns and the decoded-state cache: at the batch's end
+                self._run(agent, lambda c: self._buffer(c, state, text, rows, new_facts,
+                                                        expected_version, changes))
             else:
+                columns = _columns(state)
                 self._run(agent, lambda c: self._write(c, state, columns, text, rows,
                                                        new_facts, expected_version))
-            self._cache.remember(agent, text, state)
+                self._cache.remember(agent, text, state)
 
     def recent(self, agent: str) -> AgentState | None:
         """The state this store last read or wrote of ``agent`` (the
@@ -568,18 +567,20 @@ class SQLiteStore:
         if self._pending and (agent is None or agent in self._pending):
             self._run(agent, self._flush)
 
-    def _buffer(self, conn: sqlite3.Connection, state: AgentState, columns: tuple[Any, ...],
-                text: str, rows: list[tuple[Any, ...]], facts: _Facts, expected: int,
+    def _buffer(self, conn: sqlite3.Connection, state: AgentState, text: str,
+                rows: list[tuple[Any, ...]], facts: _Facts, expected: int,
                 changes: Sequence[Change]) -> None:
         """A commit inside a batch: checked now as the database would check it (version,
         existing agent, recorded seqs, values it cannot store), kept in memory, written by
-        :meth:`_flush`. A refused commit leaves the buffer as it was."""
+        :meth:`_flush`. A refused commit leaves the buffer as it was. Only the agent's last
+        state is written: its indexed columns are derived then (they cannot be refused:
+        the status is in the checked JSON text, the others are flags and times)."""
         agent = state.agent
         pending = self._pending.get(agent)
         base: _Known | None
         actual: int | None
         if pending is not None:
-            _, _, _, _, base, top = pending
+            _, _, _, base, top = pending
             actual = pending[0].version
         else:
             base = self._known.get(agent)
@@ -595,17 +596,10 @@ class SQLiteStore:
         seqs = [row[1] for row in rows]
         if seqs and (seqs[0] <= top or any(a >= b for a, b in pairwise(seqs))):
             self._check_seqs(conn, agent, seqs)
-        values = [agent, state.version, *columns, text]
-        for row in rows:
-            values += row
-        for key, fact in facts.items():
-            values += key
-            values += fact
-        _bindable(values)
+        _storable(text, state.version, rows, facts)
         if base is not None and base[2] is None:  # its fact rows were not read yet
             base = (base[0], base[1], self._stored_facts(conn, agent), base[3])
-        self._pending[agent] = (state, columns, text, facts, base, max(top, *seqs) if seqs
-                                else top)
+        self._pending[agent] = (state, text, facts, base, max(top, *seqs) if seqs else top)
         self._rows.extend(rows)
         for change in changes:
             if change.event_id is not None:
@@ -646,8 +640,10 @@ class SQLiteStore:
         fact_inserts: list[tuple[Any, ...]] = []
         fact_deletes: list[tuple[Any, ...]] = []
         fact_updates: dict[str, list[tuple[Any, ...]]] = {}
+        written_columns: dict[str, tuple[Any, ...]] = {}
         for agent in sorted(pending):  # in key order, as the history rows
-            state, columns, text, facts, base, _ = pending[agent]
+            state, text, facts, base, _ = pending[agent]
+            columns = written_columns[agent] = _columns(state)
             if base is None:
                 inserts.append((agent, state.version, *columns, text))
                 stored: _Facts = {}
@@ -683,8 +679,10 @@ class SQLiteStore:
         for sql, args in fact_updates.items():
             conn.executemany(sql, args)
         self._last_feed = last + len(rows)
-        for agent, (state, columns, _, facts, _, top) in pending.items():
-            self._know(agent, state, columns, facts, top)
+        remember = self._cache.remember
+        for agent, (state, text, facts, _, top) in pending.items():
+            self._know(agent, state, written_columns[agent], facts, top)
+            remember(agent, text, state)
         pending.clear()
         rows.clear()
         self._events.clear()
@@ -904,6 +902,11 @@ _HISTORY_RANGE = ("SELECT seq, at, event_id, entry FROM history INDEXED BY histo
 _HISTORY_BEFORE = ("SELECT seq, at, event_id, entry FROM history INDEXED BY history_at "
                    "WHERE agent = ? AND at < ? ORDER BY at DESC, seq DESC LIMIT ?")
 
+def _columns(state: AgentState) -> tuple[Any, ...]:
+    """The state's indexed columns (:data:`~agentstate._rows.INDEXED`) as stored."""
+    return tuple([_column(derive(state)) for _, derive in INDEXED])
+
+
 def _column(value: str | bool | datetime | None) -> str | int | None:
     """An indexed value as stored: times as microseconds since the epoch, booleans as 0/1."""
     if isinstance(value, datetime):
@@ -954,6 +957,22 @@ def _bindable(values: list[Any]) -> None:
                 value.encode()
         elif type(value) is int and not -_INT64 <= value < _INT64:
             raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
+
+def _storable(text: str, version: int, rows: list[tuple[Any, ...]], facts: _Facts) -> None:
+    """:func:`_bindable` for a buffered commit's values, leaving out those that cannot fail
+    when these pass: the agent's id and status are in the state's JSON ``text``, each change's
+    agent and event id in its entry (written verbatim: the JSON is not ASCII-escaped), and
+    times (microseconds of a ``datetime``) and the other columns fit in 64 bits."""
+    if not text.isascii():
+        text.encode()
+    values: list[Any] = [version]
+    for row in rows:
+        values += (row[1], row[4])  # seq, entry
+    for key, fact in facts.items():
+        values += key
+        values += fact
+    _bindable(values)
 
 
 def _change(agent: str, row: tuple[Any, ...]) -> Change:
