@@ -849,7 +849,10 @@ class SQLiteStore:
             except sqlite3.IntegrityError as error:
                 raise StoreError(f"agent {shown(agent)}: cannot append history: {error} (a change "
                                  "repeats a recorded seq)", agent=agent) from None
-            if expected == 0:
+            top: int | None = None
+            if expected == 0:  # a new agent: its greatest seq (the rows just written are in
+                # the cache), so that its first commit in a batch need not look it up
+                top = conn.execute(_MAX_SEQ, (agent,)).fetchone()[0]
                 stored: _Facts = {}
             elif known is not None and known[2] is not None:
                 stored = known[2]
@@ -863,7 +866,8 @@ class SQLiteStore:
             self._undo(conn)
             raise
         self._last_feed = last + len(rows)
-        top = None if known is None or known[3] is None else max(known[3], *[r[1] for r in rows])
+        if known is not None and known[3] is not None:
+            top = max([known[3], *[r[1] for r in rows]])
         self._know(agent, state, columns, facts, top)
 
     def _write_facts(self, conn: sqlite3.Connection, agent: str, stored: _Facts,
