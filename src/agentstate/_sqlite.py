@@ -37,10 +37,13 @@ Batches: inside :meth:`SQLiteStore.batch` the commits share one transaction (one
 it is made, as the database would check it (the version, a recorded ``seq``, a value SQLite
 cannot store), and kept in memory (:meth:`SQLiteStore._buffer`): a refused commit raises there
 and leaves nothing behind, and loads see the buffered states. The batch's end writes them all
-with a few ``executemany`` calls (:meth:`SQLiteStore._flush`): every history row, numbered in
-commit order, each agent's last state once, the fact rows that changed; the event-id lookup
-reads the buffered entries too, and a read that needs them in the database (history, feed,
-eligibility) has them written first, in the same transaction.
+with a few ``executemany`` calls (:meth:`SQLiteStore._flush`): every history row (numbered in
+the feed when buffered, in commit order; written agent by agent), each agent's last state once
+with its indexed columns (derived then: they cannot be refused once its JSON text passed), the
+fact rows that changed; the event-id lookup reads the buffered entries too, and a read that
+needs them in the database (history, feed, eligibility) has them written first, in the same
+transaction. A batch looks up an agent's greatest ``seq`` once, unless this store wrote the
+agent's first row (then it knows it).
 The write lock is held, and other threads of the process wait, until the batch ends.
 
 JSON text: states and changes are written by :class:`~agentstate._codec.TextEncoder` (the same
@@ -265,7 +268,7 @@ class SQLiteStore:
     """
 
     __slots__ = ("_batch", "_cache", "_conn", "_events", "_known", "_last_feed", "_lock",
-                 "_path", "_pending", "_pid", "_rows", "_seen", "_sql", "_texts")
+                 "_numbered", "_path", "_pending", "_pid", "_rows", "_seen", "_sql", "_texts")
 
     poll_interval = 0.05
     """Seconds between two looks at the feed in :meth:`wait_for_feed`."""
@@ -286,9 +289,11 @@ class SQLiteStore:
         self._known: dict[str, _Known] = {}
         # Inside a batch, the commits not written yet (see :meth:`_buffer`): agent -> (its
         # last state, its JSON text, facts, what _known said at its first commit of the batch
-        # (None: a new agent), its greatest seq), and every history row in commit order.
+        # (None: a new agent), its greatest seq), its history rows in commit order, each
+        # numbered in the feed when buffered, and how many rows are buffered in all.
         self._pending: dict[str, tuple[AgentState, str, _Facts, _Known | None, int]] = {}
-        self._rows: list[tuple[Any, ...]] = []
+        self._rows: dict[str, list[tuple[Any, ...]]] = {}
+        self._numbered = 0
         self._events: dict[tuple[str, str], list[Change]] = {}  # the buffered, by event id
         self._texts = StateTexts(_CACHED)
         self._seen: int | None = None
@@ -554,6 +559,7 @@ class SQLiteStore:
         self._known.clear()
         self._pending.clear()
         self._rows.clear()
+        self._numbered = 0
         self._events.clear()
         self._last_feed = None
         conn = self._conn
@@ -599,15 +605,22 @@ class SQLiteStore:
         _storable(text, state.version, rows, facts)
         if base is not None and base[2] is None:  # its fact rows were not read yet
             base = (base[0], base[1], self._stored_facts(conn, agent), base[3])
+        if rows:  # numbered in the feed in commit order (the write lock is held)
+            last = self._last_feed
+            if last is None:
+                last = self._last_feed = conn.execute(_LAST_FEED).fetchone()[0] or 0
+            first = last + self._numbered
+            self._rows.setdefault(agent, []).extend(
+                [(*row, first + i) for i, row in enumerate(rows, 1)])
+            self._numbered += len(rows)
         self._pending[agent] = (state, text, facts, base, max(top, *seqs) if seqs else top)
-        self._rows.extend(rows)
         for change in changes:
             if change.event_id is not None:
                 self._events.setdefault((agent, change.event_id), []).append(change)
 
     def _check_seqs(self, conn: sqlite3.Connection, agent: str, seqs: list[int]) -> None:
         """Refuse ``seqs`` if one repeats another or a recorded (or buffered) seq."""
-        buffered = {row[1] for row in self._rows if row[0] == agent}
+        buffered = {row[1] for row in self._rows.get(agent, ())}
         seen: set[int] = set()
         for seq in seqs:
             if seq in seen or seq in buffered or conn.execute(
@@ -629,20 +642,16 @@ class SQLiteStore:
         pending, rows = self._pending, self._rows
         if not pending:
             return
-        last = self._last_feed
-        if last is None:
-            last = conn.execute(_LAST_FEED).fetchone()[0] or 0
-        # Numbered in commit order, written in key order (the B-trees are walked once).
-        conn.executemany(_INSERT_CHANGE, sorted([(*row, last + i)
-                                                 for i, row in enumerate(rows, 1)]))
+        history: list[tuple[Any, ...]] = []
         inserts: list[tuple[Any, ...]] = []
         updates: dict[str, list[tuple[Any, ...]]] = {}
         fact_inserts: list[tuple[Any, ...]] = []
         fact_deletes: list[tuple[Any, ...]] = []
         fact_updates: dict[str, list[tuple[Any, ...]]] = {}
         written_columns: dict[str, tuple[Any, ...]] = {}
-        for agent in sorted(pending):  # in key order, as the history rows
+        for agent in sorted(pending):  # in key order (each B-tree is walked once)
             state, text, facts, base, _ = pending[agent]
+            history += rows.get(agent, ())
             columns = written_columns[agent] = _columns(state)
             if base is None:
                 inserts.append((agent, state.version, *columns, text))
@@ -666,6 +675,7 @@ class SQLiteStore:
                                      if a != b])
                     fact_updates.setdefault(self._statement("fact", changed), []).append(
                         (*[values[i] for i in changed], agent, *key))
+        conn.executemany(_INSERT_CHANGE, history)
         written = conn.executemany(_INSERT_AGENT, inserts).rowcount if inserts else 0
         for sql, args in updates.items():
             written += conn.executemany(sql, args).rowcount
@@ -678,13 +688,15 @@ class SQLiteStore:
             conn.executemany(_INSERT_FACT, fact_inserts)
         for sql, args in fact_updates.items():
             conn.executemany(sql, args)
-        self._last_feed = last + len(rows)
+        if self._numbered:
+            self._last_feed = (self._last_feed or 0) + self._numbered
         remember = self._cache.remember
         for agent, (state, text, facts, _, top) in pending.items():
             self._know(agent, state, written_columns[agent], facts, top)
             remember(agent, text, state)
         pending.clear()
         rows.clear()
+        self._numbered = 0
         self._events.clear()
 
     def _begin(self, conn: sqlite3.Connection) -> None:
