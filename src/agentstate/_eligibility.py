@@ -4,7 +4,8 @@ The rule lives in one function, :func:`~agentstate._blocker.blocker` (in ``_bloc
 :class:`~agentstate._blocker.Blocker` value it answers with; both importable from here): the
 first reason an agent cannot be offered work from queue Q on channel C, or ``None`` when it
 can. The same function refuses offers in the rules, explains refusals (:func:`describe`),
-feeds the index, and is the brute-force oracle the tests compare the index with. An agent is
+and is the brute-force oracle the tests compare the index and the stores' :func:`facts` with
+(both read the rule through the index's split of its conditions, below). An agent is
 eligible when, in this order:
 
 1. it is logged in, a member of Q, in a routable status, and not paused in Q;
