@@ -34,6 +34,7 @@ from agentstate import (
     Tracker,
 )
 from agentstate._codec import encode_change, encode_state
+from agentstate._eligibility import EligibilityFact
 from agentstate._rows import StateTexts, dumps
 from agentstate._sqlite import _CHANGE_TEXT, SQLiteStore
 from agentstate.presets import basic, omnichannel
@@ -329,3 +330,45 @@ def test_history_before_inside_a_batch_sees_the_buffered_commits() -> None:
 
     assert personal_used(batched=False) == personal_used(batched=True)
 
+
+
+def test_a_commit_without_changes_after_registration_is_written(tmp_path: Path) -> None:
+    """A commit that records no change (a state rewritten as is, with a new version) is
+    written after a registration, outside and inside a batch (the greatest seq the store
+    learnt when it wrote the agent stays as it was)."""
+    store, _tracker, _clock = _store(tmp_path)
+    with store:
+        state = _state(store, "a1")
+        store.commit(attrs.evolve(state, version=state.version + 1), (),
+                     expected_version=state.version)
+        with store.batch():
+            store.commit(attrs.evolve(state, version=state.version + 2), (),
+                         expected_version=state.version + 1)
+        assert state.version + 2 == _state(store, "a1").version
+        assert [1] == [c.seq for c in store.history("a1")]
+
+
+def test_a_fact_sqlite_cannot_store_refuses_its_commit_in_a_batch(tmp_path: Path) -> None:
+    """Eligibility facts with a number beyond 64 bits or a text that is not valid Unicode are
+    refused when the commit is made inside a batch, and nothing of that commit is written;
+    the batch's other commits are."""
+    store, tracker, clock = _store(tmp_path)
+    with store:
+        clock.advance(1)
+        with store.batch():
+            tracker.apply(Login(agent="a1", queues=("sales",)))
+            state = _state(store, "a1")
+            moved = attrs.evolve(state, version=state.version + 1, status="offline")
+            good = EligibilityFact(queue="sales", channel="voice", eligible=False, penalty=0,
+                                   sort=0, calls=0, calls_until=None, last_offer_at=None)
+            with pytest.raises(StoreError, match="a number is out of range"):
+                store.commit(moved, (), expected_version=state.version,
+                             facts=[attrs.evolve(good, penalty=2**63)])
+            with pytest.raises(StoreError, match="not valid Unicode"):
+                store.commit(moved, (), expected_version=state.version,
+                             facts=[attrs.evolve(good, queue="s\udc80")])
+            assert state is store.load("a1")
+            tracker.apply(SetStatus(agent="a1", status="break", reason="coffee"))
+        assert ["logged_out", "available", "break"] == [
+            c.to_status for c in tracker.history("a1")]
+        assert "break" == _state(store, "a1").status

@@ -4,7 +4,8 @@ The rule lives in one function, :func:`~agentstate._blocker.blocker` (in ``_bloc
 :class:`~agentstate._blocker.Blocker` value it answers with; both importable from here): the
 first reason an agent cannot be offered work from queue Q on channel C, or ``None`` when it
 can. The same function refuses offers in the rules, explains refusals (:func:`describe`),
-feeds the index, and is the brute-force oracle the tests compare the index with. An agent is
+and is the brute-force oracle the tests compare the index and the stores' :func:`facts` with
+(both read the rule through the index's split of its conditions, below). An agent is
 eligible when, in this order:
 
 1. it is logged in, a member of Q, in a routable status, and not paused in Q;
@@ -46,6 +47,7 @@ from ._blocker import (
     pool_capacity,
     slots,
 )
+from ._builders import slot_filler
 from ._index import Index
 from ._order import KEYED, QueuePlace, order, order_states, sort_value
 from ._policy import Policy, Strategy
@@ -53,8 +55,8 @@ from ._state import AgentState, Occupation
 
 __all__ = ["KEYED", "BlockKind", "Blocker", "Candidate", "ChannelLoad", "EligibilityFact",
            "Index", "PlacesStore", "QueuePlace", "TeamView", "blocker", "capacity", "describe",
-           "facts", "from_places", "order", "order_states", "pool_capacity", "slots",
-           "team_view"]
+           "facts", "from_places", "order", "order_states", "pool_capacity", "reference_facts",
+           "slots", "team_view"]
 
 
 @attrs.frozen(kw_only=True)
@@ -134,17 +136,53 @@ class EligibilityFact:
 
 
 def facts(policy: Policy, state: AgentState) -> tuple[EligibilityFact, ...]:
-    """Every fact of ``state``: one per queue membership and channel of the policy."""
+    """Every fact of ``state``: one per queue membership and channel of the policy.
+
+    ``eligible`` is what :func:`blocker` answers, read through the index's split of its
+    conditions (:meth:`Index._entry <agentstate._index.Index>`: the agent's open queues and
+    open channels, derived once per state rather than once per pair); :func:`reference_facts`
+    asks :func:`blocker` for every pair, and the tests hold the two equal after every event of
+    random streams on every preset.
+    """
+    if not state.memberships:
+        return ()
+    split = _SPLITS.get(id(policy))
+    if split is None or split[0] is not policy:
+        if len(_SPLITS) >= 64:
+            _SPLITS.clear()
+        split = _SPLITS[id(policy)] = (policy, Index(policy),
+                                       tuple(c.name for c in policy.channels))
+    _, index, channels = split
+    entry = index._entry(state)  # the index's split of the rule, by design (see above)
+    queues, open_channels = entry if entry is not None else ((), ())
     out = []
     for member in state.memberships:
         sort = sort_value(policy, state, member)
-        for channel in policy.channels:
-            out.append(EligibilityFact(
-                queue=member.queue, channel=channel.name,
-                eligible=blocker(policy, state, member.queue, channel.name) is None,
-                penalty=member.penalty, sort=sort, calls=member.calls,
-                calls_until=member.calls_until, last_offer_at=member.last_offer_at))
+        member_open = member.queue in queues
+        for channel in channels:
+            out.append(_fact(member.queue, channel, member_open and channel in open_channels,
+                             member.penalty, sort, member.calls, member.calls_until,
+                             member.last_offer_at))
     return tuple(out)
+
+
+def reference_facts(policy: Policy, state: AgentState) -> tuple[EligibilityFact, ...]:
+    """:func:`facts` asking :func:`blocker` for every queue and channel: the oracle."""
+    return tuple(EligibilityFact(
+        queue=member.queue, channel=channel.name,
+        eligible=blocker(policy, state, member.queue, channel.name) is None,
+        penalty=member.penalty, sort=sort_value(policy, state, member), calls=member.calls,
+        calls_until=member.calls_until, last_offer_at=member.last_offer_at)
+        for member in state.memberships for channel in policy.channels)
+
+
+_SPLITS: dict[int, tuple[Policy, Index, tuple[str, ...]]] = {}
+"""Per policy (by identity, kept alive with its entry): an index used only for its split of
+the rule, and the policy's channel names."""
+
+_fact = slot_filler(EligibilityFact, [f.name for f in attrs.fields(EligibilityFact)])
+"""``EligibilityFact`` from its fields, positionally, without the keyword-only ``__init__``
+(the values are the state's own, already checked)."""
 
 
 def scan(policy: Policy, states: Iterable[AgentState], queue: str, channel: str,

@@ -37,10 +37,13 @@ Batches: inside :meth:`SQLiteStore.batch` the commits share one transaction (one
 it is made, as the database would check it (the version, a recorded ``seq``, a value SQLite
 cannot store), and kept in memory (:meth:`SQLiteStore._buffer`): a refused commit raises there
 and leaves nothing behind, and loads see the buffered states. The batch's end writes them all
-with a few ``executemany`` calls (:meth:`SQLiteStore._flush`): every history row, numbered in
-commit order, each agent's last state once, the fact rows that changed; the event-id lookup
-reads the buffered entries too, and a read that needs them in the database (history, feed,
-eligibility) has them written first, in the same transaction.
+with a few ``executemany`` calls (:meth:`SQLiteStore._flush`): every history row (numbered in
+the feed when buffered, in commit order; written agent by agent), each agent's last state once
+with its indexed columns (derived then: they cannot be refused once its JSON text passed), the
+fact rows that changed; the event-id lookup reads the buffered entries too, and a read that
+needs them in the database (history, feed, eligibility) has them written first, in the same
+transaction. A batch looks up an agent's greatest ``seq`` once, unless this store wrote the
+agent's first row (then it knows it).
 The write lock is held, and other threads of the process wait, until the batch ends.
 
 JSON text: states and changes are written by :class:`~agentstate._codec.TextEncoder` (the same
@@ -265,7 +268,7 @@ class SQLiteStore:
     """
 
     __slots__ = ("_batch", "_cache", "_conn", "_events", "_known", "_last_feed", "_lock",
-                 "_path", "_pending", "_pid", "_rows", "_seen", "_sql", "_texts")
+                 "_numbered", "_path", "_pending", "_pid", "_rows", "_seen", "_sql", "_texts")
 
     poll_interval = 0.05
     """Seconds between two looks at the feed in :meth:`wait_for_feed`."""
@@ -285,11 +288,12 @@ class SQLiteStore:
         # seq or None when not known). See :meth:`_check`.
         self._known: dict[str, _Known] = {}
         # Inside a batch, the commits not written yet (see :meth:`_buffer`): agent -> (its
-        # last state, columns, JSON text, facts, what _known said at its first commit of the
-        # batch (None: a new agent), its greatest seq), and every history row in commit order.
-        self._pending: dict[str, tuple[AgentState, tuple[Any, ...], str, _Facts,
-                                       _Known | None, int]] = {}
-        self._rows: list[tuple[Any, ...]] = []
+        # last state, its JSON text, facts, what _known said at its first commit of the batch
+        # (None: a new agent), its greatest seq), its history rows in commit order, each
+        # numbered in the feed when buffered, and how many rows are buffered in all.
+        self._pending: dict[str, tuple[AgentState, str, _Facts, _Known | None, int]] = {}
+        self._rows: dict[str, list[tuple[Any, ...]]] = {}
+        self._numbered = 0
         self._events: dict[tuple[str, str], list[Change]] = {}  # the buffered, by event id
         self._texts = StateTexts(_CACHED)
         self._seen: int | None = None
@@ -327,7 +331,6 @@ class SQLiteStore:
                 recorded ``seq``; nothing written.
         """
         agent = state.agent
-        columns = tuple([_column(derive(state)) for _, derive in INDEXED])
         rows = []
         for change in changes:
             if change.agent != agent:
@@ -341,13 +344,14 @@ class SQLiteStore:
         new_facts = _facts(agent, facts or ())
         with self._lock:
             text = self._texts.text(state)
-            if self._batch:
-                self._run(agent, lambda c: self._buffer(c, state, columns, text, rows,
-                                                        new_facts, expected_version, changes))
+            if self._batch:  # columns and the decoded-state cache: at the batch's end
+                self._run(agent, lambda c: self._buffer(c, state, text, rows, new_facts,
+                                                        expected_version, changes))
             else:
+                columns = _columns(state)
                 self._run(agent, lambda c: self._write(c, state, columns, text, rows,
                                                        new_facts, expected_version))
-            self._cache.remember(agent, text, state)
+                self._cache.remember(agent, text, state)
 
     def recent(self, agent: str) -> AgentState | None:
         """The state this store last read or wrote of ``agent`` (the
@@ -555,6 +559,7 @@ class SQLiteStore:
         self._known.clear()
         self._pending.clear()
         self._rows.clear()
+        self._numbered = 0
         self._events.clear()
         self._last_feed = None
         conn = self._conn
@@ -568,18 +573,20 @@ class SQLiteStore:
         if self._pending and (agent is None or agent in self._pending):
             self._run(agent, self._flush)
 
-    def _buffer(self, conn: sqlite3.Connection, state: AgentState, columns: tuple[Any, ...],
-                text: str, rows: list[tuple[Any, ...]], facts: _Facts, expected: int,
+    def _buffer(self, conn: sqlite3.Connection, state: AgentState, text: str,
+                rows: list[tuple[Any, ...]], facts: _Facts, expected: int,
                 changes: Sequence[Change]) -> None:
         """A commit inside a batch: checked now as the database would check it (version,
         existing agent, recorded seqs, values it cannot store), kept in memory, written by
-        :meth:`_flush`. A refused commit leaves the buffer as it was."""
+        :meth:`_flush`. A refused commit leaves the buffer as it was. Only the agent's last
+        state is written: its indexed columns are derived then (they cannot be refused:
+        the status is in the checked JSON text, the others are flags and times)."""
         agent = state.agent
         pending = self._pending.get(agent)
         base: _Known | None
         actual: int | None
         if pending is not None:
-            _, _, _, _, base, top = pending
+            _, _, _, base, top = pending
             actual = pending[0].version
         else:
             base = self._known.get(agent)
@@ -595,25 +602,25 @@ class SQLiteStore:
         seqs = [row[1] for row in rows]
         if seqs and (seqs[0] <= top or any(a >= b for a, b in pairwise(seqs))):
             self._check_seqs(conn, agent, seqs)
-        values = [agent, state.version, *columns, text]
-        for row in rows:
-            values += row
-        for key, fact in facts.items():
-            values += key
-            values += fact
-        _bindable(values)
+        _storable(text, state.version, rows, facts)
         if base is not None and base[2] is None:  # its fact rows were not read yet
             base = (base[0], base[1], self._stored_facts(conn, agent), base[3])
-        self._pending[agent] = (state, columns, text, facts, base, max(top, *seqs) if seqs
-                                else top)
-        self._rows.extend(rows)
+        if rows:  # numbered in the feed in commit order (the write lock is held)
+            last = self._last_feed
+            if last is None:
+                last = self._last_feed = conn.execute(_LAST_FEED).fetchone()[0] or 0
+            first = last + self._numbered
+            self._rows.setdefault(agent, []).extend(
+                [(*row, first + i) for i, row in enumerate(rows, 1)])
+            self._numbered += len(rows)
+        self._pending[agent] = (state, text, facts, base, max(top, *seqs) if seqs else top)
         for change in changes:
             if change.event_id is not None:
                 self._events.setdefault((agent, change.event_id), []).append(change)
 
     def _check_seqs(self, conn: sqlite3.Connection, agent: str, seqs: list[int]) -> None:
         """Refuse ``seqs`` if one repeats another or a recorded (or buffered) seq."""
-        buffered = {row[1] for row in self._rows if row[0] == agent}
+        buffered = {row[1] for row in self._rows.get(agent, ())}
         seen: set[int] = set()
         for seq in seqs:
             if seq in seen or seq in buffered or conn.execute(
@@ -635,19 +642,17 @@ class SQLiteStore:
         pending, rows = self._pending, self._rows
         if not pending:
             return
-        last = self._last_feed
-        if last is None:
-            last = conn.execute(_LAST_FEED).fetchone()[0] or 0
-        # Numbered in commit order, written in key order (the B-trees are walked once).
-        conn.executemany(_INSERT_CHANGE, sorted([(*row, last + i)
-                                                 for i, row in enumerate(rows, 1)]))
+        history: list[tuple[Any, ...]] = []
         inserts: list[tuple[Any, ...]] = []
         updates: dict[str, list[tuple[Any, ...]]] = {}
         fact_inserts: list[tuple[Any, ...]] = []
         fact_deletes: list[tuple[Any, ...]] = []
         fact_updates: dict[str, list[tuple[Any, ...]]] = {}
-        for agent in sorted(pending):  # in key order, as the history rows
-            state, columns, text, facts, base, _ = pending[agent]
+        written_columns: dict[str, tuple[Any, ...]] = {}
+        for agent in sorted(pending):  # in key order (each B-tree is walked once)
+            state, text, facts, base, _ = pending[agent]
+            history += rows.get(agent, ())
+            columns = written_columns[agent] = _columns(state)
             if base is None:
                 inserts.append((agent, state.version, *columns, text))
                 stored: _Facts = {}
@@ -670,6 +675,7 @@ class SQLiteStore:
                                      if a != b])
                     fact_updates.setdefault(self._statement("fact", changed), []).append(
                         (*[values[i] for i in changed], agent, *key))
+        conn.executemany(_INSERT_CHANGE, history)
         written = conn.executemany(_INSERT_AGENT, inserts).rowcount if inserts else 0
         for sql, args in updates.items():
             written += conn.executemany(sql, args).rowcount
@@ -682,11 +688,15 @@ class SQLiteStore:
             conn.executemany(_INSERT_FACT, fact_inserts)
         for sql, args in fact_updates.items():
             conn.executemany(sql, args)
-        self._last_feed = last + len(rows)
-        for agent, (state, columns, _, facts, _, top) in pending.items():
-            self._know(agent, state, columns, facts, top)
+        if self._numbered:
+            self._last_feed = (self._last_feed or 0) + self._numbered
+        remember = self._cache.remember
+        for agent, (state, text, facts, _, top) in pending.items():
+            self._know(agent, state, written_columns[agent], facts, top)
+            remember(agent, text, state)
         pending.clear()
         rows.clear()
+        self._numbered = 0
         self._events.clear()
 
     def _begin(self, conn: sqlite3.Connection) -> None:
@@ -851,7 +861,10 @@ class SQLiteStore:
             except sqlite3.IntegrityError as error:
                 raise StoreError(f"agent {shown(agent)}: cannot append history: {error} (a change "
                                  "repeats a recorded seq)", agent=agent) from None
-            if expected == 0:
+            top: int | None = None
+            if expected == 0:  # a new agent: its greatest seq (the rows just written are in
+                # the cache), so that its first commit in a batch need not look it up
+                top = conn.execute(_MAX_SEQ, (agent,)).fetchone()[0]
                 stored: _Facts = {}
             elif known is not None and known[2] is not None:
                 stored = known[2]
@@ -865,7 +878,8 @@ class SQLiteStore:
             self._undo(conn)
             raise
         self._last_feed = last + len(rows)
-        top = None if known is None or known[3] is None else max(known[3], *[r[1] for r in rows])
+        if known is not None and known[3] is not None:
+            top = max([known[3], *[r[1] for r in rows]])
         self._know(agent, state, columns, facts, top)
 
     def _write_facts(self, conn: sqlite3.Connection, agent: str, stored: _Facts,
@@ -903,6 +917,11 @@ _HISTORY_RANGE = ("SELECT seq, at, event_id, entry FROM history INDEXED BY histo
                   "WHERE agent = ?")
 _HISTORY_BEFORE = ("SELECT seq, at, event_id, entry FROM history INDEXED BY history_at "
                    "WHERE agent = ? AND at < ? ORDER BY at DESC, seq DESC LIMIT ?")
+
+def _columns(state: AgentState) -> tuple[Any, ...]:
+    """The state's indexed columns (:data:`~agentstate._rows.INDEXED`) as stored."""
+    return tuple([_column(derive(state)) for _, derive in INDEXED])
+
 
 def _column(value: str | bool | datetime | None) -> str | int | None:
     """An indexed value as stored: times as microseconds since the epoch, booleans as 0/1."""
@@ -954,6 +973,22 @@ def _bindable(values: list[Any]) -> None:
                 value.encode()
         elif type(value) is int and not -_INT64 <= value < _INT64:
             raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
+
+def _storable(text: str, version: int, rows: list[tuple[Any, ...]], facts: _Facts) -> None:
+    """:func:`_bindable` for a buffered commit's values, leaving out those that cannot fail
+    when these pass: the agent's id and status are in the state's JSON ``text``, each change's
+    agent and event id in its entry (written verbatim: the JSON is not ASCII-escaped), and
+    times (microseconds of a ``datetime``) and the other columns fit in 64 bits."""
+    if not text.isascii():
+        text.encode()
+    values: list[Any] = [version]
+    for row in rows:
+        values += (row[1], row[4])  # seq, entry
+    for key, fact in facts.items():
+        values += key
+        values += fact
+    _bindable(values)
 
 
 def _change(agent: str, row: tuple[Any, ...]) -> Change:
