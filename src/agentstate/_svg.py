@@ -33,7 +33,7 @@ PALETTE = ["#4caf50", "#ff9800", "#9c27b0", "#2196f3", "#795548", "#e91e63", "#0
            "#607d8b", "#cddc39", "#3f51b5"]
 OCCUPATION_COLOURS = {
     Occupation.IDLE: "#c8e6c9", Occupation.OFFERED: "#fdd835",
-    Occupation.ON_INTERACTION: "#ef5350", Occupation.WRAP_UP: "#fb8c00",
+    Occupation.ON_INTERACTION: "#ef5350", Occupation.WRAP_UP: "#00acc1",
     Occupation.MISSED: "#37474f",
 }
 _WIDTH, _LEFT, _ROW, _GAP, _TOP = 960, 120, 22, 10, 56
