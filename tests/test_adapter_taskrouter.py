@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+import pendulum
 import pytest
 
 from agentstate import (
@@ -100,6 +101,26 @@ def test_json_callbacks_and_a_retried_one() -> None:
     batch = TaskRouterAdapter().feed(line + line)
     assert ["Login"] == [type(e).__name__ for e in batch.events]
     assert [NoteKind.DUPLICATE] == [n.kind for n in batch.notes]
+
+
+def test_a_callbacks_own_time_wins_over_start_for_the_untimed_ones_after_it() -> None:
+    """``start`` is the host's guess for callbacks before any time: a later callback's own
+    Timestamp, an hour before ``start``, is the time the untimed callbacks after it take
+    (WK3 logs in then, not at ``start``), noted ADJUSTED."""
+    def activity(worker: str, **fields: str) -> str:
+        return urlencode({"EventType": "worker.activity.update", "WorkerSid": worker,
+                          "WorkerActivityName": "Available", **fields}) + "\n"
+
+    start = pendulum.from_timestamp(T)
+    adapter = TaskRouterAdapter(start=start)
+    batch = adapter.feed(activity("WK1") + activity("WK2", Timestamp=str(T - 3600))
+                         + activity("WK3"))
+    assert [("WK1", 0), ("WK2", -3600), ("WK3", -3600)] == [
+        (e.agent, int(e.at.timestamp()) - T) for e in batch.events]
+    assert [(2, NoteKind.ADJUSTED)] == [(n.line, n.kind) for n in batch.notes]
+    first = ("the input's first clock reading, 2023-11-14T21:13:20+00:00, is 1:00:00 before "
+             "start= (2023-11-14T22:13:20+00:00)")
+    assert first == batch.notes[0].message[:len(first)]
 
 
 def test_a_bad_callback_is_noted_and_strict_raises() -> None:

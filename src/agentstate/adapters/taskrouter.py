@@ -47,7 +47,8 @@ task.*, task-queue.*, workflow.*    noted SKIPPED (the task side)
 ==================================  ==============================================================
 
 Times: ``TimestampMs`` (ms), else ``Timestamp`` (epoch seconds or ISO-8601), else the host's
-clock (``now=``), else the latest time of the callbacks before, else ``start=``. Callbacks are
+clock (``now=``), else the latest time of the callbacks before, else ``start=`` (the first
+callback's time wins over it, noted when callbacks took ``start=`` before it). Callbacks are
 deduplicated by ``EventSid`` (or ``Sid``): Twilio retries a callback that failed. A worker is
 named by ``WorkerSid`` (``agent_id=`` to choose, e.g. ``WorkerName``). TaskRouter's channels are
 mapped by ``channels=`` (default :data:`CHANNELS`; any other name is the ``task`` channel).
@@ -158,6 +159,8 @@ class TaskRouterAdapter(Adapter):
     # -- mapping -----------------------------------------------------------------------------
 
     def _time(self, fields: Mapping[str, str]) -> datetime | None:
+        """The callback's own time (a clock reading: later callbacks without one take it),
+        else :meth:`_clock`'s; ``None`` when there is none or it is not a time (noted)."""
         for key, scale in (("TimestampMs", 1000.0), ("Timestamp", 1.0)):
             text = fields.get(key, "").strip()
             if not text:
@@ -167,7 +170,7 @@ class TaskRouterAdapter(Adapter):
             except ValueError:
                 value = math.nan
             if math.isfinite(value) and 0 <= value < _LAST_EPOCH:
-                return pendulum.from_timestamp(value)
+                return self._reading(pendulum.from_timestamp(value))
             if key == "Timestamp" and re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:?\d\d)",
                                                    text):
                 try:
@@ -175,10 +178,14 @@ class TaskRouterAdapter(Adapter):
                 except (ValueError, OverflowError):
                     parsed = None
                 if isinstance(parsed, pendulum.DateTime) and 1970 <= parsed.year < 3000:
-                    return parsed.in_timezone("UTC")
+                    return self._reading(parsed.in_timezone("UTC"))
             self._note(NoteKind.MALFORMED, f"{key} is not a time: {text[:40]!r}")
             return None
         return self._clock()
+
+    def _reading(self, at: datetime) -> datetime:
+        self._observe(at)
+        return at
 
     def _callback(self, fields: Mapping[str, str]) -> None:
         kind = fields.get("EventType", "").strip()
