@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -20,7 +21,7 @@ from agentstate import (
     SetChannel,
     TransferKind,
 )
-from agentstate.adapters import NoteKind, replay_source, replay_stream
+from agentstate.adapters import Batch, Note, NoteKind, replay_source, replay_stream
 from agentstate.adapters.taskrouter import TaskRouterAdapter, TaskRouterError
 from agentstate.presets import PRESETS, taskrouter
 from agentstate.testing import check_invariants
@@ -240,6 +241,53 @@ def test_the_initiating_worker_sid_names_the_worker_and_dots_are_read_as_hyphens
         "task.transfer-initiated", "task.transfer.initiated")
     assert ["Login", "JoinQueue", "InteractionOffered", "InteractionAnswered",
             "InteractionTransferred"] == kinds(text)
+
+
+def transfer_notes(batch: Batch) -> list[Note]:
+    """The notes of a batch's transfer callbacks."""
+    return [n for n in batch.notes if n.event and n.event.startswith("task.transfer")]
+
+
+def by_name(fields: Mapping[str, str]) -> str:
+    """An ``agent_id`` naming workers by WorkerName (which transfer callbacks lack)."""
+    return fields.get("WorkerName", "").strip()
+
+
+def test_the_initiating_worker_sid_finds_the_worker_named_by_another_agent_id() -> None:
+    """With ``agent_id`` reading WorkerName, TransferInitiatingWorkerSid WK1 is the worker
+    whose own callbacks were named Alice: her task is transferred, nothing is noted, and
+    ``strict`` does not raise."""
+    text = ACCEPTED + transfer("initiated", 75, "COLD", TransferInitiatingWorkerSid="WK1")
+    batch = TaskRouterAdapter(agent_id=by_name, strict=True).feed(text)
+    assert ([("Alice", "WT1", TransferKind.BLIND)], []) == (
+        [(e.agent, e.interaction, e.kind) for e in batch.events
+         if isinstance(e, InteractionTransferred)], transfer_notes(batch))
+
+
+def test_the_initiating_worker_sid_comes_before_the_worker_fields_of_a_transfer() -> None:
+    """A transfer callback that also carries another worker's fields (the target's WorkerSid)
+    is about TransferInitiatingWorkerSid's worker: WK1's task is transferred."""
+    text = ACCEPTED + transfer("initiated", 75, "COLD", TransferInitiatingWorkerSid="WK1",
+                               WorkerSid="WK2", WorkerName="Bob")
+    for adapter in (TaskRouterAdapter(), TaskRouterAdapter(agent_id=by_name)):
+        batch = adapter.feed(text)
+        assert ([("WT1", TransferKind.BLIND)], []) == (
+            [(e.interaction, e.kind) for e in batch.events
+             if isinstance(e, InteractionTransferred)], transfer_notes(batch))
+
+
+@pytest.mark.parametrize("step", ["canceled", "failed"])
+def test_a_transfer_outcome_without_transfer_mode_takes_the_mode_it_began_with(
+        step: str) -> None:
+    """TransferMode is needed only to begin a transfer: a cancel or failure without it still
+    gives the worker its customer back after a warm transfer (the adapter knows the kind it
+    began), with nothing noted."""
+    outcome = transfer(step, 90, "WARM").replace("&TransferMode=WARM", "")
+    text = ACCEPTED + transfer("initiated", 75, "WARM") + outcome
+    batch = TaskRouterAdapter(strict=True).feed(text)
+    assert ([("WK1", "WT1")], []) == (
+        [(e.agent, e.interaction) for e in batch.events if isinstance(e, InteractionResumed)],
+        transfer_notes(batch))
 
 
 @pytest.mark.parametrize(("text", "kind", "words"), [
