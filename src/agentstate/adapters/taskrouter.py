@@ -189,6 +189,7 @@ class TaskRouterAdapter(Adapter):
         return self._clock()
 
     def _reading(self, at: datetime) -> datetime:
+        """A callback's own time, observed as the input's clock (see ``Adapter._observe``)."""
         self._observe(at)
         return at
 
