@@ -223,6 +223,17 @@ def test_an_untimed_event_takes_the_latest_time_the_capture_gave() -> None:
     assert () == result.problems
 
 
+def test_an_untimed_contact_change_needs_no_time_and_gives_the_next_login_its_device() -> None:
+    """agent-contact-change emits no event, so it needs no time: one without
+    Event-Date-Timestamp, with no time before it and no ``start``, is read all the same (not
+    noted MALFORMED, not raised with ``strict``) and the next Login takes its contact."""
+    text = (untimed("agent-contact-change", CC_Agent_Contact="user/1000@default")
+            + event("agent-status-change", 5, CC_Agent_Status="Available"))
+    result = replay_source("freeswitch", text, strict=True)
+    assert ((), "user/1000@default") == (result.notes,
+                                         result.tracker.state(AGENT).session.device)
+
+
 def test_a_capture_without_any_time_is_refused_unless_the_host_gives_its_start() -> None:
     """No time in the capture at all: each event is noted MALFORMED saying to pass start=,
     strict raises FreeSwitchError saying so, and nothing is replayed (never at the epoch);

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+import pendulum
 import pytest
 
 from agentstate import (
@@ -19,7 +21,7 @@ from agentstate import (
     SetChannel,
     TransferKind,
 )
-from agentstate.adapters import NoteKind, replay_source, replay_stream
+from agentstate.adapters import Batch, Note, NoteKind, replay_source, replay_stream
 from agentstate.adapters.taskrouter import TaskRouterAdapter, TaskRouterError
 from agentstate.presets import PRESETS, taskrouter
 from agentstate.testing import check_invariants
@@ -100,6 +102,26 @@ def test_json_callbacks_and_a_retried_one() -> None:
     batch = TaskRouterAdapter().feed(line + line)
     assert ["Login"] == [type(e).__name__ for e in batch.events]
     assert [NoteKind.DUPLICATE] == [n.kind for n in batch.notes]
+
+
+def test_a_callbacks_own_time_wins_over_start_for_the_untimed_ones_after_it() -> None:
+    """``start`` is the host's guess for callbacks before any time: a later callback's own
+    Timestamp, an hour before ``start``, is the time the untimed callbacks after it take
+    (WK3 logs in then, not at ``start``), noted ADJUSTED."""
+    def activity(worker: str, **fields: str) -> str:
+        return urlencode({"EventType": "worker.activity.update", "WorkerSid": worker,
+                          "WorkerActivityName": "Available", **fields}) + "\n"
+
+    start = pendulum.from_timestamp(T)
+    adapter = TaskRouterAdapter(start=start)
+    batch = adapter.feed(activity("WK1") + activity("WK2", Timestamp=str(T - 3600))
+                         + activity("WK3"))
+    assert [("WK1", 0), ("WK2", -3600), ("WK3", -3600)] == [
+        (e.agent, int(e.at.timestamp()) - T) for e in batch.events]
+    assert [(2, NoteKind.ADJUSTED)] == [(n.line, n.kind) for n in batch.notes]
+    first = ("the input's first clock reading, 2023-11-14T21:13:20+00:00, is 1:00:00 before "
+             "start= (2023-11-14T22:13:20+00:00)")
+    assert first == batch.notes[0].message[:len(first)]
 
 
 def test_a_bad_callback_is_noted_and_strict_raises() -> None:
@@ -219,6 +241,53 @@ def test_the_initiating_worker_sid_names_the_worker_and_dots_are_read_as_hyphens
         "task.transfer-initiated", "task.transfer.initiated")
     assert ["Login", "JoinQueue", "InteractionOffered", "InteractionAnswered",
             "InteractionTransferred"] == kinds(text)
+
+
+def transfer_notes(batch: Batch) -> list[Note]:
+    """The notes of a batch's transfer callbacks."""
+    return [n for n in batch.notes if n.event and n.event.startswith("task.transfer")]
+
+
+def by_name(fields: Mapping[str, str]) -> str:
+    """An ``agent_id`` naming workers by WorkerName (which transfer callbacks lack)."""
+    return fields.get("WorkerName", "").strip()
+
+
+def test_the_initiating_worker_sid_finds_the_worker_named_by_another_agent_id() -> None:
+    """With ``agent_id`` reading WorkerName, TransferInitiatingWorkerSid WK1 is the worker
+    whose own callbacks were named Alice: her task is transferred, nothing is noted, and
+    ``strict`` does not raise."""
+    text = ACCEPTED + transfer("initiated", 75, "COLD", TransferInitiatingWorkerSid="WK1")
+    batch = TaskRouterAdapter(agent_id=by_name, strict=True).feed(text)
+    assert ([("Alice", "WT1", TransferKind.BLIND)], []) == (
+        [(e.agent, e.interaction, e.kind) for e in batch.events
+         if isinstance(e, InteractionTransferred)], transfer_notes(batch))
+
+
+def test_the_initiating_worker_sid_comes_before_the_worker_fields_of_a_transfer() -> None:
+    """A transfer callback that also carries another worker's fields (the target's WorkerSid)
+    is about TransferInitiatingWorkerSid's worker: WK1's task is transferred."""
+    text = ACCEPTED + transfer("initiated", 75, "COLD", TransferInitiatingWorkerSid="WK1",
+                               WorkerSid="WK2", WorkerName="Bob")
+    for adapter in (TaskRouterAdapter(), TaskRouterAdapter(agent_id=by_name)):
+        batch = adapter.feed(text)
+        assert ([("WT1", TransferKind.BLIND)], []) == (
+            [(e.interaction, e.kind) for e in batch.events
+             if isinstance(e, InteractionTransferred)], transfer_notes(batch))
+
+
+@pytest.mark.parametrize("step", ["canceled", "failed"])
+def test_a_transfer_outcome_without_transfer_mode_takes_the_mode_it_began_with(
+        step: str) -> None:
+    """TransferMode is needed only to begin a transfer: a cancel or failure without it still
+    gives the worker its customer back after a warm transfer (the adapter knows the kind it
+    began), with nothing noted."""
+    outcome = transfer(step, 90, "WARM").replace("&TransferMode=WARM", "")
+    text = ACCEPTED + transfer("initiated", 75, "WARM") + outcome
+    batch = TaskRouterAdapter(strict=True).feed(text)
+    assert ([("WK1", "WT1")], []) == (
+        [(e.agent, e.interaction) for e in batch.events if isinstance(e, InteractionResumed)],
+        transfer_notes(batch))
 
 
 @pytest.mark.parametrize(("text", "kind", "words"), [

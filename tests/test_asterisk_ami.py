@@ -454,6 +454,53 @@ def test_a_ping_reply_gives_the_time_of_the_messages_after_it() -> None:
                              if isinstance(c.event, Login | Logout)]
 
 
+def ping(offset: int) -> str:
+    """The manager's reply to a Ping: its clock, ``offset`` seconds after T."""
+    return f"Response: Success\r\nPing: Pong\r\nTimestamp: {T + offset}.000000\r\n\r\n"
+
+
+AGENT_8 = {**MEMBER, "MemberName": "Agent/8", "Interface": "SIP/8"}
+
+
+def test_a_ping_reply_earlier_than_start_wins_over_it_and_is_noted() -> None:
+    """``start`` is the host's guess, the Ping replies are the manager's clock: after the first
+    reply (a day before ``start``) the untimed messages take the replies, so agent 8, first
+    seen after it, is logged in the hour between the two replies. Agent 7, placed at
+    ``start`` before it, never goes back in time: its later events are clamped to ``start``
+    (noted), and the reply is noted ADJUSTED saying how far before ``start`` it is."""
+    text = (untimed(message("QueueMemberAdded", None, **MEMBER)) + ping(-86400)
+            + untimed(message("QueueMemberAdded", None, **AGENT_8)
+                      + message("QueueMemberPause", None, **MEMBER, Paused=1))
+            + ping(-82800) + untimed(message("QueueMemberRemoved", None, **AGENT_8)))
+    result = replay_source("ami", text, start=START)
+    assert [-86400, -86400, -82800, -82800] == [
+        int(c.at.timestamp()) - T for c in result.tracker.history("8")]
+    assert timedelta(hours=1) == result.agent_reports()["8"].logged_in
+    assert {START} == {c.at for c in result.tracker.history("7")}
+    adjusted = [(n.line, n.message) for n in result.notes if n.kind is NoteKind.ADJUSTED]
+    assert [2, 4] == [line for line, _ in adjusted]
+    first = ("the input's first clock reading, 2023-11-13T22:13:20+00:00, is 1 day, 0:00:00 "
+             "before start= (2023-11-14T22:13:20+00:00)")
+    assert first == adjusted[0][1][:len(first)]
+    assert ("QueueMemberPause for agent '7' stamped 1 day, 0:00:00 before its last one: moved to "
+            "it") == adjusted[1][1]
+
+
+def test_a_ping_reply_later_than_start_is_noted_with_how_far_after_it_is() -> None:
+    """The records before the first Ping reply took ``start``: a reply 20 h after it says the
+    capture's clock was 20 h on, so it is noted ADJUSTED (the agent's logged-in time counts
+    20 h the capture does not show); the messages after the reply take it."""
+    text = (untimed(message("QueueMemberAdded", None, **MEMBER)) + ping(72000)
+            + untimed(message("QueueMemberRemoved", None, **MEMBER)))
+    result = replay_source("ami", text, start=START)
+    assert [(2, "the input's first clock reading, 2023-11-15T18:13:20+00:00, is 20:00:00 "
+                "after start= (2023-11-14T22:13:20+00:00): the records before it took "
+                "start=, not the input's clock")] == [
+        (n.line, n.message) for n in result.notes if n.kind is NoteKind.ADJUSTED]
+    assert [0, 0, 72000, 72000] == [int(c.at.timestamp()) - T
+                                    for c in result.tracker.history("7")]
+
+
 def test_an_epoch_uniqueid_is_a_clock_reading_and_a_uuid_is_not() -> None:
     """A Uniqueid ``1700000100.7`` says the manager's clock had reached that second: the
     message and the untimed ones after it take it; Originate's UUID Uniqueids say nothing."""

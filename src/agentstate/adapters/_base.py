@@ -13,6 +13,12 @@ instant the host says the input begins (``start=``, for a capture without times)
 them the record is noted MALFORMED, saying to pass ``start=`` (with ``strict=True``, the
 adapter's error says so): a capture never replays on a clock the host did not choose.
 
+A time taken from ``start=`` is the host's guess, not a reading: it never becomes "the latest
+time the input gave", so the input's first clock reading wins over it, even one earlier than
+``start=``. When records took ``start=`` before that first reading, the reading is noted
+ADJUSTED, saying how far it is from ``start=``: the events already placed at ``start=`` stay
+(an agent's history never goes back in time: its later events are clamped to them, noted).
+
 Every record the adapter cannot use becomes a :class:`Note` (never silently dropped); with
 ``strict=True`` a problem note raises the adapter's own :class:`AdapterError` subclass instead.
 Platform events agentstate has no faithful event for are noted ``UNSUPPORTED``, naming the
@@ -149,6 +155,9 @@ class Adapter(abc.ABC):
         self._event_name: str | None = None
         self._begins = None if start is None else to_utc(start)
         self._latest: datetime | None = None
+        """The latest clock reading the input gave (never a time taken from ``start``)."""
+        self._guessed = False
+        """Whether a record took its time from ``start`` (before any reading)."""
         self._json_text: list[str] = []
         self._json_size = 0
 
@@ -289,13 +298,38 @@ class Adapter(abc.ABC):
         else ``start``; ``None`` when there is none (see :meth:`_untimed`)."""
         if self._now is not None:
             return to_utc(self._now())
-        return self._latest or self._begins
+        if self._latest is None and self._begins is not None:
+            self._guessed = True
+            return self._begins
+        return self._latest
 
     def _observe(self, at: datetime) -> None:
-        """The input says it is ``at`` now (a clock reading beside its events): later records
-        without a time of their own take it."""
+        """The input says it is ``at`` now (a record's own time, or a clock reading beside its
+        events): later records without a time of their own take it. The first reading wins
+        over ``start`` (noted when records took ``start`` before it)."""
+        if self._latest is None and self._guessed:
+            self._first_reading(at)
         if self._latest is None or at > self._latest:
             self._latest = at
+
+    def _first_reading(self, at: datetime) -> None:
+        """Note the input's first clock reading when it is not ``start``, which records before
+        it took: the events placed at ``start`` stay where they are."""
+        begins = self._begins
+        if begins is None or at == begins:
+            return
+        reading = f"the input's first clock reading, {at.isoformat()}, is"
+        if at > begins:
+            self._note(NoteKind.ADJUSTED, f"{reading} {elapsed(begins, at)} after start= "
+                                          f"({begins.isoformat()}): the records before it took "
+                                          "start=, not the input's clock")
+            return
+        self._note(NoteKind.ADJUSTED, f"{reading} {elapsed(at, begins)} before start= "
+                                      f"({begins.isoformat()}), which the records before it "
+                                      "took: the records after it take the input's clock, but "
+                                      "an agent's history never goes back in time: the events "
+                                      "placed at start= stay, and an agent's later events are "
+                                      "moved up to them (noted)")
 
     def _untimed(self, what: str) -> None:
         """Note a record that has no time of its own (``what`` names the missing field) while
@@ -310,13 +344,13 @@ class Adapter(abc.ABC):
         if view is None:
             view = self._agents[agent] = _Agent(last=at)
         if at < view.last:
-            self._note(NoteKind.ADJUSTED, f"{self._event_name or 'event'} for agent {agent!r} "
-                                          f"stamped {elapsed(at, view.last)} before its last "
-                                          "one: moved to it")
+            message = (f"{self._event_name or 'event'} for agent {agent!r} stamped "
+                       f"{elapsed(at, view.last)} before its last one: moved to it")
+            last = self._notes[-1] if self._notes else None
+            if last is None or (last.line, last.message) != (self._where, message):
+                self._note(NoteKind.ADJUSTED, message)  # once for the record's events
             at = view.last
         view.last = at
-        if self._latest is None or at > self._latest:
-            self._latest = at
         return view, at
 
     def _emit(self, event: Event) -> None:

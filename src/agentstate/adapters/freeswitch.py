@@ -38,8 +38,8 @@ Every ``CC-*-Time`` header is epoch seconds; an event's own time is ``Event-Date
 (microseconds); without it (the vendor's example events), the host's clock (``now=``), else the
 latest clock reading among the events before it and itself (their ``CC-*-Time`` headers, such as
 bridge-agent-end's CC-Bridge-Terminated-Time, and Event-Date-Timestamp), else ``start=`` (the
-instant the capture begins); without any, noted MALFORMED. Events are deduplicated by
-``Core-UUID`` and ``Event-Sequence``.
+instant the capture begins); without any, noted MALFORMED (but an agent-contact-change, which
+emits no event, needs no time). Events are deduplicated by ``Core-UUID`` and ``Event-Sequence``.
 """
 
 from __future__ import annotations
@@ -182,7 +182,8 @@ class FreeSwitchAdapter(Adapter):
         if sequence and self._duplicate(f"{headers.get('core-uuid', '')} {sequence}"):
             return
         handler = _HANDLERS.get(action)
-        if handler is None:
+        timeless = _TIMELESS.get(action)
+        if handler is None and timeless is None:
             if action in _UNSUPPORTED:
                 self._unsupported(action, why=_UNSUPPORTED[action])
             else:
@@ -192,11 +193,15 @@ class FreeSwitchAdapter(Adapter):
         if not agent:
             self._note(NoteKind.MALFORMED, f"{action} names no CC-Agent")
             return
+        if timeless is not None:  # needs no time: never noted for the lack of one
+            timeless(self, agent, headers)
+            return
         at = self._epoch(headers, "event-date-timestamp", 1_000_000.0) or self._clock()
         if at is None:
             self._untimed("Event-Date-Timestamp")
             return
-        handler(self, agent, headers, at)
+        if handler is not None:
+            handler(self, agent, headers, at)
 
     def _call(self, headers: Mapping[str, str]) -> str | None:
         call = (headers.get("cc-member-session-uuid") or headers.get("cc-member-uuid")
@@ -227,10 +232,11 @@ class FreeSwitchAdapter(Adapter):
         else:
             self._status(agent, at, status)
 
-    def contact_change(self, agent: str, headers: Mapping[str, str], at: datetime) -> None:
+    def contact_change(self, agent: str, headers: Mapping[str, str]) -> None:
         """The agent's contact (the dial string mod_callcenter calls it on) is its device:
         kept for its next Login. A logged-in agent's session keeps the device it logged in
-        with: agentstate records the device with the Login only."""
+        with: agentstate records the device with the Login only. No event is emitted, so the
+        change needs no time (an event without one is read all the same)."""
         contact = headers.get("cc-agent-contact", "").strip()
         problem = name_problem(contact) if contact else "it is empty"
         if problem is not None:
@@ -297,9 +303,14 @@ _HANDLERS: dict[str, _Handler] = {
     "bridge-agent-start": FreeSwitchAdapter.bridge_start,
     "bridge-agent-end": FreeSwitchAdapter.bridge_end,
     "bridge-agent-fail": FreeSwitchAdapter.bridge_fail,
-    "agent-contact-change": FreeSwitchAdapter.contact_change,
 }
 """Each mapped CC-Action and its handler."""
+
+_TIMELESS: dict[str, Callable[[FreeSwitchAdapter, str, Mapping[str, str]], None]] = {
+    "agent-contact-change": FreeSwitchAdapter.contact_change,
+}
+"""The CC-Actions that emit no event, so need no time: read before the event's time is
+looked for (an event without one is never noted for the lack of it)."""
 
 _UNSUPPORTED: dict[str, str] = {}
 """The CC-Actions agentstate does not model, and why: noted UNSUPPORTED. None today (a contact

@@ -30,7 +30,8 @@ task.transfer-initiated             :class:`~agentstate.InteractionTransferred` 
                                     target TransferTo
 task.transfer-canceled, -failed     a warm transfer abandoned: :class:`~agentstate.
                                     InteractionResumed` (the worker has the customer back); a
-                                    cold one: noted SKIPPED (its side already ended)
+                                    cold one: noted SKIPPED (its side already ended); an
+                                    outcome's TransferMode is optional
 task.transfer-completed,            noted SKIPPED: a warm transfer's worker leaves with its
 -attempt-failed                     reservation's wrapup; an attempt failed, the transfer goes on
 worker.channel.availability.update  :class:`~agentstate.SetChannel` ``enabled``
@@ -47,9 +48,11 @@ task.*, task-queue.*, workflow.*    noted SKIPPED (the task side)
 ==================================  ==============================================================
 
 Times: ``TimestampMs`` (ms), else ``Timestamp`` (epoch seconds or ISO-8601), else the host's
-clock (``now=``), else the latest time of the callbacks before, else ``start=``. Callbacks are
+clock (``now=``), else the latest time of the callbacks before, else ``start=`` (the first
+callback's time wins over it, noted when callbacks took ``start=`` before it). Callbacks are
 deduplicated by ``EventSid`` (or ``Sid``): Twilio retries a callback that failed. A worker is
-named by ``WorkerSid`` (``agent_id=`` to choose, e.g. ``WorkerName``). TaskRouter's channels are
+named by ``WorkerSid`` (``agent_id=`` to choose, e.g. ``WorkerName``; a transfer callback's
+TransferInitiatingWorkerSid is the worker whose own callbacks had it). TaskRouter's channels are
 mapped by ``channels=`` (default :data:`CHANNELS`; any other name is the ``task`` channel).
 
 Its length has one reason to change: TaskRouter's event callbacks, their fields and what each
@@ -131,8 +134,11 @@ class TaskRouterAdapter(Adapter):
         """(worker, task) in wrap-up: until its reservation completes."""
         self._worker_channels: dict[tuple[str, str], tuple[bool, int | None]] = {}
         """(worker, TaskRouter channel) -> (available, configured capacity) as last told."""
-        self._initiators: dict[str, str] = {}
-        """Task -> the worker that initiated its transfer under way."""
+        self._initiators: dict[str, tuple[str, str]] = {}
+        """Task -> the worker that initiated its transfer under way, and its TransferMode."""
+        self._workers: dict[str, str] = {}
+        """WorkerSid -> the agent id ``agent_id`` gave the worker's own callbacks (a transfer
+        callback names its worker by WorkerSid only)."""
         self._set: dict[tuple[str, str], tuple[bool, int | None]] = {}
         """(worker, policy channel) -> (enabled, capacity) as last emitted."""
 
@@ -158,6 +164,8 @@ class TaskRouterAdapter(Adapter):
     # -- mapping -----------------------------------------------------------------------------
 
     def _time(self, fields: Mapping[str, str]) -> datetime | None:
+        """The callback's own time (a clock reading: later callbacks without one take it),
+        else :meth:`_clock`'s; ``None`` when there is none or it is not a time (noted)."""
         for key, scale in (("TimestampMs", 1000.0), ("Timestamp", 1.0)):
             text = fields.get(key, "").strip()
             if not text:
@@ -167,7 +175,7 @@ class TaskRouterAdapter(Adapter):
             except ValueError:
                 value = math.nan
             if math.isfinite(value) and 0 <= value < _LAST_EPOCH:
-                return pendulum.from_timestamp(value)
+                return self._reading(pendulum.from_timestamp(value))
             if key == "Timestamp" and re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:?\d\d)",
                                                    text):
                 try:
@@ -175,10 +183,15 @@ class TaskRouterAdapter(Adapter):
                 except (ValueError, OverflowError):
                     parsed = None
                 if isinstance(parsed, pendulum.DateTime) and 1970 <= parsed.year < 3000:
-                    return parsed.in_timezone("UTC")
+                    return self._reading(parsed.in_timezone("UTC"))
             self._note(NoteKind.MALFORMED, f"{key} is not a time: {text[:40]!r}")
             return None
         return self._clock()
+
+    def _reading(self, at: datetime) -> datetime:
+        """A callback's own time, observed as the input's clock (see ``Adapter._observe``)."""
+        self._observe(at)
+        return at
 
     def _callback(self, fields: Mapping[str, str]) -> None:
         kind = fields.get("EventType", "").strip()
@@ -199,9 +212,7 @@ class TaskRouterAdapter(Adapter):
             else:
                 self._note(NoteKind.SKIPPED, f"{kind}: the task side, nothing for the worker")
             return
-        agent = self._agent_id(fields)
-        if not agent and kind in _TRANSFERS:
-            agent = self._transferrer(fields)
+        agent = self._transferrer(fields) if kind in _TRANSFERS else self._worker(fields)
         if not agent:
             self._note(NoteKind.MALFORMED, f"{kind} names no worker")
             return
@@ -290,16 +301,32 @@ class TaskRouterAdapter(Adapter):
 
     # -- transfers -------------------------------------------------------------------------------
 
+    def _worker(self, fields: Mapping[str, str]) -> str:
+        """The agent id of a worker's own callback (remembered by its WorkerSid)."""
+        agent = self._agent_id(fields)
+        sid = fields.get("WorkerSid", "").strip()
+        if agent and sid:
+            self._workers[sid] = agent
+        return agent
+
     def _transferrer(self, fields: Mapping[str, str]) -> str:
-        """The worker a transfer callback is about when it names none: the initiating worker
-        (TransferInitiatingWorkerSid), else for a transfer's outcome the worker that initiated
-        it, else the one worker connected to the task; ``""`` when that is not one worker."""
+        """The worker a transfer callback is about: the initiating worker
+        (TransferInitiatingWorkerSid: the agent id its own callbacks were given, else
+        ``agent_id`` of the callback without its Worker fields), else the worker the callback
+        names; failing those, for a transfer's outcome the worker that initiated it, else the
+        one worker connected to the task; ``""`` when that is not one worker."""
         initiating = fields.get("TransferInitiatingWorkerSid", "").strip()
         if initiating:
-            return self._agent_id({**fields, "WorkerSid": initiating})
+            agent = self._workers.get(initiating) or self._agent_id(
+                {**{k: v for k, v in fields.items() if not k.startswith("Worker")},
+                 "WorkerSid": initiating})
+        else:
+            agent = self._agent_id(fields)
+        if agent:
+            return agent
         task = fields.get("TaskSid", "").strip()
         if fields.get("EventType") != "task.transfer-initiated" and task in self._initiators:
-            return self._initiators[task]
+            return self._initiators[task][0]
         found = [agent for agent, view in self._agents.items() if view.open.get(task)
                  and task not in view.transferring]
         return found[0] if len(found) == 1 else ""
@@ -310,14 +337,16 @@ class TaskRouterAdapter(Adapter):
             return
         kind = fields.get("EventType", "")
         mode = fields.get("TransferMode", "").strip().upper()
-        if mode not in _MODES:
+        if mode not in _MODES and (mode or kind == "task.transfer-initiated"):
             self._note(NoteKind.MALFORMED, f"TransferMode must be COLD or WARM, got "
                                            f"{mode[:20]!r}")
             return
         view = self._agents.get(agent)
         transferring = view is not None and task in view.transferring
+        if not mode and task in self._initiators:  # an outcome: the transfer as initiated
+            mode = self._initiators[task][1]
         if kind == "task.transfer-initiated":
-            self._initiators[task] = agent
+            self._initiators[task] = (agent, mode)
             connected = self._is_open(agent, task)
             self._transfer(agent, task, at, _MODES[mode],
                            fields.get("TransferTo", "").strip() or None)

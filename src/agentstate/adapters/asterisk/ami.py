@@ -54,9 +54,11 @@ clock (``now=``, a live stream); in a capture without it, the latest clock readi
 messages before it and itself (any ``Timestamp``, such as a reply to ``Ping``; the creation time
 a ``Uniqueid`` carries, ``1409169987.2``: epoch seconds, which the manager's clock had passed
 when it sent the message), else ``start=`` (the instant the capture begins); without any, noted
-MALFORMED. A message whose ``SequenceNumber`` was already applied (two manager sessions) is
-applied once. Agents are named by ``MemberName`` (else the interface) through ``agent_id``, like
-the queue_log adapter; an interface is remembered with its member name from QueueMemberAdded.
+MALFORMED. ``start=`` is never taken for a reading: the first reading wins over it (noted when
+messages took ``start=`` before it; an agent's events never go back in time). A message whose
+``SequenceNumber`` was already applied (two manager sessions) is applied once. Agents are named
+by ``MemberName`` (else the interface) through ``agent_id``, like the queue_log adapter; an
+interface is remembered with its member name from QueueMemberAdded.
 Garbage, a truncated message (a line without ``:``, or ``Event:`` in the middle of a line) and a
 second ``Event:`` key without an empty line between them resynchronise: the broken part is noted
 MALFORMED and reading goes on with the next message.
