@@ -529,6 +529,10 @@ def test_export_json_reads_back_wherever_a_policy_is_read(
                        "column 15 (char 14)"),
     ('["basic"]', "agentstate check: bad.json: expected a JSON object (a policy), got an "
                   "array"),
+    ('{"extends": "basic", "reasons": [{"code": "coffee", "paid": true, '
+     '"daily_allotment": 0.0000001}]}',
+     "agentstate check: bad.json: reasons[0].daily_allotment: must be positive (at least 1 "
+     "microsecond), got 0.0000001 seconds"),
 ])
 def test_a_bad_json_policy_is_one_line_and_exit_code_2(
         text: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -33,7 +33,7 @@ from agentstate import (
     WrapUpMode,
 )
 from agentstate._eligibility import Index, blocker, describe, scan
-from agentstate._index import _AGENT_AT, _key_text
+from agentstate._index import _AGENT_AT, _agent_of, _key_text
 from agentstate._limits import MAX_INSTANT, MAX_SMALL, MIN_INSTANT, MIN_SMALL
 from agentstate._order import NEVER
 from agentstate._time import micros
@@ -261,3 +261,58 @@ def test_a_heap_key_sorts_and_compares_as_its_tuple(a: tuple[int, int, str],
     key_a, key_b = _key_text(*a), _key_text(*b)
     assert (a < b, a == b) == (key_a < key_b, key_a == key_b)
     assert a[2] == key_a[_AGENT_AT:]
+
+
+_EDGES = st.sampled_from([2**31 - 1, 2**31, -(2**31), -(2**31) - 1, 2**63 - 1, 2**63,
+                          -(2**63), -(2**63) - 1, 2**100, -(2**100), 16**40, -(16**40)])
+_ANY = st.one_of(st.integers(), _EDGES, _PENALTIES)
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(a=st.tuples(_ANY, _ANY, st.text()), b=st.tuples(_ANY, _ANY, st.text()))
+def test_a_heap_key_of_any_integers_sorts_as_its_tuple(a: tuple[int, int, str],
+                                                       b: tuple[int, int, str]) -> None:
+    """A penalty or sort value outside 32 or 64 bits (a host's store may hand back any
+    integer) still gives a key that orders two agents as the tuples do, is equal only for
+    equal tuples, and gives the agent back."""
+    key_a, key_b = _key_text(*a), _key_text(*b)
+    assert (a < b, a == b) == (key_a < key_b, key_a == key_b)
+    assert a[2] == _agent_of(key_a)
+
+
+@pytest.mark.parametrize(("queue", "a2", "a3"), [
+    ("longest_idle", {"penalty": 2**31}, {}),
+    ("longest_idle", {"penalty": 2**100}, {"penalty": 2**31 - 1}),
+    ("longest_idle", {"penalty": -(2**31) - 1}, {"penalty": -(2**31) - 2}),
+    ("linear", {"position": 2**65}, {"penalty": 1}),
+    ("linear", {"position": -(2**63) - 1}, {"position": -(2**70)}),
+    ("linear", {"penalty": -(2**70)}, {"penalty": -(2**31)}),
+])
+def test_a_state_with_a_value_out_of_range_is_listed_as_the_scan_lists_it(
+        queue: str, a2: dict[str, int], a3: dict[str, int]) -> None:
+    """Agents whose states (from a host's own store) hold a penalty or position that no
+    event would accept are still eligible where the scan finds them, in the scan's order."""
+    policy = every_strategy()
+    clock = ManualClock(SEQUENCE_START)
+    tracker = Tracker(policy, clock=clock)
+    tracker.register_many(AGENTS)
+    for agent in AGENTS:
+        clock.advance(1)
+        tracker.apply(Login(agent=agent, queues=(queue,)))
+    states = []
+    for agent, changes in zip(AGENTS, ({}, a2, a3), strict=True):
+        state = tracker.state(agent)
+        member = attrs.evolve(state.memberships[0], **changes)
+        states.append(attrs.evolve(state, memberships=(member,)))
+    now = clock.now()
+    index = Index(policy)
+    index.eligible(queue, "voice", now, limit=1)  # the pair's heap, then the updates
+    for state in states:
+        index.update(state)
+    expected = [s.agent for s in scan(policy, states, queue, "voice", now, seed=0)]
+    assert 3 == len(expected)
+    assert expected == [s.agent for s in index.eligible(queue, "voice", now, limit=3)]
+    fresh = Index(policy)
+    for state in states:
+        fresh.update(state)
+    assert expected == [s.agent for s in fresh.eligible(queue, "voice", now, limit=3)]

@@ -147,3 +147,36 @@ def test_a_version_5_schema_is_migrated_and_its_readers_are_woken(conninfo: str,
         waited = time.monotonic() - started
         timer.join()
         assert (True, True) == (woken, waited < 5)
+
+
+def test_a_failed_wake_up_after_a_durable_commit_is_not_the_commit_s_failure(
+        conninfo: str, schema: str, monkeypatch: Any) -> None:
+    """When the wake-up sent on its own after a commit fails (the connection breaks), the
+    commit, already durable, succeeds: the state is stored, the next commit runs on a new
+    connection, and the reader finds the entry when it looks at the feed."""
+    from agentstate import _postgres
+
+    exchange = PostgresStore._exchange
+    broken = []
+
+    def breaking(store: PostgresStore, conn: Any, *statements: Any) -> Any:
+        if [name for name, _values in statements] == [_postgres._WAKE]:
+            broken.append(conn)
+            conn.close()  # the wake-up is sent on a connection that just broke
+        return exchange(store, conn, *statements)
+
+    monkeypatch.setattr(PostgresStore, "_exchange", breaking)
+    with PostgresStore(conninfo, schema=schema) as reader_store, \
+            PostgresStore(conninfo, schema=schema) as writer_store:
+        writer = Tracker(basic(), store=writer_store, clock=ManualClock(START))
+        writer.register("a1")
+        writer.register("a2")  # the writer knows now that nobody waits
+        after = writer.changes(0, 100)[-1].sequence
+        assert reader_store.wait_for_feed(10**18, 0) is False  # now listening
+        writer.apply(Login(agent="a1"))
+        assert 1 == len(broken)
+        writer.apply(SetStatus(agent="a1", status="break", reason="coffee"))
+        with PostgresStore(conninfo, schema=schema) as other:
+            stored = other.load("a1")
+        assert (writer.state("a1"), "break") == (stored, stored and stored.status)
+        assert reader_store.wait_for_feed(after, 0) is True

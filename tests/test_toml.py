@@ -42,6 +42,7 @@ from agentstate._toml import (
     dumps_policy,
     load_policy,
     loads_policy,
+    loads_policy_json,
 )
 from agentstate.presets import PRESETS, basic
 from tests._policies import timed
@@ -296,7 +297,7 @@ def _edit(old: str, new: str, *, count: int = 1) -> str:
     (_edit('name = "offline"\n', 'name = "lunch"\n'), "statuses[4].name",
      "duplicate status 'lunch'"),
     (_edit("[[reasons]]", "[timers]\noffer_timeout = -5\n\n[[reasons]]"), "timers.offer_timeout",
-     "timers.offer_timeout must be positive, got -1 day, 23:59:55"),
+     "must be positive (at least 1 microsecond), got -5 seconds"),
     (_edit('login_status = "available"', 'login_status = "lunch"'), "login_status",
      "no way to log in: no transition 'logged_out' -> 'lunch'"),
     (re.sub(r"transitions = \[.*?\]\n", "", _GOOD, flags=re.S), "transitions",
@@ -311,6 +312,58 @@ def test_errors_name_the_file_the_key_and_what_was_wrong(text: str, key: str, wh
     assert ("site.toml", key, what) == (error.file, error.key, error.what)
     assert f"site.toml: {key}: {what}" == str(error)
     assert isinstance(error, PolicyError)
+
+
+_POSITIVE = "must be positive (at least 1 microsecond), got "
+_LONGEST = "must be at most 365 days (31536000 seconds), got "
+
+
+_COFFEE = {"code": '"coffee"', "paid": "true"}
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["toml", "json"])
+@pytest.mark.parametrize(("table", "fields", "key", "what"), [
+    ("reasons", {**_COFFEE, "daily_allotment": "0.0000001"}, "reasons[0].daily_allotment",
+     _POSITIVE + "0.0000001 seconds"),
+    ("reasons", {**_COFFEE, "daily_allotment": "-5"}, "reasons[0].daily_allotment",
+     _POSITIVE + "-5 seconds"),
+    ("reasons", {**_COFFEE, "max_length": "0"}, "reasons[0].max_length",
+     _POSITIVE + "0 seconds"),
+    ("reasons", {**_COFFEE, "max_length": '"0s"'}, "reasons[0].max_length", _POSITIVE + '"0s"'),
+    ("reasons", {**_COFFEE, "daily_allotment": "99999999"}, "reasons[0].daily_allotment",
+     _LONGEST + "99999999 seconds"),
+    ("timers", {"busy_delay": "-0.5"}, "timers.busy_delay", _POSITIVE + "-0.5 seconds"),
+    ("timers", {"offer_timeout": '"999999h"'}, "timers.offer_timeout", _LONGEST + '"999999h"'),
+    ("queues", {"name": '"sales"', "wrap_up.mode": '"timed"', "wrap_up.length": "-3"},
+     "queues[0].wrap_up.length", "wrap-up mode timed needs a positive length, got -3 seconds"),
+    ("queues", {"name": '"sales"', "wrap_up.mode": '"optional"'}, "queues[0].wrap_up.length",
+     "missing (wrap-up mode optional needs a positive length)"),
+], ids=["tiny", "negative", "zero", "zero-text", "too-long", "negative-delay", "too-long-text",
+        "queue-wrap-up", "queue-wrap-up-missing"])
+def test_a_bad_duration_names_its_key_and_the_seconds_as_written(
+        as_json: bool, table: str, fields: dict[str, str], key: str, what: str) -> None:
+    """A duration out of range, in TOML or JSON, is refused naming its own key (not the
+    table's) and the value as written, in seconds (not a ``timedelta``)."""
+    import json
+
+    if as_json:
+        item: dict[str, Any] = {}
+        for dotted, literal in fields.items():
+            *outer, name = dotted.split(".")
+            place = item
+            for step in outer:
+                place = place.setdefault(step, {})
+            place[name] = json.loads(literal)
+        doc = {"extends": "basic", table: item if table == "timers" else [item]}
+        with pytest.raises(PolicyFileError) as caught:
+            loads_policy_json(json.dumps(doc), file="site")
+    else:
+        header = f"[{table}]" if table == "timers" else f"[[{table}]]"
+        lines = [f"{name} = {literal}" for name, literal in fields.items()]
+        with pytest.raises(PolicyFileError) as caught:
+            loads_policy("\n".join(['extends = "basic"', header, *lines, ""]), file="site")
+    assert ("site", key, what) == (caught.value.file, caught.value.key, caught.value.what)
+    assert f"site: {key}: {what}" == str(caught.value)
 
 
 def test_a_dumped_policy_says_its_format_and_a_newer_format_is_refused() -> None:

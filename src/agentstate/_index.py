@@ -45,9 +45,13 @@ Key = str
 (:func:`_key_text`). A string is not a container: the garbage collector neither counts it
 towards its next collection nor follows it, where a tuple kept in a heap was one more object
 to collect for every push (and one it kept following, with an instant in it)."""
-_PENALTY_OFFSET = 2**31  # penalties are 32-bit (agentstate._limits.MIN_SMALL)
+_PENALTY_OFFSET = 2**31  # events hold penalties to 32 bits (agentstate._limits.MIN_SMALL)
 _SORT_OFFSET = 2**63  # sort values: microseconds of an instant, a position, or NEVER
-_AGENT_AT = 8 + 16  # where the agent starts in a key
+_PENALTY_WIDTH = 8  # hexadecimal digits of an offset penalty in range
+_SORT_WIDTH = 16  # and of an offset sort value
+_AGENT_AT = _PENALTY_WIDTH + _SORT_WIDTH  # where the agent starts in a key of values in range
+_WIDE = frozenset("g-/")  # what a field out of its range starts with (see _field_text)
+_COMPLEMENT = str.maketrans("0123456789abcdef", "fedcba9876543210")
 Pair = tuple[str, str]
 Entry = tuple[tuple[str, ...], tuple[str, ...]]
 """What eligibility reads of an agent's state: its open queues and its open channels (both
@@ -350,7 +354,7 @@ class Index:
         taken: set[str] = set()
         while heap and len(found) < limit:
             key = heapq.heappop(heap)
-            agent = key[_AGENT_AT:]
+            agent = _agent_of(key)
             if (agent in in_queue and agent in on_channel and agent not in taken
                     and self._current_key(agent, queue) == key):
                 found.append(key)
@@ -358,13 +362,53 @@ class Index:
         for key in found:
             heapq.heappush(heap, key)
         states = self._states
-        return [states[key[_AGENT_AT:]] for key in found]
+        return [states[_agent_of(key)] for key in found]
 
 
 def _key_text(penalty: int, sort: int, agent: str) -> Key:
     """``(penalty, sort, agent)`` as a string in the same order: the penalty and the sort
     value, offset and side by side in one 96-bit number, as 24 lower-case hexadecimal digits
     (they sort as their values), then the agent (its characters compare as in the tuple, what
-    comes before being of equal length in every key)."""
-    return f"{(penalty + _PENALTY_OFFSET) << 64 | (sort + _SORT_OFFSET):024x}{agent}"
+    comes before being of equal length in every key).
 
+    Events hold a penalty and a position to 32 bits, but a state from a host's own store may
+    hold any integer: a value out of its range is written by :func:`_field_text` instead, which
+    sorts it before or after every value in range and gives the agent's start back
+    (:func:`_agent_of`)."""
+    if -2**31 <= penalty < 2**31 and -2**63 <= sort < 2**63:
+        return f"{(penalty + _PENALTY_OFFSET) << 64 | (sort + _SORT_OFFSET):024x}{agent}"
+    return (f"{_field_text(penalty + _PENALTY_OFFSET, _PENALTY_WIDTH)}"
+            f"{_field_text(sort + _SORT_OFFSET, _SORT_WIDTH)}{agent}")
+
+
+def _field_text(value: int, width: int) -> str:
+    """Any integer as a string that sorts as the integers do and says where it ends:
+    ``width`` hexadecimal digits from 0 to ``16**width - 1``; above, one ``g`` per digit past
+    ``width``, then its digits (after every value in range, longer after shorter); below 0,
+    one ``-`` per digit past ``width``, a ``/``, then the digits of ``-value - 1``
+    complemented (before every value in range, longer before shorter)."""
+    if value >= 0:
+        digits = f"{value:0{width}x}"
+        return "g" * (len(digits) - width) + digits
+    digits = f"{-value - 1:0{width}x}"
+    return "-" * (len(digits) - width) + "/" + digits.translate(_COMPLEMENT)
+
+
+def _field_end(key: Key, at: int, width: int) -> int:
+    """Where the field written by :func:`_field_text` from ``key[at]`` on ends."""
+    start = at
+    mark = key[at]
+    if mark == "g" or mark == "-":
+        while key[at] == mark:
+            at += 1
+    extra = at - start
+    if mark == "-" or mark == "/":
+        at += 1
+    return at + extra + width
+
+
+def _agent_of(key: Key) -> str:
+    """The agent of a key written by :func:`_key_text`."""
+    if key[0] in _WIDE or key[_PENALTY_WIDTH] in _WIDE:
+        return key[_field_end(key, _field_end(key, 0, _PENALTY_WIDTH), _SORT_WIDTH):]
+    return key[_AGENT_AT:]

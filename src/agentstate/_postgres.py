@@ -556,7 +556,9 @@ class PostgresStore:
         round trip and one wake of the server process. While it saw none, the commit goes
         alone, and if it then finds a listener the wake-up follows it. Nobody waiting, a commit
         is one statement; a listener that starts while a commit is under way finds the entry
-        by its own look at the feed, or at its next ``recheck``.
+        by its own look at the feed, or at its next ``recheck``. A wake-up sent on its own is
+        best effort: the commit is durable by then, so its failure is not the commit's (the
+        connection is dropped, and the reader finds the entry at its next ``recheck``).
 
         A ``NOTIFY`` in the commit itself would serialise every commit of the database, disk
         flush included: PostgreSQL holds a database-wide lock from a notifying transaction's
@@ -578,7 +580,11 @@ class PostgresStore:
         moved = int(result.get_value(0, 0) or b"0")
         self._listeners = result.get_value(0, 1) == b"t"
         if self._listeners and moved and not woken:
-            self._exchange(conn, (_WAKE, self._wake))
+            # The commit is durable: its wake-up is best effort. If it fails, _exchange has
+            # closed the connection (the next call opens another), and a reader not woken
+            # finds the entry at its next look at the feed (``recheck``).
+            with contextlib.suppress(Exception):
+                self._exchange(conn, (_WAKE, self._wake))
         return moved
 
     def _fetch_one(self, conn: psycopg.Connection[Any], name: bytes,

@@ -78,6 +78,7 @@ from ._policy import (
     WrapUp,
     WrapUpMode,
 )
+from ._policy_parts import MAX_DURATION
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -153,6 +154,15 @@ def _show(value: object) -> str:
     return f"{shown} ({_kind_of(value)})"
 
 
+def _as_seconds(value: object) -> str:
+    """A duration as written: ``-5 seconds``, ``0.0000001 seconds``, ``"0s"``."""
+    if isinstance(value, str):
+        return _quote(value)
+    if isinstance(value, Decimal) and value.is_finite() and abs(value.adjusted()) <= 30:
+        return f"{value:f} seconds"  # not 1E-7
+    return f"{value} seconds"
+
+
 def _key(path: str, name: str | int) -> str:
     if isinstance(name, int):
         return f"{path}[{name}]"
@@ -214,9 +224,27 @@ _DURATION = re.compile(r"(?:(\d{1,6})h)?(?:(\d{1,7})m)?(?:(\d{1,9})s)?")
 
 
 class _Seconds(_Kind):
-    """A duration, as a number of seconds (to the microsecond) or text: ``"1h30m"``."""
+    """A duration, as a number of seconds (to the microsecond) or text: ``"1h30m"``; at most
+    :data:`~agentstate._policy_parts.MAX_DURATION` either way, and more than zero if
+    ``positive``. The key and the value as written are named here, where the policy's own
+    check would name the table and show a ``timedelta``."""
+
+    def __init__(self, *, positive: bool = False) -> None:
+        self.positive = positive
 
     def load(self, value: object, key: str) -> timedelta:
+        duration = self._duration(value, key)
+        if abs(duration) > MAX_DURATION:
+            raise _Bad(key, f"must be at most {MAX_DURATION.days} days "
+                            f"({MAX_DURATION // timedelta(seconds=1)} seconds), got "
+                            f"{_as_seconds(value)}")
+        if self.positive and duration <= timedelta(0):
+            raise _Bad(key, f"must be positive (at least 1 microsecond), got "
+                            f"{_as_seconds(value)}")
+        return duration
+
+    @staticmethod
+    def _duration(value: object, key: str) -> timedelta:
         if isinstance(value, str):
             match = _DURATION.fullmatch(value.replace(" ", ""))
             if not value.strip() or match is None:
@@ -318,6 +346,9 @@ class _Schema:
 
     cls: type[Any]
     fields: Mapping[str, _Field]
+    check: Callable[[Any, dict[str, Any], str], None] | None = None
+    """What the table's fields must be together, checked once it is built (instance, the
+    table as written, its key path), naming the key at fault."""
 
 
 class _Table(_Kind):
@@ -334,8 +365,19 @@ class _Table(_Kind):
         return "{ " + ", ".join(pairs) + " }" if pairs else "{}"
 
 
+def _check_wrap_up(wrap: WrapUp, data: dict[str, Any], key: str) -> None:
+    """A timed or optional wrap-up has a positive length (the policy checks it too, but
+    cannot say which ``wrap_up`` table of the file is at fault)."""
+    if wrap.mode in (WrapUpMode.TIMED, WrapUpMode.OPTIONAL) and wrap.length <= timedelta(0):
+        if "length" in data:
+            raise _Bad(_key(key, "length"), f"wrap-up mode {wrap.mode.value} needs a positive "
+                                            f"length, got {_as_seconds(data['length'])}")
+        raise _Bad(_key(key, "length"), f"missing (wrap-up mode {wrap.mode.value} needs a "
+                                        "positive length)")
+
+
 _WRAP_UP = _Schema(WrapUp, {"mode": _Field(_Enum(WrapUpMode), always=True),
-                            "length": _Field(_Seconds(), always=True)})
+                            "length": _Field(_Seconds(), always=True)}, _check_wrap_up)
 _STATUS = _Schema(Status, {
     "name": _Field(_Str(name=True)),
     "label": _Field(_Str()),
@@ -357,9 +399,9 @@ _REASON = _Schema(PauseReason, {
     "code": _Field(_Str(name=True)),
     "label": _Field(_Str()),
     "paid": _Field(_Bool(), always=True),
-    "daily_allotment": _Field(_Seconds()),
+    "daily_allotment": _Field(_Seconds(positive=True)),
     "max_per_day": _Field(_Int()),
-    "max_length": _Field(_Seconds()),
+    "max_length": _Field(_Seconds(positive=True)),
 })
 _CHANNEL = _Schema(Channel, {"name": _Field(_Str(name=True)),
                              "capacity": _Field(_Int(), always=True)})
@@ -372,10 +414,10 @@ _QUEUE = _Schema(Queue, {"name": _Field(_Str(name=True)),
 _BLOCKING = _Schema(Blocking, {"when": _Field(_Str(name=True)),
                                "blocks": _Field(_Names(), always=True)})
 _TIMERS = _Schema(Timers, {
-    "offer_timeout": _Field(_Seconds()),
-    "no_answer_delay": _Field(_Seconds()),
-    "reject_delay": _Field(_Seconds()),
-    "busy_delay": _Field(_Seconds()),
+    "offer_timeout": _Field(_Seconds(positive=True)),
+    "no_answer_delay": _Field(_Seconds(positive=True)),
+    "reject_delay": _Field(_Seconds(positive=True)),
+    "busy_delay": _Field(_Seconds(positive=True)),
     "max_no_answer": _Field(_Int()),
     "no_answer_status": _Field(_Str(name=True)),
     "no_answer_reason": _Field(_Str(name=True)),
@@ -457,9 +499,12 @@ def _build(schema: _Schema, data: object, key: str) -> Any:
         if field.init and field.default is attrs.NOTHING and field.name not in kwargs:
             raise _Bad(_key(key, field.name), "missing (it has no default)")
     try:
-        return schema.cls(**kwargs)
+        built = schema.cls(**kwargs)
     except PolicyError as error:
         raise _Bad(key or None, str(error)) from None
+    if schema.check is not None:
+        schema.check(built, data, key)
+    return built
 
 
 def _array(schema: _Schema, data: object, key: str) -> tuple[Any, ...]:
