@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -302,3 +303,37 @@ def test_a_bulk_registration_keeps_an_odd_change_per_agent() -> None:
     assert ["a1", "a2"] == [c.agent for c in (*other.history("a1"), *other.history("a2"))]
     assert "a2" == other.history("a2")[0].event.agent
     assert timedelta(0) == other.history("a2")[0].at - change.at
+
+
+class _CheckedStarts(list[int]):
+    """The feed's starts, checking at each append that a reader in another thread would find
+    the entry's data, and no agent's place pointing at the entry yet."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        super().__init__(store._starts)
+        self.store = store
+        self.checked = 0
+
+    def append(self, start: int) -> None:
+        store, place = self.store, len(self)
+        assert len(store._slots) > start, "the entry's start before its data"
+        for places in store._history.values():
+            listed = [places] if isinstance(places, int) else \
+                [int.from_bytes(places[i:i + 8], sys.byteorder, signed=True)
+                 for i in range(0, len(places), 8)]
+            assert place not in listed, "an agent's place before the entry's start"
+        self.checked += 1
+        super().append(start)
+
+
+def test_memory_store_writes_an_entry_before_it_lists_it() -> None:
+    """A reader in another thread (``wait_for_changes`` beside a writer) never finds an
+    entry's place or start before its data: each is written after what it points to (found
+    in review: a feed read could raise IndexError)."""
+    store = MemoryStore()
+    starts = _CheckedStarts(store)
+    store._starts = starts
+    for commit in recorded_commits(["a1", "a2"]):
+        store.commit(commit.state, commit.changes, expected_version=commit.expected)
+    Tracker(basic(), store=store, clock=ManualClock(START)).register_many(["b1", "b2", "b3"])
+    assert starts.checked > 20

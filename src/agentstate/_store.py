@@ -296,21 +296,24 @@ class MemoryStore:
 
     def _append(self, agent: str, change: Change, record: Record | Change) -> None:
         """Add ``change`` (as ``record``) to the feed and to the agent's entries."""
+        # The entry's data first, then its start, then the agent's place: a reader in another
+        # thread (wait_for_feed beside a writer) never finds a place without its data.
         slots, starts = self._slots, self._starts
-        history, places = self._history, self._history.get(agent)
+        start = len(slots)
+        if type(record) is tuple:  # agent first
+            slots += record
+        else:
+            slots.append(agent)
+            slots.append(record)
         place = len(starts)
+        starts.append(start)
+        history, places = self._history, self._history.get(agent)
         if places is None:
             history[agent] = place
         elif type(places) is int:
             history[agent] = bytearray(_PLACE(places) + _PLACE(place))
         else:
             places += _PLACE(place)  # type: ignore[operator]
-        starts.append(len(slots))
-        if type(record) is tuple:  # agent first
-            slots += record
-        else:
-            slots.append(agent)
-            slots.append(record)
         if change.event_id is not None:
             key = (agent, change.event_id)
             first = self._event_ids.get(key, (change.seq, change.seq))[0]
@@ -328,13 +331,14 @@ class MemoryStore:
         shared = len(records) == 2 and agent_free(*records)
         history, slots, starts = self._history, self._slots, self._starts
         place = len(starts)
-        for i, agent in enumerate(agents):
-            states[agent] = state if i == 0 else build_state(agent, *rest)
-            history[agent] = place + i
-            starts.append(len(slots))
+        for i, agent in enumerate(agents):  # data, start, place, state: as _append
+            start = len(slots)
             slots.append(agent)
             slots.append(records[0] if shared or i == 0
                          else encode_change(_registration(change, agent)))
+            starts.append(start)
+            history[agent] = place + i
+            states[agent] = state if i == 0 else build_state(agent, *rest)
         if state.next_deadline is not None:
             for agent in agents:
                 heapq.heappush(self._deadlines, (state.next_deadline, agent))
