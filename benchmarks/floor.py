@@ -144,24 +144,29 @@ class Result:
         self.change = change
 
 
+HANDLERS: tuple[tuple[type[Event], str, tuple[Role, ...]], ...] = (
+    (Login, "_login", _ANYONE), (Logout, "_logout", _ANYONE),
+    (SetStatus, "_set_status", _ANYONE), (ForceStatus, "_set_status", _SUPERVISOR),
+    (ForceLogout, "_force_logout", _SUPERVISOR),
+    (InteractionOffered, "_offered", _SYSTEM),
+    (InteractionAnswered, "_answered", _AGENT_OR_SYSTEM),
+    (InteractionEnded, "_ended", _AGENT_OR_SYSTEM),
+    (InteractionMissed, "_missed", _SYSTEM),
+    (InteractionRejected, "_missed", _AGENT_OR_SYSTEM))
+"""Each event kind the floors apply: its handler's name (the same in both flavours) and the
+roles that may perform it."""
+
+
 class MutableFloor:
     """Flavour (a): per-agent ``__slots__`` records updated in place."""
 
     def __init__(self, policy: Policy, agents: Iterable[str], at: datetime) -> None:
         self.rules = Rules(policy)
         self.records = {agent: Record(agent, self.rules.logged_out, at) for agent in agents}
-        handlers: list[tuple[type[Event], Callable[[Record, Any, datetime, Role], None],
-                             tuple[Role, ...]]] = [
-            (Login, self._login, _ANYONE), (Logout, self._logout, _ANYONE),
-            (SetStatus, self._set_status, _ANYONE), (ForceStatus, self._set_status, _SUPERVISOR),
-            (ForceLogout, self._force_logout, _SUPERVISOR),
-            (InteractionOffered, self._offered, _SYSTEM),
-            (InteractionAnswered, self._answered, _AGENT_OR_SYSTEM),
-            (InteractionEnded, self._ended, _AGENT_OR_SYSTEM),
-            (InteractionMissed, self._missed, _SYSTEM),
-            (InteractionRejected, self._missed, _AGENT_OR_SYSTEM)]
-        self.kinds = {kind: (handler, roles, kind.default_role)
-                      for kind, handler, roles in handlers}
+        self.kinds: dict[type[Event], tuple[Callable[[Record, Any, datetime, Role], None],
+                                            tuple[Role, ...], Role]] = {
+            kind: (getattr(self, handler), roles, kind.default_role)
+            for kind, handler, roles in HANDLERS}
 
     def apply(self, event: Event) -> Result:
         """Apply ``event``; raise :class:`Refused` (nothing changed) if it may not happen."""
@@ -326,18 +331,10 @@ class ImmutableFloor:
                        for agent in agents}
         self.history: dict[str, list[tuple[Any, ...]]] = {
             agent: [(1, at, None, None, rules.logged_out, None, IDLE)] for agent in agents}
-        handlers: list[tuple[type[Event], Callable[[State, Any, datetime, Role], State],
-                             tuple[Role, ...]]] = [
-            (Login, self._login, _ANYONE), (Logout, self._logout, _ANYONE),
-            (SetStatus, self._set_status, _ANYONE), (ForceStatus, self._set_status, _SUPERVISOR),
-            (ForceLogout, self._force_logout, _SUPERVISOR),
-            (InteractionOffered, self._offered, _SYSTEM),
-            (InteractionAnswered, self._answered, _AGENT_OR_SYSTEM),
-            (InteractionEnded, self._ended, _AGENT_OR_SYSTEM),
-            (InteractionMissed, self._missed, _SYSTEM),
-            (InteractionRejected, self._missed, _AGENT_OR_SYSTEM)]
-        self.kinds = {kind: (handler, roles, kind.default_role)
-                      for kind, handler, roles in handlers}
+        self.kinds: dict[type[Event], tuple[Callable[[State, Any, datetime, Role], State],
+                                            tuple[Role, ...], Role]] = {
+            kind: (getattr(self, handler), roles, kind.default_role)
+            for kind, handler, roles in HANDLERS}
 
     def apply(self, event: Event) -> Outcome:
         """Apply ``event``; raise :class:`Refused` (nothing changed) if it may not happen."""
