@@ -295,19 +295,14 @@ class MemoryStore:
                 self._prune()
 
     def _append(self, agent: str, change: Change, record: Record | Change) -> None:
-        """Add ``change`` (as ``record``) to the feed and to the agent's entries."""
-        # The entry's data first, then its start, then the agent's place: a reader in another
-        # thread (wait_for_feed beside a writer) never finds a place without its data.
-        slots, starts = self._slots, self._starts
-        start = len(slots)
-        if type(record) is tuple:  # agent first
-            slots += record
-        else:
-            slots.append(agent)
-            slots.append(record)
-        place = len(starts)
+        """Add ``change`` (as ``record``) to the feed and to the agent's entries: its data, then
+        its start, then the agent's place, so that a reader in another thread
+        (``wait_for_feed`` beside a writer) never finds a place before its data."""
+        slots, starts, history = self._slots, self._starts, self._history
+        start, place = len(slots), len(starts)
+        slots += record if type(record) is tuple else (agent, record)  # agent first
         starts.append(start)
-        history, places = self._history, self._history.get(agent)
+        places = history.get(agent)
         if places is None:
             history[agent] = place
         elif type(places) is int:
