@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 
 import pytest
@@ -33,3 +34,21 @@ def tracker(policy: Policy, clock: ManualClock) -> Tracker:
     tracker.register("a1")
     tracker.register("a2")
     return tracker
+
+
+_SCHEMAS = itertools.count()
+
+
+@pytest.fixture
+def conninfo() -> str:
+    """The throwaway PostgreSQL server's connection string (``tests/_pg.py``; the test is
+    skipped, saying why, where PostgreSQL cannot run)."""
+    from tests import _pg
+
+    return _pg.require().conninfo
+
+
+@pytest.fixture
+def schema() -> str:
+    """A PostgreSQL schema name no other test of this run uses."""
+    return f"t_{os.getpid()}_{next(_SCHEMAS)}"

@@ -58,16 +58,6 @@ from tests._stores import (
 _schemas = itertools.count()
 
 
-@pytest.fixture
-def conninfo() -> str:
-    return _pg.require().conninfo
-
-
-@pytest.fixture
-def schema() -> str:
-    return f"t_{os.getpid()}_{next(_schemas)}"
-
-
 def _sql(conninfo: str, query: str, *args: object) -> list[tuple[Any, ...]]:
     import psycopg
 

@@ -6,22 +6,14 @@ from __future__ import annotations
 import itertools
 import os
 
-import pytest
-
 from agentstate import ManualClock, Tracker
 from agentstate._codec import encode_change, encode_state
 from agentstate._postgres import PostgresStore
 from agentstate._rows import dumps
 from agentstate.presets import basic
-from tests import _pg
 from tests._stores import START, busy_day
 
 _schemas = itertools.count()
-
-
-@pytest.fixture
-def conninfo() -> str:
-    return _pg.require().conninfo
 
 
 def test_stored_texts_are_the_codecs_byte_for_byte(conninfo: str) -> None:

@@ -7,8 +7,6 @@ own) only while it is not.
 
 from __future__ import annotations
 
-import itertools
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -19,20 +17,7 @@ import pytest
 from agentstate import Login, ManualClock, SetStatus, Tracker
 from agentstate._postgres import SCHEMA_VERSION, PostgresStore
 from agentstate.presets import basic
-from tests import _pg
 from tests._stores import START
-
-_schemas = itertools.count()
-
-
-@pytest.fixture
-def conninfo() -> str:
-    return _pg.require().conninfo
-
-
-@pytest.fixture
-def schema() -> str:
-    return f"wake_{os.getpid()}_{next(_schemas)}"
 
 
 @pytest.fixture
@@ -48,6 +33,18 @@ def notices(conninfo: str, schema: str) -> Iterator[Any]:
 def _count(conn: Any) -> int:
     """How many notifications ``conn`` received by now."""
     return sum(1 for _ in conn.notifies(timeout=0.3))
+
+
+def _woken_by_a_login(writer: Tracker, reader: PostgresStore, after: int) -> tuple[bool, bool]:
+    """Whether ``reader``, waiting for the feed after ``after``, was woken by the writer's
+    login of a1 0.3 s later, and well before its 20 s wait ran out."""
+    timer = threading.Timer(0.3, writer.apply, (Login(agent="a1"),))
+    timer.start()
+    started = time.monotonic()
+    woken = reader.wait_for_feed(after, 20)
+    waited = time.monotonic() - started
+    timer.join()
+    return woken, waited < 5
 
 
 def test_commits_send_the_wake_up_only_while_a_reader_waits(conninfo: str, schema: str,
@@ -88,13 +85,7 @@ def test_a_reader_that_starts_waiting_is_woken_by_the_next_commit(conninfo: str,
         writer.register("a1")
         writer.register("a2")  # the writer knows now that nobody waits
         after = Tracker(basic(), store=reader_store).changes(0, 100)[-1].sequence
-        timer = threading.Timer(0.3, writer.apply, (Login(agent="a1"),))
-        timer.start()
-        started = time.monotonic()
-        woken = reader_store.wait_for_feed(after, 20)
-        waited = time.monotonic() - started
-        timer.join()
-        assert (True, True) == (woken, waited < 5)
+        assert (True, True) == _woken_by_a_login(writer, reader_store, after)
 
 
 def test_a_reader_of_an_ended_session_is_forgotten_by_the_next_to_start(conninfo: str,
@@ -140,13 +131,7 @@ def test_a_version_5_schema_is_migrated_and_its_readers_are_woken(conninfo: str,
         writer = Tracker(basic(), store=writer_store, clock=ManualClock(START))
         assert ["a1"] == list(writer.agents())
         after = writer.changes(0, 100)[-1].sequence
-        timer = threading.Timer(0.3, writer.apply, (Login(agent="a1"),))
-        timer.start()
-        started = time.monotonic()
-        woken = reader_store.wait_for_feed(after, 20)
-        waited = time.monotonic() - started
-        timer.join()
-        assert (True, True) == (woken, waited < 5)
+        assert (True, True) == _woken_by_a_login(writer, reader_store, after)
 
 
 def test_a_failed_wake_up_after_a_durable_commit_is_not_the_commit_s_failure(

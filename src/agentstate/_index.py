@@ -111,8 +111,8 @@ class Index:
 
     def update(self, state: AgentState) -> None:
         """Take the agent's new state into account."""
-        # Every committed state comes through here: the set moves (_resort) and the pushes
-        # (_push) are spelt out inline, and what needs no work returns early.
+        # Every committed state comes through here: the pushes are spelt out inline, and what
+        # needs no work returns early.
         agent = state.agent
         states = self._states
         before = states.get(agent)
@@ -136,29 +136,9 @@ class Index:
             was_queues, was_channels = old or _NOWHERE
             queues, channels = entry or _NOWHERE
             if was_queues != queues:
-                sets = self._queues
-                for name in was_queues:
-                    if name not in queues:
-                        sets[name].discard(agent)
-                for name in queues:
-                    if name not in was_queues:
-                        found = sets.get(name)
-                        if found is None:
-                            sets[name] = {agent}
-                        else:
-                            found.add(agent)
+                _move(self._queues, agent, was_queues, queues)
             if was_channels != channels:
-                sets = self._on
-                for name in was_channels:
-                    if name not in channels:
-                        sets[name].discard(agent)
-                for name in channels:
-                    if name not in was_channels:
-                        found = sets.get(name)
-                        if found is None:
-                            sets[name] = {agent}
-                        else:
-                            found.add(agent)
+                _move(self._on, agent, was_channels, channels)
             if entry is None or not self._heaps:
                 return
         heaps = self._targets.get(entry)
@@ -363,6 +343,21 @@ class Index:
             heapq.heappush(heap, key)
         states = self._states
         return [states[_agent_of(key)] for key in found]
+
+
+def _move(sets: dict[str, set[str]], agent: str, was: tuple[str, ...], now: tuple[str, ...]
+          ) -> None:
+    """Move ``agent`` out of the sets of the names in ``was`` only, into those in ``now`` only."""
+    for name in was:
+        if name not in now:
+            sets[name].discard(agent)
+    for name in now:
+        if name not in was:
+            found = sets.get(name)
+            if found is None:
+                sets[name] = {agent}
+            else:
+                found.add(agent)
 
 
 def _key_text(penalty: int, sort: int, agent: str) -> Key:
